@@ -1,0 +1,362 @@
+"""Write code: the extracted module with its specialised entrypoint, and the slimmer monolith.
+
+Everything here works on the nodes of the one parse made during analysis; untouched
+statements are printed from their original nodes, so comments and formatting survive byte
+for byte.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import libcst as cst
+
+from strangler.dispatch import Analysis
+from strangler.errors import StranglerError, at
+from strangler import locate
+
+ENTRYPOINT = "lambda_handler"
+
+
+# --- the specialised entrypoint ---------------------------------------------------------
+class _Specialise(cst.CSTTransformer):
+    """The monolith's dispatcher, with the table lookup replaced by one handler.
+
+    Guards that can no longer fire (``if key not in TABLE``, ``if handler is None``, a
+    ``try/except KeyError`` around a lookup that cannot fail) are removed; everything else
+    the dispatcher did stays.
+    """
+
+    def __init__(self, table: str, handler: cst.BaseExpression):
+        self.table = table
+        self.handler = handler
+        self.lookup_vars: set[str] = set()
+
+    def _is_table(self, node: cst.BaseExpression) -> bool:
+        return isinstance(node, cst.Name) and node.value == self.table
+
+    def _is_lookup(self, node: cst.BaseExpression) -> bool:
+        if isinstance(node, cst.Subscript):
+            return self._is_table(node.value)
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            return node.func.attr.value == "get" and self._is_table(node.func.value)
+        return False
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if self._is_lookup(node.value):
+            self.lookup_vars.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
+
+    def leave_Subscript(self, original: cst.Subscript, updated: cst.Subscript) -> cst.BaseExpression:
+        return self.handler if self._is_lookup(original) else updated
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        return self.handler if self._is_lookup(original) else updated
+
+    # --- static truth of guards -----------------------------------------------------
+    def _truth(self, test: cst.BaseExpression) -> bool | None:
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+            (target,) = test.comparisons
+            if self._is_table(target.comparator) and isinstance(target.operator, (cst.In, cst.NotIn)):
+                return isinstance(target.operator, cst.In)
+            if self._is_handler(test.left) and isinstance(target.comparator, cst.Name) and target.comparator.value == "None":
+                if isinstance(target.operator, cst.Is):
+                    return False
+                if isinstance(target.operator, cst.IsNot):
+                    return True
+            return None
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            inner = self._truth(test.expression)
+            return None if inner is None else not inner
+        if isinstance(test, cst.BooleanOperation):
+            left, right = self._truth(test.left), self._truth(test.right)
+            if isinstance(test.operator, cst.And):
+                return False if False in (left, right) else (True if left and right else None)
+            return True if True in (left, right) else (False if left is False and right is False else None)
+        if self._is_handler(test):
+            return True
+        return None
+
+    def _is_handler(self, node: cst.BaseExpression) -> bool:
+        return (isinstance(node, cst.Name) and node.value in self.lookup_vars) or self._is_lookup(node)
+
+    def leave_If(self, original: cst.If, updated: cst.If):
+        truth = self._truth(original.test)
+        if truth is True:
+            return cst.FlattenSentinel(_statements(updated.body))
+        if truth is False:
+            if updated.orelse is None:
+                return cst.RemoveFromParent()
+            if isinstance(updated.orelse, cst.If):
+                return updated.orelse.with_changes(leading_lines=updated.leading_lines)
+            return cst.FlattenSentinel(_statements(updated.orelse.body))
+        return updated
+
+    def leave_Try(self, original: cst.Try, updated: cst.Try):
+        if updated.finalbody is not None or not updated.handlers:
+            return updated
+        if not all(_catches_only_lookup_errors(h) for h in updated.handlers):
+            return updated
+        if not _contains_lookup(original.body, self) or not all(_cannot_raise(s) for s in _statements(updated.body)):
+            return updated
+        body = list(_statements(updated.body))
+        if updated.orelse is not None:
+            body.extend(_statements(updated.orelse.body))
+        body[0] = body[0].with_changes(leading_lines=updated.leading_lines)
+        return cst.FlattenSentinel(body)
+
+    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+        if not updated.body:
+            return updated.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+        return updated
+
+
+def _statements(block: cst.BaseSuite) -> list[cst.BaseStatement]:
+    if isinstance(block, cst.IndentedBlock):
+        return list(block.body)
+    assert isinstance(block, cst.SimpleStatementSuite)
+    return [cst.SimpleStatementLine(body=list(block.body))]
+
+
+def _catches_only_lookup_errors(handler: cst.ExceptHandler) -> bool:
+    kinds = handler.type.elements if isinstance(handler.type, cst.Tuple) else [handler.type]
+    names = [getattr(getattr(k, "value", k), "value", None) if isinstance(k, cst.Element) else getattr(k, "value", None) for k in kinds]
+    return bool(names) and all(n in ("KeyError", "LookupError") for n in names)
+
+
+def _cannot_raise(statement: cst.BaseStatement) -> bool:
+    """An assignment of a plain name: what a lookup becomes once it is a handler."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    for small in statement.body:
+        value = getattr(small, "value", None)
+        if not isinstance(small, (cst.Assign, cst.AnnAssign)) or not isinstance(value, (cst.Name, cst.Attribute)):
+            return False
+    return True
+
+
+def _contains_lookup(block: cst.BaseSuite, spec: _Specialise) -> bool:
+    found = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Subscript(self, node: cst.Subscript) -> None:
+            if spec._is_lookup(node):
+                found.append(node)
+
+        def visit_Call(self, node: cst.Call) -> None:
+            if spec._is_lookup(node):
+                found.append(node)
+
+    block.visit(Finder())
+    return bool(found)
+
+
+def specialise(analysis: Analysis, key: str) -> cst.FunctionDef:
+    """The entrypoint of the new function for ``key``, named ``lambda_handler``."""
+    transformer = _Specialise(analysis.dispatch.table, analysis.entries[key].value)
+    function = analysis.entrypoint.visit(transformer)
+    assert isinstance(function, cst.FunctionDef)
+    return function.with_changes(name=function.name.with_changes(value=ENTRYPOINT))
+
+
+# --- the extracted module ----------------------------------------------------------------
+class _Names(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+
+def extracted_module(analysis: Analysis, key: str, docstring: str) -> tuple[str, frozenset[int], frozenset[str]]:
+    """Source of the new module for ``key``, with the statements and names it kept."""
+    graph = analysis.graph
+    entry = specialise(analysis, key)
+    collector = _Names()
+    entry.visit(collector)
+    roots = (collector.names & graph.uses.get(analysis.entry_index, frozenset())) | graph.uses.get(("entry", key), frozenset())
+    table = analysis.dispatch.table
+    if table in roots:
+        line = locate.top_level_line(analysis.source, analysis.entrypoint.name.value, "def")
+        raise StranglerError(
+            f"{analysis.entrypoint.name.value}() uses {table} for more than the lookup, "
+            "so the new function would need the whole table",
+            where=at(analysis.path, line),
+        )
+    statements, names = graph.name_closure(roots)
+    _check_entrypoint_name(analysis, statements, names)
+    statements = statements | graph.companions(statements, names) | _always_kept(graph.statements)
+    statements = statements - {analysis.entry_index}
+    body: list[cst.BaseStatement] = [cst.SimpleStatementLine([cst.Expr(cst.SimpleString(docstring))])]
+    for index, statement in enumerate(graph.statements):
+        if index == analysis.entry_index:
+            body.append(entry)
+        elif index in statements:
+            body.append(_trim_import(statement, names, keep_unused=False))
+    body = _first_without_blank_lines(body)
+    module = analysis.module.with_changes(body=body)
+    return module.code, statements, names
+
+
+def _first_without_blank_lines(body: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
+    if len(body) > 1 and body[1].leading_lines and all(line.comment is None for line in body[1].leading_lines):
+        body[1] = body[1].with_changes(leading_lines=[])
+    if len(body) > 1 and not body[1].leading_lines:
+        body[1] = body[1].with_changes(leading_lines=[cst.EmptyLine()])
+    return body
+
+
+def _check_entrypoint_name(analysis: Analysis, statements: frozenset[int], names: frozenset[str]) -> None:
+    if ENTRYPOINT in names and analysis.entrypoint.name.value != ENTRYPOINT:
+        raise StranglerError(
+            f"the extracted code already uses a module-level name {ENTRYPOINT!r}, the new entrypoint's name",
+            where=analysis.path,
+            hint=f"rename that {ENTRYPOINT} in the monolith first",
+        )
+
+
+def _always_kept(statements: Iterable[cst.BaseStatement]) -> frozenset[int]:
+    """``from __future__`` and star imports: the scope graph cannot see what they bind."""
+    kept = set()
+    for index, statement in enumerate(statements):
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.ImportFrom) and (
+                    isinstance(small.names, cst.ImportStar)
+                    or (isinstance(small.module, cst.Name) and small.module.value == "__future__")
+                ):
+                    kept.add(index)
+    return frozenset(kept)
+
+
+def _bound_name(alias: cst.ImportAlias) -> str:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    node = alias.name
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return node.value if isinstance(node, cst.Name) else ""
+
+
+def _trim_import(statement: cst.BaseStatement, names: frozenset[str], keep_unused: bool, unused: frozenset[str] = frozenset()) -> cst.BaseStatement:
+    """Drop the aliases of an import line that bind names no longer needed.
+
+    With ``keep_unused``, only the aliases in ``unused`` may go (the monolith keeps
+    imports that were unused before the run).
+    """
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return statement
+    small = statement.body[0]
+    if not isinstance(small, (cst.Import, cst.ImportFrom)) or isinstance(small.names, cst.ImportStar):
+        return statement
+    if isinstance(small, cst.ImportFrom) and isinstance(small.module, cst.Name) and small.module.value == "__future__":
+        return statement
+
+    def wanted(alias: cst.ImportAlias) -> bool:
+        name = _bound_name(alias)
+        return name in names or (keep_unused and name not in unused)
+
+    aliases = [alias for alias in small.names if wanted(alias)]
+    if len(aliases) == len(small.names):
+        return statement
+    if not aliases:
+        return cst.RemovalSentinel.REMOVE  # type: ignore[return-value]
+    if not (isinstance(small, cst.ImportFrom) and small.lpar):
+        aliases[-1] = aliases[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return statement.with_changes(body=[small.with_changes(names=aliases)])
+
+
+# --- the monolith, after some actions left -------------------------------------------------
+def monolith_module(analysis: Analysis, removed: Iterable[str]) -> str:
+    """The monolith's module without ``removed`` entries and the code only they used."""
+    removed = set(removed)
+    graph = analysis.graph
+    leaving, leaving_names = graph.closure(("entry", key) for key in removed)
+    leaving = leaving - {analysis.entry_index, analysis.table_index}
+    staying = [i for i in range(len(graph.statements)) if i not in leaving]
+    staying_units = [*staying, *(("entry", k) for k in analysis.entries if k not in removed)]
+    live, live_names = graph.closure(staying_units)
+    body: list[cst.BaseStatement] = []
+    for index, statement in enumerate(graph.statements):
+        if index == analysis.table_index:
+            body.append(_without_entries(statement, analysis, removed))
+        elif index not in leaving:
+            body.append(statement)
+        elif index in live:
+            trimmed = _trim_import(statement, live_names, keep_unused=True, unused=leaving_names - live_names)
+            if not isinstance(trimmed, cst.RemovalSentinel):
+                body.append(trimmed)
+    return analysis.module.with_changes(body=body).code
+
+
+def _without_entries(statement: cst.BaseStatement, analysis: Analysis, removed: set[str]) -> cst.BaseStatement:
+    table_dict = _table_dict(statement)
+    doomed = {id(analysis.entries[key]) for key in removed if key in analysis.entries}
+    if not doomed:
+        return statement
+    return statement.deep_replace(table_dict, _drop_elements(table_dict, doomed))  # type: ignore[return-value]
+
+
+def _drop_elements(node: cst.Dict, doomed: set[int]) -> cst.Dict:
+    """Remove elements, taking their own comments along and keeping everyone else's.
+
+    The whitespace between elements is a list of gaps: gap ``i`` precedes element ``i``
+    and the last gap precedes the closing brace. A gap's first line holds the trailing
+    comment of the element before it, its empty lines the comments above the next one.
+    """
+    elements = list(node.elements)
+    had_trailing_comma = isinstance(elements[-1].comma, cst.Comma)
+    gaps = [node.lbrace.whitespace_after]
+    gaps += [e.comma.whitespace_after for e in elements[:-1]]  # type: ignore[union-attr]
+    gaps.append(node.rbrace.whitespace_before)
+    index = len(elements) - 1
+    while index >= 0:
+        if id(elements[index]) in doomed:
+            is_last = index == len(elements) - 1
+            gaps[index] = _merge_gaps(gaps[index], gaps[index + 1], is_last)
+            del elements[index], gaps[index + 1]
+        index -= 1
+    if not elements:
+        empty = cst.SimpleWhitespace("")
+        return node.with_changes(
+            elements=[], lbrace=node.lbrace.with_changes(whitespace_after=empty),
+            rbrace=node.rbrace.with_changes(whitespace_before=empty),
+        )
+    rebuilt = []
+    for position, element in enumerate(elements):
+        if position < len(elements) - 1:
+            comma = element.comma if isinstance(element.comma, cst.Comma) else cst.Comma()
+            rebuilt.append(element.with_changes(comma=comma.with_changes(whitespace_after=gaps[position + 1])))
+        elif had_trailing_comma:
+            comma = element.comma if isinstance(element.comma, cst.Comma) else cst.Comma()
+            rebuilt.append(element.with_changes(comma=comma.with_changes(whitespace_after=cst.SimpleWhitespace(""))))
+        else:
+            rebuilt.append(element.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+    return node.with_changes(
+        elements=rebuilt,
+        lbrace=node.lbrace.with_changes(whitespace_after=gaps[0]),
+        rbrace=node.rbrace.with_changes(whitespace_before=gaps[-1]),
+    )
+
+
+def _merge_gaps(before: cst.BaseParenthesizableWhitespace, after: cst.BaseParenthesizableWhitespace, is_last: bool):
+    if isinstance(before, cst.ParenthesizedWhitespace) and isinstance(after, cst.ParenthesizedWhitespace):
+        own = list(before.empty_lines)
+        while own and own[-1].comment is not None:
+            own.pop()  # the comment block right above the removed entry is its own
+        following = list(after.empty_lines)
+        while own and own[-1].comment is None and (is_last or (following and following[0].comment is None)):
+            own.pop()  # no blank line left dangling before the brace, none doubled
+        return before.with_changes(empty_lines=[*own, *following], indent=after.indent, last_line=after.last_line)
+    return after if is_last else before
+
+
+def _removed_elements(analysis: Analysis, removed: set[str]) -> list[cst.DictElement]:
+    return [analysis.entries[key] for key in removed if key in analysis.entries]
+
+
+def _table_dict(statement: cst.BaseStatement) -> cst.Dict:
+    assert isinstance(statement, cst.SimpleStatementLine)
+    small = statement.body[0]
+    value = small.value  # type: ignore[union-attr]
+    assert isinstance(value, cst.Dict)
+    return value

@@ -1,0 +1,55 @@
+"""Analyse: find how a handler module dispatches, and the graph of what each action needs.
+
+Each detector returns the same :class:`Analysis`, so planning, code generation and routing
+never care which shape the dispatch had.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import libcst as cst
+
+from strangler.errors import StranglerError
+from strangler.model import Dispatch, FunctionRef
+from strangler.slicing import SymbolGraph
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A handler module, its dispatch, and its symbol graph: everything later stages need."""
+
+    function: FunctionRef
+    path: str
+    source: str
+    module: cst.Module
+    graph: SymbolGraph
+    dispatch: Dispatch
+    entry_index: int
+    table_index: int
+    entries: Mapping[str, cst.DictElement]
+
+    @property
+    def entrypoint(self) -> cst.FunctionDef:
+        statement = self.graph.statements[self.entry_index]
+        assert isinstance(statement, cst.FunctionDef)
+        return statement
+
+
+def parse(source: str, path: str) -> cst.Module:
+    """Parse once, turning a syntax error into a refusal that names file and line."""
+    try:
+        return cst.parse_module(source)
+    except cst.ParserSyntaxError as exc:
+        raise StranglerError(
+            f"syntax error: {exc.message}",
+            where=f"{path}:{exc.raw_line}",
+            hint="fix the module (python -m py_compile) and run again",
+        ) from None
+
+
+def analyse(function: FunctionRef, source: str, path: str) -> Analysis:
+    from strangler.dispatch.table import detect_table
+
+    return detect_table(function, source, path, parse(source, path))

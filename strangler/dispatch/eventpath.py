@@ -1,0 +1,134 @@
+"""Follow a dispatch key back to the part of the event it is read from.
+
+``kind = json.loads(record["Sns"]["Message"])["kind"]`` inside
+``for record in event["Records"]`` resolves to ``Records[*].Sns.Message(json).kind``.
+Routing at the event source depends on this path, so anything that is not a plain read
+(a computed key, a call, a name assigned twice) is refused rather than guessed.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from dataclasses import dataclass
+
+import libcst as cst
+
+from strangler.model import EACH, JSON, EventPath
+
+
+class Unresolvable(Exception):
+    """The key is not a static read from the event; ``node`` is where resolution stopped."""
+
+    def __init__(self, node: cst.CSTNode, reason: str):
+        super().__init__(reason)
+        self.node = node
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Locals:
+    """What the entrypoint binds locally: single assignments and loop variables."""
+
+    event: str
+    assigned: dict[str, list[cst.BaseExpression]]
+    loops: dict[str, cst.BaseExpression]
+
+    @classmethod
+    def of(cls, function: cst.FunctionDef) -> "Locals":
+        params = function.params.params or function.params.posonly_params
+        if not params:
+            raise Unresolvable(function, f"{function.name.value}() takes no event parameter")
+        collector = _Bindings()
+        function.body.visit(collector)
+        return cls(params[0].name.value, dict(collector.assigned), collector.loops)
+
+
+class _Bindings(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.assigned: dict[str, list[cst.BaseExpression]] = defaultdict(list)
+        self.loops: dict[str, cst.BaseExpression] = {}
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                self.assigned[target.target.value].append(node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if isinstance(node.target, cst.Name) and node.value is not None:
+            self.assigned[node.target.value].append(node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Name):
+            self.assigned[node.target.value].append(node.value)
+
+    def visit_For(self, node: cst.For) -> None:
+        if isinstance(node.target, cst.Name):
+            self.loops[node.target.value] = node.iter
+
+
+def resolve(expression: cst.BaseExpression, scope: Locals) -> EventPath:
+    """The event path ``expression`` reads, or :class:`Unresolvable`."""
+    return EventPath(tuple(_parts(expression, scope, set())))
+
+
+def _parts(node: cst.BaseExpression, scope: Locals, seen: set[str]) -> list[str]:
+    if isinstance(node, cst.Name):
+        return _name(node, scope, seen)
+    if isinstance(node, cst.Subscript):
+        return _parts(node.value, scope, seen) + [_subscript_key(node)]
+    if isinstance(node, cst.Call):
+        return _call(node, scope, seen)
+    raise Unresolvable(node, "the key is computed, not read from the event")
+
+
+def _name(node: cst.Name, scope: Locals, seen: set[str]) -> list[str]:
+    name = node.value
+    if name == scope.event:
+        return []
+    if name in seen:
+        raise Unresolvable(node, f"{name} is defined in terms of itself")
+    if name in scope.loops:
+        return _parts(scope.loops[name], scope, seen | {name}) + [EACH]
+    values = scope.assigned.get(name, [])
+    if len(values) == 1:
+        return _parts(values[0], scope, seen | {name})
+    if len(values) > 1:
+        raise Unresolvable(node, f"{name} is assigned {len(values)} times, so the key is not static")
+    raise Unresolvable(node, f"{name} does not come from the event")
+
+
+def _subscript_key(node: cst.Subscript) -> str:
+    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        index = node.slice[0].slice.value
+        if isinstance(index, cst.SimpleString):
+            return str(ast.literal_eval(index.value))
+        if isinstance(index, cst.Integer):
+            return EACH
+    raise Unresolvable(node, "the event is indexed with a computed key")
+
+
+def _call(node: cst.Call, scope: Locals, seen: set[str]) -> list[str]:
+    func = node.func
+    if isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args:
+        first = node.args[0].value
+        if isinstance(first, cst.SimpleString):
+            return _parts(func.value, scope, seen) + [str(ast.literal_eval(first.value))]
+    if _is_json_loads(func) and len(node.args) == 1:
+        return _parts(node.args[0].value, scope, seen) + [JSON]
+    raise Unresolvable(node, "the key goes through a call strangler cannot follow")
+
+
+def _is_json_loads(func: cst.BaseExpression) -> bool:
+    if isinstance(func, cst.Attribute):
+        return func.attr.value == "loads" and isinstance(func.value, cst.Name) and func.value.value == "json"
+    return isinstance(func, cst.Name) and func.value == "loads"

@@ -1,0 +1,222 @@
+"""Detector for a module-level mapping table: ``HANDLERS = {"OrderPlaced": on_placed}``.
+
+The table must be a dict literal of string keys and module-level functions, looked up in
+the entrypoint with ``TABLE[key]``, ``TABLE.get(key[, default])`` or guarded by
+``key in TABLE``, and never changed at run time.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+import libcst as cst
+
+from strangler import locate, slicing
+from strangler.dispatch import Analysis
+from strangler.dispatch.eventpath import Locals, Unresolvable, resolve
+from strangler.errors import StranglerError, at
+from strangler.model import Action, Dispatch, FunctionRef
+
+_MUTATORS = {"update", "pop", "popitem", "setdefault", "clear", "__setitem__", "__delitem__"}
+LOOKED_FOR = (
+    "a module-level dict of string keys to functions, looked up in {entry}() with "
+    "TABLE[key], TABLE.get(key) or `key in TABLE`"
+)
+
+
+def detect_table(function: FunctionRef, source: str, path: str, module: cst.Module) -> Analysis:
+    entry_index = _entrypoint(module, function, path)
+    entry = module.body[entry_index]
+    assert isinstance(entry, cst.FunctionDef)
+    tables = dict(_dict_assignments(module))
+    lookups = _Lookups(set(tables))
+    entry.body.visit(lookups)
+    if not lookups.found:
+        raise StranglerError(
+            "no dispatch found: looked for " + LOOKED_FOR.format(entry=entry.name.value),
+            where=at(path, locate.top_level_line(source, entry.name.value, "def")),
+        )
+    names = {name for name, _, _ in lookups.found}
+    entry_line = locate.top_level_line(source, entry.name.value, "def")
+    if len(names) > 1:
+        raise StranglerError(
+            f"{entry.name.value}() looks up several tables ({', '.join(sorted(names))}); strangler splits one",
+            where=at(path, entry_line),
+        )
+    table = names.pop()
+    table_index, table_dict = tables[table]
+    table_line = locate.top_level_line(source, table, "assign")
+    entries = _entries(table, table_dict, path, table_line, module.body[table_index])
+    graph = slicing.build(module, (table_index, table_dict, entries))
+    _check_static(graph, table, table_index, entry_index, path, table_line)
+    event_path = _event_path(entry, lookups.found, path, entry_line)
+    actions = tuple(
+        Action(key, module.code_for_node(element.value), locate.line_within(module.body[table_index], table_line, element))
+        for key, element in entries.items()
+    )
+    for key, element in entries.items():
+        _check_value(key, element, graph, path, table_line)
+    dispatch = Dispatch("table", table, table_line, entry.name.value, event_path, actions)
+    return Analysis(function, path, source, module, graph, dispatch, entry_index, table_index, entries)
+
+
+def _entrypoint(module: cst.Module, function: FunctionRef, path: str) -> int:
+    found = [
+        index
+        for index, statement in enumerate(module.body)
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == function.function_name
+    ]
+    if not found:
+        raise StranglerError(
+            f"Handler {function.handler} of {function.logical_id} names {function.function_name}(), "
+            "which is not a function defined at module level",
+            where=path,
+        )
+    return found[-1]
+
+
+def _dict_assignments(module: cst.Module) -> Iterator[tuple[str, tuple[int, cst.Dict]]]:
+    for index, statement in enumerate(module.body):
+        if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+            continue
+        small = statement.body[0]
+        if isinstance(small, cst.Assign) and len(small.targets) == 1:
+            target, value = small.targets[0].target, small.value
+        elif isinstance(small, cst.AnnAssign) and small.value is not None:
+            target, value = small.target, small.value
+        else:
+            continue
+        if isinstance(target, cst.Name) and isinstance(value, cst.Dict):
+            yield target.value, (index, value)
+
+
+class _Lookups(cst.CSTVisitor):
+    """``TABLE[key]``, ``TABLE.get(key, ...)`` and ``key in TABLE`` inside the entrypoint."""
+
+    def __init__(self, tables: set[str]):
+        self.tables = tables
+        self.found: list[tuple[str, cst.BaseExpression, cst.CSTNode]] = []
+
+    def _table(self, node: cst.BaseExpression) -> str | None:
+        return node.value if isinstance(node, cst.Name) and node.value in self.tables else None
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        table = self._table(node.value)
+        if table and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+            self.found.append((table, node.slice[0].slice.value, node))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args:
+            table = self._table(func.value)
+            if table:
+                self.found.append((table, node.args[0].value, node))
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        for target in node.comparisons:
+            table = self._table(target.comparator)
+            if table and isinstance(target.operator, (cst.In, cst.NotIn)) and len(node.comparisons) == 1:
+                self.found.append((table, node.left, node))
+
+
+def _entries(
+    table: str, node: cst.Dict, path: str, line: int, statement: cst.BaseStatement
+) -> dict[str, cst.DictElement]:
+    entries: dict[str, cst.DictElement] = {}
+    for element in node.elements:
+        where = at(path, locate.line_within(statement, line, element))
+        if not isinstance(element, cst.DictElement):
+            raise StranglerError(f"{table} unpacks another mapping (**...), so its keys are not static", where=where)
+        key = _string(element.key)
+        if key is None:
+            raise StranglerError(
+                f"{table} has a key that is not a string literal: {cst.Module([]).code_for_node(element.key)}",
+                where=where,
+            )
+        if key in entries:
+            raise StranglerError(f"{table} lists {key!r} twice; the later entry silently wins", where=where)
+        entries[key] = element
+    if not entries:
+        raise StranglerError(f"{table} is empty: nothing to extract", where=at(path, line))
+    return entries
+
+
+def _string(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _event_path(entry: cst.FunctionDef, found, path: str, entry_line: int):
+    try:
+        scope = Locals.of(entry)
+        paths = {resolve(key, scope) for _, key, _ in found}
+    except Unresolvable as exc:
+        raise StranglerError(
+            f"cannot tell statically which part of the event selects the handler: {exc.reason}",
+            where=at(path, locate.line_within(entry, entry_line, exc.node)),
+            hint="read the key straight from the event (event['detail-type'], json.loads(...)['kind'])",
+        ) from None
+    if len(paths) > 1:
+        shown = ", ".join(sorted(str(p) for p in paths))
+        raise StranglerError(f"the table is looked up with keys from different places ({shown})", where=at(path, entry_line))
+    return paths.pop()
+
+
+def _check_value(key: str, element: cst.DictElement, graph: slicing.SymbolGraph, path: str, line: int) -> None:
+    value = element.value
+    root = value
+    while isinstance(root, cst.Attribute):
+        root = root.value
+    if not isinstance(root, cst.Name) or root.value not in graph.definers:
+        raise StranglerError(
+            f"the handler for {key!r} is not a function of this module or one it imports",
+            where=at(path, line),
+            hint="point the table at a module-level function",
+        )
+
+
+def _check_static(
+    graph: slicing.SymbolGraph, table: str, table_index: int, entry_index: int, path: str, line: int
+) -> None:
+    """Refuse a table that is redefined or changed at run time: its entries would not be what we read."""
+    if graph.definers.get(table, ()) != (table_index,):
+        raise StranglerError(f"{table} is assigned more than once at module level", where=at(path, line))
+    for index, statement in enumerate(graph.statements):
+        if index in (entry_index,) or table not in graph.uses.get(index, ()):
+            continue
+        finder = _Mutation(table)
+        statement.visit(finder)
+        if finder.how:
+            raise StranglerError(
+                f"{table} is changed at run time ({finder.how}), so its entries are not static",
+                where=at(path, line),
+            )
+
+
+class _Mutation(cst.CSTVisitor):
+    def __init__(self, table: str):
+        self.table = table
+        self.how: str | None = None
+
+    def _is_table(self, node: cst.BaseExpression) -> bool:
+        return isinstance(node, cst.Name) and node.value == self.table
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        if isinstance(node.target, cst.Subscript) and self._is_table(node.target.value):
+            self.how = f"{self.table}[...] = ..."
+
+    def visit_Del(self, node: cst.Del) -> None:
+        if isinstance(node.target, cst.Subscript) and self._is_table(node.target.value):
+            self.how = f"del {self.table}[...]"
+
+    def visit_Global(self, node: cst.Global) -> None:
+        if any(name.name.value == self.table for name in node.names):
+            self.how = f"global {self.table}"
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and self._is_table(func.value) and func.attr.value in _MUTATORS:
+            self.how = f"{self.table}.{func.attr.value}(...)"

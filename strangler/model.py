@@ -1,0 +1,122 @@
+"""The plain data every stage speaks: functions, dispatches, actions, plans, changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Marks in an event path: ``*`` is every element of a list, ``(json)`` a json.loads().
+EACH = "*"
+JSON = "(json)"
+
+
+@dataclass(frozen=True)
+class EventPath:
+    """Where in the event the dispatch key is read, e.g. ``Records[*].Sns.Message(json).kind``."""
+
+    parts: tuple[str, ...]
+
+    def __str__(self) -> str:
+        text = ""
+        for part in self.parts:
+            if part == EACH:
+                text += "[*]"
+            elif part == JSON:
+                text += "(json)"
+            else:
+                text += ("." if text else "") + part
+        return text or "<event>"
+
+    def startswith(self, *prefix: str) -> bool:
+        return self.parts[: len(prefix)] == prefix
+
+    def after(self, *prefix: str) -> tuple[str, ...]:
+        return self.parts[len(prefix) :]
+
+
+@dataclass(frozen=True)
+class FunctionRef:
+    """One ``AWS::Serverless::Function`` of the template and where its handler lives."""
+
+    logical_id: str
+    code_uri: str
+    code_dir: Path
+    handler: str
+    module_path: Path
+    function_name: str
+    is_strangler: bool = False
+    strangler_action: str | None = None
+    extracted_from: str | None = None
+
+    @property
+    def has_local_code(self) -> bool:
+        return self.module_path.is_file()
+
+
+@dataclass(frozen=True)
+class Action:
+    """One entry of a dispatch: the key the event carries and the code that handles it."""
+
+    key: str
+    handler: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Dispatch:
+    """What a detector found in a handler module."""
+
+    shape: str
+    table: str
+    line: int
+    entrypoint: str
+    event_path: EventPath
+    actions: tuple[Action, ...]
+
+    def action(self, key: str) -> Action | None:
+        return next((a for a in self.actions if a.key == key), None)
+
+
+@dataclass(frozen=True)
+class Route:
+    """How one action is reached at the event source, or why it cannot be."""
+
+    kind: str
+    description: str
+    refusal: str | None = None
+
+
+@dataclass(frozen=True)
+class ActionNeeds:
+    """What the code of one action needs from the monolith's module and folder."""
+
+    symbols: tuple[str, ...]
+    local_modules: tuple[str, ...]
+    env_vars: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """A whole-file change, relative to the project directory. ``None`` = absent."""
+
+    path: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a run did, for people: lines grouped by heading."""
+
+    created: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    manual: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    changes: tuple[FileChange, ...]
+    report: Report = field(default_factory=Report)
+    commits: tuple[tuple[str, tuple[str, ...]], ...] = ()

@@ -1,0 +1,1 @@
+"""The SAM template: round-trip document, function resources, routes per event source."""

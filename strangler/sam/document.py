@@ -1,0 +1,143 @@
+"""Round-trip reading and writing of a SAM template, YAML or JSON.
+
+YAML goes through ruamel.yaml's round-trip mode so comments, key order, quotes and short
+tags survive; JSON stays JSON with its indent and trailing newline. Both expose the same
+mapping interface, and intrinsic functions are built through :meth:`TemplateDocument.ref`
+and friends so callers never care which syntax the file uses.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.error import YAMLError
+
+from strangler.errors import StranglerError
+
+TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
+
+
+def _yaml(text: str) -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.explicit_start = text.lstrip().startswith("---")
+    mapping, sequence, offset = _detect_indent(text)
+    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
+    return yaml
+
+
+def _detect_indent(text: str) -> tuple[int, int, int]:
+    """Guess the source's indentation so an untouched template dumps byte for byte.
+
+    Sequences are either indented under their key (``key:\\n  - x``: sequence=4,
+    offset=2) or flush with it (``key:\\n- x``: sequence=2, offset=0).
+    """
+    lines = text.splitlines()
+    mapping = 2
+    for line in lines:
+        stripped = line.lstrip(" ")
+        if stripped and not stripped.startswith("#") and line != stripped:
+            mapping = len(line) - len(stripped)
+            break
+    for previous, line in zip(lines, lines[1:]):
+        if line.lstrip().startswith("- ") and previous.rstrip().endswith(":"):
+            key_indent = len(previous) - len(previous.lstrip())
+            dash = len(line) - len(line.lstrip())
+            offset = dash - key_indent
+            return mapping, offset + 2, offset
+    return mapping, mapping + 2, mapping
+
+
+@dataclass
+class TemplateDocument:
+    """A parsed template plus what it takes to write it back the same way."""
+
+    path: Path
+    text: str
+    data: Any
+    is_json: bool
+    json_indent: int = 2
+
+    @classmethod
+    def load(cls, path: Path) -> "TemplateDocument":
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".json":
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise StranglerError(
+                    f"not valid JSON: {exc.msg}", where=f"{path.name}:{exc.lineno}"
+                ) from None
+            return cls(path, text, data, True, _json_indent(text))
+        try:
+            data = _yaml(text).load(text)
+        except YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = f":{mark.line + 1}" if mark else ""
+            raise StranglerError(
+                f"not valid YAML: {getattr(exc, 'problem', None) or exc}", where=f"{path.name}{line}"
+            ) from None
+        if not isinstance(data, dict):
+            raise StranglerError("the template is not a mapping", where=path.name)
+        return cls(path, text, data, False)
+
+    def dump(self) -> str:
+        if self.is_json:
+            out = json.dumps(self.data, indent=self.json_indent, ensure_ascii=False)
+            return out + ("\n" if self.text.endswith("\n") else "")
+        stream = io.StringIO()
+        _yaml(self.text).dump(self.data, stream)
+        return stream.getvalue()
+
+    # --- building values in the template's own syntax -------------------------------
+    def new_map(self, items: dict[str, Any] | None = None) -> Any:
+        mapping: Any = {} if self.is_json else CommentedMap()
+        for key, value in (items or {}).items():
+            mapping[key] = value
+        return mapping
+
+    def new_seq(self, items: list[Any]) -> Any:
+        return list(items) if self.is_json else CommentedSeq(items)
+
+    def ref(self, logical_id: str) -> Any:
+        if self.is_json:
+            return {"Ref": logical_id}
+        return TaggedScalar(value=logical_id, tag="!Ref")
+
+    def get_att(self, logical_id: str, attribute: str) -> Any:
+        if self.is_json:
+            return {"Fn::GetAtt": [logical_id, attribute]}
+        return TaggedScalar(value=f"{logical_id}.{attribute}", tag="!GetAtt")
+
+
+def _json_indent(text: str) -> int:
+    match = re.search(r"^( +)\"", text, re.MULTILINE)
+    return len(match.group(1)) if match else 2
+
+
+def find_template(directory: Path, explicit: Path | None = None) -> Path:
+    """The template to work on: ``--template`` if given, else the one in ``directory``."""
+    if explicit is not None:
+        path = explicit if explicit.is_absolute() else directory / explicit
+        if not path.is_file():
+            raise StranglerError(f"template {explicit} not found", where=str(directory))
+        return path
+    found = [directory / name for name in TEMPLATE_NAMES if (directory / name).is_file()]
+    if not found:
+        raise StranglerError(
+            f"no {', '.join(TEMPLATE_NAMES)} here",
+            where=str(directory),
+            hint="run inside the SAM application folder or pass -C/--project DIR",
+        )
+    if len(found) > 1:
+        names = ", ".join(p.name for p in found)
+        raise StranglerError(f"several templates ({names})", where=str(directory), hint="choose one with --template FILE")
+    return found[0]

@@ -1,0 +1,69 @@
+"""Reading intrinsic functions the same way whether they came from YAML tags or JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ruamel.yaml.comments import TaggedScalar
+
+_LONG = {"Ref": "Ref", "Fn::GetAtt": "GetAtt", "Fn::Sub": "Sub", "Condition": "Condition"}
+
+
+def intrinsic(value: Any) -> tuple[str, Any] | None:
+    """``!Ref X`` / ``{"Ref": "X"}`` -> ``("Ref", "X")``; ``!GetAtt X.Arn`` -> ``("GetAtt", "X.Arn")``."""
+    tag = getattr(value, "tag", None)
+    tag_text = getattr(tag, "value", tag)
+    if isinstance(tag_text, str) and tag_text.startswith("!"):
+        name = tag_text[1:]
+        if isinstance(value, TaggedScalar):
+            return name, value.value
+        return name, value
+    if isinstance(value, dict) and len(value) == 1:
+        (key, arg), = value.items()
+        if key in _LONG:
+            name = _LONG[key]
+            if name == "GetAtt" and isinstance(arg, list):
+                arg = ".".join(str(a) for a in arg)
+            return name, arg
+    return None
+
+
+def referenced_ids(value: Any) -> Iterator[str]:
+    """Every logical id that ``value`` refers to through Ref, GetAtt or Sub."""
+    found = intrinsic(value)
+    if found is not None:
+        name, arg = found
+        if name == "Ref" and isinstance(arg, str):
+            yield arg
+        elif name == "GetAtt":
+            target = arg.split(".", 1)[0] if isinstance(arg, str) else None
+            if target:
+                yield target
+        elif name == "Sub":
+            text = arg if isinstance(arg, str) else (arg[0] if isinstance(arg, list) and arg else "")
+            yield from _sub_ids(str(text))
+            if isinstance(arg, list) and len(arg) > 1:
+                yield from referenced_ids(arg[1])
+            return
+        if not isinstance(value, TaggedScalar) and not isinstance(arg, str):
+            yield from referenced_ids(arg)
+        return
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from referenced_ids(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from referenced_ids(item)
+
+
+def _sub_ids(text: str) -> Iterator[str]:
+    index = 0
+    while (start := text.find("${", index)) != -1:
+        end = text.find("}", start)
+        if end == -1:
+            return
+        name = text[start + 2 : end]
+        if not name.startswith("!"):
+            yield name.split(".", 1)[0]
+        index = end + 1

@@ -1,0 +1,183 @@
+"""The module-level dependency graph of a Python module, and closures over it.
+
+One LibCST parse and one ``ScopeProvider`` resolution per module give every access to a
+module-level name. Each access is charged to the *unit* it sits in: a top-level statement,
+or, for the dispatch table, one entry of it (so removing an entry removes exactly its
+dependencies). Function and class bodies are never walked: an access inside them is charged
+through its scope chain to the top-level ``def``/``class`` that owns the scope.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import libcst as cst
+from libcst.metadata import GlobalScope, MetadataWrapper, Scope, ScopeProvider
+
+# A unit is a top-level statement index, or ("entry", key) for one dispatch table entry.
+Unit = int | tuple[str, str]
+
+
+@dataclass(frozen=True)
+class SymbolGraph:
+    module: cst.Module
+    statements: tuple[cst.BaseStatement, ...]
+    defines: tuple[frozenset[str], ...]
+    uses: Mapping[Unit, frozenset[str]]
+    definers: Mapping[str, tuple[int, ...]]
+    scope: GlobalScope
+
+    def closure(self, roots: Iterable[Unit]) -> tuple[frozenset[int], frozenset[str]]:
+        """Statements and names reachable from ``roots`` (units)."""
+        return self.name_closure(name for unit in roots for name in self.uses.get(unit, ()))
+
+    def name_closure(self, roots: Iterable[str]) -> tuple[frozenset[int], frozenset[str]]:
+        """Statements and names reachable from the names ``roots``."""
+        names: set[str] = set()
+        statements: set[int] = set()
+        pending = list(roots)
+        while pending:
+            name = pending.pop()
+            if name in names:
+                continue
+            names.add(name)
+            for index in self.definers.get(name, ()):
+                if index not in statements:
+                    statements.add(index)
+                    pending.extend(self.uses.get(index, ()))
+        return frozenset(statements), frozenset(names)
+
+    def companions(self, statements: frozenset[int], names: frozenset[str]) -> frozenset[int]:
+        """Module-level statements that bind nothing but act on what is kept.
+
+        ``logger.setLevel(...)`` or ``client.meta.events.register(...)`` belong with
+        ``logger``/``client``: keep such a statement when every name it uses is kept.
+        """
+        extra = set()
+        for index, statement in enumerate(self.statements):
+            if index in statements or self.defines[index] or _is_inert(statement):
+                continue
+            used = self.uses.get(index, frozenset())
+            if used and used <= names:
+                extra.add(index)
+        return frozenset(extra)
+
+
+def _is_inert(statement: cst.BaseStatement) -> bool:
+    """Docstrings, ``if __name__ == "__main__"`` and ``__all__`` are not companions."""
+    if isinstance(statement, cst.SimpleStatementLine):
+        small = statement.body[0]
+        if isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
+            return True
+    if isinstance(statement, cst.If):
+        test = statement.test
+        if isinstance(test, cst.Comparison) and isinstance(test.left, cst.Name) and test.left.value == "__name__":
+            return True
+    return False
+
+
+def build(module: cst.Module, entry_table: tuple[int, cst.Dict, Mapping[str, cst.DictElement]] | None = None) -> SymbolGraph:
+    """Build the graph of ``module``.
+
+    ``entry_table`` is ``(statement index, dict node, {key: element})`` for the dispatch
+    table, whose entries become units of their own.
+    """
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    scopes = wrapper.resolve(ScopeProvider)
+    global_scope = scopes[module]
+    assert isinstance(global_scope, GlobalScope)
+    statements = tuple(module.body)
+    owner = _owners(statements, entry_table)
+
+    defines: list[set[str]] = [set() for _ in statements]
+    uses: dict[Unit, set[str]] = defaultdict(set)
+    definers: dict[str, set[int]] = defaultdict(set)
+    for assignment in global_scope.assignments:
+        name = assignment.name
+        node = getattr(assignment, "node", None)
+        unit = owner.get(id(node))
+        if isinstance(unit, int):
+            defines[unit].add(name)
+            definers[name].add(unit)
+        elif isinstance(unit, tuple):
+            continue
+        for access in assignment.references:
+            user = _unit_of(access.node, access.scope, owner)
+            if user is not None:
+                uses[user].add(name)
+    return SymbolGraph(
+        module=module,
+        statements=statements,
+        defines=tuple(frozenset(d) for d in defines),
+        uses={unit: frozenset(names) for unit, names in uses.items()},
+        definers={name: tuple(sorted(units)) for name, units in definers.items()},
+        scope=global_scope,
+    )
+
+
+def _unit_of(node: cst.CSTNode, scope: Scope | None, owner: Mapping[int, Unit]) -> Unit | None:
+    unit = owner.get(id(node))
+    if unit is not None:
+        return unit
+    # Inside a function, class, lambda or comprehension: climb to the scope whose
+    # parent is the module, and charge the statement that owns that scope.
+    while scope is not None and not isinstance(scope, GlobalScope):
+        if isinstance(scope.parent, GlobalScope):
+            return owner.get(id(scope.node))
+        scope = scope.parent
+    return None
+
+
+def _owners(
+    statements: tuple[cst.BaseStatement, ...],
+    entry_table: tuple[int, cst.Dict, Mapping[str, cst.DictElement]] | None,
+) -> dict[int, Unit]:
+    """Map the id of every node that lives in module scope to its unit."""
+    owner: dict[int, Unit] = {}
+    table_index, table_dict, entries = entry_table if entry_table else (-1, None, {})
+    for index, statement in enumerate(statements):
+        if index == table_index:
+            for key, element in entries.items():
+                _mark(element, ("entry", key), owner)
+        _mark(statement, index, owner)
+    return owner
+
+
+def _mark(node: cst.CSTNode, unit: Unit, owner: dict[int, Unit]) -> None:
+    """Record ``unit`` for ``node`` and its module-scope descendants.
+
+    Bodies of functions and classes are skipped: their accesses reach the graph
+    through their scope. Nodes already marked (table entries) keep their unit.
+    """
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        key = id(current)
+        if key in owner:
+            continue
+        owner[key] = unit
+        if isinstance(current, cst.FunctionDef):
+            stack.extend(current.decorators)
+            stack.extend(_param_parts(current.params))
+            if current.returns is not None:
+                stack.append(current.returns)
+            continue
+        if isinstance(current, cst.ClassDef):
+            stack.extend(current.decorators)
+            stack.extend(current.bases)
+            stack.extend(current.keywords)
+            continue
+        stack.extend(current.children)
+
+
+def _param_parts(params: cst.Parameters) -> Iterable[cst.CSTNode]:
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        if param.default is not None:
+            yield param.default
+        if param.annotation is not None:
+            yield param.annotation
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param) and star.annotation is not None:
+            yield star.annotation

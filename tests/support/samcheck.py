@@ -1,0 +1,212 @@
+"""Translate and lint a SAM template offline, the way ``sam deploy`` would see it.
+
+``translate`` runs the real SAM translator (the code CloudFormation's
+``AWS::Serverless-2016-10-31`` transform runs), after doing what ``sam package``
+does to local paths: every local ``CodeUri``/``ContentUri``/``DefinitionUri`` becomes
+``s3://bucket/<path>.zip``.  ``lint`` runs cfn-lint on the resulting plain
+CloudFormation, so rules see exactly what would be deployed.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+S3_BUCKET = "bucket"
+
+# cfn-lint rules whose verdict depends on today's date (runtime deprecation
+# calendars), not on the template: a fixture on python3.11 went from clean to
+# "E2533" on 2026-08-31.  Ignored by default so tests do not rot.
+DATE_DEPENDENT_RULES: tuple[str, ...] = ("E2531", "E2533", "W2531")
+
+_LOCAL_URI_PROPERTIES: Mapping[str, str] = {
+    "AWS::Serverless::Function": "CodeUri",
+    "AWS::Serverless::LayerVersion": "ContentUri",
+    "AWS::Serverless::Api": "DefinitionUri",
+    "AWS::Serverless::HttpApi": "DefinitionUri",
+    "AWS::Serverless::StateMachine": "DefinitionUri",
+}
+_GLOBAL_URI_PROPERTIES: Mapping[str, str] = {
+    "Function": "CodeUri",
+    "Api": "DefinitionUri",
+    "HttpApi": "DefinitionUri",
+}
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_template(template_path: Path) -> dict[str, Any]:
+    """Parse YAML (with CloudFormation short tags) or JSON into a plain dict."""
+    text = Path(template_path).read_text(encoding="utf-8")
+    if Path(template_path).suffix.lower() == ".json":
+        return json.loads(text)
+    from samtranslator.yaml_helper import yaml_parse
+
+    parsed = yaml_parse(text)
+    if not isinstance(parsed, dict):
+        raise AssertionError(f"{template_path}: not a template mapping")
+    return parsed
+
+
+def is_local_uri(value: Any) -> bool:
+    """A string that ``sam package`` would upload (anything not already in S3)."""
+    return isinstance(value, str) and not value.startswith("s3://")
+
+
+def s3_uri(local: str) -> str:
+    """The stand-in S3 location for a local path, stable and readable in failures."""
+    key = PurePosixPath(local.replace("\\", "/")).as_posix().strip("/")
+    return f"s3://{S3_BUCKET}/{key if key not in ('', '.') else 'root'}.zip"
+
+
+def package(template: Mapping[str, Any], base_dir: Path, *, require_paths: bool = True) -> dict[str, Any]:
+    """A copy of ``template`` with local artifact paths replaced by S3 URIs.
+
+    With ``require_paths`` every local path must exist relative to ``base_dir``
+    (``sam build`` would fail otherwise), which catches a generated template pointing
+    at a code folder that was never written.
+    """
+    packaged = copy.deepcopy(dict(template))
+    _default_code_uris(packaged)
+    slots = list(_global_slots(packaged)) + list(_resource_slots(packaged))
+    missing = []
+    for holder, key in slots:
+        if require_paths and not (base_dir / holder[key]).exists():
+            missing.append(holder[key])
+        holder[key] = s3_uri(holder[key])
+    if missing:
+        raise AssertionError(f"local artifact paths do not exist under {base_dir}: {missing}")
+    return packaged
+
+
+def _default_code_uris(template: dict[str, Any]) -> None:
+    """``sam package`` uploads the template's folder for a function with no code."""
+    defaults = (template.get("Globals") or {}).get("Function") or {}
+    code_keys = ("CodeUri", "InlineCode", "ImageUri")
+    if any(key in defaults for key in code_keys):
+        return
+    for resource in (template.get("Resources") or {}).values():
+        properties = resource.get("Properties")
+        if resource.get("Type") != "AWS::Serverless::Function" or not isinstance(properties, dict):
+            continue
+        if properties.get("PackageType") != "Image" and not any(k in properties for k in code_keys):
+            properties["CodeUri"] = "."
+
+
+def _global_slots(template: dict[str, Any]) -> Iterable[tuple[dict[str, Any], str]]:
+    for section, key in _GLOBAL_URI_PROPERTIES.items():
+        holder = (template.get("Globals") or {}).get(section) or {}
+        if is_local_uri(holder.get(key)):
+            yield holder, key
+
+
+def _resource_slots(template: dict[str, Any]) -> Iterable[tuple[dict[str, Any], str]]:
+    for resource in (template.get("Resources") or {}).values():
+        key = _LOCAL_URI_PROPERTIES.get(resource.get("Type", ""))
+        properties = resource.get("Properties") or {}
+        if key and is_local_uri(properties.get(key)):
+            yield properties, key
+
+
+# --------------------------------------------------------------------------- translate
+
+
+def translate(template_path: Path, *, require_paths: bool = True) -> dict[str, Any]:
+    """SAM template file -> the CloudFormation template CloudFormation would deploy.
+
+    Raises ``AssertionError`` listing every reason SAM gives when the transform fails.
+    """
+    from samtranslator.model.exceptions import InvalidDocumentException
+    from samtranslator.parser.parser import Parser
+    from samtranslator.translator.translator import Translator
+
+    template_path = Path(template_path)
+    sam = package(load_template(template_path), template_path.parent, require_paths=require_paths)
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    translator = Translator(managed_policy_map={}, sam_parser=Parser())
+    try:
+        return translator.translate(sam_template=sam, parameter_values={}, passthrough_metadata=True)
+    except InvalidDocumentException as error:
+        causes = "\n".join(f"  - {cause.message}" for cause in error.causes)
+        raise AssertionError(f"SAM transform of {template_path} failed:\n{causes}") from error
+
+
+# --------------------------------------------------------------------------- lint
+
+
+def lint(
+    cfn: Mapping[str, Any],
+    *,
+    ignore_rules: Iterable[str] = DATE_DEPENDENT_RULES,
+    regions: Iterable[str] = ("us-east-1",),
+) -> list[str]:
+    """cfn-lint error findings for a translated template, as ``"E1234 message @ path"``.
+
+    Warnings (W) and informational findings (I) are dropped: they flag style, not
+    templates CloudFormation would reject.  Runs in-process via ``cfnlint.api.lint``.
+    """
+    from cfnlint.api import ManualArgs
+    from cfnlint.api import lint as cfn_lint
+
+    config = ManualArgs(regions=list(regions), ignore_checks=list(ignore_rules))
+    matches = cfn_lint(json.dumps(cfn, indent=1, default=str), config=config)
+    return [_describe(m) for m in matches if m.rule.severity == "error"]
+
+
+def _describe(match: Any) -> str:
+    where = getattr(match, "path_string", None) or f"line {match.linenumber}"
+    return f"{match.rule.id} {match.message} @ {where}"
+
+
+def assert_valid(template_path: Path, *, require_paths: bool = True) -> dict[str, Any]:
+    """Translate and lint; fail with every finding, else return the CloudFormation."""
+    cfn = translate(template_path, require_paths=require_paths)
+    findings = lint(cfn)
+    if findings:
+        listing = "\n".join(f"  - {finding}" for finding in findings)
+        raise AssertionError(f"cfn-lint errors in translated {template_path}:\n{listing}")
+    return cfn
+
+
+# --------------------------------------------------------------------------- code
+
+
+@dataclass(frozen=True)
+class FunctionCode:
+    """Where a SAM function's code lives locally, for ``lambdaload.invoke``."""
+
+    code_dir: Path
+    handler: str
+    environment: Mapping[str, Any]
+
+
+def function_code(template_path: Path) -> dict[str, FunctionCode]:
+    """Logical id -> local code folder, handler and env vars (``Globals`` merged).
+
+    Environment values are as written (intrinsics such as ``!Ref Table`` stay
+    dicts); tests substitute what they need.  Inline-code and image functions are
+    skipped.
+    """
+    template_path = Path(template_path)
+    template = load_template(template_path)
+    defaults = (template.get("Globals") or {}).get("Function") or {}
+    found: dict[str, FunctionCode] = {}
+    for logical_id, resource in (template.get("Resources") or {}).items():
+        if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        props = {**defaults, **(resource.get("Properties") or {})}
+        inline = "InlineCode" in props or "ImageUri" in props
+        if not inline and is_local_uri(props.get("CodeUri", ".")) and "Handler" in props:
+            env = {
+                **((defaults.get("Environment") or {}).get("Variables") or {}),
+                **(((resource.get("Properties") or {}).get("Environment") or {}).get("Variables") or {}),
+            }
+            code_dir = template_path.parent / props.get("CodeUri", ".")
+            found[logical_id] = FunctionCode(code_dir, props["Handler"], env)
+    return found
