@@ -184,14 +184,13 @@ def extracted_module(analysis: Analysis, key: str, docstring: str) -> tuple[str,
         )
     statements, names = graph.name_closure(roots)
     _check_entrypoint_name(analysis, statements, names)
-    statements = statements | graph.companions(statements, names) | _always_kept(graph.statements)
-    statements = statements - {analysis.entry_index}
+    statements = statements | graph.companions(statements, names) | graph.always | {analysis.entry_index}
     body: list[cst.BaseStatement] = [cst.SimpleStatementLine([cst.Expr(cst.SimpleString(docstring))])]
-    for index, statement in enumerate(graph.statements):
+    for index in sorted(statements):
         if index == analysis.entry_index:
             body.append(entry)
-        elif index in statements:
-            body.append(_trim_import(statement, names, keep_unused=False))
+        else:
+            body.append(_trim_import(graph.statements[index], names, keep_unused=False))
     body = _first_without_blank_lines(body)
     module = analysis.module.with_changes(body=body)
     return module.code, statements, names
@@ -212,20 +211,6 @@ def _check_entrypoint_name(analysis: Analysis, statements: frozenset[int], names
             where=analysis.path,
             hint=f"rename that {ENTRYPOINT} in the monolith first",
         )
-
-
-def _always_kept(statements: Iterable[cst.BaseStatement]) -> frozenset[int]:
-    """``from __future__`` and star imports: the scope graph cannot see what they bind."""
-    kept = set()
-    for index, statement in enumerate(statements):
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if isinstance(small, cst.ImportFrom) and (
-                    isinstance(small.names, cst.ImportStar)
-                    or (isinstance(small.module, cst.Name) and small.module.value == "__future__")
-                ):
-                    kept.add(index)
-    return frozenset(kept)
 
 
 def _bound_name(alias: cst.ImportAlias) -> str:
@@ -266,8 +251,11 @@ def _trim_import(statement: cst.BaseStatement, names: frozenset[str], keep_unuse
 
 
 # --- the monolith, after some actions left -------------------------------------------------
-def monolith_module(analysis: Analysis, removed: Iterable[str]) -> str:
-    """The monolith's module without ``removed`` entries and the code only they used."""
+def monolith_module(analysis: Analysis, removed: Iterable[str]) -> tuple[str, tuple[str, ...]]:
+    """The monolith's module without ``removed`` entries and the code only they used.
+
+    Returns the new source and the module-level names it no longer defines.
+    """
     removed = set(removed)
     graph = analysis.graph
     leaving, leaving_names = graph.closure(("entry", key) for key in removed)
@@ -285,7 +273,8 @@ def monolith_module(analysis: Analysis, removed: Iterable[str]) -> str:
             trimmed = _trim_import(statement, live_names, keep_unused=True, unused=leaving_names - live_names)
             if not isinstance(trimmed, cst.RemovalSentinel):
                 body.append(trimmed)
-    return analysis.module.with_changes(body=body).code
+    gone = sorted((leaving_names - live_names) & set(graph.definers))
+    return analysis.module.with_changes(body=body).code, tuple(gone)
 
 
 def _without_entries(statement: cst.BaseStatement, analysis: Analysis, removed: set[str]) -> cst.BaseStatement:

@@ -28,6 +28,10 @@ class SymbolGraph:
     uses: Mapping[Unit, frozenset[str]]
     definers: Mapping[str, tuple[int, ...]]
     scope: GlobalScope
+    # Statements that bind nothing but act on module state (``logger.setLevel(...)``).
+    floating: tuple[int, ...]
+    # ``from __future__`` and star imports: what they bind is invisible to the scope graph.
+    always: frozenset[int]
 
     def closure(self, roots: Iterable[Unit]) -> tuple[frozenset[int], frozenset[str]]:
         """Statements and names reachable from ``roots`` (units)."""
@@ -55,14 +59,9 @@ class SymbolGraph:
         ``logger.setLevel(...)`` or ``client.meta.events.register(...)`` belong with
         ``logger``/``client``: keep such a statement when every name it uses is kept.
         """
-        extra = set()
-        for index, statement in enumerate(self.statements):
-            if index in statements or self.defines[index] or _is_inert(statement):
-                continue
-            used = self.uses.get(index, frozenset())
-            if used and used <= names:
-                extra.add(index)
-        return frozenset(extra)
+        return frozenset(
+            index for index in self.floating if index not in statements and self.uses[index] <= names
+        )
 
 
 def _is_inert(statement: cst.BaseStatement) -> bool:
@@ -107,6 +106,11 @@ def build(module: cst.Module, entry_table: tuple[int, cst.Dict, Mapping[str, cst
             user = _unit_of(access.node, access.scope, owner)
             if user is not None:
                 uses[user].add(name)
+    floating = tuple(
+        index
+        for index, statement in enumerate(statements)
+        if not defines[index] and uses.get(index) and not _is_inert(statement)
+    )
     return SymbolGraph(
         module=module,
         statements=statements,
@@ -114,7 +118,22 @@ def build(module: cst.Module, entry_table: tuple[int, cst.Dict, Mapping[str, cst
         uses={unit: frozenset(names) for unit, names in uses.items()},
         definers={name: tuple(sorted(units)) for name, units in definers.items()},
         scope=global_scope,
+        floating=floating,
+        always=_always_kept(statements),
     )
+
+
+def _always_kept(statements: tuple[cst.BaseStatement, ...]) -> frozenset[int]:
+    kept = set()
+    for index, statement in enumerate(statements):
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.ImportFrom) and (
+                    isinstance(small.names, cst.ImportStar)
+                    or (isinstance(small.module, cst.Name) and small.module.value == "__future__")
+                ):
+                    kept.add(index)
+    return frozenset(kept)
 
 
 def _unit_of(node: cst.CSTNode, scope: Scope | None, owner: Mapping[int, Unit]) -> Unit | None:

@@ -19,6 +19,10 @@ from strangler.errors import StranglerError, at
 from strangler.model import Action, Dispatch, FunctionRef
 
 _MUTATORS = {"update", "pop", "popitem", "setdefault", "clear", "__setitem__", "__delitem__"}
+class NoDispatch(StranglerError):
+    """The handler does not dispatch through a table: not an error when scanning many functions."""
+
+
 LOOKED_FOR = (
     "a module-level dict of string keys to functions, looked up in {entry}() with "
     "TABLE[key], TABLE.get(key) or `key in TABLE`"
@@ -33,7 +37,7 @@ def detect_table(function: FunctionRef, source: str, path: str, module: cst.Modu
     lookups = _Lookups(set(tables))
     entry.body.visit(lookups)
     if not lookups.found:
-        raise StranglerError(
+        raise NoDispatch(
             "no dispatch found: looked for " + LOOKED_FOR.format(entry=entry.name.value),
             where=at(path, locate.top_level_line(source, entry.name.value, "def")),
         )
@@ -137,8 +141,6 @@ def _entries(
         if key in entries:
             raise StranglerError(f"{table} lists {key!r} twice; the later entry silently wins", where=where)
         entries[key] = element
-    if not entries:
-        raise StranglerError(f"{table} is empty: nothing to extract", where=at(path, line))
     return entries
 
 

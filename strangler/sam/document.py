@@ -8,6 +8,7 @@ and friends so callers never care which syntax the file uses.
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import re
@@ -141,3 +142,60 @@ def find_template(directory: Path, explicit: Path | None = None) -> Path:
         names = ", ".join(p.name for p in found)
         raise StranglerError(f"several templates ({names})", where=str(directory), hint="choose one with --template FILE")
     return found[0]
+
+
+# --- comments that trail a node (ruamel hangs them on the deepest last value) -----------
+def _last_slot(node: Any) -> tuple[Any, Any, int] | None:
+    """The container, key and comment slot that hold what is printed after ``node``."""
+    found = None
+    while isinstance(node, (CommentedMap, CommentedSeq)) and len(node):
+        last = list(node)[-1] if isinstance(node, CommentedMap) else len(node) - 1
+        found = (node, last, 2 if isinstance(node, CommentedMap) else 0)
+        node = node[last]
+    return found
+
+
+def trailing_comment(node: Any) -> Any:
+    slot = _last_slot(node)
+    if slot is None:
+        return None
+    container, key, index = slot
+    entry = container.ca.items.get(key)
+    return entry[index] if entry and len(entry) > index else None
+
+
+def set_trailing_comment(node: Any, token: Any) -> None:
+    slot = _last_slot(node)
+    if slot is None:
+        return
+    container, key, index = slot
+    entry = container.ca.items.setdefault(key, [None, None, None, None])
+    entry[index] = token
+
+
+def blank_line_token() -> Any:
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    return CommentToken("\n\n", CommentMark(0), None)
+
+
+def without_comment_lines(token: Any) -> Any:
+    """Keep only the line break and blank lines that open ``token``, dropping its comments."""
+    if token is None:
+        return None
+    value = token.value
+    token.value = value[: len(value) - len(value.lstrip("\n"))] or "\n"
+    return token
+
+
+def after_first_line(token: Any) -> Any:
+    """A copy of ``token`` without its first line (an inline comment of the item it followed)."""
+    if token is None:
+        return None
+    first, newline, rest = token.value.partition("\n")
+    if not newline or not rest.strip():
+        return None
+    clone = copy.copy(token)
+    clone.value = "\n" + rest
+    return clone

@@ -158,7 +158,7 @@ def _wildcard_test(arg: Any) -> Callable[[Any], bool]:
 def _numeric_test(arg: Any) -> Callable[[Any], bool]:
     if not isinstance(arg, list) or len(arg) % 2:
         raise ValueError(f"numeric filter needs operator/value pairs, got {arg!r}")
-    pairs = [(_NUMERIC_OPS[op], float(bound)) for op, bound in zip(arg[::2], arg[1::2])]
+    pairs = [(_NUMERIC_OPS[op], float(bound)) for op, bound in zip(arg[::2], arg[1::2], strict=True)]
     return lambda value: is_number(value) and all(op(float(value), b) for op, b in pairs)
 
 

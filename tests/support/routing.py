@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tests.support.patterns import Leaf, leaf_matches, matches
+from .patterns import Leaf, leaf_matches, matches
 
 Template = Mapping[str, Any]
 
@@ -84,7 +84,8 @@ def _follow_pointers(cfn: Template, logical_id: str, depth: int = 0) -> str | No
 
 
 def _resources(cfn: Template) -> Mapping[str, Mapping[str, Any]]:
-    return cfn.get("Resources", {})
+    resources: Mapping[str, Mapping[str, Any]] = cfn.get("Resources", {})
+    return resources
 
 
 def _of_type(cfn: Template, type_name: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
@@ -121,7 +122,10 @@ def eventbridge_targets(cfn: Template, event: Mapping[str, Any], bus: str | None
 def _on_bus(bus_name: Any, wanted: str) -> bool:
     if bus_name is None:
         return wanted == "default"
-    return bus_name == wanted or bus_name == {"Ref": wanted}
+    if isinstance(bus_name, Mapping) and "Fn::GetAtt" in bus_name:
+        target = bus_name["Fn::GetAtt"]
+        return bool((target.split(".", 1)[0] if isinstance(target, str) else target[0]) == wanted)
+    return bool(bus_name == wanted or bus_name == {"Ref": wanted})
 
 
 def _resolved(cfn: Template, references: Iterable[Any]) -> set[str]:
@@ -205,7 +209,7 @@ def _attribute_leaf(attribute: Mapping[str, Any] | None) -> Leaf:
     """Typed values of one message attribute; SNS ignores Binary values."""
     if attribute is None:
         return Leaf(present=False)
-    kind, raw = attribute.get("Type", "String"), attribute.get("Value")
+    kind, raw = attribute.get("Type", "String"), str(attribute.get("Value", ""))
     if kind == "Number":
         return Leaf(present=True, values=[float(raw)])
     if kind == "String.Array":
@@ -255,7 +259,7 @@ def http_targets(cfn: Template, event: Mapping[str, Any], api_id: str | None = N
     method = context.get("http", {}).get("method", "")
     path = _strip_stage(event.get("rawPath") or context.get("http", {}).get("path", "/"), context)
     found: set[str] = set()
-    for api in _apis(cfn, "AWS::ApiGatewayV2::Api", api_id or context.get("apiId")):
+    for api in _apis(cfn, "AWS::ApiGatewayV2::Api", api_id, context.get("apiId")):
         route = select_route(http_routes(cfn, api), method, path, allow_default=True)
         if route is not None and route.function is not None:
             found.add(route.function)
@@ -271,7 +275,7 @@ def rest_targets(cfn: Template, event: Mapping[str, Any], api_id: str | None = N
     """
     found: set[str] = set()
     context = event.get("requestContext", {})
-    for api in _apis(cfn, "AWS::ApiGateway::RestApi", api_id or context.get("apiId")):
+    for api in _apis(cfn, "AWS::ApiGateway::RestApi", api_id, context.get("apiId")):
         route = select_route(
             http_routes(cfn, api), event.get("httpMethod", ""), event.get("path", "/"),
             allow_default=False, resource_first=True,
@@ -281,9 +285,14 @@ def rest_targets(cfn: Template, event: Mapping[str, Any], api_id: str | None = N
     return found
 
 
-def _apis(cfn: Template, type_name: str, wanted: str | None) -> list[str]:
+def _apis(cfn: Template, type_name: str, wanted: str | None, from_event: str | None) -> list[str]:
+    """APIs to ask: the one named by the caller, else the event's, else all of them."""
     ids = [logical_id for logical_id, _ in _of_type(cfn, type_name)]
-    return [wanted] if wanted in ids else ids
+    if wanted is not None:
+        if wanted not in ids:
+            raise ValueError(f"no {type_name} named {wanted!r}; have {ids}")
+        return [wanted]
+    return [from_event] if from_event in ids else ids
 
 
 def _strip_stage(path: str, context: Mapping[str, Any]) -> str:
@@ -336,7 +345,7 @@ def _path_rank(template: str, path: str) -> tuple[int, ...] | None:
     if (len(actual) <= len(fixed)) if greedy else (len(actual) != len(fixed)):
         return None
     scores = []
-    for pattern, segment in zip(fixed, actual):
+    for pattern, segment in zip(fixed, actual, strict=False):
         if pattern.startswith("{") and pattern.endswith("}"):
             scores.append(1)
         elif pattern == segment:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import copy
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -44,11 +45,13 @@ _GLOBAL_URI_PROPERTIES: Mapping[str, str] = {
 def load_template(template_path: Path) -> dict[str, Any]:
     """Parse YAML (with CloudFormation short tags) or JSON into a plain dict."""
     text = Path(template_path).read_text(encoding="utf-8")
+    parsed: Any
     if Path(template_path).suffix.lower() == ".json":
-        return json.loads(text)
-    from samtranslator.yaml_helper import yaml_parse
+        parsed = json.loads(text)
+    else:
+        from samtranslator.yaml_helper import yaml_parse
 
-    parsed = yaml_parse(text)
+        parsed = yaml_parse(text)
     if not isinstance(parsed, dict):
         raise AssertionError(f"{template_path}: not a template mapping")
     return parsed
@@ -128,13 +131,35 @@ def translate(template_path: Path, *, require_paths: bool = True) -> dict[str, A
 
     template_path = Path(template_path)
     sam = package(load_template(template_path), template_path.parent, require_paths=require_paths)
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    translator = Translator(managed_policy_map={}, sam_parser=Parser())
     try:
-        return translator.translate(sam_template=sam, parameter_values={}, passthrough_metadata=True)
+        with _default_region():
+            translator = Translator(managed_policy_map={}, sam_parser=Parser())
+            try:
+                cfn: dict[str, Any] = translator.translate(
+                    sam_template=sam, parameter_values={}, passthrough_metadata=True
+                )
+            finally:
+                translator.metrics.publish()  # no-op publisher; silences a warning at GC
+            return cfn
     except InvalidDocumentException as error:
         causes = "\n".join(f"  - {cause.message}" for cause in error.causes)
         raise AssertionError(f"SAM transform of {template_path} failed:\n{causes}") from error
+
+
+@contextmanager
+def _default_region() -> Iterator[None]:
+    """SAM resolves ``AWS::Region``/partition through boto3, which needs a region.
+
+    Set only while translating so the caller's environment is left as found.
+    """
+    if "AWS_DEFAULT_REGION" in os.environ:
+        yield
+        return
+    os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
+    try:
+        yield
+    finally:
+        os.environ.pop("AWS_DEFAULT_REGION", None)
 
 
 # --------------------------------------------------------------------------- lint

@@ -1,0 +1,171 @@
+"""The sink: show a ChangeSet as a unified diff, or apply it all or nothing."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from strangler.model import FileChange
+
+_FUNCNAME = re.compile(r"^[A-Za-z_$]")
+
+
+def _blob_id(text: str | None) -> str:
+    if text is None:
+        return "0" * 7
+    data = text.encode("utf-8")
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()[:7]
+
+
+def unified_diff(changes: Iterable[FileChange]) -> str:
+    """The changes as ``git diff`` prints them (``a/``/``b/``, ``/dev/null``, index lines)."""
+    out: list[str] = []
+    for change in changes:
+        out.append(f"diff --git a/{change.path} b/{change.path}\n")
+        if change.old is None:
+            out.append("new file mode 100644\n")
+            out.append(f"index {_blob_id(None)}..{_blob_id(change.new)}\n")
+        elif change.new is None:
+            out.append("deleted file mode 100644\n")
+            out.append(f"index {_blob_id(change.old)}..{_blob_id(None)}\n")
+        else:
+            out.append(f"index {_blob_id(change.old)}..{_blob_id(change.new)} 100644\n")
+        old_lines = _lines(change.old)
+        new_lines = _lines(change.new)
+        before = "/dev/null" if change.old is None else f"a/{change.path}"
+        after = "/dev/null" if change.new is None else f"b/{change.path}"
+        body = list(difflib.unified_diff(old_lines, new_lines, before, after, n=3))
+        if not body:
+            continue
+        out.append(f"--- {before}\n+++ {after}\n")
+        out.extend(_with_function_context(body[2:], old_lines))
+    return "".join(out)
+
+
+def _lines(text: str | None) -> list[str]:
+    if not text:
+        return []
+    lines = text.splitlines(keepends=True)
+    if not lines[-1].endswith("\n"):
+        lines[-1] += "\n\\ No newline at end of file\n"
+    return lines
+
+
+def _with_function_context(body: list[str], old_lines: list[str]) -> list[str]:
+    """Add git's hunk-header context: the last line above the hunk that starts a definition."""
+    result = []
+    for line in body:
+        if line.startswith("@@"):
+            start = int(line.split()[1].lstrip("-").split(",")[0])
+            context = next(
+                (old_lines[i].rstrip("\n") for i in range(start - 2, -1, -1) if _FUNCNAME.match(old_lines[i])), ""
+            )
+            if context:
+                line = line.rstrip("\n") + f" {context[:80]}\n"
+        result.append(line)
+    return result
+
+
+def colour(diff: str) -> str:
+    import click
+
+    styled = []
+    for line in diff.splitlines(keepends=True):
+        if line.startswith(("+++", "---", "diff --git", "index ", "new file", "deleted file")):
+            styled.append(click.style(line, bold=True))
+        elif line.startswith("+"):
+            styled.append(click.style(line, fg="green"))
+        elif line.startswith("-"):
+            styled.append(click.style(line, fg="red"))
+        elif line.startswith("@@"):
+            styled.append(click.style(line, fg="cyan"))
+        else:
+            styled.append(line)
+    return "".join(styled)
+
+
+class ApplyError(Exception):
+    def __init__(self, path: str, cause: BaseException):
+        super().__init__(f"{path}: {cause}")
+        self.path = path
+        self.cause = cause
+
+
+def apply(root: Path, changes: Iterable[FileChange]) -> None:
+    """Write every change or none.
+
+    Every new content is first written to a temporary file beside its target; only when all
+    are written are they renamed into place, the replaced files kept aside until the end.
+    Any failure puts back what was renamed and removes what was created.
+    """
+    changes = list(changes)
+    made_dirs: list[Path] = []
+    staged: list[tuple[Path, Path | None]] = []  # (target, temp file or None for a deletion)
+    swapped: list[tuple[Path, Path | None]] = []  # (target, backup or None if it was new)
+    current = ""
+    try:
+        for change in changes:
+            current = change.path
+            target = root / change.path
+            if change.new is None:
+                staged.append((target, None))
+                continue
+            _make_parents(target.parent, root, made_dirs)
+            temp = target.with_name(f".{target.name}.strangler-new")
+            temp.write_text(change.new, encoding="utf-8")
+            staged.append((target, temp))
+        for target, temp in staged:
+            current = str(target.relative_to(root))
+            backup = None
+            if target.exists():
+                backup = target.with_name(f".{target.name}.strangler-old")
+                os.replace(target, backup)
+            swapped.append((target, backup))
+            if temp is not None:
+                os.replace(temp, target)
+    except BaseException as exc:
+        _roll_back(staged, swapped, made_dirs)
+        raise ApplyError(current, exc) from exc
+    for target, backup in swapped:
+        if backup is not None:
+            backup.unlink()
+        if not target.exists():
+            _remove_empty_parents(target.parent, root)
+
+
+def _make_parents(directory: Path, root: Path, made: list[Path]) -> None:
+    missing = []
+    while not directory.exists() and directory != root:
+        missing.append(directory)
+        directory = directory.parent
+    for path in reversed(missing):
+        path.mkdir()
+        made.append(path)
+
+
+def _roll_back(staged, swapped, made_dirs: list[Path]) -> None:
+    for target, backup in reversed(swapped):
+        if target.exists():
+            target.unlink()
+        if backup is not None:
+            os.replace(backup, target)
+    for _, temp in staged:
+        if temp is not None and temp.exists():
+            temp.unlink()
+    for directory in reversed(made_dirs):
+        if directory.exists() and not any(directory.iterdir()):
+            directory.rmdir()
+
+
+def _remove_empty_parents(directory: Path, root: Path) -> None:
+    while directory != root and directory.is_dir() and not any(p.name != "__pycache__" for p in directory.iterdir()):
+        for cache in directory.glob("__pycache__"):
+            for item in cache.iterdir():
+                item.unlink()
+            cache.rmdir()
+        directory.rmdir()
+        directory = directory.parent

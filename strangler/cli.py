@@ -1,0 +1,182 @@
+"""Command line: ``strangler scan | extract | migrate``. Parses, calls the pipeline, prints."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from strangler import __version__, changeset
+from strangler.errors import StranglerError
+from strangler.model import ChangeSet, Report
+from strangler.pipeline import Outcome, dispatching, run
+from strangler.plan import DEFAULT_FUNCTIONS_DIR
+from strangler.project import load
+from strangler.scan import FunctionScan, scan_function
+
+
+def _project_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("-C", "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
+                     default=None, help="The SAM application folder (default: the current one)."),
+        click.option("--template", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     help="The template, when the folder has several (template.yaml|yml|json)."),
+        click.option("--function", "function_id", metavar="LOGICAL_ID", default=None,
+                     help="The monolith's logical id, when several functions dispatch."),
+        click.option("--no-color", is_flag=True, default=False, help="Plain output, also when NO_COLOR is set."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _change_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--dry-run", is_flag=True, help="Print the complete change as a unified diff and write nothing."),
+        click.option("--functions-dir", default=DEFAULT_FUNCTIONS_DIR, show_default=True, metavar="DIR",
+                     help="Where the new function folders go, relative to the template."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="strangler")
+def main() -> None:
+    """Take an AWS Lambda monolith apart, one action at a time.
+
+    A monolith is a SAM function whose handler dispatches many event types through a
+    table (HANDLERS = {"OrderPlaced": on_order_placed, ...}). strangler gives every action
+    its own function folder, its own AWS::Serverless::Function and its own route at the
+    event source, and trims the monolith to what it still serves.
+
+    \b
+    Typical session, inside the folder that holds template.yaml:
+      strangler scan                      # what would move, and how it is routed
+      strangler extract OrderPlaced --dry-run
+      strangler extract OrderPlaced       # the strangler-fig step
+      strangler migrate                   # everything, and retire the monolith
+    """
+
+
+@main.command()
+@_project_options
+@click.option("--json", "as_json", is_flag=True, help="Print the scan as JSON.")
+def scan(project_dir: Path | None, template: Path | None, function_id: str | None, no_color: bool, as_json: bool) -> None:
+    """Show the dispatching functions, their actions, what each needs and how it will be routed."""
+    with _errors():
+        project = load(project_dir or Path.cwd(), template)
+        scans = [scan_function(project, analysis) for analysis in dispatching(project, function_id)]
+    if as_json:
+        click.echo(json.dumps({"functions": [s.to_json() for s in scans]}, indent=2))
+        return
+    if not scans:
+        click.echo("No function of the template dispatches through a table.")
+    for result in scans:
+        _print_scan(result, _colour(no_color))
+
+
+@main.command()
+@_project_options
+@_change_options
+@click.argument("actions", nargs=-1, required=True, metavar="ACTION...")
+def extract(project_dir, template, function_id, no_color, dry_run, functions_dir, actions) -> None:
+    """Move ACTION(s) into functions of their own; the monolith keeps serving the rest.
+
+    Each ACTION is a key of the dispatch table, as `strangler scan` lists it.
+    """
+    with _errors():
+        outcome = run(project_dir or Path.cwd(), template, function_id, tuple(actions), retire=False, functions_dir=functions_dir)
+    _finish(outcome, dry_run, _colour(no_color))
+
+
+@main.command()
+@_project_options
+@_change_options
+@click.option("--keep-monolith", is_flag=True, help="Keep the monolith (with an empty table) for events no action claims.")
+def migrate(project_dir, template, function_id, no_color, dry_run, functions_dir, keep_monolith) -> None:
+    """Move every action into a function of its own and retire the monolith."""
+    with _errors():
+        outcome = run(project_dir or Path.cwd(), template, function_id, None, retire=not keep_monolith, functions_dir=functions_dir)
+    _finish(outcome, dry_run, _colour(no_color))
+
+
+# --- output ---------------------------------------------------------------------------
+class _errors:
+    """Turn refusals into a message on stderr and exit code 1."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        if isinstance(error, StranglerError):
+            click.echo(f"strangler: error: {error}", err=True)
+            sys.exit(1)
+        return False
+
+
+def _colour(no_color: bool) -> bool:
+    return not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+
+
+def _finish(outcome: Outcome, dry_run: bool, colour: bool) -> None:
+    if outcome.message:
+        click.echo(outcome.message)
+        return
+    assert outcome.changes is not None and outcome.plan is not None
+    for line in outcome.plan.already:
+        click.echo(line)
+    if dry_run:
+        diff = changeset.unified_diff(outcome.changes.changes)
+        click.echo(changeset.colour(diff) if colour else diff, nl=False)
+        _print_report(outcome.changes.report, colour, heading="Would")
+        return
+    with _errors():
+        try:
+            changeset.apply(outcome.project.root, outcome.changes.changes)
+        except changeset.ApplyError as exc:
+            raise StranglerError(f"could not write: {exc.cause}; nothing was changed", where=exc.path) from exc
+    _print_report(outcome.changes.report, colour, heading="")
+    click.echo(f"{len(outcome.changes.changes)} files written.")
+
+
+def _print_report(report: Report, colour: bool, heading: str) -> None:
+    def title(text: str) -> str:
+        text = f"{heading} {text.lower()}" if heading else text
+        return click.style(text, bold=True) if colour else text
+
+    out = sys.stderr if heading else sys.stdout
+    for name, lines in (("Created", report.created), ("Changed", report.changed), ("Removed", report.removed), ("To do by hand", report.manual)):
+        if lines:
+            click.echo(title(name) + ":", file=out)
+            for line in lines:
+                click.echo(f"  - {line}", file=out)
+
+
+def _print_scan(result: FunctionScan, colour: bool) -> None:
+    bold = (lambda t: click.style(t, bold=True)) if colour else (lambda t: t)
+    click.echo(bold(f"{result.logical_id}") + f"  (Handler {result.handler})")
+    click.echo(f"  dispatch: {result.shape} {result.table} at {result.module}:{result.line}, key from event {result.event_path}")
+    for key, function in result.extracted:
+        click.echo(f"  already extracted: {key} -> {function}")
+    rows = [("ACTION", "HANDLER", "ROUTE", "NEEDS")]
+    for action in result.actions:
+        needs = ", ".join(action.needs.symbols)
+        extra = []
+        if action.needs.local_modules:
+            extra.append("modules: " + ", ".join(action.needs.local_modules))
+        if action.needs.env_vars:
+            extra.append("env: " + ", ".join(action.needs.env_vars))
+        route = action.route if action.refusal is None else f"REFUSED: {action.refusal}"
+        rows.append((action.key, f"{action.handler} (line {action.line})", route, "; ".join([needs, *extra])))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for index, row in enumerate(rows):
+        line = "  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3]
+        click.echo(bold(line) if index == 0 else line.rstrip())
+    click.echo()

@@ -1,0 +1,113 @@
+"""The stages wired together: load -> analyse -> plan -> render. The CLI only prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from strangler.dispatch import Analysis, analyse
+from strangler.dispatch.table import NoDispatch
+from strangler.errors import StranglerError
+from strangler.facts import FactCache
+from strangler.model import ChangeSet, FunctionRef
+from strangler.plan import DEFAULT_FUNCTIONS_DIR, Plan, extracted_by_earlier_runs, plan_actions
+from strangler.project import Project, load
+from strangler.render import render
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A finished plan and its change, or only a message when there is nothing to do."""
+
+    project: Project
+    plan: Plan | None
+    changes: ChangeSet | None
+    message: str | None = None
+    steps: tuple[ChangeSet, ...] = ()
+
+
+def analyse_function(project: Project, function: FunctionRef) -> Analysis:
+    if not function.has_local_code:
+        raise StranglerError(
+            f"Handler {function.handler} of {function.logical_id} points at {project.relative(function.module_path)}, which does not exist",
+            where=f"{project.template.path.name}: Resources.{function.logical_id}",
+        )
+    return analyse(function, project.sources[function.module_path], project.relative(function.module_path))
+
+
+def dispatching(project: Project, logical_id: str | None) -> list[Analysis]:
+    """The monolith(s) to work on: ``--function``, or every function whose handler dispatches."""
+    if logical_id is not None:
+        return [analyse_function(project, project.function(logical_id))]
+    found, errors = [], []
+    for function in project.functions:
+        if function.is_strangler:
+            continue
+        try:
+            found.append(analyse_function(project, function))
+        except NoDispatch as exc:
+            errors.append(exc)
+        except StranglerError:
+            raise
+    if not found and errors:
+        raise errors[0]
+    return found
+
+
+def choose_monolith(project: Project, logical_id: str | None) -> Analysis | None:
+    analyses = dispatching(project, logical_id)
+    if len(analyses) > 1:
+        names = ", ".join(a.function.logical_id for a in analyses)
+        raise StranglerError(f"several functions dispatch ({names})", where=project.template.path.name, hint="choose one with --function")
+    return analyses[0] if analyses else None
+
+
+def run(
+    directory: Path,
+    template: Path | None,
+    function: str | None,
+    keys: tuple[str, ...] | None,
+    *,
+    retire: bool,
+    functions_dir: str = DEFAULT_FUNCTIONS_DIR,
+    steps: bool = False,
+) -> Outcome:
+    """Extract ``keys`` (all when None) and optionally retire the monolith."""
+    project = load(directory, template)
+    analysis = _monolith_or_done(project, function)
+    if isinstance(analysis, str):
+        return Outcome(project, None, None, analysis)
+    plan = plan_actions(project, analysis, keys, retire=retire, functions_dir=functions_dir)
+    if not plan.actions and not plan.retire:
+        return Outcome(project, plan, None, "; ".join(plan.already) or "nothing to extract")
+    facts = FactCache()
+    changes = render(project, analysis, plan, facts)
+    step_sets: tuple[ChangeSet, ...] = ()
+    if steps:
+        step_sets = tuple(_steps(project, analysis, plan, facts))
+    return Outcome(project, plan, changes, None, step_sets)
+
+
+def _steps(project: Project, analysis: Analysis, plan: Plan, facts: FactCache):
+    """Cumulative change sets, one per action (and the retirement), for a commit each."""
+    for count in range(1, len(plan.actions) + 1):
+        partial = Plan(plan.monolith, plan.actions[:count], plan.already, False)
+        yield render(project, analysis, partial, facts)
+    if plan.retire:
+        yield render(project, analysis, plan, facts)
+
+
+def _monolith_or_done(project: Project, function: str | None) -> Analysis | str:
+    """The monolith's analysis, or why there is nothing to do (it was retired already)."""
+    if function is not None and function not in {f.logical_id for f in project.functions}:
+        made = extracted_by_earlier_runs(project, function)
+        if made:
+            return f"nothing to do: {function} was already migrated to {', '.join(f.logical_id for f in made.values())}"
+    analysis = choose_monolith(project, function)
+    if analysis is not None:
+        return analysis
+    retired = sorted({f.extracted_from for f in project.functions if f.extracted_from} - set(project.resources))
+    if retired:
+        made = [f.logical_id for f in project.functions if f.extracted_from in retired]
+        return f"nothing to do: {', '.join(retired)} was already migrated to {', '.join(made)}"
+    raise StranglerError("no function of the template dispatches", where=project.template.path.name)

@@ -1,0 +1,174 @@
+"""Render: turn a plan into a ChangeSet of whole files (code and template), nothing written."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from strangler import codegen
+from strangler.dispatch import Analysis
+from strangler.errors import StranglerError
+from strangler.facts import FactCache
+from strangler.localmods import LocalModules
+from strangler.model import ChangeSet, FileChange, Report
+from strangler.plan import ActionPlan, Plan
+from strangler.project import Project
+from strangler.sam import functions
+from strangler.sam.document import TemplateDocument
+from strangler.sam.routes import RoutePlan, plan_route
+
+
+@dataclass
+class _Draft:
+    """What a render accumulates before it is frozen into a ChangeSet."""
+
+    files: dict[str, str | None] = field(default_factory=dict)
+    created: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    manual: list[str] = field(default_factory=list)
+
+
+def render(project: Project, analysis: Analysis, plan: Plan, facts: FactCache | None = None) -> ChangeSet:
+    """The complete change for ``plan``: new folders, monolith module, template."""
+    facts = facts or FactCache()
+    monolith = plan.monolith
+    doc = TemplateDocument(
+        project.template.path, project.template.text, copy.deepcopy(project.template.data),
+        project.template.is_json, project.template.json_indent,
+    )
+    resources = doc.data["Resources"]
+    monolith_resource = resources[monolith.logical_id]
+    modules = LocalModules(monolith.code_dir, project.sources, facts, project.relative)
+    draft = _Draft()
+    placed = []
+    for action in plan.actions:
+        route = _route(doc, monolith_resource, analysis, action.key)
+        _write_function_code(project, analysis, action, modules, facts, draft)
+        resource, notes = functions.new_function(
+            doc, monolith.logical_id, monolith_resource, action.key, _code_uri(monolith, action), _handler(monolith)
+        )
+        functions.set_events(doc, resource, route)
+        placed.append((action.logical_id, resource))
+        functions.narrow_monolith(monolith_resource, route)
+        draft.created.append(f"{action.logical_id} ({action.folder}/) for {action.key!r}: {_describe(route)}")
+        draft.manual.extend(f"{action.logical_id}: {note}" for note in notes)
+        if route.direct:
+            output = functions.add_name_output(doc, action.logical_id, action.key)
+            draft.manual.append(
+                f"{action.key!r} is invoked directly: switch its callers to {action.logical_id} (Output {output})"
+            )
+    functions.place_new_functions(resources, monolith.logical_id, placed)
+    if plan.actions and not plan.retire:
+        _rewrite_monolith_module(project, analysis, plan, draft)
+    if plan.retire:
+        _retire(project, analysis, doc, modules, facts, draft)
+    new_template = doc.dump()
+    if new_template != project.template.text:
+        draft.files[project.relative(project.template.path)] = new_template
+    return _freeze(project, draft)
+
+
+def _route(doc: TemplateDocument, monolith_resource, analysis: Analysis, key: str) -> RoutePlan:
+    events = (monolith_resource.get("Properties") or {}).get("Events")
+    where = f"{doc.path.name}: Resources.{analysis.function.logical_id}"
+    return plan_route(events, key, analysis.dispatch.event_path, where)
+
+
+def _describe(route: RoutePlan) -> str:
+    if route.direct:
+        return "direct invoke"
+    return f"{route.kind} event{'s' if len(route.new_events) > 1 else ''} {', '.join(route.new_events)}"
+
+
+def _module_relpath(analysis: Analysis) -> Path:
+    return analysis.function.module_path.relative_to(analysis.function.code_dir)
+
+
+def _code_uri(monolith, action: ActionPlan) -> str:
+    return action.folder + ("/" if monolith.code_uri.endswith("/") else "")
+
+
+def _handler(monolith) -> str:
+    """Same module path and spelling (``pkg/mod`` or ``pkg.mod``) as the monolith's Handler."""
+    module = monolith.handler.rpartition(".")[0]
+    return f"{module}.{codegen.ENTRYPOINT}"
+
+
+def _write_function_code(
+    project: Project, analysis: Analysis, action: ActionPlan, modules: LocalModules, facts: FactCache, draft: _Draft
+) -> None:
+    monolith = analysis.function
+    docstring = f'"""{action.key}: extracted by strangler from {analysis.path} ({monolith.logical_id})."""'
+    code, statements, _ = codegen.extracted_module(analysis, action.key, docstring)
+    rel_module = _module_relpath(analysis)
+    draft.files[f"{action.folder}/{rel_module.as_posix()}"] = code
+    for path in _local_files(analysis, statements, modules, facts):
+        draft.files[f"{action.folder}/{path.relative_to(monolith.code_dir).as_posix()}"] = project.sources[path]
+    requirements = monolith.code_dir / "requirements.txt"
+    if requirements in project.sources:
+        draft.files[f"{action.folder}/requirements.txt"] = project.sources[requirements]
+
+
+def _local_files(analysis: Analysis, statements, modules: LocalModules, facts: FactCache) -> tuple[Path, ...]:
+    imports = [item for index in statements for item in facts.of(analysis.graph.statements[index]).imports]
+    package = ".".join(_module_relpath(analysis).parent.parts)
+    files = modules.files(imports, package)
+    if analysis.function.module_path in files:
+        raise StranglerError(
+            "a local module the action needs imports the monolith module back",
+            where=analysis.path,
+            hint="move what that module takes from the monolith into the module itself",
+        )
+    return files
+
+
+def _rewrite_monolith_module(project: Project, analysis: Analysis, plan: Plan, draft: _Draft) -> None:
+    code, gone = codegen.monolith_module(analysis, [a.key for a in plan.actions])
+    if code != analysis.source:
+        draft.files[analysis.path] = code
+        left = ", ".join(gone) if gone else "nothing else"
+        keys = ", ".join(a.key for a in plan.actions)
+        draft.changed.append(f"{analysis.path}: table entries {keys} removed; code only they used removed: {left}")
+
+
+def _retire(project: Project, analysis: Analysis, doc: TemplateDocument, modules: LocalModules, facts: FactCache, draft: _Draft) -> None:
+    monolith = analysis.function
+    draft.removed.extend(functions.retire(doc, monolith.logical_id))
+    draft.removed.append(f"{monolith.logical_id} (the monolith) from the template")
+    shared = [f.logical_id for f in project.functions if f.code_dir == monolith.code_dir and f.logical_id != monolith.logical_id]
+    if shared:
+        draft.manual.append(f"{project.relative(monolith.code_dir) or '.'}/ is also the code of {', '.join(shared)}: left in place")
+        return
+    doomed = [monolith.module_path]
+    imports = [item for statement in analysis.graph.statements for item in facts.of(statement).imports]
+    package = ".".join(_module_relpath(analysis).parent.parts)
+    doomed += modules.files(imports, package)
+    requirements = monolith.code_dir / "requirements.txt"
+    if requirements in project.sources and monolith.code_dir != project.root:
+        doomed.append(requirements)
+    for path in dict.fromkeys(doomed):
+        draft.files[project.relative(path)] = None
+        draft.removed.append(project.relative(path))
+    left = sorted(
+        project.relative(p) for p in monolith.code_dir.rglob("*")
+        if p.is_file() and p not in doomed and "__pycache__" not in p.parts and p != project.template.path
+    ) if monolith.code_dir != project.root else []
+    if left:
+        draft.manual.append(f"left in {project.relative(monolith.code_dir)}/ (not code strangler moved): {', '.join(left)}")
+
+
+def _freeze(project: Project, draft: _Draft) -> ChangeSet:
+    changes = []
+    for path, new in sorted(draft.files.items()):
+        absolute = project.root / path
+        old = project.sources.get(absolute)
+        if old is None and absolute == project.template.path:
+            old = project.template.text
+        if old is None and absolute.is_file():
+            old = absolute.read_text(encoding="utf-8")
+        if old != new:
+            changes.append(FileChange(path, old, new))
+    report = Report(tuple(draft.created), tuple(draft.changed), tuple(draft.removed), tuple(dict.fromkeys(draft.manual)))
+    return ChangeSet(tuple(changes), report)

@@ -1,0 +1,201 @@
+"""Function resources: the new one per action, the monolith's narrowed events, its retirement."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from strangler.errors import StranglerError
+from strangler.sam import document
+from strangler.sam.document import TemplateDocument
+from strangler.sam.intrinsics import referenced_ids
+from strangler.sam.routes import DELETE, RoutePlan
+
+# Properties a new function must not share with the monolith, or that we set ourselves.
+_OWN = ("CodeUri", "Handler", "Events", "InlineCode")
+_UNIQUE = ("FunctionName",)
+# Copying these would multiply a cost or a reservation per action; say so instead.
+_NOT_MULTIPLIED = ("ReservedConcurrentExecutions", "ProvisionedConcurrencyConfig")
+
+
+def new_function(
+    doc: TemplateDocument,
+    monolith_id: str,
+    monolith: Any,
+    key: str,
+    code_uri: str,
+    handler: str,
+) -> tuple[Any, list[str]]:
+    """The ``AWS::Serverless::Function`` for one action, built from the monolith's."""
+    notes: list[str] = []
+    source = monolith.get("Properties") or {}
+    properties = doc.new_map({"CodeUri": code_uri, "Handler": handler})
+    for name, value in source.items():
+        if name in _OWN:
+            continue
+        if name in _UNIQUE or name in _NOT_MULTIPLIED:
+            notes.append(f"{name} of {monolith_id} not copied (it must not be shared or multiplied)")
+            continue
+        properties[name] = _copy_value(value)
+    logging_config = properties.get("LoggingConfig")
+    if isinstance(logging_config, dict) and "LogGroup" in logging_config:
+        del logging_config["LogGroup"]
+        notes.append(f"LoggingConfig.LogGroup of {monolith_id} not copied (one log group per function)")
+    if "Description" in properties:
+        properties["Description"] = f"{key} (extracted from {monolith_id})"
+    if "Role" in properties:
+        notes.append(f"shares the explicit Role of {monolith_id}: narrow it by hand")
+    resource = doc.new_map({"Type": "AWS::Serverless::Function"})
+    for attribute in ("Condition", "DependsOn"):
+        if attribute in monolith:
+            resource[attribute] = _copy_value(monolith[attribute])
+    metadata = doc.new_map()
+    for name, value in (monolith.get("Metadata") or {}).items():
+        if name != "Strangler":
+            metadata[name] = _copy_value(value)
+    metadata["Strangler"] = doc.new_map({"Action": key, "ExtractedFrom": monolith_id})
+    resource["Metadata"] = metadata
+    resource["Properties"] = properties
+    return resource, notes
+
+
+def _copy_value(value: Any) -> Any:
+    copied = copy.deepcopy(value)
+    _drop_trailing_comment(copied)
+    return copied
+
+
+def _drop_trailing_comment(value: Any) -> None:
+    """A comment after a value's last line belongs to whatever followed it, not to a copy."""
+    while True:
+        ca = getattr(value, "ca", None)
+        if ca is None or not isinstance(value, (dict, list)) or not value:
+            return
+        last = list(value)[-1] if isinstance(value, dict) else len(value) - 1
+        entry = ca.items.get(last)
+        if entry:
+            slot = 2 if isinstance(value, dict) else 0
+            if len(entry) > slot and entry[slot] is not None:
+                entry[slot] = None
+        value = value[last]
+
+
+def set_events(doc: TemplateDocument, function: Any, route: RoutePlan) -> None:
+    """Give a new function the events its route planned."""
+    if route.new_events:
+        events = doc.new_map()
+        for name, event in route.new_events.items():
+            events[name] = event
+        function["Properties"]["Events"] = events
+
+
+def narrow_monolith(monolith: Any, route: RoutePlan) -> None:
+    """Apply a route's changes to the monolith's events, deleting emptied ones."""
+    properties = monolith.get("Properties") or {}
+    events = properties.get("Events")
+    for name, replacement in route.monolith_events.items():
+        if replacement is DELETE:
+            del events[name]
+        else:
+            events[name] = replacement
+    if events is not None and not events:
+        del properties["Events"]
+
+
+def place_new_functions(resources: Any, monolith_id: str, new: list[tuple[str, Any]]) -> None:
+    """Put the new functions right after the monolith, one blank line apart.
+
+    What followed the monolith (blank lines, the comment that introduces the next
+    resource) moves to after the last new function.
+    """
+    anchor = monolith_id
+    for logical_id, resource in new:
+        insert_after(resources, anchor, logical_id, resource)
+        anchor = logical_id
+    if not new or not hasattr(resources, "ca"):
+        return
+    separator = document.trailing_comment(resources[monolith_id])
+    if separator is None:
+        return
+    document.set_trailing_comment(new[-1][1], separator)
+    for node in [resources[monolith_id], *(resource for _, resource in new[:-1])]:
+        document.set_trailing_comment(node, document.blank_line_token())
+
+
+def insert_after(mapping: Any, anchor: str, key: str, value: Any) -> None:
+    """Insert ``key`` right after ``anchor`` (ruamel keeps the position; dicts are rebuilt)."""
+    if hasattr(mapping, "insert"):
+        position = list(mapping).index(anchor) + 1
+        mapping.insert(position, key, value)
+        return
+    items = list(mapping.items())
+    position = [k for k, _ in items].index(anchor) + 1
+    items.insert(position, (key, value))
+    mapping.clear()
+    mapping.update(items)
+
+
+def add_name_output(doc: TemplateDocument, logical_id: str, key: str) -> str:
+    """An Output with the new function's name, for callers that invoke it directly."""
+    outputs = doc.data.get("Outputs")
+    if outputs is None:
+        outputs = doc.new_map()
+        doc.data["Outputs"] = outputs
+    name = f"{logical_id}Name"
+    outputs[name] = doc.new_map(
+        {"Description": f"Function that handles {key!r}: direct-invoke callers must use it", "Value": doc.ref(logical_id)}
+    )
+    return name
+
+
+def retire(doc: TemplateDocument, monolith_id: str) -> list[str]:
+    """Remove the monolith; drop the Outputs that pointed at it, refuse other references."""
+    resources = doc.data["Resources"]
+
+    def points_at_monolith(node: Any) -> bool:
+        # SAM derives ids from the function's (Role, Alias, <Event>Permission...): a
+        # reference to an id that starts with the monolith's and is not declared is one.
+        return any(
+            name == monolith_id or (name.startswith(monolith_id) and name not in resources)
+            for name in _references(node)
+        )
+
+    blockers = [
+        logical_id
+        for logical_id, resource in resources.items()
+        if logical_id != monolith_id and points_at_monolith(resource)
+    ]
+    if blockers:
+        raise StranglerError(
+            f"{', '.join(blockers)} refer{'s' if len(blockers) == 1 else ''} to {monolith_id}; "
+            "retiring it would leave a dangling reference",
+            where=f"{doc.path.name}: Resources.{blockers[0]}",
+            hint="point them at a new function first, or run migrate --keep-monolith",
+        )
+    removed = []
+    outputs = doc.data.get("Outputs") or {}
+    for name in [n for n, output in outputs.items() if points_at_monolith(output)]:
+        del outputs[name]
+        removed.append(f"Output {name} (it pointed at {monolith_id})")
+    if "Outputs" in doc.data and not outputs:
+        del doc.data["Outputs"]
+    _drop_comment_above(resources, monolith_id)
+    del resources[monolith_id]
+    return removed
+
+
+def _drop_comment_above(resources: Any, logical_id: str) -> None:
+    """The comment lines right above a retired resource described it: they go too."""
+    keys = list(resources)
+    position = keys.index(logical_id)
+    if position and hasattr(resources, "ca"):
+        previous = resources[keys[position - 1]]
+        document.without_comment_lines(document.trailing_comment(previous))
+
+
+def _references(node: Any) -> list[str]:
+    found = list(referenced_ids(node))
+    if isinstance(node, dict):
+        depends = node.get("DependsOn")
+        found += [depends] if isinstance(depends, str) else list(depends or [])
+    return found

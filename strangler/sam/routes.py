@@ -1,0 +1,298 @@
+"""One router per event source: how an action is reached without a Lambda calling a Lambda.
+
+Each router takes one event of the monolith and the action's key and returns what the new
+function gets (a narrowed copy, or the moved event) and what the monolith keeps. Routers
+never touch the template; ``functions.py`` applies their answer.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from strangler.errors import StranglerError
+from strangler.model import EACH, JSON, EventPath
+from strangler.sam.document import after_first_line
+
+DELETE = object()  # the monolith loses this event
+
+
+@dataclass(frozen=True)
+class EventSplit:
+    """The answer of a router for one monolith event."""
+
+    new_event: Any = None  # event definition for the new function, or None
+    monolith_event: Any = None  # replacement for the monolith, DELETE, or None (unchanged)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RoutePlan:
+    kind: str
+    new_events: dict[str, Any] = field(default_factory=dict)
+    monolith_events: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def direct(self) -> bool:
+        return self.kind == "direct invoke"
+
+
+class Refusal(StranglerError):
+    """This action cannot be routed at the event source safely."""
+
+
+_SQS_ADVICE = (
+    "two filtered event source mappings on one SQS queue compete for its messages and Lambda "
+    "deletes those a filter rejects; give each type its own queue (an SNS topic with one "
+    "filtered subscription per function, or EventBridge Pipes from the old queue), then run "
+    "strangler on that source"
+)
+_UNSPLITTABLE = {
+    "SQS": _SQS_ADVICE,
+    "Kinesis": "Kinesis mappings are not split yet; each function would need FilterCriteria on data",
+    "DynamoDB": "DynamoDB stream mappings are not split yet; each function would need FilterCriteria on dynamodb",
+    "S3": "S3 notifications cannot overlap on one bucket; route by prefix or suffix by hand",
+    "Schedule": "a schedule sends one fixed event; give it its own function by hand",
+    "ScheduleV2": "a schedule sends one fixed event; give it its own function by hand",
+}
+
+
+def plan_route(events: Mapping[str, Any] | None, key: str, path: EventPath, where: str) -> RoutePlan:
+    """How the action ``key``, selected by ``path``, leaves a function with ``events``."""
+    if not events:
+        return RoutePlan("direct invoke", notes=(
+            "no event source: callers invoke the function directly and must switch to the new "
+            "function for this action (its name is in the template's Outputs)",
+        ))
+    new: dict[str, Any] = {}
+    monolith: dict[str, Any] = {}
+    kinds: set[str] = set()
+    notes: list[str] = []
+    for name, event in events.items():
+        kind = str((event or {}).get("Type"))
+        router = _ROUTERS.get(kind)
+        if router is None:
+            advice = _UNSPLITTABLE.get(kind, f"strangler cannot split a {kind} event source")
+            raise Refusal(f"event {name} ({kind}) cannot be split safely: {advice}", where=where)
+        split = router(name, event, key, path, f"{where} event {name}")
+        kinds.add(kind)
+        if split.new_event is not None:
+            new[name] = split.new_event
+        if split.monolith_event is not None:
+            monolith[name] = split.monolith_event
+        if split.note:
+            notes.append(split.note)
+    if not new:
+        raise Refusal(
+            f"no event source routes {key!r} (selected by {path}) to this function, so a new function would get nothing",
+            where=where,
+            hint="add the key to the event source first, or leave this action in the monolith",
+        )
+    return RoutePlan("/".join(sorted(kinds)), new, monolith, tuple(notes))
+
+
+# --- EventBridge ------------------------------------------------------------------------
+def _eventbridge(name: str, event: Any, key: str, path: EventPath, where: str) -> EventSplit:
+    if path.parts != ("detail-type",):
+        raise Refusal(f"the dispatch key comes from {path}, but EventBridge routes on detail-type", where=where)
+    properties = event.get("Properties") or {}
+    pattern = properties.get("Pattern")
+    if not isinstance(pattern, dict):
+        raise Refusal("the rule has no Pattern mapping to narrow", where=where)
+    current = pattern.get("detail-type")
+    new_event = _copy_without(event, ("RuleName",))
+    new_pattern = new_event["Properties"]["Pattern"]
+    narrowed = _seq_like(current, [key])
+    if current is None:
+        new_pattern["detail-type"] = narrowed
+        monolith = copy.deepcopy(event)
+        monolith["Properties"]["Pattern"]["detail-type"] = _seq_like(None, [{"anything-but": [key]}])
+        return EventSplit(new_event, monolith, f"{name}: the monolith's rule now excludes {key}")
+    if not isinstance(current, list):
+        current = [current]
+    if all(isinstance(item, str) for item in current):
+        if key not in current:
+            return EventSplit()
+        new_pattern["detail-type"] = narrowed
+        rest = [item for item in current if item != key]
+        if not rest:
+            return EventSplit(new_event, DELETE)
+        monolith = copy.deepcopy(event)
+        monolith["Properties"]["Pattern"]["detail-type"] = _seq_like(current, rest)
+        return EventSplit(new_event, monolith)
+    if len(current) == 1 and isinstance(current[0], dict) and set(current[0]) == {"anything-but"}:
+        excluded = current[0]["anything-but"]
+        excluded = list(excluded) if isinstance(excluded, list) else [excluded]
+        if key in excluded:
+            return EventSplit()
+        new_pattern["detail-type"] = narrowed
+        monolith = copy.deepcopy(event)
+        monolith["Properties"]["Pattern"]["detail-type"][0]["anything-but"] = _seq_like(excluded, [*excluded, key])
+        return EventSplit(new_event, monolith)
+    raise Refusal(f"the rule's detail-type filter {json.dumps(_plain(current))} cannot be split safely", where=where)
+
+
+# --- HTTP APIs --------------------------------------------------------------------------
+_CATCH_ALL = {None, "$default", "/{proxy+}"}
+
+
+def _http_api(name: str, event: Any, key: str, path: EventPath, where: str) -> EventSplit:
+    if path.parts not in (("routeKey",), ("requestContext", "routeKey")):
+        raise Refusal(f"the dispatch key comes from {path}, but an HTTP API routes on routeKey", where=where)
+    method, _, route_path = key.partition(" ")
+    if not route_path.startswith("/"):
+        raise Refusal(f"{key!r} is not a route key of the form 'METHOD /path'", where=where)
+    properties = event.get("Properties") or {}
+    event_path, event_method = properties.get("Path"), str(properties.get("Method", "ANY")).upper()
+    if event_path == route_path and event_method == method.upper():
+        return EventSplit(copy.deepcopy(event), DELETE)
+    if event_path in _CATCH_ALL and event_method == "ANY":
+        new_event = copy.deepcopy(event)
+        new_event.setdefault("Properties", {})
+        new_event["Properties"]["Path"] = route_path
+        new_event["Properties"]["Method"] = method.lower()
+        return EventSplit(new_event, None, f"{name}: exact route {key} added in front of the catch-all")
+    return EventSplit()
+
+
+def _rest_api(name: str, event: Any, key: str, path: EventPath, where: str) -> EventSplit:
+    if path.parts not in (("resource",), ("requestContext", "resourcePath")):
+        raise Refusal(f"the dispatch key comes from {path}, but a REST API routes on the resource path", where=where)
+    properties = event.get("Properties") or {}
+    event_path = properties.get("Path")
+    if event_path == key:
+        return EventSplit(copy.deepcopy(event), DELETE)
+    if event_path == "/{proxy+}" and str(properties.get("Method", "")).upper() == "ANY":
+        new_event = copy.deepcopy(event)
+        new_event["Properties"]["Path"] = key
+        return EventSplit(new_event, None, f"{name}: resource {key} (ANY) added in front of /{{proxy+}}")
+    return EventSplit()
+
+
+# --- SNS --------------------------------------------------------------------------------
+def _sns(name: str, event: Any, key: str, path: EventPath, where: str) -> EventSplit:
+    scope, field_path = _sns_filter_target(path, where)
+    properties = event.get("Properties") or {}
+    if properties.get("SqsSubscription"):
+        raise Refusal("an SNS event with SqsSubscription is not split yet", where=where)
+    existing_scope = str(properties.get("FilterPolicyScope", "MessageAttributes"))
+    policy = properties.get("FilterPolicy")
+    if policy is not None and existing_scope != scope:
+        raise Refusal(f"the subscription already filters on {existing_scope}, the key is in {scope}", where=where)
+    current = _get_nested(policy, field_path) if isinstance(policy, dict) else None
+    new_event = copy.deepcopy(event)
+    monolith = copy.deepcopy(event)
+    if current is None:
+        remainder = [{"anything-but": [key]}, {"exists": False}]
+    elif isinstance(current, list) and all(isinstance(v, str) for v in current):
+        if key not in current:
+            return EventSplit()
+        remainder = [v for v in current if v != key]
+        if not remainder:
+            return EventSplit(_with_policy(new_event, field_path, [key], scope), DELETE)
+    elif _is_exclusion(current):
+        excluded = list(current[0]["anything-but"])
+        if key in excluded:
+            return EventSplit()
+        remainder = [{"anything-but": [*excluded, key]}, *current[1:]]
+    else:
+        raise Refusal(f"the filter policy on {'.'.join(field_path)} cannot be split safely", where=where)
+    _with_policy(new_event, field_path, [key], scope)
+    _with_policy(monolith, field_path, remainder, scope)
+    return EventSplit(new_event, monolith)
+
+
+def _sns_filter_target(path: EventPath, where: str) -> tuple[str, tuple[str, ...]]:
+    body = ("Records", EACH, "Sns", "Message", JSON)
+    attributes = ("Records", EACH, "Sns", "MessageAttributes")
+    if path.startswith(*body) and len(path.parts) > len(body) and EACH not in path.after(*body) and JSON not in path.after(*body):
+        return "MessageBody", path.after(*body)
+    rest = path.after(*attributes)
+    if path.startswith(*attributes) and len(rest) == 2 and rest[1] == "Value":
+        return "MessageAttributes", (rest[0],)
+    raise Refusal(
+        f"the dispatch key comes from {path}; SNS can filter on a field of the JSON message "
+        "(Records[*].Sns.Message(json).<field>) or on a message attribute",
+        where=where,
+    )
+
+
+def _is_exclusion(value: Any) -> bool:
+    return (
+        isinstance(value, list) and value and isinstance(value[0], dict)
+        and set(value[0]) == {"anything-but"} and isinstance(value[0]["anything-but"], list)
+    )
+
+
+def _with_policy(event: Any, field_path: tuple[str, ...], values: list, scope: str) -> Any:
+    properties = event["Properties"]
+    policy = properties.get("FilterPolicy")
+    if not isinstance(policy, dict):
+        policy = _map_like(properties)
+        properties["FilterPolicy"] = policy
+    target = policy
+    for part in field_path[:-1]:
+        if not isinstance(target.get(part), dict):
+            target[part] = _map_like(target)
+        target = target[part]
+    target[field_path[-1]] = _seq_like(target.get(field_path[-1]), values)
+    if scope == "MessageBody":
+        properties["FilterPolicyScope"] = "MessageBody"
+    return event
+
+
+def _get_nested(policy: Any, field_path: tuple[str, ...]) -> Any:
+    for part in field_path:
+        if not isinstance(policy, dict):
+            return None
+        policy = policy.get(part)
+    return policy
+
+
+# --- helpers ----------------------------------------------------------------------------
+def _copy_without(event: Any, drop: tuple[str, ...]) -> Any:
+    new = copy.deepcopy(event)
+    for key in drop:
+        (new.get("Properties") or {}).pop(key, None)
+    return new
+
+
+def _seq_like(template: Any, items: list) -> Any:
+    """A list in the same flavour (ruamel flow/block style) as ``template``."""
+    from ruamel.yaml.comments import CommentedSeq
+
+    if isinstance(template, CommentedSeq):
+        seq = CommentedSeq(items)
+        if template.fa.flow_style():
+            seq.fa.set_flow_style()
+        elif len(template) and items:
+            # Comment lines after the old last item introduce what follows the list.
+            entry = template.ca.items.get(len(template) - 1)
+            token = after_first_line(entry[0]) if entry else None
+            if token is not None:
+                seq.ca.items[len(items) - 1] = [token, None, None, None]
+        return seq
+    return list(items)
+
+
+def _map_like(sibling: Any) -> Any:
+    from ruamel.yaml.comments import CommentedMap
+
+    return CommentedMap() if isinstance(sibling, CommentedMap) else {}
+
+
+def _plain(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+_ROUTERS: dict[str, Callable[[str, Any, str, EventPath, str], EventSplit]] = {
+    "EventBridgeRule": _eventbridge,
+    "CloudWatchEvent": _eventbridge,
+    "HttpApi": _http_api,
+    "Api": _rest_api,
+    "SNS": _sns,
+}
