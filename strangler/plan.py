@@ -51,6 +51,8 @@ def plan_actions(
     known = [a.key for a in analysis.dispatch.actions]
     already = []
     chosen: list[str] = []
+    if keys is None:
+        already = [f"{key} is already extracted to {function.logical_id}" for key, function in earlier.items()]
     for key in known if keys is None else dict.fromkeys(keys):
         if key in earlier:
             already.append(f"{key} is already extracted to {earlier[key].logical_id}")

@@ -81,17 +81,18 @@ def resolve(expression: cst.BaseExpression, scope: Locals) -> EventPath:
     return EventPath(tuple(_parts(expression, scope, set())))
 
 
-def _parts(node: cst.BaseExpression, scope: Locals, seen: set[str]) -> list[str]:
+def _parts(node: cst.BaseExpression, scope: Locals, seen: set[str], wanted: str | None = None) -> list[str]:
     if isinstance(node, cst.Name):
-        return _name(node, scope, seen)
+        return _name(node, scope, seen, wanted)
     if isinstance(node, cst.Subscript):
-        return _parts(node.value, scope, seen) + [_subscript_key(node)]
+        key = _subscript_key(node)
+        return _parts(node.value, scope, seen, key) + [key]
     if isinstance(node, cst.Call):
         return _call(node, scope, seen)
     raise Unresolvable(node, "the key is computed, not read from the event")
 
 
-def _name(node: cst.Name, scope: Locals, seen: set[str]) -> list[str]:
+def _name(node: cst.Name, scope: Locals, seen: set[str], wanted: str | None) -> list[str]:
     name = node.value
     if name == scope.event:
         return []
@@ -99,12 +100,25 @@ def _name(node: cst.Name, scope: Locals, seen: set[str]) -> list[str]:
         raise Unresolvable(node, f"{name} is defined in terms of itself")
     if name in scope.loops:
         return _parts(scope.loops[name], scope, seen | {name}) + [EACH]
-    values = scope.assigned.get(name, [])
+    values = [v for v in scope.assigned.get(name, []) if not _cannot_hold(v, wanted)]
     if len(values) == 1:
         return _parts(values[0], scope, seen | {name})
     if len(values) > 1:
         raise Unresolvable(node, f"{name} is assigned {len(values)} times, so the key is not static")
     raise Unresolvable(node, f"{name} does not come from the event")
+
+
+def _cannot_hold(value: cst.BaseExpression, wanted: str | None) -> bool:
+    """A re-assignment that can never carry the key, such as ``message = {"payload": message}``
+    when ``message["kind"]`` is read: the lookup then fails, as it would for an unknown key."""
+    if isinstance(value, cst.Name) and value.value == "None":
+        return True
+    if isinstance(value, cst.Dict) and wanted is not None:
+        keys = [e.key for e in value.elements if isinstance(e, cst.DictElement)]
+        if len(keys) != len(value.elements):
+            return False
+        return all(isinstance(k, cst.SimpleString) and k.evaluated_value != wanted for k in keys)
+    return False
 
 
 def _subscript_key(node: cst.Subscript) -> str:
@@ -122,7 +136,8 @@ def _call(node: cst.Call, scope: Locals, seen: set[str]) -> list[str]:
     if isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args:
         first = node.args[0].value
         if isinstance(first, cst.SimpleString):
-            return _parts(func.value, scope, seen) + [str(ast.literal_eval(first.value))]
+            key = str(ast.literal_eval(first.value))
+            return _parts(func.value, scope, seen, key) + [key]
     if _is_json_loads(func) and len(node.args) == 1:
         return _parts(node.args[0].value, scope, seen) + [JSON]
     raise Unresolvable(node, "the key goes through a call strangler cannot follow")

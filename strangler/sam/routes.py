@@ -27,6 +27,7 @@ class EventSplit:
     new_event: Any = None  # event definition for the new function, or None
     monolith_event: Any = None  # replacement for the monolith, DELETE, or None (unchanged)
     note: str = ""
+    fallback: bool = False  # an exact route carved out of a catch-all: only if nothing matched exactly
 
 
 @dataclass(frozen=True)
@@ -68,17 +69,21 @@ def plan_route(events: Mapping[str, Any] | None, key: str, path: EventPath, wher
             "no event source: callers invoke the function directly and must switch to the new "
             "function for this action (its name is in the template's Outputs)",
         ))
-    new: dict[str, Any] = {}
-    monolith: dict[str, Any] = {}
-    kinds: set[str] = set()
-    notes: list[str] = []
+    splits: list[tuple[str, str, EventSplit]] = []
     for name, event in events.items():
         kind = str((event or {}).get("Type"))
         router = _ROUTERS.get(kind)
         if router is None:
             advice = _UNSPLITTABLE.get(kind, f"strangler cannot split a {kind} event source")
             raise Refusal(f"event {name} ({kind}) cannot be split safely: {advice}", where=where)
-        split = router(name, event, key, path, f"{where} event {name}")
+        splits.append((name, kind, router(name, event, key, path, f"{where} event {name}")))
+    if any(split.new_event is not None and not split.fallback for _, _, split in splits):
+        splits = [(n, k, s) for n, k, s in splits if not s.fallback]
+    new: dict[str, Any] = {}
+    monolith: dict[str, Any] = {}
+    kinds: set[str] = set()
+    notes: list[str] = []
+    for name, kind, split in splits:
         kinds.add(kind)
         if split.new_event is not None:
             new[name] = split.new_event
@@ -155,7 +160,7 @@ def _http_api(name: str, event: Any, key: str, path: EventPath, where: str) -> E
         new_event.setdefault("Properties", {})
         new_event["Properties"]["Path"] = route_path
         new_event["Properties"]["Method"] = method.lower()
-        return EventSplit(new_event, None, f"{name}: exact route {key} added in front of the catch-all")
+        return EventSplit(new_event, None, f"{name}: exact route {key} added in front of the catch-all", fallback=True)
     return EventSplit()
 
 
@@ -169,7 +174,7 @@ def _rest_api(name: str, event: Any, key: str, path: EventPath, where: str) -> E
     if event_path == "/{proxy+}" and str(properties.get("Method", "")).upper() == "ANY":
         new_event = copy.deepcopy(event)
         new_event["Properties"]["Path"] = key
-        return EventSplit(new_event, None, f"{name}: resource {key} (ANY) added in front of /{{proxy+}}")
+        return EventSplit(new_event, None, f"{name}: resource {key} (ANY) added in front of /{{proxy+}}", fallback=True)
     return EventSplit()
 
 

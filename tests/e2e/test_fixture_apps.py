@@ -1,0 +1,185 @@
+"""End to end: strangler on every fixture app, proven by translation, routing and behaviour.
+
+For each fixture and command, the run's result must
+- match the reviewed tree in ``fixtures/<app>/expected/<case>/``;
+- translate with aws-sam-translator offline and pass cfn-lint;
+- deliver every event of the scenario to exactly the function the new template routes it
+  to, and that function, imported from its folder, must return what the monolith returned
+  and leave the same AWS state (moto);
+- change nothing when run again; and its dry run must write nothing and print a diff
+  that turns the original tree into the same result.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from moto import mock_aws
+
+from tests.support import lambdaload, routing, samcheck
+from tests.support.apps import FIXTURES, Run, copy_app, run_on_copy, scenario, snapshot, strangler
+
+CASES = [
+    ("eventbridge-orders", ("extract", "OrderShipped")),
+    ("eventbridge-orders", ("migrate",)),
+    ("http-api-catalog", ("extract", "GET /products/{id}")),
+    ("http-api-catalog", ("migrate",)),
+    ("sns-notifications", ("extract", "invoice_ready")),
+    ("sns-notifications", ("migrate",)),
+    ("direct-invoke-billing", ("extract", "refund")),
+    ("direct-invoke-billing", ("migrate", "--keep-monolith")),
+]
+MONOLITHS = {
+    "eventbridge-orders": "OrdersFunction",
+    "http-api-catalog": "CatalogFunction",
+    "sns-notifications": "NotifierFunction",
+    "direct-invoke-billing": "BillingFunction",
+}
+
+
+def case_id(args: tuple[str, ...]) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", " ".join(args).lower()).strip("-")
+
+
+@pytest.fixture(scope="module", params=CASES, ids=lambda c: f"{c[0]}:{case_id(c[1])}")
+def run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Run:
+    fixture, args = request.param
+    result = run_on_copy(fixture, args, tmp_path_factory.mktemp(fixture))
+    assert result.result.exit_code == 0, result.result.output
+    return result
+
+
+def test_result_is_the_reviewed_tree(run: Run) -> None:
+    expected_dir = FIXTURES / run.fixture / "expected" / case_id(run.args)
+    actual = snapshot(run.app)
+    if os.environ.get("STRANGLER_REGENERATE"):
+        shutil.rmtree(expected_dir, ignore_errors=True)
+        shutil.copytree(run.app, expected_dir, ignore=shutil.ignore_patterns("__pycache__"))
+    assert actual == snapshot(expected_dir)
+
+
+def test_template_translates_and_lints(run: Run) -> None:
+    samcheck.assert_valid(run.app / "template.yaml")
+
+
+def test_every_new_function_is_marked_with_its_action(run: Run) -> None:
+    template = samcheck.load_template(run.app / "template.yaml")
+    marked = {
+        logical_id: resource["Metadata"]["Strangler"]
+        for logical_id, resource in template["Resources"].items()
+        if "Strangler" in (resource.get("Metadata") or {})
+    }
+    assert marked, "no function carries Metadata.Strangler"
+    assert {m["ExtractedFrom"] for m in marked.values()} == {MONOLITHS[run.fixture]}
+    if run.args[0] == "extract":
+        assert [m["Action"] for m in marked.values()] == [run.args[1]]
+
+
+def test_events_reach_their_function_which_behaves_like_the_monolith(run: Run) -> None:
+    story = scenario(run.fixture)
+    monolith = MONOLITHS[run.fixture]
+    before = samcheck.translate(run.original / "template.yaml")
+    after = samcheck.translate(run.app / "template.yaml")
+    extracted = _extracted(run.app)
+    routed = _has_events(run.original, monolith)
+    expected, expected_state = _play(story, run.original, lambda key, event: monolith)
+
+    def target(key: str, event: dict[str, Any]) -> str:
+        owner = extracted.get(key, monolith)
+        if routed:
+            assert routing.targets(before, event) == {monolith}, f"fixture event for {key} does not reach the monolith"
+            assert routing.targets(after, event) == {owner}, f"{key} is not routed to {owner} alone"
+        return owner
+
+    actual, actual_state = _play(story, run.app, target)
+    assert actual == expected
+    assert actual_state == expected_state
+
+
+def test_events_no_action_claims_never_reach_an_extracted_function(run: Run) -> None:
+    story = scenario(run.fixture)
+    monolith = MONOLITHS[run.fixture]
+    if not _has_events(run.original, monolith):
+        pytest.skip("direct invoke: callers choose the function")
+    before = samcheck.translate(run.original / "template.yaml")
+    after = samcheck.translate(run.app / "template.yaml")
+    for event in story.UNROUTED_EVENTS:
+        reached = routing.targets(after, event)
+        assert reached <= routing.targets(before, event) & {monolith}
+        if run.args[0] == "extract" and _sns_body_is_object(event):
+            assert reached == routing.targets(before, event), "the monolith must keep what no action claims"
+
+
+def test_running_again_changes_nothing(run: Run) -> None:
+    before = snapshot(run.app)
+    again = strangler(run.app, *run.args)
+    assert again.exit_code == 0, again.output
+    assert "already" in again.output
+    assert snapshot(run.app) == before
+
+
+def test_dry_run_writes_nothing_and_its_diff_is_the_change(run: Run, tmp_path: Path) -> None:
+    app = copy_app(run.fixture, tmp_path / "dry")
+    before = snapshot(app)
+    dry = strangler(app, *run.args, "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert snapshot(app) == before
+    diff = dry.stdout
+    assert diff.startswith("diff --git a/")
+    patch = tmp_path / "change.diff"
+    patch.write_text(diff, encoding="utf-8")
+    subprocess.run(["git", "apply", "-p1", str(patch)], cwd=app, check=True)
+    assert snapshot(app) == snapshot(run.app)
+
+
+# --- helpers --------------------------------------------------------------------------
+def _play(story, app: Path, choose) -> tuple[list[Any], Any]:
+    """Every event in order against one fresh AWS, each sent to ``choose(key, event)``."""
+    code = samcheck.function_code(app / "template.yaml")
+    results = []
+    with mock_aws():
+        story.setup_aws()
+        for key, event in story.EVENTS:
+            function = code[choose(key, event)]
+            results.append(_outcome(function.code_dir, function.handler, event, story.ENV))
+        state = story.aws_state()
+    return results, state
+
+
+def _outcome(code_dir: Path, handler: str, event: dict[str, Any], env: dict[str, str]) -> Any:
+    try:
+        return ("returned", json.loads(json.dumps(lambdaload.invoke(code_dir, handler, event, env), default=str)))
+    except Exception as exc:  # the monolith lets some errors escape for retries
+        return ("raised", type(exc).__name__, str(exc))
+
+
+def _extracted(app: Path) -> dict[str, str]:
+    template = samcheck.load_template(app / "template.yaml")
+    return {
+        resource["Metadata"]["Strangler"]["Action"]: logical_id
+        for logical_id, resource in template["Resources"].items()
+        if "Strangler" in (resource.get("Metadata") or {})
+    }
+
+
+def _has_events(app: Path, function: str) -> bool:
+    template = samcheck.load_template(app / "template.yaml")
+    return bool(template["Resources"][function]["Properties"].get("Events"))
+
+
+def _sns_body_is_object(event: dict[str, Any]) -> bool:
+    """SNS drops a message a MessageBody filter cannot read as a JSON object."""
+    records = event.get("Records") or []
+    if not records or "Sns" not in records[0]:
+        return True
+    try:
+        return isinstance(json.loads(records[0]["Sns"]["Message"]), dict)
+    except (TypeError, ValueError):
+        return False
