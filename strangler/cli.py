@@ -11,7 +11,8 @@ from typing import Any
 
 import click
 
-from strangler import __version__, changeset
+from strangler import __version__, changeset, sink
+from strangler.sink import WriteOptions
 from strangler.errors import StranglerError
 from strangler.model import ChangeSet, Report
 from strangler.pipeline import Outcome, dispatching, run
@@ -40,6 +41,9 @@ def _change_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--dry-run", is_flag=True, help="Print the complete change as a unified diff and write nothing."),
         click.option("--functions-dir", default=DEFAULT_FUNCTIONS_DIR, show_default=True, metavar="DIR",
                      help="Where the new function folders go, relative to the template."),
+        click.option("--commit", is_flag=True, help="One git commit per extracted action (and one for retiring the monolith)."),
+        click.option("--branch", metavar="NAME", default=None, help="Create and switch to branch NAME first."),
+        click.option("--allow-dirty", is_flag=True, help="Write even if files the run touches have uncommitted changes."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -86,25 +90,32 @@ def scan(project_dir: Path | None, template: Path | None, function_id: str | Non
 @_project_options
 @_change_options
 @click.argument("actions", nargs=-1, required=True, metavar="ACTION...")
-def extract(project_dir, template, function_id, no_color, dry_run, functions_dir, actions) -> None:
+def extract(project_dir, template, function_id, no_color, dry_run, functions_dir, commit, branch, allow_dirty, actions) -> None:
     """Move ACTION(s) into functions of their own; the monolith keeps serving the rest.
 
-    Each ACTION is a key of the dispatch table, as `strangler scan` lists it.
+    Each ACTION is a key of the dispatch table, as `strangler scan` lists it. Running it
+    again for an action already extracted does nothing.
     """
     with _errors():
-        outcome = run(project_dir or Path.cwd(), template, function_id, tuple(actions), retire=False, functions_dir=functions_dir)
-    _finish(outcome, dry_run, _colour(no_color))
+        outcome = run(project_dir or Path.cwd(), template, function_id, tuple(actions), retire=False,
+                      functions_dir=functions_dir, steps=commit)
+    _finish(outcome, dry_run, _colour(no_color), WriteOptions(allow_dirty, commit, branch))
 
 
 @main.command()
 @_project_options
 @_change_options
 @click.option("--keep-monolith", is_flag=True, help="Keep the monolith (with an empty table) for events no action claims.")
-def migrate(project_dir, template, function_id, no_color, dry_run, functions_dir, keep_monolith) -> None:
-    """Move every action into a function of its own and retire the monolith."""
+def migrate(project_dir, template, function_id, no_color, dry_run, functions_dir, commit, branch, allow_dirty, keep_monolith) -> None:
+    """Move every action into a function of its own and retire the monolith.
+
+    Retiring removes the monolith's resource and code from the template and its folder,
+    and the Outputs that pointed at it; a resource that still refers to it stops the run.
+    """
     with _errors():
-        outcome = run(project_dir or Path.cwd(), template, function_id, None, retire=not keep_monolith, functions_dir=functions_dir)
-    _finish(outcome, dry_run, _colour(no_color))
+        outcome = run(project_dir or Path.cwd(), template, function_id, None, retire=not keep_monolith,
+                      functions_dir=functions_dir, steps=commit)
+    _finish(outcome, dry_run, _colour(no_color), WriteOptions(allow_dirty, commit, branch))
 
 
 # --- output ---------------------------------------------------------------------------
@@ -125,7 +136,7 @@ def _colour(no_color: bool) -> bool:
     return not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
 
 
-def _finish(outcome: Outcome, dry_run: bool, colour: bool) -> None:
+def _finish(outcome: Outcome, dry_run: bool, colour: bool, options: WriteOptions) -> None:
     if outcome.message:
         click.echo(outcome.message)
         return
@@ -138,10 +149,7 @@ def _finish(outcome: Outcome, dry_run: bool, colour: bool) -> None:
         _print_report(outcome.changes.report, colour, heading="Would")
         return
     with _errors():
-        try:
-            changeset.apply(outcome.project.root, outcome.changes.changes)
-        except changeset.ApplyError as exc:
-            raise StranglerError(f"could not write: {exc.cause}; nothing was changed", where=exc.path) from exc
+        sink.write(outcome, options, say=lambda line: click.echo(line, err=True))
     _print_report(outcome.changes.report, colour, heading="")
     click.echo(f"{len(outcome.changes.changes)} files written.")
 

@@ -73,7 +73,8 @@ def render(project: Project, analysis: Analysis, plan: Plan, facts: FactCache | 
 def _route(doc: TemplateDocument, monolith_resource, analysis: Analysis, key: str) -> RoutePlan:
     events = (monolith_resource.get("Properties") or {}).get("Events")
     where = f"{doc.path.name}: Resources.{analysis.function.logical_id}"
-    return plan_route(events, key, analysis.dispatch.event_path, where)
+    custom = functions.custom_resources_using(doc.data, analysis.function.logical_id)
+    return plan_route(events, key, analysis.dispatch.event_path, where, custom)
 
 
 def _describe(route: RoutePlan) -> str:

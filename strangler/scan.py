@@ -11,6 +11,7 @@ from strangler.facts import FactCache
 from strangler.localmods import LocalModules
 from strangler.model import ActionNeeds
 from strangler.project import Project
+from strangler.sam.functions import custom_resources_using
 from strangler.sam.routes import Refusal, plan_route
 
 
@@ -49,6 +50,7 @@ def scan_function(project: Project, analysis: Analysis, facts: FactCache | None 
     resource = project.resources[function.logical_id]
     events = (resource.get("Properties") or {}).get("Events")
     package = ".".join(function.module_path.relative_to(function.code_dir).parent.parts)
+    custom = custom_resources_using(project.template.data, function.logical_id)
     actions = []
     for action in analysis.dispatch.actions:
         _, statements, names = codegen.extracted_module(analysis, action.key, '""""""')
@@ -59,7 +61,7 @@ def scan_function(project: Project, analysis: Analysis, facts: FactCache | None 
         symbols = tuple(sorted(n for n in names if n in analysis.graph.definers))
         needs = ActionNeeds(symbols, tuple(project.relative(p) for p in local), tuple(dict.fromkeys(env)))
         try:
-            route = plan_route(events, action.key, analysis.dispatch.event_path, function.logical_id)
+            route = plan_route(events, action.key, analysis.dispatch.event_path, function.logical_id, custom)
             description = "direct invoke (callers must switch)" if route.direct else f"{route.kind}: " + ", ".join(route.new_events)
             refusal = None
         except Refusal as exc:

@@ -193,6 +193,18 @@ def _drop_comment_above(resources: Any, logical_id: str) -> None:
         document.without_comment_lines(document.trailing_comment(previous))
 
 
+def custom_resources_using(template: Any, function_id: str) -> tuple[str, ...]:
+    """Custom resources whose ServiceToken points at ``function_id``."""
+    found = []
+    for logical_id, resource in (template.get("Resources") or {}).items():
+        kind = str((resource or {}).get("Type", ""))
+        if kind == "AWS::CloudFormation::CustomResource" or kind.startswith("Custom::"):
+            token = (resource.get("Properties") or {}).get("ServiceToken")
+            if function_id in set(referenced_ids(token)):
+                found.append(logical_id)
+    return tuple(found)
+
+
 def _references(node: Any) -> list[str]:
     found = list(referenced_ids(node))
     if isinstance(node, dict):

@@ -62,8 +62,20 @@ _UNSPLITTABLE = {
 }
 
 
-def plan_route(events: Mapping[str, Any] | None, key: str, path: EventPath, where: str) -> RoutePlan:
-    """How the action ``key``, selected by ``path``, leaves a function with ``events``."""
+def plan_route(
+    events: Mapping[str, Any] | None, key: str, path: EventPath, where: str, custom_resources: tuple[str, ...] = ()
+) -> RoutePlan:
+    """How the action ``key``, selected by ``path``, leaves a function with ``events``.
+
+    ``custom_resources`` are the custom resources whose ServiceToken is the function.
+    """
+    if custom_resources:
+        raise Refusal(
+            f"the function is the ServiceToken of {', '.join(custom_resources)}: CloudFormation sends every "
+            "RequestType to that one function and cannot be pointed at one function per action",
+            where=where,
+            hint="keep the custom resource's handler whole",
+        )
     if not events:
         return RoutePlan("direct invoke", notes=(
             "no event source: callers invoke the function directly and must switch to the new "
