@@ -6,6 +6,8 @@ import difflib
 import hashlib
 import os
 import re
+import subprocess
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -22,7 +24,49 @@ def _blob_id(text: str | None) -> str:
 
 
 def unified_diff(changes: Iterable[FileChange]) -> str:
-    """The changes as ``git diff`` prints them (``a/``/``b/``, ``/dev/null``, index lines)."""
+    """The changes as ``git diff`` prints them (``a/``/``b/``, ``/dev/null``, index lines).
+
+    Git's own diff is used when git is installed, so the dry run shows exactly what
+    ``git diff`` shows after the real run; difflib stands in otherwise.
+    """
+    changes = list(changes)
+    try:
+        return _git_diff(changes)
+    except (OSError, subprocess.SubprocessError):
+        return _difflib_diff(changes)
+
+
+def _git_diff(changes: list[FileChange]) -> str:
+    """One ``git diff --no-index`` over two temporary trees holding only the changed files."""
+    with tempfile.TemporaryDirectory(prefix="strangler-diff-") as temp:
+        root = Path(temp)
+        for side, text_of in (("a", lambda c: c.old), ("b", lambda c: c.new)):
+            (root / side).mkdir()
+            for change in changes:
+                text = text_of(change)
+                if text is not None:
+                    target = root / side / change.path
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(text.encode("utf-8"))
+        done = subprocess.run(
+            ["git", "-c", "core.quotePath=false", "diff", "--no-index", "--no-color", "--no-renames",
+             "--no-ext-diff", "--no-prefix", "a", "b"],
+            cwd=root, capture_output=True, check=False,
+        )
+        if done.returncode not in (0, 1):
+            raise subprocess.SubprocessError(done.stderr.decode(errors="replace"))
+        return "".join(_repo_header(line) for line in done.stdout.decode("utf-8").splitlines(keepends=True))
+
+
+def _repo_header(line: str) -> str:
+    """``--no-index`` names a new file ``b/x`` on both sides; a repository says ``a/x b/x``."""
+    if not line.startswith("diff --git "):
+        return line
+    path = line[len("diff --git ") :].rstrip("\n").split(" ", 1)[0][2:]
+    return f"diff --git a/{path} b/{path}\n"
+
+
+def _difflib_diff(changes: list[FileChange]) -> str:
     out: list[str] = []
     for change in changes:
         out.append(f"diff --git a/{change.path} b/{change.path}\n")
