@@ -63,7 +63,7 @@ def render(project: Project, analysis: Analysis, plan: Plan, facts: FactCache | 
     if plan.actions and not plan.retire:
         _rewrite_monolith_module(project, analysis, plan, draft)
     if plan.retire:
-        _retire(project, analysis, doc, modules, facts, draft)
+        _retire(project, analysis, doc, draft)
     new_template = doc.dump()
     if new_template != project.template.text:
         draft.files[project.relative(project.template.path)] = new_template
@@ -134,7 +134,7 @@ def _rewrite_monolith_module(project: Project, analysis: Analysis, plan: Plan, d
         draft.changed.append(f"{analysis.path}: table entries {keys} removed; code only they used removed: {left}")
 
 
-def _retire(project: Project, analysis: Analysis, doc: TemplateDocument, modules: LocalModules, facts: FactCache, draft: _Draft) -> None:
+def _retire(project: Project, analysis: Analysis, doc: TemplateDocument, draft: _Draft) -> None:
     monolith = analysis.function
     draft.removed.extend(functions.retire(doc, monolith.logical_id))
     draft.removed.append(f"{monolith.logical_id} (the monolith) from the template")
@@ -142,22 +142,13 @@ def _retire(project: Project, analysis: Analysis, doc: TemplateDocument, modules
     if shared:
         draft.manual.append(f"{project.relative(monolith.code_dir) or '.'}/ is also the code of {', '.join(shared)}: left in place")
         return
-    doomed = [monolith.module_path]
-    imports = [item for statement in analysis.graph.statements for item in facts.of(statement).imports]
-    package = ".".join(_module_relpath(analysis).parent.parts)
-    doomed += modules.files(imports, package)
-    requirements = monolith.code_dir / "requirements.txt"
-    if requirements in project.sources and monolith.code_dir != project.root:
-        doomed.append(requirements)
-    for path in dict.fromkeys(doomed):
+    # Everything Python of the monolith's folder goes: each new function has its own copy.
+    doomed = sorted(p for p in project.sources if monolith.code_dir in p.parents)
+    if monolith.code_dir == project.root:
+        doomed = [monolith.module_path]
+    for path in doomed:
         draft.files[project.relative(path)] = None
         draft.removed.append(project.relative(path))
-    left = sorted(
-        project.relative(p) for p in monolith.code_dir.rglob("*")
-        if p.is_file() and p not in doomed and "__pycache__" not in p.parts and p != project.template.path
-    ) if monolith.code_dir != project.root else []
-    if left:
-        draft.manual.append(f"left in {project.relative(monolith.code_dir)}/ (not code strangler moved): {', '.join(left)}")
 
 
 def _freeze(project: Project, draft: _Draft) -> ChangeSet:

@@ -103,23 +103,36 @@ def narrow_monolith(monolith: Any, route: RoutePlan) -> None:
 
 
 def place_new_functions(resources: Any, monolith_id: str, new: list[tuple[str, Any]]) -> None:
-    """Put the new functions right after the monolith, one blank line apart.
+    """Put the new functions after the monolith and the functions earlier runs made from it.
 
-    What followed the monolith (blank lines, the comment that introduces the next
-    resource) moves to after the last new function.
+    So ``extract A`` then ``extract B`` orders the template like ``extract A B``. What
+    followed the last of them (blank lines, the comment that introduces the next
+    resource) moves to after the last new function; each new one gets a blank line.
     """
-    anchor = monolith_id
-    for logical_id, resource in new:
-        insert_after(resources, anchor, logical_id, resource)
-        anchor = logical_id
-    if not new or not hasattr(resources, "ca"):
+    if not new:
         return
-    separator = document.trailing_comment(resources[monolith_id])
+    anchor = _last_extracted_after(resources, monolith_id)
+    separator = document.trailing_comment(resources[anchor]) if hasattr(resources, "ca") else None
+    previous = anchor
+    for logical_id, resource in new:
+        insert_after(resources, previous, logical_id, resource)
+        previous = logical_id
     if separator is None:
         return
     document.set_trailing_comment(new[-1][1], separator)
-    for node in [resources[monolith_id], *(resource for _, resource in new[:-1])]:
+    for node in [resources[anchor], *(resource for _, resource in new[:-1])]:
         document.set_trailing_comment(node, document.blank_line_token())
+
+
+def _last_extracted_after(resources: Any, monolith_id: str) -> str:
+    keys = list(resources)
+    anchor = monolith_id
+    for logical_id in keys[keys.index(monolith_id) + 1 :]:
+        strangler = ((resources[logical_id] or {}).get("Metadata") or {}).get("Strangler") or {}
+        if strangler.get("ExtractedFrom") != monolith_id:
+            break
+        anchor = logical_id
+    return anchor
 
 
 def insert_after(mapping: Any, anchor: str, key: str, value: Any) -> None:

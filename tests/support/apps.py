@@ -14,7 +14,7 @@ from strangler.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"
-IGNORED = {"__pycache__", ".pytest_cache"}
+IGNORED = {"__pycache__", ".pytest_cache", ".git"}
 
 
 def copy_app(name: str, destination: Path) -> Path:
