@@ -12,7 +12,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from strangler.errors import StranglerError
+from strangler.dispatch import syntax_error
 from strangler.facts import FactCache, Import
 
 
@@ -73,7 +73,6 @@ class LocalModules:
             try:
                 module = cst.parse_module(self.sources[path])
             except cst.ParserSyntaxError as exc:
-                where = f"{self.display(path)}:{exc.raw_line}"
-                raise StranglerError(f"syntax error: {exc.message}", where=where) from None
+                raise syntax_error(self.sources[path], self.display(path), exc) from None
             self._parsed[path] = module
         return module

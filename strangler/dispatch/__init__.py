@@ -42,11 +42,19 @@ def parse(source: str, path: str) -> cst.Module:
     try:
         return cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
-        raise StranglerError(
-            f"syntax error: {exc.message}",
-            where=f"{path}:{exc.raw_line}",
-            hint="fix the module (python -m py_compile) and run again",
-        ) from None
+        raise syntax_error(source, path, exc) from None
+
+
+def syntax_error(source: str, path: str, exc: cst.ParserSyntaxError) -> StranglerError:
+    """Python's own message and line where it has one: it points where the mistake is."""
+    message, line = exc.message, exc.raw_line
+    try:
+        compile(source, path, "exec", dont_inherit=True)
+    except SyntaxError as python:
+        message, line = python.msg, python.lineno or line
+    return StranglerError(
+        f"syntax error: {message}", where=f"{path}:{line}", hint="fix the module (python -m py_compile) and run again"
+    )
 
 
 def analyse(function: FunctionRef, source: str, path: str) -> Analysis:
