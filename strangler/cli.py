@@ -98,7 +98,7 @@ def extract(project_dir, template, function_id, no_color, dry_run, functions_dir
     """
     with _errors():
         outcome = run(project_dir or Path.cwd(), template, function_id, tuple(actions), retire=False,
-                      functions_dir=functions_dir, steps=commit)
+                      functions_dir=functions_dir, steps=commit, progress=_progress())
     _finish(outcome, dry_run, _colour(no_color), WriteOptions(allow_dirty, commit, branch))
 
 
@@ -114,7 +114,7 @@ def migrate(project_dir, template, function_id, no_color, dry_run, functions_dir
     """
     with _errors():
         outcome = run(project_dir or Path.cwd(), template, function_id, None, retire=not keep_monolith,
-                      functions_dir=functions_dir, steps=commit)
+                      functions_dir=functions_dir, steps=commit, progress=_progress())
     _finish(outcome, dry_run, _colour(no_color), WriteOptions(allow_dirty, commit, branch))
 
 
@@ -132,6 +132,19 @@ class _errors:
         return False
 
 
+def _progress() -> Callable[[str], None] | None:
+    """A one-line counter on a terminal's stderr; silent when piped."""
+    if not sys.stderr.isatty():
+        return None
+    count = {"n": 0}
+
+    def tick(key: str) -> None:
+        count["n"] += 1
+        click.echo(f"\r\033[Kextracted {count['n']}: {key}", err=True, nl=False)
+
+    return tick
+
+
 def _colour(no_color: bool) -> bool:
     return not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
 
@@ -141,6 +154,8 @@ def _finish(outcome: Outcome, dry_run: bool, colour: bool, options: WriteOptions
         click.echo(outcome.message)
         return
     assert outcome.changes is not None and outcome.plan is not None
+    if sys.stderr.isatty():
+        click.echo("\r\033[K", err=True, nl=False)
     for line in outcome.plan.already:
         click.echo(line)
     if dry_run:
@@ -155,36 +170,45 @@ def _finish(outcome: Outcome, dry_run: bool, colour: bool, options: WriteOptions
 
 
 def _print_report(report: Report, colour: bool, heading: str) -> None:
-    def title(text: str) -> str:
-        text = f"{heading} {text.lower()}" if heading else text
+    def title(done: str, planned: str) -> str:
+        text = f"{heading} {planned}" if heading else done
         return click.style(text, bold=True) if colour else text
 
     out = sys.stderr if heading else sys.stdout
-    for name, lines in (("Created", report.created), ("Changed", report.changed), ("Removed", report.removed), ("To do by hand", report.manual)):
+    sections = (
+        (("Created", "create"), report.created),
+        (("Changed", "change"), report.changed),
+        (("Removed", "remove"), report.removed),
+        (("To do by hand", "need doing by hand"), report.manual),
+    )
+    for (done, planned), lines in sections:
         if lines:
-            click.echo(title(name) + ":", file=out)
+            click.echo(title(done, planned) + ":", file=out)
             for line in lines:
                 click.echo(f"  - {line}", file=out)
 
 
 def _print_scan(result: FunctionScan, colour: bool) -> None:
     bold = (lambda t: click.style(t, bold=True)) if colour else (lambda t: t)
-    click.echo(bold(f"{result.logical_id}") + f"  (Handler {result.handler})")
-    click.echo(f"  dispatch: {result.shape} {result.table} at {result.module}:{result.line}, key from event {result.event_path}")
+    dim = (lambda t: click.style(t, dim=True)) if colour else (lambda t: t)
+    click.echo(bold(result.logical_id) + f"  Handler {result.handler}")
+    click.echo(f"  dispatch  {result.shape} {result.table} at {result.module}:{result.line}, key read from event {result.event_path}")
     for key, function in result.extracted:
-        click.echo(f"  already extracted: {key} -> {function}")
-    rows = [("ACTION", "HANDLER", "ROUTE", "NEEDS")]
+        click.echo(f"  extracted {key} -> {function}")
+    if not result.actions:
+        click.echo("  no action left in the table")
     for action in result.actions:
-        needs = ", ".join(action.needs.symbols)
-        extra = []
-        if action.needs.local_modules:
-            extra.append("modules: " + ", ".join(action.needs.local_modules))
-        if action.needs.env_vars:
-            extra.append("env: " + ", ".join(action.needs.env_vars))
+        click.echo()
+        click.echo("  " + bold(action.key) + dim(f"  {action.handler} ({result.module}:{action.line})"))
         route = action.route if action.refusal is None else f"REFUSED: {action.refusal}"
-        rows.append((action.key, f"{action.handler} (line {action.line})", route, "; ".join([needs, *extra])))
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    for index, row in enumerate(rows):
-        line = "  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3]
-        click.echo(bold(line) if index == 0 else line.rstrip())
+        rows = [
+            ("route", route),
+            ("code", ", ".join(action.needs.symbols)),
+            ("imports", ", ".join(action.needs.imports)),
+            ("modules", ", ".join(action.needs.local_modules)),
+            ("env", ", ".join(action.needs.env_vars)),
+        ]
+        for label, value in rows:
+            if value:
+                click.echo(f"    {label:<8}{value}")
     click.echo()

@@ -38,6 +38,10 @@ class LocalModules:
                 pending.extend((sub, module_package) for sub in self.facts.of(self._parse(path)).imports)
         return tuple(sorted(found))
 
+    def env_vars(self, paths: Iterable[Path]) -> list[str]:
+        """Environment variables the local modules at ``paths`` read."""
+        return [var for path in paths for var in self.facts.of(self._parse(path)).env_vars]
+
     def _resolve(self, item: Import, package: str) -> list[Path]:
         if item.level:
             base = package.split(".") if package else []

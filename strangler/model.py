@@ -90,7 +90,8 @@ class Route:
 class ActionNeeds:
     """What the code of one action needs from the monolith's module and folder."""
 
-    symbols: tuple[str, ...]
+    symbols: tuple[str, ...]  # module-level code: functions, classes, constants, clients
+    imports: tuple[str, ...]  # names bound by import statements
     local_modules: tuple[str, ...]
     env_vars: tuple[str, ...]
 

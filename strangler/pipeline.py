@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,6 +72,7 @@ def run(
     retire: bool,
     functions_dir: str = DEFAULT_FUNCTIONS_DIR,
     steps: bool = False,
+    progress: Callable[[str], None] | None = None,
 ) -> Outcome:
     """Extract ``keys`` (all when None) and optionally retire the monolith."""
     project = load(directory, template)
@@ -81,7 +83,7 @@ def run(
     if not plan.actions and not plan.retire:
         return Outcome(project, plan, None, "; ".join(plan.already) or "nothing to extract")
     facts = FactCache()
-    changes = render(project, analysis, plan, facts)
+    changes = render(project, analysis, plan, facts, progress)
     step_sets: tuple[ChangeSet, ...] = ()
     if steps:
         step_sets = tuple(_steps(project, analysis, plan, facts))

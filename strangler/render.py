@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,8 +31,14 @@ class _Draft:
     manual: list[str] = field(default_factory=list)
 
 
-def render(project: Project, analysis: Analysis, plan: Plan, facts: FactCache | None = None) -> ChangeSet:
-    """The complete change for ``plan``: new folders, monolith module, template."""
+def render(
+    project: Project, analysis: Analysis, plan: Plan, facts: FactCache | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ChangeSet:
+    """The complete change for ``plan``: new folders, monolith module, template.
+
+    ``progress`` is told each action as it is done, for long runs.
+    """
     facts = facts or FactCache()
     monolith = plan.monolith
     doc = TemplateDocument(
@@ -53,6 +60,9 @@ def render(project: Project, analysis: Analysis, plan: Plan, facts: FactCache | 
         placed.append((action.logical_id, resource))
         functions.narrow_monolith(monolith_resource, route)
         draft.created.append(f"{action.logical_id} ({action.folder}/) for {action.key!r}: {_describe(route)}")
+        draft.changed.extend(f"{monolith.logical_id} event {note}" for note in route.notes if not route.direct)
+        if progress is not None:
+            progress(action.key)
         draft.manual.extend(f"{action.logical_id}: {note}" for note in notes)
         if route.direct:
             output = functions.add_name_output(doc, action.logical_id, action.key)
@@ -62,6 +72,9 @@ def render(project: Project, analysis: Analysis, plan: Plan, facts: FactCache | 
     functions.place_new_functions(resources, monolith.logical_id, placed)
     if plan.actions and not plan.retire:
         _rewrite_monolith_module(project, analysis, plan, draft)
+        leaving = {a.key for a in plan.actions}
+        staying = [a.key for a in analysis.dispatch.actions if a.key not in leaving]
+        draft.changed.append(f"{monolith.logical_id} keeps serving: {', '.join(staying) or 'no action (migrate retires it)'}")
     if plan.retire:
         _retire(project, analysis, doc, draft)
     new_template = doc.dump()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import libcst as cst
+
 from strangler import codegen
 from strangler.dispatch import Analysis
 from strangler.facts import FactCache
@@ -43,6 +45,10 @@ class FunctionScan:
         return data
 
 
+def _is_import(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], (cst.Import, cst.ImportFrom))
+
+
 def scan_function(project: Project, analysis: Analysis, facts: FactCache | None = None) -> FunctionScan:
     facts = facts or FactCache()
     function = analysis.function
@@ -58,11 +64,18 @@ def scan_function(project: Project, analysis: Analysis, facts: FactCache | None 
         imports = [item for statement in kept for item in facts.of(statement).imports]
         env = [var for statement in kept for var in facts.of(statement).env_vars]
         local = modules.files(imports, package)
-        symbols = tuple(sorted(n for n in names if n in analysis.graph.definers))
-        needs = ActionNeeds(symbols, tuple(project.relative(p) for p in local), tuple(dict.fromkeys(env)))
+        env += modules.env_vars(local)
+        defined = [n for n in names if n in analysis.graph.definers]
+        imported = {n for n in defined if all(_is_import(analysis.graph.statements[i]) for i in analysis.graph.definers[n])}
+        needs = ActionNeeds(
+            tuple(sorted(set(defined) - imported)), tuple(sorted(imported)),
+            tuple(project.relative(p) for p in local), tuple(dict.fromkeys(env)),
+        )
         try:
             route = plan_route(events, action.key, analysis.dispatch.event_path, function.logical_id, custom)
-            description = "direct invoke (callers must switch)" if route.direct else f"{route.kind}: " + ", ".join(route.new_events)
+            description = "direct invoke (callers must switch)" if route.direct else f"{route.kind} " + ", ".join(route.new_events)
+            if route.notes:
+                description += " (" + "; ".join(route.notes) + ")"
             refusal = None
         except Refusal as exc:
             description, refusal = "refused", exc.message

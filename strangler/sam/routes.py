@@ -220,7 +220,11 @@ def _sns(name: str, event: Any, key: str, path: EventPath, where: str) -> EventS
         raise Refusal(f"the filter policy on {'.'.join(field_path)} cannot be split safely", where=where)
     _with_policy(new_event, field_path, [key], scope)
     _with_policy(monolith, field_path, remainder, scope)
-    return EventSplit(new_event, monolith)
+    note = ""
+    if scope == "MessageBody" and policy is None:
+        note = (f"{name}: messages whose body is not a JSON object no longer reach the monolith "
+                "(SNS cannot apply a MessageBody filter policy to them)")
+    return EventSplit(new_event, monolith, note)
 
 
 def _sns_filter_target(path: EventPath, where: str) -> tuple[str, tuple[str, ...]]:
