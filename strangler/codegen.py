@@ -184,7 +184,13 @@ def extracted_module(analysis: Analysis, key: str, docstring: str) -> tuple[str,
         )
     statements, names = graph.name_closure(roots)
     _check_entrypoint_name(analysis, statements, names)
-    statements = statements | graph.companions(statements, names) | graph.always | {analysis.entry_index}
+    statements, names = graph.with_companions(statements, names)
+    if table in names:
+        raise StranglerError(
+            f"a module-level statement that the action's code needs also uses {table}",
+            where=at(analysis.path, analysis.dispatch.line),
+        )
+    statements = statements | graph.always | {analysis.entry_index}
     body: list[cst.BaseStatement] = [cst.SimpleStatementLine([cst.Expr(cst.SimpleString(docstring))])]
     for index in sorted(statements):
         if index == analysis.entry_index:

@@ -53,19 +53,31 @@ class SymbolGraph:
                     pending.extend(self.uses.get(index, ()))
         return frozenset(statements), frozenset(names)
 
-    def companions(self, statements: frozenset[int], names: frozenset[str]) -> frozenset[int]:
-        """Module-level statements that bind nothing but act on what is kept.
+    def with_companions(
+        self, statements: frozenset[int], names: frozenset[str]
+    ) -> tuple[frozenset[int], frozenset[str]]:
+        """Add the module-level statements that bind nothing but act on what is kept.
 
-        ``logger.setLevel(...)`` or ``client.meta.events.register(...)`` belong with
-        ``logger``/``client``: keep such a statement when every name it uses is kept.
+        ``logger.setLevel(os.environ["LOG_LEVEL"])`` belongs with ``logger``: once a
+        statement touches a kept name it comes along, with what it needs in turn.
         """
-        return frozenset(
-            index for index in self.floating if index not in statements and self.uses[index] <= names
-        )
+        statements, names = set(statements), set(names)
+        waiting = [index for index in self.floating if index not in statements]
+        changed = True
+        while changed:
+            changed = False
+            for index in list(waiting):
+                if self.uses[index] & names:
+                    waiting.remove(index)
+                    more_statements, more_names = self.name_closure(self.uses[index])
+                    statements |= more_statements | {index}
+                    names |= more_names
+                    changed = True
+        return frozenset(statements), frozenset(names)
 
 
 def _is_inert(statement: cst.BaseStatement) -> bool:
-    """Docstrings, ``if __name__ == "__main__"`` and ``__all__`` are not companions."""
+    """Docstrings and ``if __name__ == "__main__"`` are not companions."""
     if isinstance(statement, cst.SimpleStatementLine):
         small = statement.body[0]
         if isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
