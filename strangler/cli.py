@@ -12,13 +12,13 @@ from typing import Any
 import click
 
 from strangler import __version__, changeset, sink
-from strangler.sink import WriteOptions
 from strangler.errors import StranglerError
-from strangler.model import ChangeSet, Report
+from strangler.model import Report
 from strangler.pipeline import Outcome, dispatching, run
 from strangler.plan import DEFAULT_FUNCTIONS_DIR
 from strangler.project import load
 from strangler.scan import FunctionScan, scan_function
+from strangler.sink import WriteOptions
 
 
 def _project_options(command: Callable[..., Any]) -> Callable[..., Any]:

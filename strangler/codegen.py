@@ -11,9 +11,9 @@ from collections.abc import Iterable
 
 import libcst as cst
 
+from strangler import locate
 from strangler.dispatch import Analysis
 from strangler.errors import StranglerError, at
-from strangler import locate
 
 ENTRYPOINT = "lambda_handler"
 

@@ -1,4 +1,4 @@
-"""Per-statement facts the plan reports and codegen needs: imports and environment reads.
+"""Per-statement facts: imports, environment reads and the AWS services a statement uses.
 
 Computed lazily and cached per statement, so a statement shared by many actions is
 visited once per run.
@@ -22,12 +22,23 @@ class Import:
 class Facts:
     imports: tuple[Import, ...]
     env_vars: tuple[str, ...]
+    # ``os.environ`` used other than ``[...]``/``.get`` with a constant name: the
+    # variables read cannot be known, so nothing may be dropped.
+    dynamic_env: bool
+    services: tuple[str, ...]  # first argument of client("s3") / resource("dynamodb")
 
 
 class _Collector(cst.CSTVisitor):
     def __init__(self) -> None:
         self.imports: list[Import] = []
         self.env: list[str] = []
+        self.environ_uses = 0
+        self.environ_reads = 0
+        self.services: list[str] = []
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if _is_environ(node):
+            self.environ_uses += 1
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
@@ -40,20 +51,31 @@ class _Collector(cst.CSTVisitor):
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         if _is_environ(node.value) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
-            self._constant(node.slice[0].slice.value)
+            self._constant(node.slice[0].slice.value, counts=True)
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        if not node.args or not isinstance(func, cst.Attribute):
+        if not node.args:
             return
-        if (func.attr.value == "get" and _is_environ(func.value)) or (
-            func.attr.value == "getenv" and isinstance(func.value, cst.Name) and func.value.value == "os"
-        ):
-            self._constant(node.args[0].value)
+        name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
+        if name in ("client", "resource") and isinstance(node.args[0].value, cst.SimpleString):
+            service = node.args[0].value.evaluated_value
+            if isinstance(service, str):
+                self.services.append(service)
+        if not isinstance(func, cst.Attribute):
+            return
+        if func.attr.value == "get" and _is_environ(func.value):
+            self._constant(node.args[0].value, counts=True)
+        elif func.attr.value == "getenv" and isinstance(func.value, cst.Name) and func.value.value == "os":
+            if not self._constant(node.args[0].value, counts=False):
+                self.environ_uses += 1  # os.getenv(name) with a computed name
 
-    def _constant(self, node: cst.BaseExpression) -> None:
+    def _constant(self, node: cst.BaseExpression, counts: bool) -> bool:
         if isinstance(node, cst.SimpleString) and isinstance(node.evaluated_value, str):
             self.env.append(node.evaluated_value)
+            self.environ_reads += counts
+            return True
+        return False
 
 
 def _is_environ(node: cst.BaseExpression) -> bool:
@@ -79,6 +101,11 @@ class FactCache:
         if facts is None:
             collector = _Collector()
             node.visit(collector)
-            facts = Facts(tuple(collector.imports), tuple(dict.fromkeys(collector.env)))
+            facts = Facts(
+                tuple(collector.imports),
+                tuple(dict.fromkeys(collector.env)),
+                collector.environ_uses > collector.environ_reads,
+                tuple(dict.fromkeys(collector.services)),
+            )
             self._cache[id(node)] = facts
         return facts

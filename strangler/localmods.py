@@ -13,7 +13,7 @@ from pathlib import Path
 import libcst as cst
 
 from strangler.dispatch import syntax_error
-from strangler.facts import FactCache, Import
+from strangler.facts import FactCache, Facts, Import
 
 
 class LocalModules:
@@ -38,9 +38,9 @@ class LocalModules:
                 pending.extend((sub, module_package) for sub in self.facts.of(self._parse(path)).imports)
         return tuple(sorted(found))
 
-    def env_vars(self, paths: Iterable[Path]) -> list[str]:
-        """Environment variables the local modules at ``paths`` read."""
-        return [var for path in paths for var in self.facts.of(self._parse(path)).env_vars]
+    def facts_of(self, path: Path) -> Facts:
+        """Imports, environment reads and services of the local module at ``path``."""
+        return self.facts.of(self._parse(path))
 
     def _resolve(self, item: Import, package: str) -> list[Path]:
         if item.level:

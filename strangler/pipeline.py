@@ -11,7 +11,12 @@ from strangler.dispatch.table import NoDispatch
 from strangler.errors import StranglerError
 from strangler.facts import FactCache
 from strangler.model import ChangeSet, FunctionRef
-from strangler.plan import DEFAULT_FUNCTIONS_DIR, Plan, extracted_by_earlier_runs, plan_actions
+from strangler.plan import (
+    DEFAULT_FUNCTIONS_DIR,
+    Plan,
+    extracted_by_earlier_runs,
+    plan_actions,
+)
 from strangler.project import Project, load
 from strangler.render import render
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from strangler import codegen
 from strangler.dispatch import Analysis
-from strangler.errors import StranglerError
 from strangler.facts import FactCache
 from strangler.localmods import LocalModules
 from strangler.model import ChangeSet, FileChange, Report
+from strangler.needs import Slice, slice_action
 from strangler.plan import ActionPlan, Plan
 from strangler.project import Project
 from strangler.sam import functions
@@ -52,7 +52,8 @@ def render(
     placed = []
     for action in plan.actions:
         route = _route(doc, monolith_resource, analysis, action.key)
-        _write_function_code(project, analysis, action, modules, facts, draft)
+        piece = slice_action(analysis, action.key, modules, facts)
+        _write_function_code(project, analysis, action, piece, draft)
         resource, notes = functions.new_function(
             doc, monolith.logical_id, monolith_resource, action.key, _code_uri(monolith, action), _handler(monolith)
         )
@@ -111,31 +112,15 @@ def _handler(monolith) -> str:
 
 
 def _write_function_code(
-    project: Project, analysis: Analysis, action: ActionPlan, modules: LocalModules, facts: FactCache, draft: _Draft
+    project: Project, analysis: Analysis, action: ActionPlan, piece: Slice, draft: _Draft
 ) -> None:
     monolith = analysis.function
-    docstring = f'"""{action.key}: extracted by strangler from {analysis.path} ({monolith.logical_id})."""'
-    code, statements, _ = codegen.extracted_module(analysis, action.key, docstring)
-    rel_module = _module_relpath(analysis)
-    draft.files[f"{action.folder}/{rel_module.as_posix()}"] = code
-    for path in _local_files(analysis, statements, modules, facts):
+    draft.files[f"{action.folder}/{_module_relpath(analysis).as_posix()}"] = piece.code
+    for path in piece.local_files:
         draft.files[f"{action.folder}/{path.relative_to(monolith.code_dir).as_posix()}"] = project.sources[path]
     requirements = monolith.code_dir / "requirements.txt"
     if requirements in project.sources:
         draft.files[f"{action.folder}/requirements.txt"] = project.sources[requirements]
-
-
-def _local_files(analysis: Analysis, statements, modules: LocalModules, facts: FactCache) -> tuple[Path, ...]:
-    imports = [item for index in statements for item in facts.of(analysis.graph.statements[index]).imports]
-    package = ".".join(_module_relpath(analysis).parent.parts)
-    files = modules.files(imports, package)
-    if analysis.function.module_path in files:
-        raise StranglerError(
-            "a local module the action needs imports the monolith module back",
-            where=analysis.path,
-            hint="move what that module takes from the monolith into the module itself",
-        )
-    return files
 
 
 def _rewrite_monolith_module(project: Project, analysis: Analysis, plan: Plan, draft: _Draft) -> None:

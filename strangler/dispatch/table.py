@@ -7,7 +7,6 @@ the entrypoint with ``TABLE[key]``, ``TABLE.get(key[, default])`` or guarded by
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterator
 
 import libcst as cst

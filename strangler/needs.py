@@ -1,0 +1,70 @@
+"""What one action's code is and needs: its module, statements, local files and facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import libcst as cst
+
+from strangler import codegen
+from strangler.dispatch import Analysis
+from strangler.errors import StranglerError
+from strangler.facts import FactCache, Facts
+from strangler.localmods import LocalModules
+
+
+@dataclass(frozen=True)
+class Slice:
+    key: str
+    code: str  # the new handler module
+    statements: frozenset[int]  # monolith statements it keeps
+    names: frozenset[str]  # module-level names it keeps
+    local_files: tuple[Path, ...]  # local modules it imports, transitively
+    env_vars: tuple[str, ...]
+    dynamic_env: bool
+    services: frozenset[str]  # AWS services of the clients/resources it creates
+    top_modules: frozenset[str]  # top-level names of every module it imports
+
+    def symbols(self, analysis: Analysis) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(module-level code names, imported names) it keeps, sorted."""
+        graph = analysis.graph
+        defined = [n for n in self.names if n in graph.definers]
+        imported = {n for n in defined if all(_is_import(graph.statements[i]) for i in graph.definers[n])}
+        return tuple(sorted(set(defined) - imported)), tuple(sorted(imported))
+
+
+def _is_import(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], (cst.Import, cst.ImportFrom))
+
+
+def module_package(analysis: Analysis) -> str:
+    function = analysis.function
+    return ".".join(function.module_path.relative_to(function.code_dir).parent.parts)
+
+
+def slice_action(analysis: Analysis, key: str, modules: LocalModules, facts: FactCache) -> Slice:
+    docstring = f'"""{key}: extracted by strangler from {analysis.path} ({analysis.function.logical_id})."""'
+    code, statements, names = codegen.extracted_module(analysis, key, docstring)
+    kept: list[Facts] = [facts.of(analysis.graph.statements[i]) for i in sorted(statements)]
+    local = modules.files([item for fact in kept for item in fact.imports], module_package(analysis))
+    if analysis.function.module_path in local:
+        raise StranglerError(
+            "a local module the action needs imports the monolith module back",
+            where=analysis.path,
+            hint="move what that module takes from the monolith into the module itself",
+        )
+    kept += [modules.facts_of(path) for path in local]
+    return Slice(
+        key=key,
+        code=code,
+        statements=statements,
+        names=names,
+        local_files=local,
+        env_vars=tuple(dict.fromkeys(var for fact in kept for var in fact.env_vars)),
+        dynamic_env=any(fact.dynamic_env for fact in kept),
+        services=frozenset(service for fact in kept for service in fact.services),
+        top_modules=frozenset(
+            item.module.split(".")[0] for fact in kept for item in fact.imports if item.module and not item.level
+        ),
+    )
