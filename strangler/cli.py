@@ -177,6 +177,7 @@ def _print_report(report: Report, colour: bool, heading: str) -> None:
     out = sys.stderr if heading else sys.stdout
     sections = (
         (("Created", "create"), report.created),
+        (("Narrowed to what the code uses", "narrow to what the code uses"), report.narrowed),
         (("Changed", "change"), report.changed),
         (("Removed", "remove"), report.removed),
         (("To do by hand", "need doing by hand"), report.manual),

@@ -110,6 +110,7 @@ class Report:
     """What a run did, for people: lines grouped by heading."""
 
     created: tuple[str, ...] = ()
+    narrowed: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     manual: tuple[str, ...] = ()

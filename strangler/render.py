@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,7 @@ from strangler.dispatch import Analysis
 from strangler.facts import FactCache
 from strangler.localmods import LocalModules
 from strangler.model import ChangeSet, FileChange, Report
+from strangler.narrowing import Narrowing, installed_distributions, narrow, summarise
 from strangler.needs import Slice, slice_action
 from strangler.plan import ActionPlan, Plan
 from strangler.project import Project
@@ -26,6 +28,7 @@ class _Draft:
 
     files: dict[str, str | None] = field(default_factory=dict)
     created: list[str] = field(default_factory=list)
+    narrowed: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     manual: list[str] = field(default_factory=list)
@@ -50,13 +53,19 @@ def render(
     modules = LocalModules(monolith.code_dir, project.sources, facts, project.relative)
     draft = _Draft()
     placed = []
+    original_properties = project.resources[monolith.logical_id].get("Properties") or {}
+    requirements = project.sources.get(monolith.code_dir / "requirements.txt")
+    installed = functools.cache(installed_distributions)
     for action in plan.actions:
         route = _route(doc, monolith_resource, analysis, action.key)
         piece = slice_action(analysis, action.key, modules, facts)
-        _write_function_code(project, analysis, action, piece, draft)
+        narrowing = narrow(original_properties, piece, requirements, installed())
+        _write_function_code(project, analysis, action, piece, narrowing, draft)
         resource, notes = functions.new_function(
             doc, monolith.logical_id, monolith_resource, action.key, _code_uri(monolith, action), _handler(monolith)
         )
+        functions.apply_narrowing(resource["Properties"], narrowing)
+        draft.narrowed.extend(f"{action.logical_id}: {line}" for line in summarise(narrowing))
         functions.set_events(doc, resource, route)
         placed.append((action.logical_id, resource))
         functions.narrow_monolith(monolith_resource, route)
@@ -112,15 +121,14 @@ def _handler(monolith) -> str:
 
 
 def _write_function_code(
-    project: Project, analysis: Analysis, action: ActionPlan, piece: Slice, draft: _Draft
+    project: Project, analysis: Analysis, action: ActionPlan, piece: Slice, narrowing: Narrowing, draft: _Draft
 ) -> None:
     monolith = analysis.function
     draft.files[f"{action.folder}/{_module_relpath(analysis).as_posix()}"] = piece.code
     for path in piece.local_files:
         draft.files[f"{action.folder}/{path.relative_to(monolith.code_dir).as_posix()}"] = project.sources[path]
-    requirements = monolith.code_dir / "requirements.txt"
-    if requirements in project.sources:
-        draft.files[f"{action.folder}/requirements.txt"] = project.sources[requirements]
+    if narrowing.requirements_text is not None:
+        draft.files[f"{action.folder}/requirements.txt"] = narrowing.requirements_text
 
 
 def _rewrite_monolith_module(project: Project, analysis: Analysis, plan: Plan, draft: _Draft) -> None:
@@ -160,5 +168,5 @@ def _freeze(project: Project, draft: _Draft) -> ChangeSet:
             old = absolute.read_text(encoding="utf-8")
         if old != new:
             changes.append(FileChange(path, old, new))
-    report = Report(tuple(draft.created), tuple(draft.changed), tuple(draft.removed), tuple(dict.fromkeys(draft.manual)))
+    report = Report(tuple(draft.created), tuple(draft.narrowed), tuple(draft.changed), tuple(draft.removed), tuple(dict.fromkeys(draft.manual)))
     return ChangeSet(tuple(changes), report)

@@ -199,3 +199,56 @@ def after_first_line(token: Any) -> Any:
     clone = copy.copy(token)
     clone.value = "\n" + rest
     return clone
+
+
+def _slot_after(container: Any, key: Any) -> tuple[Any, Any, int]:
+    value = container[key]
+    if isinstance(value, (CommentedMap, CommentedSeq)) and len(value):
+        found = _last_slot(value)
+        assert found is not None
+        return found
+    return container, key, 2 if isinstance(container, CommentedMap) else 0
+
+
+def _get_token(slot: tuple[Any, Any, int]) -> Any:
+    container, key, index = slot
+    entry = container.ca.items.get(key)
+    return entry[index] if entry and len(entry) > index else None
+
+
+def _set_token(slot: tuple[Any, Any, int], token: Any) -> None:
+    container, key, index = slot
+    entry = container.ca.items.setdefault(key, [None, None, None, None])
+    while len(entry) <= index:
+        entry.append(None)
+    entry[index] = token
+
+
+def delete_item(container: Any, key: Any) -> None:
+    """Delete a key or index, taking its own comments along and keeping its neighbours'.
+
+    ruamel hangs the comment lines above an item on the item before it; deleting naively
+    leaves the removed item's comment behind and drops the next item's.
+    """
+    if not hasattr(container, "ca"):
+        del container[key]
+        return
+    keys = list(container) if isinstance(container, CommentedMap) else list(range(len(container)))
+    position = keys.index(key)
+    after_this = _get_token(_slot_after(container, key))
+    if position > 0:
+        previous = _slot_after(container, keys[position - 1])
+        before = _get_token(previous)
+        inline = before.value.partition("\n")[0] if before is not None else ""
+        following = after_this.value.partition("\n")[2] if after_this is not None else ""
+        if before is not None or after_this is not None:
+            token = copy.copy(before if before is not None else after_this)
+            token.value = inline + "\n" + following
+            _set_token(previous, token)
+    if isinstance(container, CommentedSeq):
+        # ruamel does not shift sequence comments on delete: do it by hand.
+        items = container.ca.items
+        shifted = {i - 1 if i > key else i: v for i, v in items.items() if i != key}
+        items.clear()
+        items.update(shifted)
+    del container[key]

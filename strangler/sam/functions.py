@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 from strangler.errors import StranglerError
+from strangler.narrowing import Narrowing
 from strangler.sam import document
 from strangler.sam.document import TemplateDocument
 from strangler.sam.intrinsics import referenced_ids
@@ -57,6 +58,26 @@ def new_function(
     resource["Metadata"] = metadata
     resource["Properties"] = properties
     return resource, notes
+
+
+def apply_narrowing(properties: Any, narrowing: Narrowing) -> None:
+    """Drop the environment variables and policies the action's code does not need."""
+    environment = properties.get("Environment")
+    variables = (environment or {}).get("Variables")
+    if isinstance(variables, dict):
+        for name in [n for n in variables if n not in narrowing.env_keep]:
+            document.delete_item(variables, name)
+        if not variables:
+            del environment["Variables"]
+        if not environment:
+            del properties["Environment"]
+    policies = properties.get("Policies")
+    if isinstance(policies, list) and narrowing.policies:
+        for index in reversed(range(len(policies))):
+            if index not in narrowing.policy_keep:
+                document.delete_item(policies, index)
+        if not policies:
+            del properties["Policies"]
 
 
 def _copy_value(value: Any) -> Any:

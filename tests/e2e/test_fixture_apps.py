@@ -89,7 +89,8 @@ def test_events_reach_their_function_which_behaves_like_the_monolith(run: Run) -
     after = samcheck.translate(run.app / "template.yaml")
     extracted = _extracted(run.app)
     routed = _has_events(run.original, monolith)
-    expected, expected_state = _play(story, run.original, lambda key, event: monolith)
+    declared = set(samcheck.function_code(run.original / "template.yaml")[monolith].environment)
+    expected, expected_state = _play(story, run.original, lambda key, event: monolith, declared)
 
     def target(key: str, event: dict[str, Any]) -> str:
         owner = extracted.get(key, monolith)
@@ -98,7 +99,7 @@ def test_events_reach_their_function_which_behaves_like_the_monolith(run: Run) -
             assert routing.targets(after, event) == {owner}, f"{key} is not routed to {owner} alone"
         return owner
 
-    actual, actual_state = _play(story, run.app, target)
+    actual, actual_state = _play(story, run.app, target, declared)
     assert actual == expected
     assert actual_state == expected_state
 
@@ -140,15 +141,20 @@ def test_dry_run_writes_nothing_and_its_diff_is_the_change(run: Run, tmp_path: P
 
 
 # --- helpers --------------------------------------------------------------------------
-def _play(story, app: Path, choose) -> tuple[list[Any], Any]:
-    """Every event in order against one fresh AWS, each sent to ``choose(key, event)``."""
+def _play(story, app: Path, choose, declared: set[str]) -> tuple[list[Any], Any]:
+    """Every event in order against one fresh AWS, each sent to ``choose(key, event)``.
+
+    A function sees only the scenario variables its template declares (of those the
+    monolith's template declared), so a variable wrongly dropped fails the comparison.
+    """
     code = samcheck.function_code(app / "template.yaml")
     results = []
     with mock_aws():
         story.setup_aws()
         for key, event in story.EVENTS:
             function = code[choose(key, event)]
-            results.append(_outcome(function.code_dir, function.handler, event, story.ENV))
+            env = {k: v for k, v in story.ENV.items() if k in function.environment or k not in declared}
+            results.append(_outcome(function.code_dir, function.handler, event, env))
         state = story.aws_state()
     return results, state
 
