@@ -62,7 +62,10 @@ def _repo_header(line: str) -> str:
     """``--no-index`` names a new file ``b/x`` on both sides; a repository says ``a/x b/x``."""
     if not line.startswith("diff --git "):
         return line
-    path = line[len("diff --git ") :].rstrip("\n").split(" ", 1)[0][2:]
+    # Both sides name the same path (renames are off), so the line splits in the middle,
+    # whatever spaces the path holds.
+    sides = line[len("diff --git ") :].rstrip("\n")
+    path = sides[2 : (len(sides) - 1) // 2]
     return f"diff --git a/{path} b/{path}\n"
 
 
@@ -160,8 +163,8 @@ def apply(root: Path, changes: Iterable[FileChange]) -> None:
                 continue
             _make_parents(target.parent, root, made_dirs)
             temp = target.with_name(f".{target.name}.strangler-new")
+            staged.append((target, temp))  # before writing, so a half-written file is cleaned up
             temp.write_text(change.new, encoding="utf-8")
-            staged.append((target, temp))
         for target, temp in staged:
             current = str(target.relative_to(root))
             backup = None

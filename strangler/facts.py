@@ -91,13 +91,18 @@ def _dotted(node: cst.BaseExpression) -> str:
 
 
 class FactCache:
-    """Facts per statement node, computed at most once."""
+    """Facts per statement node, computed at most once.
+
+    Keyed by identity; the node is kept with its facts so its id cannot be reused by
+    another node while the cache lives.
+    """
 
     def __init__(self) -> None:
-        self._cache: dict[int, Facts] = {}
+        self._cache: dict[int, tuple[cst.CSTNode, Facts]] = {}
 
     def of(self, node: cst.CSTNode) -> Facts:
-        facts = self._cache.get(id(node))
+        cached = self._cache.get(id(node))
+        facts = cached[1] if cached is not None and cached[0] is node else None
         if facts is None:
             collector = _Collector()
             node.visit(collector)
@@ -107,5 +112,5 @@ class FactCache:
                 collector.environ_uses > collector.environ_reads,
                 tuple(dict.fromkeys(collector.services)),
             )
-            self._cache[id(node)] = facts
+            self._cache[id(node)] = (node, facts)
         return facts

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import libcst as cst
-
 from strangler import codegen
 from strangler.dispatch import Analysis
 from strangler.errors import StranglerError
@@ -29,13 +27,8 @@ class Slice:
     def symbols(self, analysis: Analysis) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(module-level code names, imported names) it keeps, sorted."""
         graph = analysis.graph
-        defined = [n for n in self.names if n in graph.definers]
-        imported = {n for n in defined if all(_is_import(graph.statements[i]) for i in graph.definers[n])}
-        return tuple(sorted(set(defined) - imported)), tuple(sorted(imported))
-
-
-def _is_import(statement: cst.BaseStatement) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], (cst.Import, cst.ImportFrom))
+        defined = {n for n in self.names if n in graph.definers}
+        return tuple(sorted(defined - graph.imported)), tuple(sorted(defined & graph.imported))
 
 
 def module_package(analysis: Analysis) -> str:

@@ -32,6 +32,7 @@ class SymbolGraph:
     floating: tuple[int, ...]
     # ``from __future__`` and star imports: what they bind is invisible to the scope graph.
     always: frozenset[int]
+    imported: frozenset[str]  # names bound only by import statements
 
     def closure(self, roots: Iterable[Unit]) -> tuple[frozenset[int], frozenset[str]]:
         """Statements and names reachable from ``roots`` (units)."""
@@ -59,7 +60,9 @@ class SymbolGraph:
         """Add the module-level statements that bind nothing but act on what is kept.
 
         ``logger.setLevel(os.environ["LOG_LEVEL"])`` belongs with ``logger``: once a
-        statement touches a kept name it comes along, with what it needs in turn.
+        statement acts on kept module state (a kept name that is not an import) it comes
+        along, with what it needs in turn. Touching only kept imports (``os``) is not
+        enough, unless everything it uses is kept already (``logging.basicConfig()``).
         """
         statements, names = set(statements), set(names)
         waiting = [index for index in self.floating if index not in statements]
@@ -67,7 +70,8 @@ class SymbolGraph:
         while changed:
             changed = False
             for index in list(waiting):
-                if self.uses[index] & names:
+                uses = self.uses[index]
+                if (uses & names) - self.imported or uses <= names:
                     waiting.remove(index)
                     more_statements, more_names = self.name_closure(self.uses[index])
                     statements |= more_statements | {index}
@@ -132,6 +136,15 @@ def build(module: cst.Module, entry_table: tuple[int, cst.Dict, Mapping[str, cst
         scope=global_scope,
         floating=floating,
         always=_always_kept(statements),
+        imported=frozenset(
+            name for name, indexes in definers.items() if all(_is_import(statements[i]) for i in indexes)
+        ),
+    )
+
+
+def _is_import(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
     )
 
 

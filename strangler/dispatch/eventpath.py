@@ -32,7 +32,7 @@ class Locals:
 
     event: str
     assigned: dict[str, list[cst.BaseExpression]]
-    loops: dict[str, cst.BaseExpression]
+    loops: dict[str, list[cst.BaseExpression]]
 
     @classmethod
     def of(cls, function: cst.FunctionDef) -> "Locals":
@@ -41,13 +41,13 @@ class Locals:
             raise Unresolvable(function, f"{function.name.value}() takes no event parameter")
         collector = _Bindings()
         function.body.visit(collector)
-        return cls(params[0].name.value, dict(collector.assigned), collector.loops)
+        return cls(params[0].name.value, dict(collector.assigned), dict(collector.loops))
 
 
 class _Bindings(cst.CSTVisitor):
     def __init__(self) -> None:
         self.assigned: dict[str, list[cst.BaseExpression]] = defaultdict(list)
-        self.loops: dict[str, cst.BaseExpression] = {}
+        self.loops: dict[str, list[cst.BaseExpression]] = defaultdict(list)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False
@@ -73,7 +73,7 @@ class _Bindings(cst.CSTVisitor):
 
     def visit_For(self, node: cst.For) -> None:
         if isinstance(node.target, cst.Name):
-            self.loops[node.target.value] = node.iter
+            self.loops[node.target.value].append(node.iter)
 
 
 def resolve(expression: cst.BaseExpression, scope: Locals) -> EventPath:
@@ -95,11 +95,15 @@ def _parts(node: cst.BaseExpression, scope: Locals, seen: set[str], wanted: str 
 def _name(node: cst.Name, scope: Locals, seen: set[str], wanted: str | None) -> list[str]:
     name = node.value
     if name == scope.event:
+        if name in scope.assigned or name in scope.loops:
+            raise Unresolvable(node, f"the event parameter {name} is re-assigned in the handler")
         return []
     if name in seen:
         raise Unresolvable(node, f"{name} is defined in terms of itself")
     if name in scope.loops:
-        return _parts(scope.loops[name], scope, seen | {name}) + [EACH]
+        if len(scope.loops[name]) > 1 or name in scope.assigned:
+            raise Unresolvable(node, f"{name} is bound by several loops or assignments, so the key is not static")
+        return _parts(scope.loops[name][0], scope, seen | {name}) + [EACH]
     values = [v for v in scope.assigned.get(name, []) if not _cannot_hold(v, wanted)]
     if len(values) == 1:
         return _parts(values[0], scope, seen | {name})

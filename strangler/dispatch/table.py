@@ -58,8 +58,8 @@ def detect_table(function: FunctionRef, source: str, path: str, module: cst.Modu
         Action(key, module.code_for_node(element.value), locate.line_within(module.body[table_index], table_line, element))
         for key, element in entries.items()
     )
-    for key, element in entries.items():
-        _check_value(key, element, graph, path, table_line)
+    for action, (key, element) in zip(actions, entries.items()):
+        _check_value(key, element, graph, path, action.line)
     dispatch = Dispatch("table", table, table_line, entry.name.value, event_path, actions)
     return Analysis(function, path, source, module, graph, dispatch, entry_index, table_index, entries)
 
@@ -185,8 +185,10 @@ def _check_static(
     """Refuse a table that is redefined or changed at run time: its entries would not be what we read."""
     if graph.definers.get(table, ()) != (table_index,):
         raise StranglerError(f"{table} is assigned more than once at module level", where=at(path, line))
+    if len(graph.scope.assignments[table]) > 1:
+        raise StranglerError(f"{table} is rebound inside a function (global {table})", where=at(path, line))
     for index, statement in enumerate(graph.statements):
-        if index in (entry_index,) or table not in graph.uses.get(index, ()):
+        if table not in graph.uses.get(index, ()):
             continue
         finder = _Mutation(table)
         statement.visit(finder)

@@ -32,29 +32,39 @@ def intrinsic(value: Any) -> tuple[str, Any] | None:
 def referenced_ids(value: Any) -> Iterator[str]:
     """Every logical id that ``value`` refers to through Ref, GetAtt or Sub."""
     found = intrinsic(value)
-    if found is not None:
-        name, arg = found
-        if name == "Ref" and isinstance(arg, str):
-            yield arg
-        elif name == "GetAtt":
-            target = arg.split(".", 1)[0] if isinstance(arg, str) else None
-            if target:
-                yield target
-        elif name == "Sub":
-            text = arg if isinstance(arg, str) else (arg[0] if isinstance(arg, list) and arg else "")
-            yield from _sub_ids(str(text))
-            if isinstance(arg, list) and len(arg) > 1:
-                yield from referenced_ids(arg[1])
-            return
-        if not isinstance(value, TaggedScalar) and not isinstance(arg, str):
-            yield from referenced_ids(arg)
+    if found is None:
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        for item in children:
+            yield from referenced_ids(item)
         return
-    if isinstance(value, dict):
-        for item in value.values():
+    name, arg = found
+    if name == "Ref" and isinstance(arg, str):
+        yield arg
+    elif name == "GetAtt":
+        target = arg.split(".", 1)[0] if isinstance(arg, str) else (arg[0] if isinstance(arg, list) and arg else None)
+        if isinstance(target, str):
+            yield target
+    elif name == "Sub":
+        yield from _sub_references(arg)
+    elif arg is not value:
+        yield from referenced_ids(arg)
+    elif isinstance(value, (dict, list)):
+        # A tagged sequence or mapping (!If [..], !Join [..]): its items are the arguments.
+        children = value.values() if isinstance(value, dict) else value
+        for item in children:
             yield from referenced_ids(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from referenced_ids(item)
+
+
+def _sub_references(arg: Any) -> Iterator[str]:
+    """``!Sub "${A}"`` or ``!Sub ["${A}-${B}", {B: !Ref C}]``: A and C, not B."""
+    if isinstance(arg, str):
+        yield from _sub_ids(arg)
+        return
+    if isinstance(arg, list) and arg:
+        local = set(arg[1]) if len(arg) > 1 and isinstance(arg[1], dict) else set()
+        yield from (name for name in _sub_ids(str(arg[0])) if name not in local)
+        if len(arg) > 1:
+            yield from referenced_ids(arg[1])
 
 
 def _sub_ids(text: str) -> Iterator[str]:

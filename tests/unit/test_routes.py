@@ -1,0 +1,494 @@
+"""Routing one action at its event source: what the new function gets, what the monolith keeps."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from strangler.model import EACH, JSON, EventPath
+from strangler.sam.document import TemplateDocument
+from strangler.sam.routes import DELETE, Refusal, RoutePlan, plan_route
+
+WHERE = "template.yaml: Resources.OrdersFunction"
+DETAIL_TYPE = EventPath(("detail-type",))
+ROUTE_KEY = EventPath(("routeKey",))
+SNS_BODY_KIND = EventPath(("Records", EACH, "Sns", "Message", JSON, "kind"))
+SNS_ATTRIBUTE_KIND = EventPath(("Records", EACH, "Sns", "MessageAttributes", "kind", "Value"))
+
+
+@pytest.fixture
+def events(tmp_path: Path):
+    """The ``Events`` of ``OrdersFunction`` in a YAML template, as ruamel loads it."""
+
+    def load(events_yaml: str) -> Any:
+        template = tmp_path / "template.yaml"
+        template.write_text(
+            "Resources:\n  OrdersFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      Events:\n"
+            + textwrap.indent(textwrap.dedent(events_yaml), " " * 8)
+        )
+        return TemplateDocument.load(template).data["Resources"]["OrdersFunction"]["Properties"]["Events"]
+
+    return load
+
+
+def plain(value: Any) -> Any:
+    """ruamel containers as plain dicts and lists; the DELETE marker as "DELETE"."""
+    return json.loads(json.dumps(value, default=lambda o: "DELETE" if o is DELETE else str(o)))
+
+
+def route(events: Any, key: str, path: EventPath) -> RoutePlan:
+    return plan_route(events, key, path, WHERE)
+
+
+def refusal(events: Any, key: str, path: EventPath) -> str:
+    with pytest.raises(Refusal) as caught:
+        plan_route(events, key, path, WHERE)
+    return str(caught.value)
+
+
+# --- EventBridge ----------------------------------------------------------------------------
+
+
+def test_eventbridge_list_is_narrowed_and_every_other_filter_is_kept(events):
+    source = events(
+        """\
+        Lifecycle:
+          Type: EventBridgeRule
+          Properties:
+            RuleName: orders-lifecycle
+            Pattern:
+              source: [shop.orders]
+              detail-type:
+                - OrderPlaced
+                - OrderCancelled
+              detail:
+                changed: [true]
+        """
+    )
+
+    plan = route(source, "OrderPlaced", DETAIL_TYPE)
+
+    assert plan.kind == "EventBridgeRule"
+    assert plain(plan.new_events) == {
+        "Lifecycle": {
+            "Type": "EventBridgeRule",
+            "Properties": {
+                "Pattern": {"source": ["shop.orders"], "detail-type": ["OrderPlaced"], "detail": {"changed": [True]}}
+            },
+        }
+    }
+    assert plain(plan.monolith_events) == {
+        "Lifecycle": {
+            "Type": "EventBridgeRule",
+            "Properties": {
+                "RuleName": "orders-lifecycle",
+                "Pattern": {"source": ["shop.orders"], "detail-type": ["OrderCancelled"], "detail": {"changed": [True]}},
+            },
+        }
+    }
+
+
+def test_eventbridge_routing_leaves_the_template_events_untouched(events):
+    source = events(
+        """\
+        Lifecycle:
+          Type: EventBridgeRule
+          Properties:
+            Pattern: {detail-type: [OrderPlaced, OrderCancelled]}
+        """
+    )
+
+    route(source, "OrderPlaced", DETAIL_TYPE)
+
+    assert plain(source)["Lifecycle"]["Properties"]["Pattern"] == {"detail-type": ["OrderPlaced", "OrderCancelled"]}
+
+
+def test_eventbridge_narrowed_list_keeps_the_flow_style(events):
+    source = events(
+        """\
+        Lifecycle:
+          Type: EventBridgeRule
+          Properties:
+            Pattern:
+              detail-type: [OrderPlaced, OrderCancelled]
+        """
+    )
+
+    plan = route(source, "OrderCancelled", DETAIL_TYPE)
+
+    assert plan.new_events["Lifecycle"]["Properties"]["Pattern"]["detail-type"].fa.flow_style()
+    assert plan.monolith_events["Lifecycle"]["Properties"]["Pattern"]["detail-type"].fa.flow_style()
+
+
+def test_eventbridge_rule_left_with_no_type_is_deleted_from_the_monolith(events):
+    source = events(
+        """\
+        Placed:
+          Type: EventBridgeRule
+          Properties:
+            Pattern:
+              detail-type: [OrderPlaced]
+        Cancelled:
+          Type: EventBridgeRule
+          Properties:
+            Pattern:
+              detail-type: [OrderCancelled]
+        """
+    )
+
+    plan = route(source, "OrderPlaced", DETAIL_TYPE)
+
+    assert plain(plan.new_events) == {"Placed": {"Type": "EventBridgeRule", "Properties": {"Pattern": {"detail-type": ["OrderPlaced"]}}}}
+    assert plan.monolith_events == {"Placed": DELETE}
+
+
+def test_eventbridge_rule_without_detail_type_gets_anything_but_in_the_monolith(events):
+    source = events(
+        """\
+        Everything:
+          Type: CloudWatchEvent
+          Properties:
+            Pattern:
+              source: [shop.orders]
+        """
+    )
+
+    plan = route(source, "OrderPlaced", DETAIL_TYPE)
+
+    assert plain(plan.new_events)["Everything"]["Properties"]["Pattern"] == {
+        "source": ["shop.orders"],
+        "detail-type": ["OrderPlaced"],
+    }
+    assert plain(plan.monolith_events)["Everything"]["Properties"]["Pattern"] == {
+        "source": ["shop.orders"],
+        "detail-type": [{"anything-but": ["OrderPlaced"]}],
+    }
+    assert plan.notes == ("Everything: the monolith's rule now excludes OrderPlaced",)
+
+
+def test_eventbridge_anything_but_grows_by_the_extracted_type(events):
+    source = events(
+        """\
+        Rest:
+          Type: EventBridgeRule
+          Properties:
+            Pattern:
+              detail-type: [{anything-but: [OrderPlaced]}]
+        """
+    )
+
+    plan = route(source, "OrderCancelled", DETAIL_TYPE)
+
+    assert plain(plan.new_events)["Rest"]["Properties"]["Pattern"] == {"detail-type": ["OrderCancelled"]}
+    assert plain(plan.monolith_events)["Rest"]["Properties"]["Pattern"] == {
+        "detail-type": [{"anything-but": ["OrderPlaced", "OrderCancelled"]}]
+    }
+
+
+def test_eventbridge_prefix_filter_is_refused(events):
+    source = events(
+        """\
+        Orders:
+          Type: EventBridgeRule
+          Properties:
+            Pattern:
+              detail-type: [{prefix: Order}]
+        """
+    )
+
+    assert refusal(source, "OrderPlaced", DETAIL_TYPE) == (
+        f'{WHERE} event Orders: the rule\'s detail-type filter [{{"prefix": "Order"}}] cannot be split safely'
+    )
+
+
+def test_eventbridge_only_rules_listing_the_key_change(events):
+    source = events(
+        """\
+        Orders:
+          Type: EventBridgeRule
+          Properties:
+            Pattern: {detail-type: [OrderPlaced, OrderCancelled]}
+        Payments:
+          Type: EventBridgeRule
+          Properties:
+            Pattern: {detail-type: [PaymentFailed]}
+        """
+    )
+
+    plan = route(source, "PaymentFailed", DETAIL_TYPE)
+
+    assert list(plan.new_events) == ["Payments"]
+    assert plan.monolith_events == {"Payments": DELETE}
+
+
+def test_a_key_in_no_rule_is_refused(events):
+    source = events(
+        """\
+        Orders:
+          Type: EventBridgeRule
+          Properties:
+            Pattern: {detail-type: [OrderPlaced, OrderCancelled]}
+        """
+    )
+
+    assert refusal(source, "OrderShipped", DETAIL_TYPE) == (
+        f"{WHERE}: no event source routes 'OrderShipped' (selected by detail-type) to this function, "
+        "so a new function would get nothing\n"
+        "  hint: add the key to the event source first, or leave this action in the monolith"
+    )
+
+
+def test_eventbridge_refuses_a_key_read_from_the_detail(events):
+    source = events(
+        """\
+        Orders:
+          Type: EventBridgeRule
+          Properties:
+            Pattern: {source: [shop.orders]}
+        """
+    )
+
+    assert refusal(source, "placed", EventPath(("detail", "kind"))) == (
+        f"{WHERE} event Orders: the dispatch key comes from detail.kind, but EventBridge routes on detail-type"
+    )
+
+
+# --- HTTP APIs ------------------------------------------------------------------------------
+
+HTTP_EVENTS = """\
+    GetProduct:
+      Type: HttpApi
+      Properties:
+        Path: /products/{id}
+        Method: get
+    Everything:
+      Type: HttpApi
+      Properties:
+        Path: /{proxy+}
+        Method: ANY
+"""
+
+
+def test_http_api_exact_route_moves_and_the_catch_all_gets_no_copy(events):
+    plan = route(events(HTTP_EVENTS), "GET /products/{id}", ROUTE_KEY)
+
+    assert plain(plan.new_events) == {"GetProduct": {"Type": "HttpApi", "Properties": {"Path": "/products/{id}", "Method": "get"}}}
+    assert plan.monolith_events == {"GetProduct": DELETE}
+
+
+def test_http_api_route_key_in_the_request_context_is_the_same_route(events):
+    plan = route(events(HTTP_EVENTS), "GET /products/{id}", EventPath(("requestContext", "routeKey")))
+
+    assert list(plan.new_events) == ["GetProduct"]
+
+
+def test_http_api_catch_all_gets_an_exact_copy_when_no_exact_route_exists(events):
+    plan = route(events(HTTP_EVENTS), "DELETE /products/{id}", ROUTE_KEY)
+
+    assert plain(plan.new_events) == {"Everything": {"Type": "HttpApi", "Properties": {"Path": "/products/{id}", "Method": "delete"}}}
+    assert plan.monolith_events == {}
+    assert plan.notes == ("Everything: exact route DELETE /products/{id} added in front of the catch-all",)
+
+
+def test_http_api_default_route_without_properties_is_a_catch_all(events):
+    plan = route(events("Default:\n  Type: HttpApi\n"), "POST /orders", ROUTE_KEY)
+
+    assert plain(plan.new_events) == {"Default": {"Type": "HttpApi", "Properties": {"Path": "/orders", "Method": "post"}}}
+
+
+@pytest.mark.parametrize("method", ["GET", "get", "Get"])
+def test_http_api_method_is_compared_case_insensitively(events, method):
+    source = events(
+        f"""\
+        ListProducts:
+          Type: HttpApi
+          Properties: {{Path: /products, Method: {method}}}
+        """
+    )
+
+    assert route(source, "GET /products", ROUTE_KEY).monolith_events == {"ListProducts": DELETE}
+
+
+def test_http_api_refuses_a_key_that_is_not_a_route_key(events):
+    assert refusal(events(HTTP_EVENTS), "$default", ROUTE_KEY) == (
+        f"{WHERE} event GetProduct: '$default' is not a route key of the form 'METHOD /path'"
+    )
+
+
+# --- SNS ------------------------------------------------------------------------------------
+
+
+def test_sns_body_key_gets_a_message_body_filter_and_the_monolith_everything_else(events):
+    source = events(
+        """\
+        Notifications:
+          Type: SNS
+          Properties:
+            Topic: !Ref NotificationsTopic
+        """
+    )
+
+    plan = route(source, "welcome_email", SNS_BODY_KIND)
+
+    assert plain(plan.new_events)["Notifications"]["Properties"] == {
+        "Topic": "NotificationsTopic",
+        "FilterPolicy": {"kind": ["welcome_email"]},
+        "FilterPolicyScope": "MessageBody",
+    }
+    assert plain(plan.monolith_events)["Notifications"]["Properties"] == {
+        "Topic": "NotificationsTopic",
+        "FilterPolicy": {"kind": [{"anything-but": ["welcome_email"]}, {"exists": False}]},
+        "FilterPolicyScope": "MessageBody",
+    }
+
+
+def test_sns_nested_body_key_gets_a_nested_filter(events):
+    source = events("Notifications:\n  Type: SNS\n  Properties:\n    Topic: !Ref NotificationsTopic\n")
+
+    plan = route(source, "welcome_email", EventPath(("Records", EACH, "Sns", "Message", JSON, "meta", "kind")))
+
+    assert plain(plan.new_events)["Notifications"]["Properties"]["FilterPolicy"] == {"meta": {"kind": ["welcome_email"]}}
+
+
+def test_sns_message_attribute_key_filters_in_the_default_scope(events):
+    source = events("Notifications:\n  Type: SNS\n  Properties:\n    Topic: !Ref NotificationsTopic\n")
+
+    plan = route(source, "welcome_email", SNS_ATTRIBUTE_KIND)
+
+    assert plain(plan.new_events)["Notifications"]["Properties"] == {
+        "Topic": "NotificationsTopic",
+        "FilterPolicy": {"kind": ["welcome_email"]},
+    }
+    assert plain(plan.monolith_events)["Notifications"]["Properties"] == {
+        "Topic": "NotificationsTopic",
+        "FilterPolicy": {"kind": [{"anything-but": ["welcome_email"]}, {"exists": False}]},
+    }
+
+
+def test_sns_existing_string_list_is_narrowed_and_other_fields_kept(events):
+    source = events(
+        """\
+        Notifications:
+          Type: SNS
+          Properties:
+            Topic: !Ref NotificationsTopic
+            FilterPolicyScope: MessageBody
+            FilterPolicy:
+              kind: [welcome_email, password_reset, invoice_ready]
+              region: [eu]
+        """
+    )
+
+    plan = route(source, "password_reset", SNS_BODY_KIND)
+
+    assert plain(plan.new_events)["Notifications"]["Properties"]["FilterPolicy"] == {"kind": ["password_reset"], "region": ["eu"]}
+    assert plain(plan.monolith_events)["Notifications"]["Properties"]["FilterPolicy"] == {
+        "kind": ["welcome_email", "invoice_ready"],
+        "region": ["eu"],
+    }
+
+
+def test_sns_existing_list_with_only_the_key_moves_the_subscription(events):
+    source = events(
+        """\
+        Welcome:
+          Type: SNS
+          Properties:
+            Topic: !Ref NotificationsTopic
+            FilterPolicy:
+              kind: [welcome_email]
+        """
+    )
+
+    plan = route(source, "welcome_email", SNS_ATTRIBUTE_KIND)
+
+    assert plain(plan.new_events)["Welcome"]["Properties"]["FilterPolicy"] == {"kind": ["welcome_email"]}
+    assert plan.monolith_events == {"Welcome": DELETE}
+
+
+def test_sns_filter_in_the_other_scope_is_refused(events):
+    source = events(
+        """\
+        Notifications:
+          Type: SNS
+          Properties:
+            Topic: !Ref NotificationsTopic
+            FilterPolicy:
+              tenant: [acme]
+        """
+    )
+
+    assert refusal(source, "welcome_email", SNS_BODY_KIND) == (
+        f"{WHERE} event Notifications: the subscription already filters on MessageAttributes, the key is in MessageBody"
+    )
+
+
+def test_sns_with_sqs_subscription_is_refused(events):
+    source = events(
+        """\
+        Notifications:
+          Type: SNS
+          Properties:
+            Topic: !Ref NotificationsTopic
+            SqsSubscription: true
+        """
+    )
+
+    assert refusal(source, "welcome_email", SNS_BODY_KIND) == (
+        f"{WHERE} event Notifications: an SNS event with SqsSubscription is not split yet"
+    )
+
+
+def test_sns_refuses_a_key_it_cannot_filter_on(events):
+    source = events("Notifications:\n  Type: SNS\n  Properties:\n    Topic: !Ref NotificationsTopic\n")
+
+    assert "the dispatch key comes from Records[*].Sns.Subject; SNS can filter on" in refusal(
+        source, "welcome", EventPath(("Records", EACH, "Sns", "Subject"))
+    )
+
+
+# --- sources that cannot be split, and functions without sources ------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "advice"),
+    [
+        ("SQS", "two filtered event source mappings on one SQS queue compete for its messages"),
+        ("Kinesis", "Kinesis mappings are not split yet"),
+        ("S3", "S3 notifications cannot overlap on one bucket"),
+        ("Schedule", "a schedule sends one fixed event; give it its own function by hand"),
+    ],
+)
+def test_unsplittable_sources_are_refused_with_advice(events, kind, advice):
+    source = events(f"Source:\n  Type: {kind}\n  Properties: {{}}\n")
+
+    message = refusal(source, "OrderPlaced", DETAIL_TYPE)
+
+    assert message.startswith(f"{WHERE}: event Source ({kind}) cannot be split safely: {advice}")
+
+
+def test_sqs_advice_says_what_to_do_instead(events):
+    message = refusal(events("Queue:\n  Type: SQS\n  Properties: {}\n"), "welcome", SNS_BODY_KIND)
+
+    assert "give each type its own queue" in message and "EventBridge Pipes" in message
+
+
+@pytest.mark.parametrize("no_events", [None, {}])
+def test_a_function_without_events_is_invoked_directly(no_events):
+    plan = route(no_events, "RefundRequested", EventPath(("action",)))
+
+    assert plan.direct
+    assert (plan.new_events, plan.monolith_events) == ({}, {})
+    assert "callers invoke the function directly and must switch to the new function" in plan.notes[0]
+
+
+def test_a_custom_resource_handler_is_refused():
+    with pytest.raises(Refusal) as caught:
+        plan_route(None, "Create", EventPath(("RequestType",)), WHERE, custom_resources=("SeedData",))
+
+    assert caught.value.message.startswith("the function is the ServiceToken of SeedData: CloudFormation sends every RequestType")
+    assert caught.value.hint == "keep the custom resource's handler whole"
