@@ -17,7 +17,7 @@ from strangler.model import Report
 from strangler.pipeline import Outcome, dispatching, run
 from strangler.plan import DEFAULT_FUNCTIONS_DIR
 from strangler.project import load
-from strangler.scan import FunctionScan, scan_function
+from strangler.scan import FunctionScan, Gain, scan_function
 from strangler.sink import WriteOptions
 
 
@@ -72,11 +72,17 @@ def main() -> None:
 @main.command()
 @_project_options
 @click.option("--json", "as_json", is_flag=True, help="Print the scan as JSON.")
-def scan(project_dir: Path | None, template: Path | None, function_id: str | None, no_color: bool, as_json: bool) -> None:
-    """Show the dispatching functions, their actions, what each needs and how it will be routed."""
+@click.option("--import-time", is_flag=True,
+              help="Also import each new handler module and the monolith's in a fresh interpreter and time it "
+                   "(runs their module-level code, with placeholder environment values).")
+def scan(project_dir: Path | None, template: Path | None, function_id: str | None, no_color: bool, as_json: bool,
+         import_time: bool) -> None:
+    """Show the dispatching functions, their actions, what each needs, how it will be
+    routed, and what its function would keep of the monolith's policies, environment,
+    requirements and package."""
     with _errors():
         project = load(project_dir or Path.cwd(), template)
-        scans = [scan_function(project, analysis) for analysis in dispatching(project, function_id)]
+        scans = [scan_function(project, analysis, import_time=import_time) for analysis in dispatching(project, function_id)]
     if as_json:
         click.echo(json.dumps({"functions": [s.to_json() for s in scans]}, indent=2))
         return
@@ -189,6 +195,29 @@ def _print_report(report: Report, colour: bool, heading: str) -> None:
                 click.echo(f"  - {line}", file=out)
 
 
+def _gain_rows(gain: Gain) -> list[tuple[str, str]]:
+    def decided(decisions) -> str:
+        kept = [d.item for d in decisions if d.kept]
+        dropped = [f"{d.item} ({d.reason})" for d in decisions if not d.kept]
+        text = f"keeps {', '.join(kept) or 'none'}"
+        return text + (f"; drops {', '.join(dropped)}" if dropped else "") if decisions else ""
+
+    package = f"{gain.package_bytes / 1024:.1f} KiB of code, against {gain.monolith_package_bytes / 1024:.1f} KiB for the monolith"
+    rows = [
+        ("policies", decided(gain.policies)),
+        ("envvars", decided(gain.environment)),
+        ("requires", decided(gain.requirements)),
+        ("settings", ", ".join(f"{k} {v}" for k, v in gain.settings.items())),
+        ("package", package),
+    ]
+    if gain.import_seconds is not None or gain.monolith_import_seconds is not None:
+        def ms(value: float | None) -> str:
+            return "n/a" if value is None else f"{value * 1000:.0f} ms"
+
+        rows.append(("import", f"{ms(gain.import_seconds)}, against {ms(gain.monolith_import_seconds)} for the monolith"))
+    return rows
+
+
 def _print_scan(result: FunctionScan, colour: bool) -> None:
     bold = (lambda t: click.style(t, bold=True)) if colour else (lambda t: t)
     dim = (lambda t: click.style(t, dim=True)) if colour else (lambda t: t)
@@ -209,7 +238,8 @@ def _print_scan(result: FunctionScan, colour: bool) -> None:
             ("modules", ", ".join(action.needs.local_modules)),
             ("env", ", ".join(action.needs.env_vars)),
         ]
+        rows += _gain_rows(action.gain)
         for label, value in rows:
             if value:
-                click.echo(f"    {label:<8}{value}")
+                click.echo(f"    {label:<9}{value}")
     click.echo()

@@ -149,12 +149,12 @@ def _statement_decision(label: str, statements: Any, piece: Slice) -> Decision:
 def _policy_label(policy: Any) -> str:
     if isinstance(policy, str):
         return policy
+    if isinstance(policy, dict) and "Statement" in policy:
+        return "inline statement"
     if isinstance(policy, dict) and len(policy) == 1 and intrinsic(policy) is None:
         (name, value), = policy.items()
         ids = sorted(set(referenced_ids(value)))
         return f"{name}({', '.join(ids)})" if ids else str(name)
-    if isinstance(policy, dict) and "Statement" in policy:
-        return "inline statement"
     return "policy"
 
 

@@ -18,6 +18,7 @@ class ActionPlan:
     key: str
     logical_id: str
     folder: str  # relative to the project, posix
+    function_name: str | None = None  # an explicit FunctionName from the settings
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,8 @@ def _name(project: Project, analysis: Analysis, key: str, functions_dir: str) ->
     if not base or not base[0].isalpha():
         base = "Action" + base
     logical_id = f"{base}Function"
-    folder = f"{functions_dir.rstrip('/')}/{naming.snake(key) or 'action'}"
+    folder = project.settings.for_action(key).folder or f"{functions_dir.rstrip('/')}/{naming.snake(key) or 'action'}"
+    folder = folder.rstrip("/")
     if logical_id in project.resources:
         raise StranglerError(
             f"the new function for {key!r} would be {logical_id}, but the template already has a resource with that id",
@@ -87,13 +89,15 @@ def _name(project: Project, analysis: Analysis, key: str, functions_dir: str) ->
             where=folder,
             hint="move it away or choose another place with --functions-dir",
         )
-    return ActionPlan(key, logical_id, folder)
+    return ActionPlan(key, logical_id, folder, project.settings.for_action(key).FunctionName)
 
 
 def _check_unique(actions: tuple[ActionPlan, ...], analysis: Analysis) -> None:
     seen: dict[str, str] = {}
     for action in actions:
-        for name in (action.logical_id, action.folder):
+        for name in (action.logical_id, action.folder, action.function_name):
+            if name is None:
+                continue
             if name in seen:
                 raise StranglerError(
                     f"actions {seen[name]!r} and {action.key!r} both become {name}",

@@ -13,6 +13,7 @@ from typing import Any
 from strangler.errors import StranglerError
 from strangler.model import FunctionRef
 from strangler.sam.document import TemplateDocument, find_template
+from strangler.settings import Settings, load_settings
 
 FUNCTION_TYPE = "AWS::Serverless::Function"
 _SKIP_DIRS = {"__pycache__", ".aws-sam", ".git", ".venv", "venv", "node_modules", ".pytest_cache"}
@@ -24,6 +25,7 @@ class Project:
     template: TemplateDocument
     functions: tuple[FunctionRef, ...]
     sources: Mapping[Path, str]
+    settings: Settings = Settings()
 
     @property
     def resources(self) -> Mapping[str, Any]:
@@ -62,7 +64,7 @@ def load(directory: Path, template: Path | None = None) -> Project:
     sources: dict[Path, str] = {}
     for code_dir in {f.code_dir for f in functions}:
         sources.update(_read_sources(code_dir))
-    return Project(root, document, functions, sources)
+    return Project(root, document, functions, sources, load_settings(document.path.parent))
 
 
 def _function(root: Path, logical_id: str, resource: dict, globals_: dict) -> FunctionRef | None:

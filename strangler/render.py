@@ -65,6 +65,12 @@ def render(
             doc, monolith.logical_id, monolith_resource, action.key, _code_uri(monolith, action), _handler(monolith)
         )
         functions.apply_narrowing(resource["Properties"], narrowing)
+        chosen = project.settings.for_action(action.key).properties()
+        functions.apply_settings(resource["Properties"], chosen)
+        if chosen:
+            draft.narrowed.append(
+                f"{action.logical_id}: " + ", ".join(f"{k} {v}" for k, v in chosen.items()) + f" (from {project.settings.source})"
+            )
         draft.narrowed.extend(f"{action.logical_id}: {line}" for line in summarise(narrowing))
         functions.set_events(doc, resource, route)
         placed.append((action.logical_id, resource))

@@ -8,11 +8,27 @@ from typing import Any
 from strangler.dispatch import Analysis
 from strangler.facts import FactCache
 from strangler.localmods import LocalModules
+from strangler.importtime import import_seconds
 from strangler.model import ActionNeeds
+from strangler.narrowing import Decision, installed_distributions, narrow
 from strangler.needs import slice_action
 from strangler.project import Project
 from strangler.sam.functions import custom_resources_using
 from strangler.sam.routes import Refusal, plan_route
+
+
+@dataclass(frozen=True)
+class Gain:
+    """What the new function would carry, against the monolith."""
+
+    policies: tuple[Decision, ...]
+    environment: tuple[Decision, ...]
+    requirements: tuple[Decision, ...]
+    settings: dict[str, Any]
+    package_bytes: int
+    monolith_package_bytes: int
+    import_seconds: float | None = None
+    monolith_import_seconds: float | None = None
 
 
 @dataclass(frozen=True)
@@ -23,6 +39,7 @@ class ActionScan:
     needs: ActionNeeds
     route: str
     refusal: str | None
+    gain: Gain
 
 
 @dataclass(frozen=True)
@@ -43,13 +60,36 @@ class FunctionScan:
         return data
 
 
-def scan_function(project: Project, analysis: Analysis, facts: FactCache | None = None) -> FunctionScan:
+def _declared_env(project: Project, properties: Any) -> dict[str, str]:
+    """The function's variables: literal values as written, a placeholder for intrinsics."""
+    globals_ = ((project.template.data.get("Globals") or {}).get("Function") or {})
+    declared = {**((globals_.get("Environment") or {}).get("Variables") or {}),
+                **((properties.get("Environment") or {}).get("Variables") or {})}
+    return {name: value if isinstance(value, str) and not hasattr(value, "tag") else "placeholder"
+            for name, value in declared.items()}
+
+
+def scan_function(
+    project: Project, analysis: Analysis, facts: FactCache | None = None, import_time: bool = False
+) -> FunctionScan:
+    """Scan one dispatching function; ``import_time`` also imports every handler module."""
     facts = facts or FactCache()
     function = analysis.function
     modules = LocalModules(function.code_dir, project.sources, facts, project.relative)
     resource = project.resources[function.logical_id]
     events = (resource.get("Properties") or {}).get("Events")
     custom = custom_resources_using(project.template.data, function.logical_id)
+    properties = resource.get("Properties") or {}
+    requirements = project.sources.get(function.code_dir / "requirements.txt")
+    installed = installed_distributions() if requirements is not None else {}
+    monolith_files = {
+        path.relative_to(function.code_dir).as_posix(): text
+        for path, text in project.sources.items() if function.code_dir in path.parents
+    }
+    monolith_bytes = sum(len(text.encode()) for text in monolith_files.values())
+    env_names = _declared_env(project, properties)
+    module = ".".join(function.module_path.relative_to(function.code_dir).with_suffix("").parts)
+    monolith_import = import_seconds(monolith_files, module, env_names) if import_time else None
     actions = []
     for action in analysis.dispatch.actions:
         piece = slice_action(analysis, action.key, modules, facts)
@@ -63,7 +103,16 @@ def scan_function(project: Project, analysis: Analysis, facts: FactCache | None 
             refusal = None
         except Refusal as exc:
             description, refusal = "refused", exc.message
-        actions.append(ActionScan(action.key, action.handler, action.line, needs, description, refusal))
+        narrowing = narrow(properties, piece, requirements, installed)
+        files = {function.module_path.relative_to(function.code_dir).as_posix(): piece.code}
+        files.update({p.relative_to(function.code_dir).as_posix(): project.sources[p] for p in piece.local_files})
+        size = sum(len(t.encode()) for t in files.values()) + len((narrowing.requirements_text or "").encode())
+        gain = Gain(
+            narrowing.policies, narrowing.env, narrowing.requirements,
+            project.settings.for_action(action.key).properties(), size, monolith_bytes,
+            import_seconds(files, module, env_names) if import_time else None, monolith_import,
+        )
+        actions.append(ActionScan(action.key, action.handler, action.line, needs, description, refusal, gain))
     extracted = tuple(
         (f.strangler_action or "", f.logical_id) for f in project.functions if f.extracted_from == function.logical_id
     )

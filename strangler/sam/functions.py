@@ -80,6 +80,12 @@ def apply_narrowing(properties: Any, narrowing: Narrowing) -> None:
             del properties["Policies"]
 
 
+def apply_settings(properties: Any, chosen: dict[str, Any]) -> None:
+    """Per-action settings win over what was copied from the monolith."""
+    for name, value in chosen.items():
+        properties[name] = value
+
+
 def _copy_value(value: Any) -> Any:
     copied = copy.deepcopy(value)
     _drop_trailing_comment(copied)

@@ -1,0 +1,138 @@
+"""Per-action settings for new functions, from ``strangler.toml`` or ``[tool.strangler]``.
+
+::
+
+    # strangler.toml beside the template (or [tool.strangler...] in pyproject.toml)
+    [defaults]
+    Timeout = 10
+
+    [actions.OrderPlaced]
+    MemorySize = 1024
+    folder = "functions/placing"
+    FunctionName = "orders-placed"
+    ReservedConcurrentExecutions = 5
+
+Unset values come from the monolith.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from strangler.errors import StranglerError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+
+@dataclass(frozen=True)
+class ActionSettings:
+    MemorySize: int | None = None
+    Timeout: int | None = None
+    FunctionName: str | None = None
+    ReservedConcurrentExecutions: int | None = None
+    folder: str | None = None
+
+    def properties(self) -> dict[str, Any]:
+        """The template properties these settings set, in a stable order."""
+        names = ("MemorySize", "Timeout", "FunctionName", "ReservedConcurrentExecutions")
+        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
+
+    def over(self, base: "ActionSettings") -> "ActionSettings":
+        return replace(base, **{f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None})
+
+
+@dataclass(frozen=True)
+class Settings:
+    source: str | None = None
+    defaults: ActionSettings = field(default_factory=ActionSettings)
+    actions: Mapping[str, ActionSettings] = field(default_factory=dict)
+
+    def for_action(self, key: str) -> ActionSettings:
+        return self.actions.get(key, ActionSettings()).over(self.defaults)
+
+
+def _int_between(low: int, high: int) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            return f"a whole number from {low} to {high}"
+        return None
+
+    return check
+
+
+def _function_name(value: Any) -> str | None:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", value):
+        return "1 to 64 letters, digits, hyphens or underscores"
+    return None
+
+
+def _folder(value: Any) -> str | None:
+    if not isinstance(value, str) or not value or value.startswith("/") or ".." in Path(value).parts:
+        return "a folder path relative to the template, inside the application"
+    return None
+
+
+_CHECKS: dict[str, Callable[[Any], str | None]] = {
+    "MemorySize": _int_between(128, 10240),
+    "Timeout": _int_between(1, 900),
+    "FunctionName": _function_name,
+    "ReservedConcurrentExecutions": _int_between(0, 100000),
+    "folder": _folder,
+}
+
+
+def load_settings(directory: Path) -> Settings:
+    """Settings from ``strangler.toml``, else ``pyproject.toml``'s ``[tool.strangler]``."""
+    own = directory / "strangler.toml"
+    if own.is_file():
+        return _parse(_read(own), own.name, "")
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file():
+        table = _read(pyproject).get("tool", {}).get("strangler")
+        if table is not None:
+            return _parse(table, pyproject.name, "tool.strangler.")
+    return Settings()
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise StranglerError(f"not valid TOML: {exc}", where=path.name) from None
+
+
+def _parse(table: Mapping[str, Any], source: str, prefix: str) -> Settings:
+    unknown = set(table) - {"defaults", "actions"}
+    if unknown:
+        raise StranglerError(f"unknown setting {prefix}{sorted(unknown)[0]}; expected [defaults] and [actions.<key>]", where=source)
+    defaults = _action(table.get("defaults", {}), source, f"{prefix}defaults")
+    if defaults.folder is not None or defaults.FunctionName is not None:
+        raise StranglerError(f"{prefix}defaults cannot set folder or FunctionName: they must differ per action", where=source)
+    actions = {
+        str(key): _action(value, source, f'{prefix}actions."{key}"')
+        for key, value in (table.get("actions") or {}).items()
+    }
+    return Settings(source, defaults, actions)
+
+
+def _action(table: Any, source: str, where: str) -> ActionSettings:
+    if not isinstance(table, dict):
+        raise StranglerError(f"{where} must be a table", where=source)
+    values = {}
+    for key, value in table.items():
+        check = _CHECKS.get(key)
+        if check is None:
+            raise StranglerError(f"unknown setting {where}.{key}; known: {', '.join(_CHECKS)}", where=source)
+        problem = check(value)
+        if problem:
+            raise StranglerError(f"{where}.{key} = {value!r}: expected {problem}", where=source)
+        values[key] = value
+    return ActionSettings(**values)
