@@ -13,6 +13,7 @@ import libcst as cst
 
 from strangler import locate
 from strangler.dispatch import Analysis
+from strangler.dispatch.layout import Branch, BranchLayout, TableLayout
 from strangler.errors import StranglerError, at
 
 ENTRYPOINT = "lambda_handler"
@@ -27,10 +28,17 @@ class _Specialise(cst.CSTTransformer):
     the dispatcher did stays.
     """
 
-    def __init__(self, table: str, handler: cst.BaseExpression):
+    def __init__(self, table: str, handler: cst.BaseExpression, binding: cst.BaseStatement | None = None):
         self.table = table
+        # A lambda called in place needs parentheses: (lambda e: ...)(event).
+        if isinstance(handler, cst.Lambda) and not handler.lpar:
+            handler = handler.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
         self.handler = handler
+        self.binding = binding  # a table built in the handler: its statement goes
         self.lookup_vars: set[str] = set()
+
+    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
+        return cst.RemoveFromParent() if original is self.binding else updated
 
     def _is_table(self, node: cst.BaseExpression) -> bool:
         return isinstance(node, cst.Name) and node.value == self.table
@@ -152,10 +160,177 @@ def _contains_lookup(block: cst.BaseSuite, spec: _Specialise) -> bool:
 
 def specialise(analysis: Analysis, key: str) -> cst.FunctionDef:
     """The entrypoint of the new function for ``key``, named ``lambda_handler``."""
-    transformer = _Specialise(analysis.dispatch.table, analysis.entries[key].value)
-    function = analysis.entrypoint.visit(transformer)
+    layout = analysis.layout
+    if isinstance(layout, TableLayout):
+        function = analysis.entrypoint.visit(_Specialise(layout.name, layout.elements[key].value, layout.assignment))
+        if layout.assignment is not None:
+            _refuse_leftover_table(analysis, function, layout.name)
+    else:
+        function = analysis.entrypoint.visit(_SpecialiseBranches(layout, layout.branch(key)))
     assert isinstance(function, cst.FunctionDef)
     return function.with_changes(name=function.name.with_changes(value=ENTRYPOINT))
+
+
+def _refuse_leftover_table(analysis: Analysis, function: cst.FunctionDef, table: str) -> None:
+    names = _Names()
+    function.visit(names)
+    if table in names.names:
+        raise StranglerError(
+            f"{analysis.entrypoint.name.value}() uses its table {table} for more than the lookup",
+            where=at(analysis.path, analysis.dispatch.line),
+        )
+
+
+class _SpecialiseBranches(cst.CSTTransformer):
+    """The dispatcher with its chain (or match) replaced by the one branch that stays."""
+
+    def __init__(self, layout: BranchLayout, branch: Branch):
+        self.layout = layout
+        self.branch = branch
+
+    def _body(self, original: cst.CSTNode) -> cst.FlattenSentinel:
+        statements = _statements(self.branch.body)
+        leading = getattr(original, "leading_lines", ())
+        statements[0] = statements[0].with_changes(leading_lines=[*leading, *statements[0].leading_lines])
+        return cst.FlattenSentinel(statements)
+
+    def leave_If(self, original: cst.If, updated: cst.If):
+        if self.layout.kind == "if" and original is self.layout.nodes[0]:
+            return self._body(original)
+        if self.layout.kind == "sequence" and original is self.branch.clause:
+            return self._body(original)
+        if self.layout.kind == "sequence" and any(original is node for node in self.layout.nodes):
+            return cst.RemoveFromParent()
+        return updated
+
+    def leave_Match(self, original: cst.Match, updated: cst.Match):
+        return self._body(original) if original is self.layout.nodes[0] else updated
+
+    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+        return updated if updated.body else updated.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+
+
+class _WithoutBranches(cst.CSTTransformer):
+    """The monolith's dispatcher once some branches left: the others stay as they were."""
+
+    def __init__(self, layout: BranchLayout, removed: set[str]):
+        self.layout = layout
+        self.removed = removed
+
+    def _keep(self, branch: Branch) -> set[str]:
+        return set(branch.keys) - self.removed
+
+    def leave_If(self, original: cst.If, updated: cst.If):
+        if self.layout.kind == "if" and original is self.layout.nodes[0]:
+            return self._chain(original)
+        if self.layout.kind == "sequence":
+            for branch in self.layout.branches:
+                if original is branch.clause:
+                    keep = self._keep(branch)
+                    return updated.with_changes(test=_narrow_test(updated.test, keep)) if keep else cst.RemoveFromParent()
+        return updated
+
+    def _chain(self, head: cst.If):
+        clauses, tail = [], head.orelse
+        node: cst.If | None = head
+        while node is not None:
+            clauses.append(node)
+            tail = node.orelse
+            node = tail if isinstance(tail, cst.If) else None
+        by_clause = {id(b.clause): b for b in self.layout.branches}
+        kept = []
+        for clause in clauses:
+            branch = by_clause.get(id(clause))
+            keep = self._keep(branch) if branch else None
+            if branch is None or keep:
+                kept.append(clause if branch is None or keep == set(branch.keys) else clause.with_changes(test=_narrow_test(clause.test, keep)))
+        if not kept:
+            if isinstance(tail, cst.Else):
+                return self._flatten(tail.body, head)
+            return cst.RemoveFromParent()
+        chain: cst.If | cst.Else | None = tail
+        for clause in reversed(kept):
+            chain = clause.with_changes(orelse=chain)
+        assert isinstance(chain, cst.If)
+        return chain.with_changes(leading_lines=head.leading_lines)
+
+    @staticmethod
+    def _flatten(block: cst.BaseSuite, original: cst.CSTNode) -> cst.FlattenSentinel:
+        statements = _statements(block)
+        statements[0] = statements[0].with_changes(leading_lines=getattr(original, "leading_lines", ()))
+        return cst.FlattenSentinel(statements)
+
+    def leave_Match(self, original: cst.Match, updated: cst.Match):
+        if original is not self.layout.nodes[0]:
+            return updated
+        by_case = {id(b.clause): b for b in self.layout.branches}
+        cases = []
+        for case in original.cases:
+            branch = by_case.get(id(case))
+            keep = self._keep(branch) if branch else None
+            if branch is None or keep == set(branch.keys):
+                cases.append(case)
+            elif keep:
+                cases.append(case.with_changes(pattern=_narrow_pattern(case.pattern, keep)))
+        if not cases:
+            return cst.RemoveFromParent()
+        return updated.with_changes(cases=cases)
+
+    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+        return updated if updated.body else updated.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+
+
+def _literal(node: cst.CSTNode) -> str | None:
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _narrow_test(test: cst.BaseExpression, keep: set[str]) -> cst.BaseExpression:
+    """``k in ("A", "B")`` or ``k == "A" or k == "B"`` for only the keys in ``keep``."""
+    if isinstance(test, cst.BooleanOperation):
+        left, right = _narrow_test(test.left, keep), _narrow_test(test.right, keep)
+        left_keeps, right_keeps = _tests_any(test.left, keep), _tests_any(test.right, keep)
+        if left_keeps and right_keeps:
+            return test.with_changes(left=left, right=right)
+        return left if left_keeps else right
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        target = test.comparisons[0]
+        container = target.comparator
+        if isinstance(target.operator, cst.In) and isinstance(container, (cst.Tuple, cst.List, cst.Set)):
+            elements = [e for e in container.elements if _literal(e.value) in keep]
+            elements[-1] = elements[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT if len(elements) > 1 or not isinstance(container, cst.Tuple) else cst.Comma())
+            return test.with_changes(comparisons=[target.with_changes(comparator=container.with_changes(elements=elements))])
+    return test
+
+
+def _tests_any(test: cst.BaseExpression, keep: set[str]) -> bool:
+    found: list[str] = []
+
+    class Strings(cst.CSTVisitor):
+        def visit_SimpleString(self, node: cst.SimpleString) -> None:
+            if _literal(node) is not None:
+                found.append(_literal(node) or "")
+
+    test.visit(Strings())
+    return bool(set(found) & keep)
+
+
+def _narrow_pattern(pattern: cst.MatchPattern, keep: set[str]) -> cst.MatchPattern:
+    if isinstance(pattern, cst.MatchOr):
+        kept = [e for e in pattern.patterns if isinstance(e.pattern, cst.MatchValue) and _literal(e.pattern.value) in keep]
+        if len(kept) == 1:
+            return kept[0].pattern
+        kept[-1] = kept[-1].with_changes(separator=cst.MaybeSentinel.DEFAULT)
+        return pattern.with_changes(patterns=kept)
+    return pattern
+
+
+def _branches_without(entry: cst.FunctionDef, layout: BranchLayout, removed: set[str]) -> cst.FunctionDef:
+    function = entry.visit(_WithoutBranches(layout, removed))
+    assert isinstance(function, cst.FunctionDef)
+    return function
 
 
 # --- the extracted module ----------------------------------------------------------------
@@ -167,15 +342,17 @@ class _Names(cst.CSTVisitor):
         self.names.add(node.value)
 
 
-def extracted_module(analysis: Analysis, key: str, docstring: str) -> tuple[str, frozenset[int], frozenset[str]]:
-    """Source of the new module for ``key``, with the statements and names it kept."""
+def extracted_module(
+    analysis: Analysis, key: str, docstring: str
+) -> tuple[str, frozenset[int], frozenset[str], cst.FunctionDef]:
+    """Source of the new module for ``key``, the statements and names it kept, its entrypoint."""
     graph = analysis.graph
     entry = specialise(analysis, key)
     collector = _Names()
     entry.visit(collector)
-    roots = (collector.names & graph.uses.get(analysis.entry_index, frozenset())) | graph.uses.get(("entry", key), frozenset())
-    table = analysis.dispatch.table
-    if table in roots:
+    roots = (collector.names & graph.uses.get(analysis.entry_index, frozenset())) | graph.uses.get(analysis.unit(key), frozenset())
+    table = analysis.dispatch.table if analysis.table_index is not None else None
+    if table is not None and table in roots:
         line = locate.top_level_line(analysis.source, analysis.entrypoint.name.value, "def")
         raise StranglerError(
             f"{analysis.entrypoint.name.value}() uses {table} for more than the lookup, "
@@ -185,7 +362,7 @@ def extracted_module(analysis: Analysis, key: str, docstring: str) -> tuple[str,
     statements, names = graph.name_closure(roots)
     _check_entrypoint_name(analysis, statements, names)
     statements, names = graph.with_companions(statements, names)
-    if table in names:
+    if table is not None and table in names:
         raise StranglerError(
             f"a module-level statement that the action's code needs also uses {table}",
             where=at(analysis.path, analysis.dispatch.line),
@@ -199,7 +376,7 @@ def extracted_module(analysis: Analysis, key: str, docstring: str) -> tuple[str,
             body.append(_trim_import(graph.statements[index], names, keep_unused=False))
     body = _first_without_blank_lines(body)
     module = analysis.module.with_changes(body=body)
-    return module.code, statements, names
+    return module.code, statements, names, entry
 
 
 def _first_without_blank_lines(body: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
@@ -264,15 +441,19 @@ def monolith_module(analysis: Analysis, removed: Iterable[str]) -> tuple[str, tu
     """
     removed = set(removed)
     graph = analysis.graph
-    leaving, leaving_names = graph.closure(("entry", key) for key in removed)
+    keys = [a.key for a in analysis.dispatch.actions]
+    staying_units = {analysis.unit(k) for k in keys if k not in removed}
+    leaving_units = {analysis.unit(k) for k in removed} - staying_units
+    leaving, leaving_names = graph.closure(leaving_units)
     leaving = leaving - {analysis.entry_index, analysis.table_index}
     staying = [i for i in range(len(graph.statements)) if i not in leaving]
-    staying_units = [*staying, *(("entry", k) for k in analysis.entries if k not in removed)]
-    live, live_names = graph.closure(staying_units)
+    live, live_names = graph.closure([*staying, *staying_units])
     body: list[cst.BaseStatement] = []
     for index, statement in enumerate(graph.statements):
         if index == analysis.table_index:
             body.append(_without_entries(statement, analysis, removed))
+        elif index == analysis.entry_index:
+            body.append(_entrypoint_without(analysis, removed))
         elif index not in leaving:
             body.append(statement)
         elif index in live:
@@ -284,11 +465,22 @@ def monolith_module(analysis: Analysis, removed: Iterable[str]) -> tuple[str, tu
 
 
 def _without_entries(statement: cst.BaseStatement, analysis: Analysis, removed: set[str]) -> cst.BaseStatement:
-    table_dict = _table_dict(statement)
-    doomed = {id(analysis.entries[key]) for key in removed if key in analysis.entries}
+    layout = analysis.layout
+    assert isinstance(layout, TableLayout)
+    doomed = {id(layout.elements[key]) for key in removed if key in layout.elements}
     if not doomed:
         return statement
-    return statement.deep_replace(table_dict, _drop_elements(table_dict, doomed))  # type: ignore[return-value]
+    return statement.deep_replace(layout.node, _drop_elements(layout.node, doomed))  # type: ignore[return-value]
+
+
+def _entrypoint_without(analysis: Analysis, removed: set[str]) -> cst.BaseStatement:
+    """The monolith's entrypoint once ``removed`` left: only changes when the dispatch lives in it."""
+    layout, entry = analysis.layout, analysis.entrypoint
+    if isinstance(layout, TableLayout):
+        if layout.statement_index is not None:
+            return entry
+        return _without_entries(entry, analysis, removed)
+    return _branches_without(entry, layout, removed)
 
 
 def _drop_elements(node: cst.Dict, doomed: set[int]) -> cst.Dict:
@@ -343,15 +535,3 @@ def _merge_gaps(before: cst.BaseParenthesizableWhitespace, after: cst.BaseParent
             own.pop()  # no blank line left dangling before the brace, none doubled
         return before.with_changes(empty_lines=[*own, *following], indent=after.indent, last_line=after.last_line)
     return after if is_last else before
-
-
-def _removed_elements(analysis: Analysis, removed: set[str]) -> list[cst.DictElement]:
-    return [analysis.entries[key] for key in removed if key in analysis.entries]
-
-
-def _table_dict(statement: cst.BaseStatement) -> cst.Dict:
-    assert isinstance(statement, cst.SimpleStatementLine)
-    small = statement.body[0]
-    value = small.value  # type: ignore[union-attr]
-    assert isinstance(value, cst.Dict)
-    return value

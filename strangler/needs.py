@@ -38,8 +38,11 @@ def module_package(analysis: Analysis) -> str:
 
 def slice_action(analysis: Analysis, key: str, modules: LocalModules, facts: FactCache) -> Slice:
     docstring = f'"""{key}: extracted by strangler from {analysis.path} ({analysis.function.logical_id})."""'
-    code, statements, names = codegen.extracted_module(analysis, key, docstring)
-    kept: list[Facts] = [facts.of(analysis.graph.statements[i]) for i in sorted(statements)]
+    code, statements, names, entry = codegen.extracted_module(analysis, key, docstring)
+    # The entrypoint as specialised: imports made only in other branches do not count.
+    kept: list[Facts] = [
+        facts.of(entry if i == analysis.entry_index else analysis.graph.statements[i]) for i in sorted(statements)
+    ]
     local = modules.files([item for fact in kept for item in fact.imports], module_package(analysis))
     if analysis.function.module_path in local:
         raise StranglerError(

@@ -10,13 +10,14 @@ through its scope chain to the top-level ``def``/``class`` that owns the scope.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
 from libcst.metadata import GlobalScope, MetadataWrapper, Scope, ScopeProvider
 
-# A unit is a top-level statement index, or ("entry", key) for one dispatch table entry.
+# A unit is a top-level statement index, or ("entry", label) for the code of one action
+# (a table entry, a branch of a chain).
 Unit = int | tuple[str, str]
 
 
@@ -93,18 +94,18 @@ def _is_inert(statement: cst.BaseStatement) -> bool:
     return False
 
 
-def build(module: cst.Module, entry_table: tuple[int, cst.Dict, Mapping[str, cst.DictElement]] | None = None) -> SymbolGraph:
+def build(module: cst.Module, units: Mapping[str, Sequence[cst.CSTNode]] | None = None) -> SymbolGraph:
     """Build the graph of ``module``.
 
-    ``entry_table`` is ``(statement index, dict node, {key: element})`` for the dispatch
-    table, whose entries become units of their own.
+    ``units`` maps a label to the nodes that belong to one action alone (table entries,
+    branch bodies); what they use is charged to ``("entry", label)``.
     """
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     scopes = wrapper.resolve(ScopeProvider)
     global_scope = scopes[module]
     assert isinstance(global_scope, GlobalScope)
     statements = tuple(module.body)
-    owner = _owners(statements, entry_table)
+    owner = _owners(statements, units or {})
 
     defines: list[set[str]] = [set() for _ in statements]
     uses: dict[Unit, set[str]] = defaultdict(set)
@@ -174,26 +175,22 @@ def _unit_of(node: cst.CSTNode, scope: Scope | None, owner: Mapping[int, Unit]) 
     return None
 
 
-def _owners(
-    statements: tuple[cst.BaseStatement, ...],
-    entry_table: tuple[int, cst.Dict, Mapping[str, cst.DictElement]] | None,
-) -> dict[int, Unit]:
-    """Map the id of every node that lives in module scope to its unit."""
+def _owners(statements: tuple[cst.BaseStatement, ...], units: Mapping[str, Sequence[cst.CSTNode]]) -> dict[int, Unit]:
+    """Map the id of every node that lives in module scope (or in a unit) to its unit."""
     owner: dict[int, Unit] = {}
-    table_index, table_dict, entries = entry_table if entry_table else (-1, None, {})
+    for label, nodes in units.items():
+        for node in nodes:
+            _mark(node, ("entry", label), owner, whole=True)
     for index, statement in enumerate(statements):
-        if index == table_index:
-            for key, element in entries.items():
-                _mark(element, ("entry", key), owner)
         _mark(statement, index, owner)
     return owner
 
 
-def _mark(node: cst.CSTNode, unit: Unit, owner: dict[int, Unit]) -> None:
+def _mark(node: cst.CSTNode, unit: Unit, owner: dict[int, Unit], whole: bool = False) -> None:
     """Record ``unit`` for ``node`` and its module-scope descendants.
 
-    Bodies of functions and classes are skipped: their accesses reach the graph
-    through their scope. Nodes already marked (table entries) keep their unit.
+    Bodies of functions and classes are skipped (their accesses reach the graph through
+    their scope) unless ``whole``. Nodes already marked (an action's) keep their unit.
     """
     stack = [node]
     while stack:
@@ -202,6 +199,9 @@ def _mark(node: cst.CSTNode, unit: Unit, owner: dict[int, Unit]) -> None:
         if key in owner:
             continue
         owner[key] = unit
+        if whole:
+            stack.extend(current.children)
+            continue
         if isinstance(current, cst.FunctionDef):
             stack.extend(current.decorators)
             stack.extend(_param_parts(current.params))

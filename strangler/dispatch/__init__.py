@@ -6,12 +6,12 @@ never care which shape the dispatch had.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import libcst as cst
 
 from strangler.errors import StranglerError
+from strangler.dispatch.layout import Layout, TableLayout
 from strangler.model import Dispatch, FunctionRef
 from strangler.slicing import SymbolGraph
 
@@ -27,8 +27,16 @@ class Analysis:
     graph: SymbolGraph
     dispatch: Dispatch
     entry_index: int
-    table_index: int
-    entries: Mapping[str, cst.DictElement]
+    layout: Layout
+
+    @property
+    def table_index(self) -> int | None:
+        """The module-level statement of a dispatch table, if the dispatch has one."""
+        return self.layout.statement_index if isinstance(self.layout, TableLayout) else None
+
+    def unit(self, key: str) -> tuple[str, str]:
+        """The graph unit of the code that belongs to ``key`` alone (or to its branch)."""
+        return ("entry", self.layout.label(key))
 
     @property
     def entrypoint(self) -> cst.FunctionDef:

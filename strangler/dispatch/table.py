@@ -7,12 +7,14 @@ the entrypoint with ``TABLE[key]``, ``TABLE.get(key[, default])`` or guarded by
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 
 import libcst as cst
 
 from strangler import locate, slicing
 from strangler.dispatch import Analysis
+from strangler.dispatch.layout import TableLayout
 from strangler.dispatch.eventpath import Locals, Unresolvable, resolve
 from strangler.errors import StranglerError, at
 from strangler.model import Action, Dispatch, FunctionRef
@@ -29,42 +31,87 @@ LOOKED_FOR = (
 
 
 def detect_table(function: FunctionRef, source: str, path: str, module: cst.Module) -> Analysis:
-    entry_index = _entrypoint(module, function, path)
+    entry_index = entrypoint_index(module, function, path)
     entry = module.body[entry_index]
     assert isinstance(entry, cst.FunctionDef)
-    tables = dict(_dict_assignments(module))
+    entry_line = locate.top_level_line(source, entry.name.value, "def")
+    local = _LocalTables()
+    entry.body.visit(local)
+    tables = {name: (index, node, None) for name, (index, node) in _dict_assignments(module)}
+    tables.update({name: (None, node, statement) for name, (node, statement) in local.tables.items()})
     lookups = _Lookups(set(tables))
     entry.body.visit(lookups)
     if not lookups.found:
-        raise NoDispatch(
-            "no dispatch found: looked for " + LOOKED_FOR.format(entry=entry.name.value),
-            where=at(path, locate.top_level_line(source, entry.name.value, "def")),
-        )
+        raise NoDispatch("no dispatch found: looked for " + LOOKED_FOR.format(entry=entry.name.value), where=at(path, entry_line))
     names = {name for name, _, _ in lookups.found}
-    entry_line = locate.top_level_line(source, entry.name.value, "def")
     if len(names) > 1:
         raise StranglerError(
             f"{entry.name.value}() looks up several tables ({', '.join(sorted(names))}); strangler splits one",
             where=at(path, entry_line),
         )
     table = names.pop()
-    table_index, table_dict = tables[table]
-    table_line = locate.top_level_line(source, table, "assign")
-    entries = _entries(table, table_dict, path, table_line, module.body[table_index])
-    graph = slicing.build(module, (table_index, table_dict, entries))
-    _check_static(graph, table, table_index, entry_index, path, table_line)
+    table_index, table_dict, assignment = tables[table]
+    if table_index is not None:
+        anchor, anchor_line = module.body[table_index], locate.top_level_line(source, table, "assign")
+    else:
+        anchor, anchor_line = entry, entry_line
+    table_line = locate.line_within(anchor, anchor_line, table_dict) if table_index is None else anchor_line
+    entries = _entries(table, table_dict, path, anchor_line, anchor)
+    layout = TableLayout(table, table_dict, entries, table_index, assignment)
+    graph = slicing.build(module, layout.unit_nodes())
+    if table_index is not None:
+        _check_static(graph, table, path, table_line)
+    elif local.count[table] > 1:
+        raise StranglerError(f"{table} is assigned more than once in {entry.name.value}()", where=at(path, table_line))
+    _check_mutations(entry if table_index is None else None, graph, table, path, table_line)
     event_path = _event_path(entry, lookups.found, path, entry_line)
     actions = tuple(
-        Action(key, module.code_for_node(element.value), locate.line_within(module.body[table_index], table_line, element))
+        Action(key, _short(module.code_for_node(element.value)), locate.line_within(anchor, anchor_line, element))
         for key, element in entries.items()
     )
-    for action, (key, element) in zip(actions, entries.items()):
-        _check_value(key, element, graph, path, action.line)
-    dispatch = Dispatch("table", table, table_line, entry.name.value, event_path, actions)
-    return Analysis(function, path, source, module, graph, dispatch, entry_index, table_index, entries)
+    for action, (key, element) in zip(actions, entries.items(), strict=True):
+        _check_value(key, element, graph, path, action.line, local=table_index is None)
+    shape = "table" if table_index is not None else "table in the handler"
+    dispatch = Dispatch(shape, table, table_line, entry.name.value, event_path, actions)
+    return Analysis(function, path, source, module, graph, dispatch, entry_index, layout)
 
 
-def _entrypoint(module: cst.Module, function: FunctionRef, path: str) -> int:
+def _short(code: str) -> str:
+    code = " ".join(code.split())
+    return code if len(code) <= 60 else code[:57] + "..."
+
+
+class _LocalTables(cst.CSTVisitor):
+    """``name = {...}`` statements directly in the entrypoint (not in nested functions)."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, tuple[cst.Dict, cst.SimpleStatementLine]] = {}
+        self.count: dict[str, int] = defaultdict(int)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        for small in node.body:
+            if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+                name = small.targets[0].target.value
+                self.count[name] += 1
+                if len(node.body) == 1 and _looks_like_table(small.value):
+                    self.tables[name] = (small.value, node)
+
+
+def _looks_like_table(value: cst.BaseExpression) -> bool:
+    """A local dict is a dispatch table when it maps two or more strings to callables."""
+    if not isinstance(value, cst.Dict) or len(value.elements) < 2:
+        return False
+    return all(
+        isinstance(e, cst.DictElement) and _string(e.key) is not None
+        and isinstance(e.value, (cst.Name, cst.Attribute, cst.Lambda))
+        for e in value.elements
+    )
+
+
+def entrypoint_index(module: cst.Module, function: FunctionRef, path: str) -> int:
     found = [
         index
         for index, statement in enumerate(module.body)
@@ -166,36 +213,42 @@ def _event_path(entry: cst.FunctionDef, found, path: str, entry_line: int):
     return paths.pop()
 
 
-def _check_value(key: str, element: cst.DictElement, graph: slicing.SymbolGraph, path: str, line: int) -> None:
+def _check_value(key: str, element: cst.DictElement, graph: slicing.SymbolGraph, path: str, line: int, local: bool) -> None:
+    """A handler strangler can carry on its own: a function, an attribute of a module, a lambda."""
     value = element.value
+    if isinstance(value, cst.Lambda):
+        return
     root = value
     while isinstance(root, cst.Attribute):
         root = root.value
-    if not isinstance(root, cst.Name) or root.value not in graph.definers:
-        raise StranglerError(
-            f"the handler for {key!r} is not a function of this module or one it imports",
-            where=at(path, line),
-            hint="point the table at a module-level function",
-        )
+    if isinstance(root, cst.Name) and (local or root.value in graph.definers):
+        return
+    raise StranglerError(
+        f"the handler for {key!r} is not a function of this module, one it imports, or a lambda",
+        where=at(path, line),
+        hint="point the table at a module-level function",
+    )
 
 
-def _check_static(
-    graph: slicing.SymbolGraph, table: str, table_index: int, entry_index: int, path: str, line: int
-) -> None:
-    """Refuse a table that is redefined or changed at run time: its entries would not be what we read."""
-    if graph.definers.get(table, ()) != (table_index,):
+def _check_static(graph: slicing.SymbolGraph, table: str, path: str, line: int) -> None:
+    """Refuse a module-level table that is bound more than once: its entries would not be what we read."""
+    if len(graph.definers.get(table, ())) > 1:
         raise StranglerError(f"{table} is assigned more than once at module level", where=at(path, line))
     if len(graph.scope.assignments[table]) > 1:
         raise StranglerError(f"{table} is rebound inside a function (global {table})", where=at(path, line))
-    for index, statement in enumerate(graph.statements):
-        if table not in graph.uses.get(index, ()):
-            continue
+
+
+def _check_mutations(entry: cst.FunctionDef | None, graph: slicing.SymbolGraph, table: str, path: str, line: int) -> None:
+    """Refuse a table that is changed at run time (in the entrypoint, or anywhere for a module table)."""
+    places = [entry] if entry is not None else [
+        statement for index, statement in enumerate(graph.statements) if table in graph.uses.get(index, ())
+    ]
+    for place in places:
         finder = _Mutation(table)
-        statement.visit(finder)
+        place.visit(finder)
         if finder.how:
             raise StranglerError(
-                f"{table} is changed at run time ({finder.how}), so its entries are not static",
-                where=at(path, line),
+                f"{table} is changed at run time ({finder.how}), so its entries are not static", where=at(path, line)
             )
 
 

@@ -12,15 +12,14 @@ from strangler import slicing
 def graph(source: str, table: str | None = None) -> slicing.SymbolGraph:
     """The graph of ``source``; with ``table``, its entries become units ("entry", key)."""
     module = cst.parse_module(textwrap.dedent(source))
-    entry_table = None
+    units = None
     if table is not None:
         for index, statement in enumerate(module.body):
             small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
             target = small.targets[0].target if isinstance(small, cst.Assign) else None
             if isinstance(target, cst.Name) and target.value == table:
-                entries = {element.key.evaluated_value: element for element in small.value.elements}
-                entry_table = (index, small.value, entries)
-    return slicing.build(module, entry_table)
+                units = {element.key.evaluated_value: [element] for element in small.value.elements}
+    return slicing.build(module, units)
 
 
 def defined(g: slicing.SymbolGraph, statements) -> set[str]:

@@ -268,7 +268,7 @@ def test_no_dispatch_says_what_was_looked_for():
     )
 
 
-@pytest.mark.parametrize("value", ["lambda detail: None", "on_shipped"], ids=["lambda", "undefined-name"])
+@pytest.mark.parametrize("value", ["make_handler('shipped')", "on_shipped"], ids=["call", "undefined-name"])
 def test_a_value_that_is_not_a_module_level_name_is_refused(value):
     source = textwrap.dedent(
         """\
@@ -285,9 +285,24 @@ def test_a_value_that_is_not_a_module_level_name_is_refused(value):
 
     assert (caught.value.where, caught.value.message) == (
         f"{PATH}:3",
-        "the handler for 'OrderShipped' is not a function of this module or one it imports",
+        "the handler for 'OrderShipped' is not a function of this module, one it imports, or a lambda",
     )
     assert caught.value.hint == "point the table at a module-level function"
+
+
+def test_a_lambda_value_is_an_action_of_its_own():
+    analysis = analysed(
+        """        def on_placed(detail): ...
+        def audit(detail): ...
+
+        HANDLERS = {"OrderPlaced": on_placed, "OrderShipped": lambda detail: audit(detail)}
+
+        def lambda_handler(event, context):
+            return HANDLERS[event["detail-type"]](event)
+        """
+    )
+    assert [a.handler for a in analysis.dispatch.actions] == ["on_placed", "lambda detail: audit(detail)"]
+    assert analysis.graph.uses[analysis.unit("OrderShipped")] == {"audit"}
 
 
 def test_an_entrypoint_that_is_not_defined_is_refused():
@@ -338,7 +353,7 @@ def test_a_value_that_is_not_a_module_level_name_is_refused_at_its_entry():
 
         HANDLERS = {
             "OrderPlaced": on_placed,
-            "OrderShipped": lambda detail: None,
+            "OrderShipped": make_handler("shipped"),
         }
 
         def lambda_handler(event, context):
