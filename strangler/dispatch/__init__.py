@@ -66,6 +66,19 @@ def syntax_error(source: str, path: str, exc: cst.ParserSyntaxError) -> Strangle
 
 
 def analyse(function: FunctionRef, source: str, path: str) -> Analysis:
-    from strangler.dispatch.table import detect_table
+    """Try each detector on the one parse of the module; say what was looked for if none fits."""
+    from strangler.dispatch.branches import LOOKED_FOR as BRANCHES, detect_branches
+    from strangler.dispatch.table import LOOKED_FOR as TABLE, NoDispatch, detect_table
 
-    return detect_table(function, source, path, parse(source, path))
+    module = parse(source, path)
+    try:
+        return detect_table(function, source, path, module)
+    except NoDispatch as no_table:
+        try:
+            return detect_branches(function, source, path, module)
+        except NoDispatch:
+            entry = function.function_name
+            raise NoDispatch(
+                f"no dispatch found: looked for {TABLE.format(entry=entry)}, and for {BRANCHES.format(entry=entry)}",
+                where=no_table.where,
+            ) from None

@@ -264,7 +264,9 @@ def test_no_dispatch_says_what_was_looked_for():
     assert caught.value.where == f"{PATH}:3"
     assert caught.value.message == (
         "no dispatch found: looked for a module-level dict of string keys to functions, "
-        "looked up in lambda_handler() with TABLE[key], TABLE.get(key) or `key in TABLE`"
+        "looked up in lambda_handler() with TABLE[key], TABLE.get(key) or `key in TABLE`, and for an "
+        "if/elif chain, a sequence of ifs that each return, or a match statement in lambda_handler() "
+        "comparing one value from the event with string constants"
     )
 
 

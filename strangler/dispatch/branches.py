@@ -1,0 +1,212 @@
+"""Detector for dispatch by branches: if/elif chains, sequences of ifs, match statements.
+
+Each branch tests one key expression against string constants (``k == "A"``,
+``k in ("A", "B")``, ``k == "A" or k == "B"``, ``case "A" | "B":``); an ``else``,
+``case _:`` or the code after the chain is the monolith's default. A branch's body, a
+call or inline code, becomes the action's code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from strangler import locate, slicing
+from strangler.dispatch import Analysis
+from strangler.dispatch.eventpath import Locals, Unresolvable, resolve
+from strangler.dispatch.layout import Branch, BranchLayout
+from strangler.dispatch.table import NoDispatch, entrypoint_index
+from strangler.errors import StranglerError, at
+from strangler.model import Action, Dispatch, FunctionRef
+
+LOOKED_FOR = (
+    "an if/elif chain, a sequence of ifs that each return, or a match statement in {entry}() "
+    "comparing one value from the event with string constants"
+)
+_ENDS = (cst.Return, cst.Raise, cst.Continue)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    kind: str
+    key: cst.BaseExpression
+    nodes: tuple[cst.CSTNode, ...]
+    branches: tuple[Branch, ...]
+
+
+def detect_branches(function: FunctionRef, source: str, path: str, module: cst.Module) -> Analysis:
+    entry_index = entrypoint_index(module, function, path)
+    entry = module.body[entry_index]
+    assert isinstance(entry, cst.FunctionDef)
+    entry_line = locate.top_level_line(source, entry.name.value, "def")
+    finder = _Finder()
+    entry.body.visit(finder)
+    candidates = [c for c in finder.candidates if len(c.branches) >= 2]
+    if not candidates:
+        raise NoDispatch("no dispatch found: looked for " + LOOKED_FOR.format(entry=entry.name.value), where=at(path, entry_line))
+    keys_of = {_code(c.key) for c in candidates}
+    if len(candidates) > 1:
+        where = at(path, locate.line_within(entry, entry_line, candidates[1].nodes[0]))
+        what = "nested dispatch" if len(keys_of) > 1 else "several dispatches"
+        raise StranglerError(
+            f"{what} in {entry.name.value}() (on {', '.join(sorted(keys_of))}): strangler splits one chain per handler",
+            where=where,
+            hint="split the outer dispatch by hand first, so each handler dispatches once",
+        )
+    (chosen,) = candidates
+    line = locate.line_within(entry, entry_line, chosen.nodes[0])
+    _check_unique_keys(chosen, path, entry, entry_line)
+    try:
+        event_path = resolve(chosen.key, Locals.of(entry))
+    except Unresolvable as exc:
+        raise StranglerError(
+            f"cannot tell statically which part of the event selects the branch: {exc.reason}",
+            where=at(path, locate.line_within(entry, entry_line, exc.node)),
+            hint="compare a value read straight from the event (event['detail-type'], json.loads(...)['kind'])",
+        ) from None
+    layout = BranchLayout(chosen.kind, chosen.nodes, chosen.branches)
+    graph = slicing.build(module, layout.unit_nodes())
+    actions = tuple(
+        Action(key, _handler_of(branch), locate.line_within(entry, entry_line, branch.clause))
+        for branch in chosen.branches
+        for key in branch.keys
+    )
+    shape = {"if": "if/elif chain", "sequence": "if sequence", "match": "match"}[chosen.kind]
+    dispatch = Dispatch(shape, f"on {_code(chosen.key)}", line, entry.name.value, event_path, actions)
+    return Analysis(function, path, source, module, graph, dispatch, entry_index, layout)
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
+
+
+def _handler_of(branch: Branch) -> str:
+    """The function a branch calls when it only calls one; otherwise its code is inline."""
+    statements = branch.body.body if isinstance(branch.body, cst.IndentedBlock) else [branch.body]
+    if len(statements) == 1 and isinstance(statements[0], (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+        small = statements[0].body[0]
+        value = getattr(small, "value", None)
+        if isinstance(value, cst.Call):
+            return _code(value.func)
+    return "inline code"
+
+
+def _check_unique_keys(candidate: _Candidate, path: str, entry: cst.FunctionDef, entry_line: int) -> None:
+    seen: set[str] = set()
+    for branch in candidate.branches:
+        for key in branch.keys:
+            if key in seen:
+                line = locate.line_within(entry, entry_line, branch.clause)
+                raise StranglerError(f"{key!r} is tested twice; the first branch wins and the second is dead code", where=at(path, line))
+            seen.add(key)
+
+
+# --- finding chains ---------------------------------------------------------------------------
+def _literal(node: cst.CSTNode) -> str | None:
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def key_test(test: cst.BaseExpression) -> tuple[str, cst.BaseExpression, tuple[str, ...]] | None:
+    """``k == "A"``, ``"A" == k``, ``k in ("A", "B")``, or an ``or`` of those on one ``k``."""
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
+        left, right = key_test(test.left), key_test(test.right)
+        if left and right and left[0] == right[0]:
+            return left[0], left[1], left[2] + right[2]
+        return None
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return None
+    target = test.comparisons[0]
+    if isinstance(target.operator, cst.Equal):
+        for key, constant in ((test.left, target.comparator), (target.comparator, test.left)):
+            value = _literal(constant)
+            if value is not None and _literal(key) is None:
+                return _code(key), key, (value,)
+    if isinstance(target.operator, cst.In) and isinstance(target.comparator, (cst.Tuple, cst.List, cst.Set)):
+        values = [_literal(e.value) for e in target.comparator.elements]
+        if values and all(v is not None for v in values):
+            return _code(test.left), test.left, tuple(v for v in values if v is not None)
+    return None
+
+
+def _body_ends(body: cst.BaseSuite) -> bool:
+    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    last = statements[-1] if statements else None
+    if isinstance(last, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+        return isinstance(last.body[-1], _ENDS)
+    return False
+
+
+class _Finder(cst.CSTVisitor):
+    """Every chain, if sequence and match on a key in the entrypoint's body."""
+
+    def __init__(self) -> None:
+        self.candidates: list[_Candidate] = []
+        self._inside_chain: set[int] = set()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._sequences(list(node.body))
+
+    def visit_If(self, node: cst.If) -> None:
+        if id(node) in self._inside_chain:
+            return
+        clauses, current = [], node
+        while True:
+            clauses.append(current)
+            self._inside_chain.add(id(current))
+            if not isinstance(current.orelse, cst.If):
+                break
+            current = current.orelse
+        tests = [key_test(clause.test) for clause in clauses]
+        if len(clauses) < 2 or any(t is None for t in tests) or len({t[0] for t in tests if t}) != 1:
+            return
+        branches = tuple(Branch(t[2], clause, clause.body) for t, clause in zip(tests, clauses) if t)
+        self.candidates.append(_Candidate("if", tests[0][1], (node,), branches))  # type: ignore[index]
+
+    def _sequences(self, statements: list[cst.BaseStatement]) -> None:
+        run: list[tuple[cst.If, tuple[str, cst.BaseExpression, tuple[str, ...]]]] = []
+        for statement in [*statements, None]:
+            test = None
+            if isinstance(statement, cst.If) and statement.orelse is None and _body_ends(statement.body):
+                test = key_test(statement.test)
+            if test and (not run or run[0][1][0] == test[0]):
+                run.append((statement, test))  # type: ignore[arg-type]
+                continue
+            if len(run) >= 2:
+                branches = tuple(Branch(t[2], node, node.body) for node, t in run)
+                self.candidates.append(_Candidate("sequence", run[0][1][1], tuple(n for n, _ in run), branches))
+            run = [(statement, test)] if test else []  # type: ignore[list-item]
+
+    def visit_Match(self, node: cst.Match) -> None:
+        branches = []
+        for case in node.cases:
+            keys = _pattern_keys(case.pattern)
+            if keys is None:
+                return
+            if keys:
+                branches.append(Branch(keys, case, case.body))
+        if branches:
+            self.candidates.append(_Candidate("match", node.subject, (node,), tuple(branches)))
+
+
+def _pattern_keys(pattern: cst.MatchPattern) -> tuple[str, ...] | None:
+    """Keys of ``case "A":`` / ``case "A" | "B":``; () for ``case _:``; None for anything else."""
+    if isinstance(pattern, cst.MatchAs) and pattern.pattern is None and pattern.name is None:
+        return ()
+    if isinstance(pattern, cst.MatchValue):
+        value = _literal(pattern.value)
+        return (value,) if value is not None else None
+    if isinstance(pattern, cst.MatchOr):
+        keys = [_pattern_keys(element.pattern) for element in pattern.patterns]
+        if all(k is not None and len(k) == 1 for k in keys):
+            return tuple(k[0] for k in keys if k)
+    return None
