@@ -78,6 +78,13 @@ def analyse(function: FunctionRef, source: str, path: str) -> Analysis:
             return detect_branches(function, source, path, module)
         except NoDispatch:
             entry = function.function_name
+            if "aws_lambda_powertools.event_handler" in source and ".resolve(" in source:
+                raise StranglerError(
+                    f"{entry}() hands the event to an AWS Lambda Powertools event handler (app.resolve); "
+                    "strangler does not split Powertools routers yet",
+                    where=no_table.where,
+                    hint="move the routes to a table or an if/elif chain on event['routeKey'], or split by hand",
+                ) from None
             raise NoDispatch(
                 f"no dispatch found: looked for {TABLE.format(entry=entry)}, and for {BRANCHES.format(entry=entry)}",
                 where=no_table.where,

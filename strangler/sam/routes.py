@@ -59,6 +59,7 @@ _UNSPLITTABLE = {
     "S3": "S3 notifications cannot overlap on one bucket; route by prefix or suffix by hand",
     "Schedule": "a schedule sends one fixed event; give it its own function by hand",
     "ScheduleV2": "a schedule sends one fixed event; give it its own function by hand",
+    "AlexaSkill": "a skill has one endpoint for every intent",
 }
 
 
@@ -75,6 +76,19 @@ def plan_route(
             "RequestType to that one function and cannot be pointed at one function per action",
             where=where,
             hint="keep the custom resource's handler whole",
+        )
+    if path.parts == ("RequestType",):
+        raise Refusal(
+            "the key is a custom resource's RequestType: CloudFormation sends Create, Update and Delete "
+            "of one resource to one ServiceToken, so they cannot go to different functions",
+            where=where,
+            hint="keep the custom resource's handler whole",
+        )
+    if path.startswith("request", "intent") or path.parts[:2] == ("request", "type"):
+        raise Refusal(
+            "the key is an Alexa request's type or intent: a skill has one endpoint for all of them",
+            where=where,
+            hint="keep the skill's handler whole",
         )
     if not events:
         return RoutePlan("direct invoke", notes=(
@@ -159,7 +173,11 @@ _CATCH_ALL = {None, "$default", "/{proxy+}"}
 
 def _http_api(name: str, event: Any, key: str, path: EventPath, where: str) -> EventSplit:
     if path.parts not in (("routeKey",), ("requestContext", "routeKey")):
-        raise Refusal(f"the dispatch key comes from {path}, but an HTTP API routes on routeKey", where=where)
+        raise Refusal(
+            f"the dispatch key comes from {path}, but an HTTP API routes on method and path (routeKey) only: "
+            "requests that differ by query string, header or body cannot go to different functions",
+            where=where,
+        )
     method, _, route_path = key.partition(" ")
     if not route_path.startswith("/"):
         raise Refusal(f"{key!r} is not a route key of the form 'METHOD /path'", where=where)
@@ -178,7 +196,11 @@ def _http_api(name: str, event: Any, key: str, path: EventPath, where: str) -> E
 
 def _rest_api(name: str, event: Any, key: str, path: EventPath, where: str) -> EventSplit:
     if path.parts not in (("resource",), ("requestContext", "resourcePath")):
-        raise Refusal(f"the dispatch key comes from {path}, but a REST API routes on the resource path", where=where)
+        raise Refusal(
+            f"the dispatch key comes from {path}, but a REST API routes on method and resource path only: "
+            "requests that differ by query string, header or body cannot go to different functions",
+            where=where,
+        )
     properties = event.get("Properties") or {}
     event_path = properties.get("Path")
     if event_path == key:

@@ -492,3 +492,22 @@ def test_a_custom_resource_handler_is_refused():
 
     assert caught.value.message.startswith("the function is the ServiceToken of SeedData: CloudFormation sends every RequestType")
     assert caught.value.hint == "keep the custom resource's handler whole"
+
+
+def test_a_custom_resource_request_type_is_never_split() -> None:
+    with pytest.raises(Refusal) as caught:
+        plan_route(None, "Create", EventPath(("RequestType",)), "template.yaml: Resources.SeedFunction")
+    assert "RequestType" in caught.value.message and caught.value.hint == "keep the custom resource's handler whole"
+
+
+def test_alexa_intents_are_never_split() -> None:
+    with pytest.raises(Refusal) as caught:
+        plan_route(None, "OrderPizza", EventPath(("request", "intent", "name")), "template.yaml: Resources.Skill")
+    assert "one endpoint" in caught.value.message
+
+
+def test_requests_of_one_route_that_differ_by_body_are_never_split() -> None:
+    events = {"Api": {"Type": "HttpApi", "Properties": {"Path": "/rpc", "Method": "post"}}}
+    with pytest.raises(Refusal) as caught:
+        plan_route(events, "create", EventPath(("body", JSON, "op")), "template.yaml: Resources.Rpc")
+    assert "query string, header or body" in caught.value.message
