@@ -30,9 +30,6 @@ class _Specialise(cst.CSTTransformer):
 
     def __init__(self, table: str, handler: cst.BaseExpression, binding: cst.BaseStatement | None = None):
         self.table = table
-        # A lambda called in place needs parentheses: (lambda e: ...)(event).
-        if isinstance(handler, cst.Lambda) and not handler.lpar:
-            handler = handler.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
         self.handler = handler
         self.binding = binding  # a table built in the handler: its statement goes
         self.lookup_vars: set[str] = set()
@@ -158,17 +155,52 @@ def _contains_lookup(block: cst.BaseSuite, spec: _Specialise) -> bool:
     return bool(found)
 
 
+# Stands for the handler in a table dispatcher specialised once for every action.
+_PLACEHOLDER = "__strangler_action_handler__"
+
+
 def specialise(analysis: Analysis, key: str) -> cst.FunctionDef:
     """The entrypoint of the new function for ``key``, named ``lambda_handler``."""
     layout = analysis.layout
     if isinstance(layout, TableLayout):
-        function = analysis.entrypoint.visit(_Specialise(layout.name, layout.elements[key].value, layout.assignment))
-        if layout.assignment is not None:
-            _refuse_leftover_table(analysis, function, layout.name)
+        function = _table_template(analysis)[0].deep_replace(_placeholder(analysis), _callable(layout.elements[key].value))
     else:
         function = analysis.entrypoint.visit(_SpecialiseBranches(layout, layout.branch(key)))
     assert isinstance(function, cst.FunctionDef)
     return function.with_changes(name=function.name.with_changes(value=ENTRYPOINT))
+
+
+def _callable(value: cst.BaseExpression) -> cst.BaseExpression:
+    """A lambda called in place needs parentheses: ``(lambda e: ...)(event)``."""
+    if isinstance(value, cst.Lambda) and not value.lpar:
+        return value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return value
+
+
+def _placeholder(analysis: Analysis) -> cst.Name:
+    return _table_template(analysis)[2]
+
+
+def _table_template(analysis: Analysis) -> tuple[cst.FunctionDef, frozenset[str], cst.Name]:
+    """The dispatcher specialised once, with a placeholder where the handler goes.
+
+    The same for every action of a table, so a migration visits the dispatcher once, not
+    once per action. Also the names it uses, without the placeholder.
+    """
+    cached = analysis.cache.get("table template")
+    if cached is None:
+        layout = analysis.layout
+        assert isinstance(layout, TableLayout)
+        placeholder = cst.Name(_PLACEHOLDER)
+        function = analysis.entrypoint.visit(_Specialise(layout.name, placeholder, layout.assignment))
+        assert isinstance(function, cst.FunctionDef)
+        if layout.assignment is not None:
+            _refuse_leftover_table(analysis, function, layout.name)
+        collector = _Names()
+        function.visit(collector)
+        cached = (function.with_changes(name=function.name.with_changes(value=ENTRYPOINT)), frozenset(collector.names - {_PLACEHOLDER}), placeholder)
+        analysis.cache["table template"] = cached
+    return cached
 
 
 def _refuse_leftover_table(analysis: Analysis, function: cst.FunctionDef, table: str) -> None:
@@ -344,13 +376,22 @@ class _Names(cst.CSTVisitor):
 
 def extracted_module(
     analysis: Analysis, key: str, docstring: str
-) -> tuple[str, frozenset[int], frozenset[str], cst.FunctionDef]:
-    """Source of the new module for ``key``, the statements and names it kept, its entrypoint."""
+) -> tuple[str, frozenset[int], frozenset[str], tuple[cst.CSTNode, ...]]:
+    """Source of the new module for ``key``, the statements and names it kept, and the
+    nodes its entrypoint is made of (for their facts)."""
     graph = analysis.graph
-    entry = specialise(analysis, key)
-    collector = _Names()
-    entry.visit(collector)
-    roots = (collector.names & graph.uses.get(analysis.entry_index, frozenset())) | graph.uses.get(analysis.unit(key), frozenset())
+    layout = analysis.layout
+    if isinstance(layout, TableLayout):
+        # One specialised dispatcher for all actions; the handler goes in as text.
+        entry, entry_names, _ = _table_template(analysis)
+        handler = _callable(layout.elements[key].value)
+        parts: tuple[cst.CSTNode, ...] = (entry, handler)
+    else:
+        entry = specialise(analysis, key)
+        collector = _Names()
+        entry.visit(collector)
+        entry_names, handler, parts = frozenset(collector.names), None, (entry,)
+    roots = (entry_names & graph.uses.get(analysis.entry_index, frozenset())) | graph.uses.get(analysis.unit(key), frozenset())
     table = analysis.dispatch.table if analysis.table_index is not None else None
     if table is not None and table in roots:
         line = locate.top_level_line(analysis.source, analysis.entrypoint.name.value, "def")
@@ -375,8 +416,10 @@ def extracted_module(
         else:
             body.append(_trim_import(graph.statements[index], names, keep_unused=False))
     body = _first_without_blank_lines(body)
-    module = analysis.module.with_changes(body=body)
-    return module.code, statements, names, entry
+    code = analysis.module.with_changes(body=body).code
+    if handler is not None:
+        code = code.replace(_PLACEHOLDER, analysis.module.code_for_node(handler))
+    return code, statements, names, parts
 
 
 def _first_without_blank_lines(body: list[cst.BaseStatement]) -> list[cst.BaseStatement]:

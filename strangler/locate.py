@@ -28,16 +28,25 @@ def top_level_line(source: str, name: str, kind: str = "any") -> int:
     return last
 
 
+class Lines:
+    """Lines of nodes inside one statement, from one position pass over that statement."""
+
+    def __init__(self, statement: cst.BaseStatement, statement_line: int):
+        self.statement = statement
+        self.statement_line = statement_line
+        self._positions = None
+        self._anchor = 0
+
+    def of(self, node: cst.CSTNode) -> int:
+        if self._positions is None:
+            mini = cst.Module(body=[self.statement])
+            self._positions = MetadataWrapper(mini, unsafe_skip_copy=True).resolve(PositionProvider)
+            anchor_node = self.statement.name if isinstance(self.statement, (cst.FunctionDef, cst.ClassDef)) else self.statement
+            self._anchor = self._positions[anchor_node].start.line
+        where = self._positions.get(node)
+        return self.statement_line + (where.start.line - self._anchor) if where else self.statement_line
+
+
 def line_within(statement: cst.BaseStatement, statement_line: int, node: cst.CSTNode) -> int:
     """The line of ``node`` inside ``statement``, which starts (its def/assign line) at ``statement_line``."""
-    mini = cst.Module(body=[statement])
-    positions = MetadataWrapper(mini, unsafe_skip_copy=True).resolve(PositionProvider)
-    anchor = positions[statement].start.line
-    if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-        anchor = _def_line(statement, positions)
-    where = positions.get(node)
-    return statement_line + (where.start.line - anchor) if where else statement_line
-
-
-def _def_line(statement: cst.FunctionDef | cst.ClassDef, positions) -> int:
-    return positions[statement.name].start.line
+    return Lines(statement, statement_line).of(node)

@@ -38,11 +38,11 @@ def module_package(analysis: Analysis) -> str:
 
 def slice_action(analysis: Analysis, key: str, modules: LocalModules, facts: FactCache) -> Slice:
     docstring = f'"""{key}: extracted by strangler from {analysis.path} ({analysis.function.logical_id})."""'
-    code, statements, names, entry = codegen.extracted_module(analysis, key, docstring)
+    code, statements, names, entry_parts = codegen.extracted_module(analysis, key, docstring)
     # The entrypoint as specialised: imports made only in other branches do not count.
-    kept: list[Facts] = [
-        facts.of(entry if i == analysis.entry_index else analysis.graph.statements[i]) for i in sorted(statements)
-    ]
+    graph = analysis.graph
+    kept: list[Facts] = [facts.of(part) for part in entry_parts]
+    kept += [facts.of(graph.statements[i]) for i in sorted(statements) if i in graph.factful and i != analysis.entry_index]
     local = modules.files([item for fact in kept for item in fact.imports], module_package(analysis))
     if analysis.function.module_path in local:
         raise StranglerError(

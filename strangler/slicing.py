@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
+import libcst.helpers
 from libcst.metadata import GlobalScope, MetadataWrapper, Scope, ScopeProvider
 
 # A unit is a top-level statement index, or ("entry", label) for the code of one action
@@ -34,6 +35,9 @@ class SymbolGraph:
     # ``from __future__`` and star imports: what they bind is invisible to the scope graph.
     always: frozenset[int]
     imported: frozenset[str]  # names bound only by import statements
+    # Statements that may import, read the environment or create AWS clients: the only
+    # ones whose facts need a walk (facts.py); the rest have none.
+    factful: frozenset[int]
 
     def closure(self, roots: Iterable[Unit]) -> tuple[frozenset[int], frozenset[str]]:
         """Statements and names reachable from ``roots`` (units)."""
@@ -128,6 +132,7 @@ def build(module: cst.Module, units: Mapping[str, Sequence[cst.CSTNode]] | None 
         for index, statement in enumerate(statements)
         if not defines[index] and uses.get(index) and not _is_inert(statement)
     )
+    factful = _factful(statements, scopes, owner, uses, definers)
     return SymbolGraph(
         module=module,
         statements=statements,
@@ -140,7 +145,47 @@ def build(module: cst.Module, units: Mapping[str, Sequence[cst.CSTNode]] | None 
         imported=frozenset(
             name for name, indexes in definers.items() if all(_is_import(statements[i]) for i in indexes)
         ),
+        factful=factful,
     )
+
+
+# Modules whose names lead to environment reads and AWS clients.
+_SENSITIVE_MODULES = {"os", "boto3", "botocore", "aioboto3", "aiobotocore"}
+
+
+def _factful(statements, scopes, owner, uses, definers) -> frozenset[int]:
+    """Statements that import anything (also inside functions), or use a name that leads to
+    ``os``/``boto3`` directly or through one module-level assignment (``session = boto3.Session()``)."""
+    found = {index for index, statement in enumerate(statements) if _is_import(statement)}
+    for scope in set(scopes.values()):
+        if scope is None or isinstance(scope, GlobalScope):
+            continue
+        for assignment in scope.assignments:
+            if isinstance(getattr(assignment, "node", None), (cst.Import, cst.ImportFrom)):
+                unit = _unit_of(assignment.node, scope, owner)
+                if isinstance(unit, int):
+                    found.add(unit)
+    sensitive = {
+        name for name, indexes in definers.items()
+        if any(_imports_from(statements[i], _SENSITIVE_MODULES) for i in indexes)
+    }
+    derived = {name for name, indexes in definers.items() if any(uses.get(i, frozenset()) & sensitive for i in indexes)}
+    trigger = sensitive | derived
+    found.update(index for index in range(len(statements)) if uses.get(index, frozenset()) & trigger)
+    return frozenset(found)
+
+
+def _imports_from(statement: cst.BaseStatement, modules: set[str]) -> bool:
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    for small in statement.body:
+        if isinstance(small, cst.Import):
+            if any(cst.helpers.get_full_name_for_node(a.name).split(".")[0] in modules for a in small.names):
+                return True
+        elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+            if cst.helpers.get_full_name_for_node(small.module).split(".")[0] in modules:
+                return True
+    return False
 
 
 def _is_import(statement: cst.BaseStatement) -> bool:

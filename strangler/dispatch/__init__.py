@@ -6,7 +6,8 @@ never care which shape the dispatch had.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import libcst as cst
 
@@ -28,6 +29,8 @@ class Analysis:
     dispatch: Dispatch
     entry_index: int
     layout: Layout
+    # Work shared by every action of this analysis (code generation fills it).
+    cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def table_index(self) -> int | None:

@@ -40,6 +40,7 @@ def detect_branches(function: FunctionRef, source: str, path: str, module: cst.M
     entry = module.body[entry_index]
     assert isinstance(entry, cst.FunctionDef)
     entry_line = locate.top_level_line(source, entry.name.value, "def")
+    lines = locate.Lines(entry, entry_line)
     finder = _Finder()
     entry.body.visit(finder)
     candidates = [c for c in finder.candidates if len(c.branches) >= 2]
@@ -47,7 +48,7 @@ def detect_branches(function: FunctionRef, source: str, path: str, module: cst.M
         raise NoDispatch("no dispatch found: looked for " + LOOKED_FOR.format(entry=entry.name.value), where=at(path, entry_line))
     keys_of = {_code(c.key) for c in candidates}
     if len(candidates) > 1:
-        where = at(path, locate.line_within(entry, entry_line, candidates[1].nodes[0]))
+        where = at(path, lines.of(candidates[1].nodes[0]))
         what = "nested dispatch" if len(keys_of) > 1 else "several dispatches"
         raise StranglerError(
             f"{what} in {entry.name.value}() (on {', '.join(sorted(keys_of))}): strangler splits one chain per handler",
@@ -55,20 +56,20 @@ def detect_branches(function: FunctionRef, source: str, path: str, module: cst.M
             hint="split the outer dispatch by hand first, so each handler dispatches once",
         )
     (chosen,) = candidates
-    line = locate.line_within(entry, entry_line, chosen.nodes[0])
-    _check_unique_keys(chosen, path, entry, entry_line)
+    line = lines.of(chosen.nodes[0])
+    _check_unique_keys(chosen, path, lines)
     try:
         event_path = resolve(chosen.key, Locals.of(entry))
     except Unresolvable as exc:
         raise StranglerError(
             f"cannot tell statically which part of the event selects the branch: {exc.reason}",
-            where=at(path, locate.line_within(entry, entry_line, exc.node)),
+            where=at(path, lines.of(exc.node)),
             hint="compare a value read straight from the event (event['detail-type'], json.loads(...)['kind'])",
         ) from None
     layout = BranchLayout(chosen.kind, chosen.nodes, chosen.branches)
     graph = slicing.build(module, layout.unit_nodes())
     actions = tuple(
-        Action(key, _handler_of(branch), locate.line_within(entry, entry_line, branch.clause))
+        Action(key, _handler_of(branch), lines.of(branch.clause))
         for branch in chosen.branches
         for key in branch.keys
     )
@@ -92,12 +93,12 @@ def _handler_of(branch: Branch) -> str:
     return "inline code"
 
 
-def _check_unique_keys(candidate: _Candidate, path: str, entry: cst.FunctionDef, entry_line: int) -> None:
+def _check_unique_keys(candidate: _Candidate, path: str, lines: locate.Lines) -> None:
     seen: set[str] = set()
     for branch in candidate.branches:
         for key in branch.keys:
             if key in seen:
-                line = locate.line_within(entry, entry_line, branch.clause)
+                line = lines.of(branch.clause)
                 raise StranglerError(f"{key!r} is tested twice; the first branch wins and the second is dead code", where=at(path, line))
             seen.add(key)
 

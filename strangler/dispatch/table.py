@@ -55,8 +55,9 @@ def detect_table(function: FunctionRef, source: str, path: str, module: cst.Modu
         anchor, anchor_line = module.body[table_index], locate.top_level_line(source, table, "assign")
     else:
         anchor, anchor_line = entry, entry_line
-    table_line = locate.line_within(anchor, anchor_line, table_dict) if table_index is None else anchor_line
-    entries = _entries(table, table_dict, path, anchor_line, anchor)
+    lines = locate.Lines(anchor, anchor_line)
+    table_line = lines.of(table_dict) if table_index is None else anchor_line
+    entries = _entries(table, table_dict, path, lines)
     layout = TableLayout(table, table_dict, entries, table_index, assignment)
     graph = slicing.build(module, layout.unit_nodes())
     if table_index is not None:
@@ -66,7 +67,7 @@ def detect_table(function: FunctionRef, source: str, path: str, module: cst.Modu
     _check_mutations(entry if table_index is None else None, graph, table, path, table_line)
     event_path = _event_path(entry, lookups.found, path, entry_line)
     actions = tuple(
-        Action(key, _short(module.code_for_node(element.value)), locate.line_within(anchor, anchor_line, element))
+        Action(key, _short(module.code_for_node(element.value)), lines.of(element))
         for key, element in entries.items()
     )
     for action, (key, element) in zip(actions, entries.items(), strict=True):
@@ -170,12 +171,10 @@ class _Lookups(cst.CSTVisitor):
                 self.found.append((table, node.left, node))
 
 
-def _entries(
-    table: str, node: cst.Dict, path: str, line: int, statement: cst.BaseStatement
-) -> dict[str, cst.DictElement]:
+def _entries(table: str, node: cst.Dict, path: str, lines: locate.Lines) -> dict[str, cst.DictElement]:
     entries: dict[str, cst.DictElement] = {}
     for element in node.elements:
-        where = at(path, locate.line_within(statement, line, element))
+        where = at(path, lines.of(element))
         if not isinstance(element, cst.DictElement):
             raise StranglerError(f"{table} unpacks another mapping (**...), so its keys are not static", where=where)
         key = _string(element.key)

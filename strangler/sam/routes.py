@@ -135,32 +135,30 @@ def _eventbridge(name: str, event: Any, key: str, path: EventPath, where: str) -
     if not isinstance(pattern, dict):
         raise Refusal("the rule has no Pattern mapping to narrow", where=where)
     current = pattern.get("detail-type")
-    new_event = _copy_without(event, ("RuleName",))
-    new_pattern = new_event["Properties"]["Pattern"]
     narrowed = _seq_like(current, [key])
     if current is None:
-        new_pattern["detail-type"] = narrowed
+        new_event = _copy_without(event, ("RuleName",))
+        new_event["Properties"]["Pattern"]["detail-type"] = narrowed
         monolith = copy.deepcopy(event)
         monolith["Properties"]["Pattern"]["detail-type"] = _seq_like(None, [{"anything-but": [key]}])
         return EventSplit(new_event, monolith, f"{name}: the monolith's rule now excludes {key}")
-    if not isinstance(current, list):
-        current = [current]
-    if all(isinstance(item, str) for item in current):
-        if key not in current:
+    items = current if isinstance(current, list) else [current]
+    if all(isinstance(item, str) for item in items):
+        if key not in items:
             return EventSplit()
-        new_pattern["detail-type"] = narrowed
-        rest = [item for item in current if item != key]
+        # Copy the event with its detail-type list already replaced: a rule can list
+        # hundreds of types, and copying the list for each action would be quadratic.
+        new_event = _copy_without(event, ("RuleName",), {id(current): narrowed})
+        rest = [item for item in items if item != key]
         if not rest:
             return EventSplit(new_event, DELETE)
-        monolith = copy.deepcopy(event)
-        monolith["Properties"]["Pattern"]["detail-type"] = _seq_like(current, rest)
-        return EventSplit(new_event, monolith)
-    if len(current) == 1 and isinstance(current[0], dict) and set(current[0]) == {"anything-but"}:
-        excluded = current[0]["anything-but"]
+        return EventSplit(new_event, copy.deepcopy(event, {id(current): _seq_like(current, rest)}))
+    if len(items) == 1 and isinstance(items[0], dict) and set(items[0]) == {"anything-but"}:
+        excluded = items[0]["anything-but"]
         excluded = list(excluded) if isinstance(excluded, list) else [excluded]
         if key in excluded:
             return EventSplit()
-        new_pattern["detail-type"] = narrowed
+        new_event = _copy_without(event, ("RuleName",), {id(current): narrowed})
         monolith = copy.deepcopy(event)
         monolith["Properties"]["Pattern"]["detail-type"][0]["anything-but"] = _seq_like(excluded, [*excluded, key])
         return EventSplit(new_event, monolith)
@@ -297,8 +295,10 @@ def _get_nested(policy: Any, field_path: tuple[str, ...]) -> Any:
 
 
 # --- helpers ----------------------------------------------------------------------------
-def _copy_without(event: Any, drop: tuple[str, ...]) -> Any:
-    new = copy.deepcopy(event)
+def _copy_without(event: Any, drop: tuple[str, ...], replace: dict[int, Any] | None = None) -> Any:
+    """A deep copy of ``event`` without the properties ``drop``; ``replace`` maps the ids
+    of nodes to what the copy holds instead (deepcopy's memo does exactly that)."""
+    new = copy.deepcopy(event, dict(replace or {}))
     for key in drop:
         (new.get("Properties") or {}).pop(key, None)
     return new
