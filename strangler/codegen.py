@@ -13,6 +13,7 @@ import libcst as cst
 
 from strangler import locate
 from strangler.dispatch import Analysis
+from strangler.dispatch.branches import always_exits
 from strangler.dispatch.layout import Branch, BranchLayout, TableLayout
 from strangler.errors import StranglerError, at
 
@@ -219,11 +220,13 @@ class _SpecialiseBranches(cst.CSTTransformer):
     def __init__(self, layout: BranchLayout, branch: Branch):
         self.layout = layout
         self.branch = branch
+        self.inlined: list[cst.BaseStatement] = []
 
     def _body(self, original: cst.CSTNode) -> cst.FlattenSentinel:
         statements = _statements(self.branch.body)
         leading = getattr(original, "leading_lines", ())
         statements[0] = statements[0].with_changes(leading_lines=[*leading, *statements[0].leading_lines])
+        self.inlined = statements
         return cst.FlattenSentinel(statements)
 
     def leave_If(self, original: cst.If, updated: cst.If):
@@ -239,7 +242,14 @@ class _SpecialiseBranches(cst.CSTTransformer):
         return self._body(original) if original is self.layout.nodes[0] else updated
 
     def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
-        return updated if updated.body else updated.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+        body = list(updated.body)
+        if self.inlined and any(statement is self.inlined[-1] for statement in body):
+            # What followed the dispatch (the default) cannot run after a branch that exits.
+            end = next(i for i, statement in enumerate(body) if statement is self.inlined[-1]) + 1
+            if always_exits(self.inlined) and end < len(body):
+                body = body[:end]
+            self.inlined = []
+        return updated.with_changes(body=body) if body else updated.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
 
 
 class _WithoutBranches(cst.CSTTransformer):
@@ -332,6 +342,9 @@ def _narrow_test(test: cst.BaseExpression, keep: set[str]) -> cst.BaseExpression
         container = target.comparator
         if isinstance(target.operator, cst.In) and isinstance(container, (cst.Tuple, cst.List, cst.Set)):
             elements = [e for e in container.elements if _literal(e.value) in keep]
+            if len(elements) == 1:  # k in ("A",) reads better as k == "A"
+                operator = cst.Equal(whitespace_before=target.operator.whitespace_before, whitespace_after=target.operator.whitespace_after)
+                return test.with_changes(comparisons=[target.with_changes(operator=operator, comparator=elements[0].value)])
             elements[-1] = elements[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT if len(elements) > 1 or not isinstance(container, cst.Tuple) else cst.Comma())
             return test.with_changes(comparisons=[target.with_changes(comparator=container.with_changes(elements=elements))])
     return test
@@ -483,6 +496,8 @@ def monolith_module(analysis: Analysis, removed: Iterable[str]) -> tuple[str, tu
     Returns the new source and the module-level names it no longer defines.
     """
     removed = set(removed)
+    if not removed:
+        return analysis.source, ()
     graph = analysis.graph
     keys = [a.key for a in analysis.dispatch.actions]
     staying_units = {analysis.unit(k) for k in keys if k not in removed}

@@ -12,8 +12,8 @@ from typing import Any
 import libcst as cst
 
 from strangler.errors import StranglerError
-from strangler.dispatch.layout import Layout, TableLayout
-from strangler.model import Dispatch, FunctionRef
+from strangler.dispatch.layout import BranchLayout, Layout, TableLayout
+from strangler.model import Dispatch, EventPath, FunctionRef
 from strangler.slicing import SymbolGraph
 
 
@@ -48,6 +48,17 @@ class Analysis:
         return statement
 
 
+def _nothing_left(function: FunctionRef, source: str, path: str, module: cst.Module) -> Analysis:
+    """A monolith whose every action was extracted: only its default path remains."""
+    from strangler import slicing
+    from strangler.dispatch.table import entrypoint_index
+
+    entry_index = entrypoint_index(module, function, path)
+    dispatch = Dispatch("nothing left", "", 0, function.function_name, EventPath(()), ())
+    layout = BranchLayout("if", (), ())
+    return Analysis(function, path, source, module, slicing.build(module), dispatch, entry_index, layout)
+
+
 def parse(source: str, path: str) -> cst.Module:
     """Parse once, turning a syntax error into a refusal that names file and line."""
     try:
@@ -68,19 +79,25 @@ def syntax_error(source: str, path: str, exc: cst.ParserSyntaxError) -> Strangle
     )
 
 
-def analyse(function: FunctionRef, source: str, path: str) -> Analysis:
-    """Try each detector on the one parse of the module; say what was looked for if none fits."""
+def analyse(function: FunctionRef, source: str, path: str, known: bool = False) -> Analysis:
+    """Try each detector on the one parse of the module; say what was looked for if none fits.
+
+    ``known`` says that earlier runs extracted actions from this function: a dispatch they
+    cut down to one branch, or to none, is still the dispatch.
+    """
     from strangler.dispatch.branches import LOOKED_FOR as BRANCHES, detect_branches
     from strangler.dispatch.table import LOOKED_FOR as TABLE, NoDispatch, detect_table
 
     module = parse(source, path)
     try:
-        return detect_table(function, source, path, module)
+        return detect_table(function, source, path, module, known)
     except NoDispatch as no_table:
         try:
-            return detect_branches(function, source, path, module)
+            return detect_branches(function, source, path, module, known)
         except NoDispatch:
             entry = function.function_name
+            if known:
+                return _nothing_left(function, source, path, module)
             if "aws_lambda_powertools.event_handler" in source and ".resolve(" in source:
                 raise StranglerError(
                     f"{entry}() hands the event to an AWS Lambda Powertools event handler (app.resolve); "

@@ -35,7 +35,7 @@ class _Candidate:
     branches: tuple[Branch, ...]
 
 
-def detect_branches(function: FunctionRef, source: str, path: str, module: cst.Module) -> Analysis:
+def detect_branches(function: FunctionRef, source: str, path: str, module: cst.Module, known: bool = False) -> Analysis:
     entry_index = entrypoint_index(module, function, path)
     entry = module.body[entry_index]
     assert isinstance(entry, cst.FunctionDef)
@@ -44,6 +44,9 @@ def detect_branches(function: FunctionRef, source: str, path: str, module: cst.M
     finder = _Finder()
     entry.body.visit(finder)
     candidates = [c for c in finder.candidates if len(c.branches) >= 2]
+    if not candidates and known:
+        # What earlier runs left of the dispatch: one branch, read from the event.
+        candidates = [c for c in finder.candidates if _reads_event(c.key, entry)]
     if not candidates:
         raise NoDispatch("no dispatch found: looked for " + LOOKED_FOR.format(entry=entry.name.value), where=at(path, entry_line))
     keys_of = {_code(c.key) for c in candidates}
@@ -78,6 +81,14 @@ def detect_branches(function: FunctionRef, source: str, path: str, module: cst.M
     return Analysis(function, path, source, module, graph, dispatch, entry_index, layout)
 
 
+def _reads_event(key: cst.BaseExpression, entry: cst.FunctionDef) -> bool:
+    try:
+        resolve(key, Locals.of(entry))
+    except Unresolvable:
+        return False
+    return True
+
+
 def _code(node: cst.CSTNode) -> str:
     return cst.Module([]).code_for_node(node)
 
@@ -88,6 +99,13 @@ def _handler_of(branch: Branch) -> str:
     if len(statements) == 1 and isinstance(statements[0], (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
         small = statements[0].body[0]
         value = getattr(small, "value", None)
+        # results.append(handle(message)): the handler is the inner call
+        if (
+            isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
+            and value.func.attr.value in ("append", "extend", "add") and value.args
+            and isinstance(value.args[0].value, cst.Call)
+        ):
+            value = value.args[0].value
         if isinstance(value, cst.Call):
             return _code(value.func)
     return "inline code"
@@ -134,11 +152,33 @@ def key_test(test: cst.BaseExpression) -> tuple[str, cst.BaseExpression, tuple[s
 
 
 def _body_ends(body: cst.BaseSuite) -> bool:
-    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
-    last = statements[-1] if statements else None
+    return always_exits(body.body if isinstance(body, cst.IndentedBlock) else [body])
+
+
+def always_exits(statements) -> bool:
+    """Whether running ``statements`` always ends in return, raise or continue."""
+    if not statements:
+        return False
+    last = statements[-1]
     if isinstance(last, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
         return isinstance(last.body[-1], _ENDS)
+    if isinstance(last, cst.If):
+        if last.orelse is None:
+            return False
+        other = [last.orelse] if isinstance(last.orelse, cst.If) else list(_block(last.orelse.body))
+        return always_exits(list(_block(last.body))) and always_exits(other)
+    if isinstance(last, cst.Try):
+        if last.finalbody is not None and always_exits(list(_block(last.finalbody.body))):
+            return True
+        main = list(_block(last.body)) + (list(_block(last.orelse.body)) if last.orelse else [])
+        return always_exits(main) and all(always_exits(list(_block(h.body))) for h in last.handlers)
+    if isinstance(last, cst.With):
+        return always_exits(list(_block(last.body)))
     return False
+
+
+def _block(suite: cst.BaseSuite):
+    return suite.body if isinstance(suite, cst.IndentedBlock) else [suite]
 
 
 class _Finder(cst.CSTVisitor):
@@ -168,8 +208,10 @@ class _Finder(cst.CSTVisitor):
                 break
             current = current.orelse
         tests = [key_test(clause.test) for clause in clauses]
-        if len(clauses) < 2 or any(t is None for t in tests) or len({t[0] for t in tests if t}) != 1:
+        if any(t is None for t in tests) or len({t[0] for t in tests if t}) != 1:
             return
+        if len(clauses) == 1 and node.orelse is None:
+            return  # a lone if: the sequence finder's case
         branches = tuple(Branch(t[2], clause, clause.body) for t, clause in zip(tests, clauses) if t)
         self.candidates.append(_Candidate("if", tests[0][1], (node,), branches))  # type: ignore[index]
 
@@ -182,7 +224,7 @@ class _Finder(cst.CSTVisitor):
             if test and (not run or run[0][1][0] == test[0]):
                 run.append((statement, test))  # type: ignore[arg-type]
                 continue
-            if len(run) >= 2:
+            if run:
                 branches = tuple(Branch(t[2], node, node.body) for node, t in run)
                 self.candidates.append(_Candidate("sequence", run[0][1][1], tuple(n for n, _ in run), branches))
             run = [(statement, test)] if test else []  # type: ignore[list-item]

@@ -30,12 +30,12 @@ LOOKED_FOR = (
 )
 
 
-def detect_table(function: FunctionRef, source: str, path: str, module: cst.Module) -> Analysis:
+def detect_table(function: FunctionRef, source: str, path: str, module: cst.Module, known: bool = False) -> Analysis:
     entry_index = entrypoint_index(module, function, path)
     entry = module.body[entry_index]
     assert isinstance(entry, cst.FunctionDef)
     entry_line = locate.top_level_line(source, entry.name.value, "def")
-    local = _LocalTables()
+    local = _LocalTables(minimum=1 if known else 2)
     entry.body.visit(local)
     tables = {name: (index, node, None) for name, (index, node) in _dict_assignments(module)}
     tables.update({name: (None, node, statement) for name, (node, statement) in local.tables.items()})
@@ -44,12 +44,15 @@ def detect_table(function: FunctionRef, source: str, path: str, module: cst.Modu
     if not lookups.found:
         raise NoDispatch("no dispatch found: looked for " + LOOKED_FOR.format(entry=entry.name.value), where=at(path, entry_line))
     names = {name for name, _, _ in lookups.found}
+    if len(names) > 1:  # a one-entry local dict is a table only when nothing else is
+        names -= {name for name, (node, _) in local.tables.items() if len(node.elements) < 2}
     if len(names) > 1:
         raise StranglerError(
             f"{entry.name.value}() looks up several tables ({', '.join(sorted(names))}); strangler splits one",
             where=at(path, entry_line),
         )
     table = names.pop()
+    found = [lookup for lookup in lookups.found if lookup[0] == table]
     table_index, table_dict, assignment = tables[table]
     if table_index is not None:
         anchor, anchor_line = module.body[table_index], locate.top_level_line(source, table, "assign")
@@ -65,7 +68,7 @@ def detect_table(function: FunctionRef, source: str, path: str, module: cst.Modu
     elif local.count[table] > 1:
         raise StranglerError(f"{table} is assigned more than once in {entry.name.value}()", where=at(path, table_line))
     _check_mutations(entry if table_index is None else None, graph, table, path, table_line)
-    event_path = _event_path(entry, lookups.found, path, entry_line)
+    event_path = _event_path(entry, found, path, entry_line)
     actions = tuple(
         Action(key, _short(module.code_for_node(element.value)), lines.of(element))
         for key, element in entries.items()
@@ -85,7 +88,8 @@ def _short(code: str) -> str:
 class _LocalTables(cst.CSTVisitor):
     """``name = {...}`` statements directly in the entrypoint (not in nested functions)."""
 
-    def __init__(self) -> None:
+    def __init__(self, minimum: int) -> None:
+        self.minimum = minimum
         self.tables: dict[str, tuple[cst.Dict, cst.SimpleStatementLine]] = {}
         self.count: dict[str, int] = defaultdict(int)
 
@@ -97,13 +101,14 @@ class _LocalTables(cst.CSTVisitor):
             if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
                 name = small.targets[0].target.value
                 self.count[name] += 1
-                if len(node.body) == 1 and _looks_like_table(small.value):
+                if len(node.body) == 1 and _looks_like_table(small.value, self.minimum):
                     self.tables[name] = (small.value, node)
 
 
-def _looks_like_table(value: cst.BaseExpression) -> bool:
-    """A local dict is a dispatch table when it maps two or more strings to callables."""
-    if not isinstance(value, cst.Dict) or len(value.elements) < 2:
+def _looks_like_table(value: cst.BaseExpression, minimum: int) -> bool:
+    """A local dict is a dispatch table when it maps strings to callables (two or more,
+    unless earlier runs already took entries out of it)."""
+    if not isinstance(value, cst.Dict) or len(value.elements) < minimum:
         return False
     return all(
         isinstance(e, cst.DictElement) and _string(e.key) is not None

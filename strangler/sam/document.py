@@ -224,11 +224,31 @@ def _set_token(slot: tuple[Any, Any, int], token: Any) -> None:
     entry[index] = token
 
 
-def delete_item(container: Any, key: Any) -> None:
+def _replace_leading_comment(container: Any, after_first: Any, parent: tuple[Any, Any] | None) -> None:
+    """The comment above a container's first item was that item's: it becomes the one that
+    introduced the second item (ruamel shares the token with the parent's slot)."""
+    leading = container.ca.comment[1] if container.ca.comment and len(container.ca.comment) > 1 else None
+    if not leading:
+        return
+    following = after_first.value.partition("\n")[2] if after_first is not None else ""
+    if following.strip():
+        leading[0].value = following.lstrip(" ")
+        del leading[1:]
+        return
+    container.ca.comment = None
+    if parent is not None and hasattr(parent[0], "ca"):
+        entry = parent[0].ca.items.get(parent[1])
+        if entry and len(entry) > 3:
+            entry[3] = None
+
+
+def delete_item(container: Any, key: Any, parent: tuple[Any, Any] | None = None) -> None:
     """Delete a key or index, taking its own comments along and keeping its neighbours'.
 
     ruamel hangs the comment lines above an item on the item before it; deleting naively
-    leaves the removed item's comment behind and drops the next item's.
+    leaves the removed item's comment behind and drops the next item's. ``parent`` is the
+    mapping and key holding ``container``, where ruamel also keeps the comment above its
+    first item.
     """
     if not hasattr(container, "ca"):
         del container[key]
@@ -236,6 +256,8 @@ def delete_item(container: Any, key: Any) -> None:
     keys = list(container) if isinstance(container, CommentedMap) else list(range(len(container)))
     position = keys.index(key)
     after_this = _get_token(_slot_after(container, key))
+    if position == 0:
+        _replace_leading_comment(container, after_this, parent)
     if position > 0:
         previous = _slot_after(container, keys[position - 1])
         before = _get_token(previous)

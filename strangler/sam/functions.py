@@ -66,7 +66,7 @@ def apply_narrowing(properties: Any, narrowing: Narrowing) -> None:
     variables = (environment or {}).get("Variables")
     if isinstance(variables, dict):
         for name in [n for n in variables if n not in narrowing.env_keep]:
-            document.delete_item(variables, name)
+            document.delete_item(variables, name, (environment, "Variables"))
         if not variables:
             del environment["Variables"]
         if not environment:
@@ -75,7 +75,7 @@ def apply_narrowing(properties: Any, narrowing: Narrowing) -> None:
     if isinstance(policies, list) and narrowing.policies:
         for index in reversed(range(len(policies))):
             if index not in narrowing.policy_keep:
-                document.delete_item(policies, index)
+                document.delete_item(policies, index, (properties, "Policies"))
         if not policies:
             del properties["Policies"]
 

@@ -122,7 +122,7 @@ def test_the_monolith_loses_a_branch_and_keeps_the_rest_byte_for_byte() -> None:
 
 def test_a_key_leaving_a_shared_branch_narrows_its_test() -> None:
     code = codegen.monolith_module(analysed(CHAIN), ["PaymentSettled", "PaymentFlagged"])[0]
-    assert 'if detail_type in ("PaymentCaptured",):' in code
+    assert 'if detail_type == "PaymentCaptured":' in code
     assert 'elif detail_type == "PaymentDisputed":' in code
 
 
@@ -136,7 +136,8 @@ def test_a_sequence_of_ifs_that_each_return_is_a_dispatch() -> None:
     analysis = analysed(SEQUENCE)
     assert analysis.dispatch.shape == "if sequence"
     code = extracted(SEQUENCE, "refunds")
-    assert 'report = event["report"]\n    return on_refund(event["id"], 0)\n    raise ValueError' in code
+    assert 'report = event["report"]\n    return on_refund(event["id"], 0)\n' in code
+    assert "raise ValueError" not in code  # the default cannot run after the branch returns
     assert 'if report == "captured"' not in code
     monolith = codegen.monolith_module(analysis, ["captured"])[0]
     assert 'if report == "captured"' not in monolith and 'if report == "refunds":' in monolith
@@ -151,6 +152,45 @@ def test_a_match_in_a_record_loop_with_alternatives_and_a_lazy_import() -> None:
     assert "match" not in code.split("def lambda_handler")[1]
     monolith = codegen.monolith_module(analysis, ["reversed"])[0]
     assert 'case "refunded":' in monolith and '"reversed"' not in monolith
+
+
+def test_a_sequence_branch_that_returns_from_every_path_of_a_try() -> None:
+    source = HELPERS + """\
+def lambda_handler(event, context):
+    report = event["report"]
+    if report == "captured":
+        try:
+            return on_captured(event)
+        except KeyError as exc:
+            return {"error": str(exc)}
+    if report == "refunds":
+        return on_refund(event["id"], 0)
+    return {"unknown": report}
+"""
+    assert [a.key for a in analysed(source).dispatch.actions] == ["captured", "refunds"]
+    assert 'return {"error": str(exc)}\n' in extracted(source, "captured")
+    assert "unknown" not in extracted(source, "captured")
+
+
+def test_what_earlier_runs_left_of_a_chain_is_still_its_dispatch() -> None:
+    source = HELPERS + """\
+def lambda_handler(event, context):
+    kind = event["type"]
+    if kind == "captured":
+        return on_captured(event)
+    else:
+        return {"ignored": kind}
+"""
+    with pytest.raises(StranglerError):
+        analysed(source)
+    analysis = analyse(FUNCTION, textwrap.dedent(source), PATH, known=True)
+    assert [a.key for a in analysis.dispatch.actions] == ["captured"]
+    assert codegen.monolith_module(analysis, ["captured"])[0].endswith('kind = event["type"]\n    return {"ignored": kind}\n')
+
+
+def test_a_dispatch_with_nothing_left_has_no_actions() -> None:
+    source = HELPERS + 'def lambda_handler(event, context):\n    return {"ignored": event["type"]}\n'
+    assert analyse(FUNCTION, source, PATH, known=True).dispatch.actions == ()
 
 
 @pytest.mark.parametrize(
