@@ -35,12 +35,24 @@ CASES = [
     ("sns-notifications", ("migrate",)),
     ("direct-invoke-billing", ("extract", "refund")),
     ("direct-invoke-billing", ("migrate", "--keep-monolith")),
+    ("chain-payments", ("extract", "PaymentSettled")),
+    ("chain-payments", ("migrate",)),
+    ("match-inventory", ("extract", "stock_counted")),
+    ("match-inventory", ("migrate",)),
+    ("table-in-handler-users", ("extract", "POST /users")),
+    ("table-in-handler-users", ("migrate",)),
+    ("sequence-reports", ("extract", "inventory_value")),
+    ("sequence-reports", ("migrate",)),
 ]
 MONOLITHS = {
     "eventbridge-orders": "OrdersFunction",
     "http-api-catalog": "CatalogFunction",
     "sns-notifications": "NotifierFunction",
     "direct-invoke-billing": "BillingFunction",
+    "chain-payments": "PaymentsFunction",
+    "match-inventory": "InventoryFunction",
+    "table-in-handler-users": "UsersFunction",
+    "sequence-reports": "ReportsFunction",
 }
 
 

@@ -15,6 +15,15 @@ TABLES = {
     "http-api-catalog": ("CatalogFunction", "app.lambda_handler", ["GET /products", "POST /products", "GET /products/{id}", "DELETE /products/{id}", "ANY /{proxy+}"]),
     "sns-notifications": ("NotifierFunction", "app.lambda_handler", ["welcome_email", "password_reset", "invoice_ready"]),
     "direct-invoke-billing": ("BillingFunction", "app.handler", ["charge", "refund", "get_invoice", "invoice"]),
+    "chain-payments": ("PaymentsFunction", "app.lambda_handler", ["PaymentAuthorized", "PaymentCaptured", "PaymentSettled", "PaymentRefunded", "ChargebackOpened"]),
+    "match-inventory": ("InventoryFunction", "handler.main", ["stock_received", "stock_reserved", "stock_released", "stock_counted"]),
+    "table-in-handler-users": ("UsersFunction", "app.lambda_handler", ["GET /users", "POST /users", "DELETE /users/{id}"]),
+    "sequence-reports": ("ReportsFunction", "main.handler", ["daily_sales", "inventory_value", "refund_summary"]),
+}
+SHAPES = {
+    "eventbridge-orders": "table", "http-api-catalog": "table", "sns-notifications": "table",
+    "direct-invoke-billing": "table", "chain-payments": "if/elif chain", "match-inventory": "match",
+    "table-in-handler-users": "table in the handler", "sequence-reports": "if sequence",
 }
 
 
@@ -26,6 +35,7 @@ def test_scan_json_lists_every_action_with_its_route_and_needs(fixture: str, tmp
     (function,) = json.loads(result.stdout)["functions"]
     logical_id, handler, keys = TABLES[fixture]
     assert (function["logical_id"], function["handler"]) == (logical_id, handler)
+    assert function["shape"] == SHAPES[fixture]
     assert [a["key"] for a in function["actions"]] == keys
     for action in function["actions"]:
         assert action["refusal"] is None and action["route"]
