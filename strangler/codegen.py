@@ -14,7 +14,7 @@ import libcst as cst
 from strangler import locate
 from strangler.dispatch import Analysis
 from strangler.dispatch.branches import always_exits
-from strangler.dispatch.layout import Branch, BranchLayout, TableLayout
+from strangler.dispatch.layout import Branch, BranchLayout, RouteLayout, TableLayout
 from strangler.errors import StranglerError, at
 
 ENTRYPOINT = "lambda_handler"
@@ -165,6 +165,8 @@ def specialise(analysis: Analysis, key: str) -> cst.FunctionDef:
     layout = analysis.layout
     if isinstance(layout, TableLayout):
         function = _table_template(analysis)[0].deep_replace(_placeholder(analysis), _callable(layout.elements[key].value))
+    elif isinstance(layout, RouteLayout):
+        function = analysis.entrypoint  # the resolver routes; it will simply know one route
     else:
         function = analysis.entrypoint.visit(_SpecialiseBranches(layout, layout.branch(key)))
     assert isinstance(function, cst.FunctionDef)
@@ -405,6 +407,9 @@ def extracted_module(
         entry.visit(collector)
         entry_names, handler, parts = frozenset(collector.names), None, (entry,)
     roots = (entry_names & graph.uses.get(analysis.entry_index, frozenset())) | graph.uses.get(analysis.unit(key), frozenset())
+    own = _own_statements(analysis, key)
+    for index in own:
+        roots |= graph.uses.get(index, frozenset())
     table = analysis.dispatch.table if analysis.table_index is not None else None
     if table is not None and table in roots:
         line = locate.top_level_line(analysis.source, analysis.entrypoint.name.value, "def")
@@ -421,7 +426,7 @@ def extracted_module(
             f"a module-level statement that the action's code needs also uses {table}",
             where=at(analysis.path, analysis.dispatch.line),
         )
-    statements = statements | graph.always | {analysis.entry_index}
+    statements = statements | graph.always | {analysis.entry_index} | own
     body: list[cst.BaseStatement] = [cst.SimpleStatementLine([cst.Expr(cst.SimpleString(docstring))])]
     for index in sorted(statements):
         if index == analysis.entry_index:
@@ -433,6 +438,15 @@ def extracted_module(
     if handler is not None:
         code = code.replace(_PLACEHOLDER, analysis.module.code_for_node(handler))
     return code, statements, names, parts
+
+
+def _own_statements(analysis: Analysis, key: str) -> frozenset[int]:
+    """Module-level statements that are the action's code itself: a route's def and the
+    resolver's hooks (exception handlers), which nothing references by name."""
+    layout = analysis.layout
+    if isinstance(layout, RouteLayout):
+        return frozenset({layout.route(key).index, *layout.hooks})
+    return frozenset()
 
 
 def _first_without_blank_lines(body: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
@@ -503,7 +517,7 @@ def monolith_module(analysis: Analysis, removed: Iterable[str]) -> tuple[str, tu
     staying_units = {analysis.unit(k) for k in keys if k not in removed}
     leaving_units = {analysis.unit(k) for k in removed} - staying_units
     leaving, leaving_names = graph.closure(leaving_units)
-    leaving = leaving - {analysis.entry_index, analysis.table_index}
+    leaving = (leaving | {u for u in leaving_units if isinstance(u, int)}) - {analysis.entry_index, analysis.table_index}
     staying = [i for i in range(len(graph.statements)) if i not in leaving]
     live, live_names = graph.closure([*staying, *staying_units])
     body: list[cst.BaseStatement] = []
@@ -534,6 +548,8 @@ def _without_entries(statement: cst.BaseStatement, analysis: Analysis, removed: 
 def _entrypoint_without(analysis: Analysis, removed: set[str]) -> cst.BaseStatement:
     """The monolith's entrypoint once ``removed`` left: only changes when the dispatch lives in it."""
     layout, entry = analysis.layout, analysis.entrypoint
+    if isinstance(layout, RouteLayout):
+        return entry
     if isinstance(layout, TableLayout):
         if layout.statement_index is not None:
             return entry

@@ -143,7 +143,7 @@ def _rewrite_monolith_module(project: Project, analysis: Analysis, plan: Plan, d
         draft.files[analysis.path] = code
         left = ", ".join(gone) if gone else "nothing else"
         keys = ", ".join(a.key for a in plan.actions)
-        draft.changed.append(f"{analysis.path}: table entries {keys} removed; code only they used removed: {left}")
+        draft.changed.append(f"{analysis.path}: {keys} taken out of the dispatch; code only they used removed: {left}")
 
 
 def _retire(project: Project, analysis: Analysis, doc: TemplateDocument, draft: _Draft) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import libcst as cst
 
 from strangler.errors import StranglerError
-from strangler.dispatch.layout import BranchLayout, Layout, TableLayout
+from strangler.dispatch.layout import BranchLayout, Layout, RouteLayout, TableLayout
 from strangler.model import Dispatch, EventPath, FunctionRef
 from strangler.slicing import SymbolGraph
 
@@ -37,8 +37,11 @@ class Analysis:
         """The module-level statement of a dispatch table, if the dispatch has one."""
         return self.layout.statement_index if isinstance(self.layout, TableLayout) else None
 
-    def unit(self, key: str) -> tuple[str, str]:
-        """The graph unit of the code that belongs to ``key`` alone (or to its branch)."""
+    def unit(self, key: str) -> int | tuple[str, str]:
+        """The graph unit of the code that belongs to ``key`` alone (or to its branch, or
+        the module-level def of its route)."""
+        if isinstance(self.layout, RouteLayout):
+            return self.layout.route(key).index
         return ("entry", self.layout.label(key))
 
     @property
@@ -86,9 +89,13 @@ def analyse(function: FunctionRef, source: str, path: str, known: bool = False) 
     cut down to one branch, or to none, is still the dispatch.
     """
     from strangler.dispatch.branches import LOOKED_FOR as BRANCHES, detect_branches
+    from strangler.dispatch.powertools import detect_routes
     from strangler.dispatch.table import LOOKED_FOR as TABLE, NoDispatch, detect_table
 
     module = parse(source, path)
+    routes = detect_routes(function, source, path, module)
+    if routes is not None:
+        return routes
     try:
         return detect_table(function, source, path, module, known)
     except NoDispatch as no_table:
@@ -98,13 +105,6 @@ def analyse(function: FunctionRef, source: str, path: str, known: bool = False) 
             entry = function.function_name
             if known:
                 return _nothing_left(function, source, path, module)
-            if "aws_lambda_powertools.event_handler" in source and ".resolve(" in source:
-                raise StranglerError(
-                    f"{entry}() hands the event to an AWS Lambda Powertools event handler (app.resolve); "
-                    "strangler does not split Powertools routers yet",
-                    where=no_table.where,
-                    hint="move the routes to a table or an if/elif chain on event['routeKey'], or split by hand",
-                ) from None
             raise NoDispatch(
                 f"no dispatch found: looked for {TABLE.format(entry=entry)}, and for {BRANCHES.format(entry=entry)}",
                 where=no_table.where,

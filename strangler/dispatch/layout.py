@@ -58,4 +58,32 @@ class BranchLayout:
         return self.branch(key).label
 
 
-Layout = TableLayout | BranchLayout
+@dataclass(frozen=True)
+class Route:
+    keys: tuple[str, ...]  # "GET /tickets/{ticket_id}", one per method
+    index: int  # the module-level def that registers it
+
+
+@dataclass(frozen=True)
+class RouteLayout:
+    """Routes registered on a resolver by decorators (AWS Lambda Powertools event handler).
+
+    Each route is a module-level def of its own; the app's hooks (exception handlers,
+    not-found handlers) go with every new function, the other routes never do.
+    """
+
+    app: str
+    routes: tuple[Route, ...]
+    hooks: tuple[int, ...]
+
+    def unit_nodes(self) -> dict[str, list[cst.CSTNode]]:
+        return {}
+
+    def route(self, key: str) -> Route:
+        return next(r for r in self.routes if key in r.keys)
+
+    def label(self, key: str) -> str:
+        return " | ".join(self.route(key).keys)
+
+
+Layout = TableLayout | BranchLayout | RouteLayout

@@ -170,7 +170,7 @@ _CATCH_ALL = {None, "$default", "/{proxy+}"}
 
 
 def _http_api(name: str, event: Any, key: str, path: EventPath, where: str) -> EventSplit:
-    if path.parts not in (("routeKey",), ("requestContext", "routeKey")):
+    if path.parts not in (("routeKey",), ("requestContext", "routeKey"), ("method+path",)):
         raise Refusal(
             f"the dispatch key comes from {path}, but an HTTP API routes on method and path (routeKey) only: "
             "requests that differ by query string, header or body cannot go to different functions",
@@ -193,20 +193,25 @@ def _http_api(name: str, event: Any, key: str, path: EventPath, where: str) -> E
 
 
 def _rest_api(name: str, event: Any, key: str, path: EventPath, where: str) -> EventSplit:
-    if path.parts not in (("resource",), ("requestContext", "resourcePath")):
+    if path.parts == ("method+path",):
+        method, _, resource = key.partition(" ")
+    elif path.parts in (("resource",), ("requestContext", "resourcePath")):
+        method, resource = "ANY", key
+    else:
         raise Refusal(
             f"the dispatch key comes from {path}, but a REST API routes on method and resource path only: "
             "requests that differ by query string, header or body cannot go to different functions",
             where=where,
         )
     properties = event.get("Properties") or {}
-    event_path = properties.get("Path")
-    if event_path == key:
+    event_path, event_method = properties.get("Path"), str(properties.get("Method", "ANY")).upper()
+    if event_path == resource and method in ("ANY", event_method):
         return EventSplit(copy.deepcopy(event), DELETE)
-    if event_path == "/{proxy+}" and str(properties.get("Method", "")).upper() == "ANY":
+    if event_path == "/{proxy+}" and event_method == "ANY":
         new_event = copy.deepcopy(event)
-        new_event["Properties"]["Path"] = key
-        return EventSplit(new_event, None, f"{name}: resource {key} (ANY) added in front of /{{proxy+}}", fallback=True)
+        new_event["Properties"]["Path"] = resource
+        new_event["Properties"]["Method"] = method.lower() if method != "ANY" else "ANY"
+        return EventSplit(new_event, None, f"{name}: resource {key} added in front of /{{proxy+}}", fallback=True)
     return EventSplit()
 
 
