@@ -43,6 +43,8 @@ CASES = [
     ("table-in-handler-users", ("migrate",)),
     ("sequence-reports", ("extract", "inventory_value")),
     ("sequence-reports", ("migrate",)),
+    ("powertools-tickets", ("extract", "PUT /tickets/{ticket_id}/status")),
+    ("powertools-tickets", ("migrate",)),
 ]
 MONOLITHS = {
     "eventbridge-orders": "OrdersFunction",
@@ -53,6 +55,7 @@ MONOLITHS = {
     "match-inventory": "InventoryFunction",
     "table-in-handler-users": "UsersFunction",
     "sequence-reports": "ReportsFunction",
+    "powertools-tickets": "TicketsFunction",
 }
 
 

@@ -19,11 +19,13 @@ TABLES = {
     "match-inventory": ("InventoryFunction", "handler.main", ["stock_received", "stock_reserved", "stock_released", "stock_counted"]),
     "table-in-handler-users": ("UsersFunction", "app.lambda_handler", ["GET /users", "POST /users", "DELETE /users/{id}"]),
     "sequence-reports": ("ReportsFunction", "main.handler", ["daily_sales", "inventory_value", "refund_summary"]),
+    "powertools-tickets": ("TicketsFunction", "app.lambda_handler", ["GET /tickets", "POST /tickets", "GET /tickets/{ticket_id}", "PUT /tickets/{ticket_id}/status", "DELETE /tickets/{ticket_id}"]),
 }
 SHAPES = {
     "eventbridge-orders": "table", "http-api-catalog": "table", "sns-notifications": "table",
     "direct-invoke-billing": "table", "chain-payments": "if/elif chain", "match-inventory": "match",
     "table-in-handler-users": "table in the handler", "sequence-reports": "if sequence",
+    "powertools-tickets": "Powertools HTTP API router",
 }
 
 
