@@ -252,4 +252,9 @@ def _pattern_keys(pattern: cst.MatchPattern) -> tuple[str, ...] | None:
         keys = [_pattern_keys(element.pattern) for element in pattern.patterns]
         if all(k is not None and len(k) == 1 for k in keys):
             return tuple(k[0] for k in keys if k)
+    if isinstance(pattern, cst.MatchSequence) and len(pattern.patterns) == 2:
+        # case ("GET", "/orders"): a method and a path, keyed "GET /orders"
+        values = [_literal(e.value.value) if isinstance(e, cst.MatchSequenceElement) and isinstance(e.value, cst.MatchValue) else None for e in pattern.patterns]
+        if all(isinstance(v, str) for v in values):
+            return (f"{values[0]} {values[1]}",)
     return None

@@ -89,7 +89,38 @@ def _parts(node: cst.BaseExpression, scope: Locals, seen: set[str], wanted: str 
         return _parts(node.value, scope, seen, key) + [key]
     if isinstance(node, cst.Call):
         return _call(node, scope, seen)
+    if isinstance(node, (cst.FormattedString, cst.Tuple)):
+        return _method_and_path(node, scope, seen)
     raise Unresolvable(node, "the key is computed, not read from the event")
+
+
+_METHODS = {("httpMethod",), ("requestContext", "httpMethod"), ("requestContext", "http", "method")}
+_PATHS = {
+    ("resource",), ("requestContext", "resourcePath"), ("path",), ("rawPath",), ("requestContext", "http", "path"),
+}
+
+
+def _method_and_path(node: cst.BaseExpression, scope: Locals, seen: set[str]) -> list[str]:
+    """``f"{event['httpMethod']} {event['resource']}"`` or ``(method, path)``: the route.
+
+    API Gateway routes on exactly that pair, so a key like ``"GET /orders"`` can be routed.
+    """
+    if isinstance(node, cst.FormattedString):
+        parts = node.parts
+        ok = (
+            len(parts) == 3 and isinstance(parts[1], cst.FormattedStringText) and parts[1].value == " "
+            and all(isinstance(p, cst.FormattedStringExpression) and p.conversion is None and p.format_spec is None
+                    for p in (parts[0], parts[2]))
+        )
+        pair = [parts[0].expression, parts[2].expression] if ok else []  # type: ignore[union-attr]
+    else:
+        pair = [element.value for element in node.elements]
+    if len(pair) != 2:
+        raise Unresolvable(node, "the key is composed of more than an HTTP method and a path")
+    method, path = (tuple(_parts(part, scope, seen)) for part in pair)
+    if method not in _METHODS or path not in _PATHS:
+        raise Unresolvable(node, "the key is composed of more than an HTTP method and a path")
+    return ["method+path"]
 
 
 def _name(node: cst.Name, scope: Locals, seen: set[str], wanted: str | None) -> list[str]:

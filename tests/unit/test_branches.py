@@ -216,3 +216,45 @@ def test_a_handler_with_no_dispatch_says_both_shapes_were_looked_for() -> None:
     with pytest.raises(StranglerError) as caught:
         analysed(HELPERS + "def lambda_handler(event, context):\n    return on_captured(event)\n")
     assert "a module-level dict" in caught.value.message and "an if/elif chain" in caught.value.message
+
+
+def test_a_match_on_method_and_path_is_keyed_like_an_api_route() -> None:
+    source = HELPERS + """\
+def lambda_handler(event, context):
+    match (event["requestContext"]["http"]["method"], event["rawPath"]):
+        case ("GET", "/payments"):
+            return on_captured(event)
+        case ("POST", "/payments/refunds"):
+            return on_refund(event["id"], 0)
+        case _:
+            return {"statusCode": 404}
+"""
+    analysis = analysed(source)
+    assert [a.key for a in analysis.dispatch.actions] == ["GET /payments", "POST /payments/refunds"]
+    assert str(analysis.dispatch.event_path) == "method+path"
+    assert "return on_refund(event[\"id\"], 0)\n" in extracted(source, "POST /payments/refunds")
+
+
+def test_a_table_keyed_by_an_f_string_of_method_and_resource() -> None:
+    source = HELPERS + """\
+ROUTES = {"GET /payments": on_captured, "DELETE /payments/{id}": audit}
+
+
+def lambda_handler(event, context):
+    route = f"{event['httpMethod']} {event['resource']}"
+    return ROUTES[route](event)
+"""
+    assert str(analysed(source).dispatch.event_path) == "method+path"
+
+
+def test_a_composite_key_of_anything_else_is_refused() -> None:
+    source = HELPERS + """\
+ROUTES = {"a b": on_captured, "c d": audit}
+
+
+def lambda_handler(event, context):
+    return ROUTES[f"{event['source']} {event['detail-type']}"](event)
+"""
+    with pytest.raises(StranglerError) as caught:
+        analysed(source)
+    assert "more than an HTTP method and a path" in caught.value.message

@@ -511,3 +511,19 @@ def test_requests_of_one_route_that_differ_by_body_are_never_split() -> None:
     with pytest.raises(Refusal) as caught:
         plan_route(events, "create", EventPath(("body", JSON, "op")), "template.yaml: Resources.Rpc")
     assert "query string, header or body" in caught.value.message
+
+
+def test_a_rest_route_of_method_and_path_is_carved_out_of_the_proxy() -> None:
+    events = {"Proxy": {"Type": "Api", "Properties": {"Path": "/{proxy+}", "Method": "ANY"}}}
+    route = plan_route(events, "GET /orders/{id}", EventPath(("method+path",)), "template.yaml: Resources.Api")
+    assert route.new_events["Proxy"]["Properties"] == {"Path": "/orders/{id}", "Method": "get"}
+    assert route.monolith_events == {}
+
+
+def test_an_http_route_of_method_and_path_moves_its_own_event() -> None:
+    events = {
+        "GetOrder": {"Type": "HttpApi", "Properties": {"Path": "/orders/{id}", "Method": "GET"}},
+        "Proxy": {"Type": "HttpApi", "Properties": {"Path": "/{proxy+}", "Method": "ANY"}},
+    }
+    route = plan_route(events, "GET /orders/{id}", EventPath(("method+path",)), "template.yaml: Resources.Api")
+    assert list(route.new_events) == ["GetOrder"] and route.monolith_events == {"GetOrder": DELETE}
