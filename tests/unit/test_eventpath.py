@@ -190,13 +190,22 @@ def test_a_computed_key_is_refused():
     ) == ("the event is indexed with a computed key", "event[FIELD]")
 
 
-def test_a_formatted_key_is_refused():
-    assert refusal(
+def test_a_formatted_key_of_method_and_resource_is_the_route():
+    assert path_of(
         """\
         def lambda_handler(event, context):
             kind = f"{event['httpMethod']} {event['resource']}"
         """
-    ) == ("the key is computed, not read from the event", "f\"{event['httpMethod']} {event['resource']}\"")
+    ) == "method+path"
+
+
+def test_a_formatted_key_of_anything_else_is_refused():
+    assert refusal(
+        """\
+        def lambda_handler(event, context):
+            kind = f"{event['source']}:{event['detail-type']}"
+        """
+    ) == ("the key is composed of more than an HTTP method and a path", "f\"{event['source']}:{event['detail-type']}\"")
 
 
 @pytest.mark.parametrize(
