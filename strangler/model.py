@@ -8,6 +8,7 @@ from pathlib import Path
 # Marks in an event path: ``*`` is every element of a list, ``(json)`` a json.loads().
 EACH = "*"
 JSON = "(json)"
+ANY_CASE = "(any case)"  # the code upper- or lower-cases the value before comparing
 
 
 @dataclass(frozen=True)
@@ -21,8 +22,8 @@ class EventPath:
         for part in self.parts:
             if part == EACH:
                 text += "[*]"
-            elif part == JSON:
-                text += "(json)"
+            elif part in (JSON, ANY_CASE):
+                text += part
             else:
                 text += ("." if text else "") + part
         return text or "<event>"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from strangler.model import EACH, JSON, EventPath
+from strangler.model import ANY_CASE, EACH, JSON, EventPath
 
 
 class Unresolvable(Exception):
@@ -175,6 +175,12 @@ def _call(node: cst.Call, scope: Locals, seen: set[str]) -> list[str]:
             return _parts(func.value, scope, seen, key) + [key]
     if _is_json_loads(func) and len(node.args) == 1:
         return _parts(node.args[0].value, scope, seen) + [JSON]
+    if isinstance(func, cst.Attribute) and not node.args:
+        if func.attr.value in ("upper", "lower", "casefold"):
+            parts = _parts(func.value, scope, seen)
+            return parts if parts[-1:] == [ANY_CASE] else parts + [ANY_CASE]
+        if func.attr.value in ("strip", "lstrip", "rstrip"):
+            raise Unresolvable(node, "the key is stripped of spaces, which no event source filter can match")
     raise Unresolvable(node, "the key goes through a call strangler cannot follow")
 
 

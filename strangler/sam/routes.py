@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from strangler.errors import StranglerError
-from strangler.model import EACH, JSON, EventPath
+from strangler.model import ANY_CASE, EACH, JSON, EventPath
 from strangler.sam.document import after_first_line
 
 DELETE = object()  # the monolith loses this event
@@ -128,6 +128,8 @@ def plan_route(
 
 # --- EventBridge ------------------------------------------------------------------------
 def _eventbridge(name: str, event: Any, key: str, path: EventPath, where: str) -> EventSplit:
+    if path.parts == ("detail-type", ANY_CASE):
+        return _eventbridge_any_case(name, event, key, where)
     if path.parts != ("detail-type",):
         raise Refusal(f"the dispatch key comes from {path}, but EventBridge routes on detail-type", where=where)
     properties = event.get("Properties") or {}
@@ -161,6 +163,44 @@ def _eventbridge(name: str, event: Any, key: str, path: EventPath, where: str) -
         new_event = _copy_without(event, ("RuleName",), {id(current): narrowed})
         monolith = copy.deepcopy(event)
         monolith["Properties"]["Pattern"]["detail-type"][0]["anything-but"] = _seq_like(excluded, [*excluded, key])
+        return EventSplit(new_event, monolith)
+    raise Refusal(f"the rule's detail-type filter {json.dumps(_plain(current))} cannot be split safely", where=where)
+
+
+def _eventbridge_any_case(name: str, event: Any, key: str, where: str) -> EventSplit:
+    """The code compares ``detail-type.upper()``: route with ``equals-ignore-case``."""
+    pattern = (event.get("Properties") or {}).get("Pattern")
+    if not isinstance(pattern, dict):
+        raise Refusal("the rule has no Pattern mapping to narrow", where=where)
+    current = pattern.get("detail-type")
+    narrowed = _seq_like(current, [{"equals-ignore-case": key}])
+    if current is None:
+        new_event = _copy_without(event, ("RuleName",))
+        new_event["Properties"]["Pattern"]["detail-type"] = narrowed
+        monolith = copy.deepcopy(event)
+        monolith["Properties"]["Pattern"]["detail-type"] = [{"anything-but": {"equals-ignore-case": [key]}}]
+        return EventSplit(new_event, monolith, f"{name}: the monolith's rule now excludes {key} in any case")
+    items = current if isinstance(current, list) else [current]
+    if all(isinstance(item, str) for item in items):
+        # The rule lists spellings: the new function takes exactly those that are this key
+        # in some case, so it receives what the monolith received, no more.
+        mine = [item for item in items if item.casefold() == key.casefold()]
+        rest = [item for item in items if item.casefold() != key.casefold()]
+        if not mine:
+            return EventSplit()
+        new_event = _copy_without(event, ("RuleName",), {id(current): _seq_like(current, mine)})
+        if not rest:
+            return EventSplit(new_event, DELETE)
+        return EventSplit(new_event, copy.deepcopy(event, {id(current): _seq_like(current, rest)}))
+    excluded = items[0].get("anything-but") if len(items) == 1 and isinstance(items[0], dict) else None
+    if isinstance(excluded, dict) and set(excluded) == {"equals-ignore-case"}:
+        values = excluded["equals-ignore-case"]
+        values = list(values) if isinstance(values, list) else [values]
+        if any(v.casefold() == key.casefold() for v in values if isinstance(v, str)):
+            return EventSplit()
+        new_event = _copy_without(event, ("RuleName",), {id(current): narrowed})
+        monolith = copy.deepcopy(event)
+        monolith["Properties"]["Pattern"]["detail-type"][0]["anything-but"]["equals-ignore-case"] = [*values, key]
         return EventSplit(new_event, monolith)
     raise Refusal(f"the rule's detail-type filter {json.dumps(_plain(current))} cannot be split safely", where=where)
 

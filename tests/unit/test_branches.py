@@ -196,7 +196,7 @@ def test_a_dispatch_with_nothing_left_has_no_actions() -> None:
 @pytest.mark.parametrize(
     ("source", "message"),
     [
-        (HELPERS + 'def lambda_handler(event, context):\n    kind = event["type"].lower()\n    if kind == "a":\n        return 1\n    elif kind == "b":\n        return 2\n',
+        (HELPERS + 'def lambda_handler(event, context):\n    kind = event["type"].strip()\n    if kind == "a":\n        return 1\n    elif kind == "b":\n        return 2\n',
          "cannot tell statically which part of the event selects the branch"),
         (HELPERS + 'def lambda_handler(event, context):\n    if event["source"] == "a":\n        if event["type"] == "x":\n            return 1\n        elif event["type"] == "y":\n            return 2\n    elif event["source"] == "b":\n        return 3\n',
          "nested dispatch"),

@@ -190,6 +190,15 @@ def test_a_computed_key_is_refused():
     ) == ("the event is indexed with a computed key", "event[FIELD]")
 
 
+def test_a_key_compared_in_one_case_matches_any_case():
+    assert path_of(
+        """\
+        def lambda_handler(event, context):
+            kind = event["detail-type"].upper()
+        """
+    ) == "detail-type(any case)"
+
+
 def test_a_formatted_key_of_method_and_resource_is_the_route():
     assert path_of(
         """\
@@ -212,7 +221,7 @@ def test_a_formatted_key_of_anything_else_is_refused():
     ("read", "stopped_at"),
     [
         ('parse(event)["kind"]', "parse(event)"),
-        ('event["detail-type"].lower()', 'event["detail-type"].lower()'),
+        ('event["detail-type"].split(".")[0]', 'event["detail-type"].split(".")'),
     ],
 )
 def test_a_call_it_cannot_follow_is_refused(read, stopped_at):

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from strangler.model import EACH, JSON, EventPath
+from strangler.model import ANY_CASE, EACH, JSON, EventPath
 from strangler.sam.document import TemplateDocument
 from strangler.sam.routes import DELETE, Refusal, RoutePlan, plan_route
 
@@ -527,3 +527,17 @@ def test_an_http_route_of_method_and_path_moves_its_own_event() -> None:
     }
     route = plan_route(events, "GET /orders/{id}", EventPath(("method+path",)), "template.yaml: Resources.Api")
     assert list(route.new_events) == ["GetOrder"] and route.monolith_events == {"GetOrder": DELETE}
+
+
+def test_an_upper_cased_detail_type_is_routed_ignoring_case() -> None:
+    events = {"Rule": {"Type": "EventBridgeRule", "Properties": {"Pattern": {"source": ["shop"], "detail-type": ["OrderPlaced", "OrderShipped"]}}}}
+    route = plan_route(events, "ORDERPLACED", EventPath(("detail-type", ANY_CASE)), "template.yaml: Resources.Orders")
+    assert route.new_events["Rule"]["Properties"]["Pattern"] == {"source": ["shop"], "detail-type": ["OrderPlaced"]}
+    assert route.monolith_events["Rule"]["Properties"]["Pattern"]["detail-type"] == ["OrderShipped"]
+
+
+def test_an_upper_cased_key_without_a_detail_type_filter_is_matched_ignoring_case() -> None:
+    events = {"Rule": {"Type": "EventBridgeRule", "Properties": {"Pattern": {"source": ["shop"]}}}}
+    route = plan_route(events, "ORDERPLACED", EventPath(("detail-type", ANY_CASE)), "template.yaml: Resources.Orders")
+    assert route.new_events["Rule"]["Properties"]["Pattern"]["detail-type"] == [{"equals-ignore-case": "ORDERPLACED"}]
+    assert route.monolith_events["Rule"]["Properties"]["Pattern"]["detail-type"] == [{"anything-but": {"equals-ignore-case": ["ORDERPLACED"]}}]
