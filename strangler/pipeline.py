@@ -89,10 +89,12 @@ def run(
     if not plan.actions and not plan.retire:
         return Outcome(project, plan, None, "; ".join(plan.already) or "nothing to extract")
     facts = FactCache()
-    changes = render(project, analysis, plan, facts, progress)
     step_sets: tuple[ChangeSet, ...] = ()
     if steps:
         step_sets = tuple(_steps(project, analysis, plan, facts))
+    # The last render of the run may edit the loaded template itself: a copy of a large
+    # template costs more than all the edits.
+    changes = render(project, analysis, plan, facts, progress, consume_template=True)
     return Outcome(project, plan, changes, None, step_sets)
 
 

@@ -7,6 +7,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from strangler import codegen
 from strangler.dispatch import Analysis
@@ -36,56 +37,26 @@ class _Draft:
 
 def render(
     project: Project, analysis: Analysis, plan: Plan, facts: FactCache | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str], None] | None = None, consume_template: bool = False,
 ) -> ChangeSet:
     """The complete change for ``plan``: new folders, monolith module, template.
 
-    ``progress`` is told each action as it is done, for long runs.
+    ``progress`` is told each action as it is done, for long runs. With
+    ``consume_template`` the loaded template is edited in place instead of a copy; the
+    project must not be rendered again afterwards.
     """
-    facts = facts or FactCache()
     monolith = plan.monolith
-    doc = TemplateDocument(
-        project.template.path, project.template.text, copy.deepcopy(project.template.data),
-        project.template.is_json, project.template.json_indent,
-    )
-    resources = doc.data["Resources"]
-    monolith_resource = resources[monolith.logical_id]
-    modules = LocalModules(monolith.code_dir, project.sources, facts, project.relative)
+    template = project.template
+    data = template.data if consume_template else copy.deepcopy(template.data)
+    doc = TemplateDocument(template.path, template.text, data, template.is_json, template.json_indent)
     draft = _Draft()
+    extractor = _Extractor(project, analysis, doc, draft, facts or FactCache())
     placed = []
-    original_properties = project.resources[monolith.logical_id].get("Properties") or {}
-    requirements = project.sources.get(monolith.code_dir / "requirements.txt")
-    installed = functools.cache(installed_distributions)
     for action in plan.actions:
-        route = _route(doc, monolith_resource, analysis, action.key)
-        piece = slice_action(analysis, action.key, modules, facts)
-        narrowing = narrow(original_properties, piece, requirements, installed())
-        _write_function_code(project, analysis, action, piece, narrowing, draft)
-        resource, notes = functions.new_function(
-            doc, monolith.logical_id, monolith_resource, action.key, _code_uri(monolith, action), _handler(monolith)
-        )
-        functions.apply_narrowing(resource["Properties"], narrowing)
-        chosen = project.settings.for_action(action.key).properties()
-        functions.apply_settings(resource["Properties"], chosen)
-        if chosen:
-            draft.narrowed.append(
-                f"{action.logical_id}: " + ", ".join(f"{k} {v}" for k, v in chosen.items()) + f" (from {project.settings.source})"
-            )
-        draft.narrowed.extend(f"{action.logical_id}: {line}" for line in summarise(narrowing))
-        functions.set_events(doc, resource, route)
-        placed.append((action.logical_id, resource))
-        functions.narrow_monolith(monolith_resource, route)
-        draft.created.append(f"{action.logical_id} ({action.folder}/) for {action.key!r}: {_describe(route)}")
-        draft.changed.extend(f"{monolith.logical_id} event {note}" for note in route.notes if not route.direct)
+        placed.append((action.logical_id, extractor.extract(action)))
         if progress is not None:
             progress(action.key)
-        draft.manual.extend(f"{action.logical_id}: {note}" for note in notes)
-        if route.direct:
-            output = functions.add_name_output(doc, action.logical_id, action.key)
-            draft.manual.append(
-                f"{action.key!r} is invoked directly: switch its callers to {action.logical_id} (Output {output})"
-            )
-    functions.place_new_functions(resources, monolith.logical_id, placed)
+    functions.place_new_functions(doc.data["Resources"], monolith.logical_id, placed)
     if plan.actions and not plan.retire:
         _rewrite_monolith_module(project, analysis, plan, draft)
         leaving = {a.key for a in plan.actions}
@@ -97,6 +68,52 @@ def render(
     if new_template != project.template.text:
         draft.files[project.relative(project.template.path)] = new_template
     return _freeze(project, draft)
+
+
+class _Extractor:
+    """Moves one action after another out of the monolith, into ``doc`` and ``draft``."""
+
+    def __init__(self, project: Project, analysis: Analysis, doc: TemplateDocument, draft: _Draft, facts: FactCache):
+        self.project, self.analysis, self.doc, self.draft, self.facts = project, analysis, doc, draft, facts
+        monolith = analysis.function
+        self.monolith = monolith
+        self.resource = doc.data["Resources"][monolith.logical_id]
+        self.modules = LocalModules(monolith.code_dir, project.sources, facts, project.relative)
+        self.original_properties = project.resources[monolith.logical_id].get("Properties") or {}
+        self.requirements = project.sources.get(monolith.code_dir / "requirements.txt")
+        self.installed = functools.cache(installed_distributions)
+
+    def extract(self, action: ActionPlan) -> Any:
+        """The new function's resource; its code goes into the draft, the monolith narrows."""
+        draft, monolith = self.draft, self.monolith
+        route = _route(self.doc, self.resource, self.analysis, action.key)
+        piece = slice_action(self.analysis, action.key, self.modules, self.facts)
+        narrowing = narrow(self.original_properties, piece, self.requirements, self.installed())
+        _write_function_code(self.project, self.analysis, action, piece, narrowing, draft)
+        resource, notes = functions.new_function(
+            self.doc, monolith.logical_id, self.resource, action.key, _code_uri(monolith, action), _handler(monolith)
+        )
+        functions.apply_narrowing(resource["Properties"], narrowing)
+        self._apply_settings(action, resource)
+        draft.narrowed.extend(f"{action.logical_id}: {line}" for line in summarise(narrowing))
+        functions.set_events(self.doc, resource, route)
+        functions.narrow_monolith(self.resource, route)
+        draft.created.append(f"{action.logical_id} ({action.folder}/) for {action.key!r}: {_describe(route)}")
+        draft.changed.extend(f"{monolith.logical_id} event {note}" for note in route.notes if not route.direct)
+        draft.manual.extend(f"{action.logical_id}: {note}" for note in notes)
+        if route.direct:
+            output = functions.add_name_output(self.doc, action.logical_id, action.key)
+            draft.manual.append(
+                f"{action.key!r} is invoked directly: switch its callers to {action.logical_id} (Output {output})"
+            )
+        return resource
+
+    def _apply_settings(self, action: ActionPlan, resource: Any) -> None:
+        chosen = self.project.settings.for_action(action.key).properties()
+        functions.apply_settings(resource["Properties"], chosen)
+        if chosen:
+            listed = ", ".join(f"{k} {v}" for k, v in chosen.items())
+            self.draft.narrowed.append(f"{action.logical_id}: {listed} (from {self.project.settings.source})")
 
 
 def _route(doc: TemplateDocument, monolith_resource, analysis: Analysis, key: str) -> RoutePlan:
