@@ -29,11 +29,49 @@ def unified_diff(changes: Iterable[FileChange]) -> str:
     Git's own diff is used when git is installed, so the dry run shows exactly what
     ``git diff`` shows after the real run; difflib stands in otherwise.
     """
-    changes = list(changes)
+    changes = sorted(changes, key=lambda c: c.path)
+    whole = {c.path: _whole_file_diff(c) for c in changes if c.old is None or c.new is None}
+    modified = [c for c in changes if c.path not in whole]
     try:
-        return _git_diff(changes)
+        edited = _git_diff(modified) if modified else ""
     except (OSError, subprocess.SubprocessError):
-        return _difflib_diff(changes)
+        edited = _difflib_diff(modified)
+    chunks = dict(whole)
+    for chunk in re.split(r"(?m)^(?=diff --git a/)", edited):
+        if chunk:
+            chunks[_chunk_path(chunk)] = chunk
+    return "".join(chunks[c.path] for c in changes if c.path in chunks)
+
+
+def _chunk_path(chunk: str) -> str:
+    sides = chunk[len("diff --git ") : chunk.index("\n")]
+    return sides[2 : (len(sides) - 1) // 2]
+
+
+def _whole_file_diff(change: FileChange) -> str:
+    """A new or deleted file, exactly as git prints it: every line added or removed.
+
+    Git is only asked about edited files; a large migration creates thousands of files.
+    """
+    created = change.old is None
+    text = change.new if created else change.old
+    assert text is not None
+    head = [f"diff --git a/{change.path} b/{change.path}\n"]
+    if created:
+        head += ["new file mode 100644\n", f"index {_blob_id(None)}..{_blob_id(text)}\n"]
+    else:
+        head += ["deleted file mode 100644\n", f"index {_blob_id(text)}..{_blob_id(None)}\n"]
+    if not text:
+        return "".join(head)
+    lines = text.splitlines(keepends=True)
+    count = "" if len(lines) == 1 else f",{len(lines)}"
+    sign = "+" if created else "-"
+    head += ["--- /dev/null\n", f"+++ b/{change.path}\n"] if created else [f"--- a/{change.path}\n", "+++ /dev/null\n"]
+    head.append(f"@@ -0,0 +1{count} @@\n" if created else f"@@ -1{count} +0,0 @@\n")
+    body = [sign + line for line in lines]
+    if not body[-1].endswith("\n"):
+        body[-1] += "\n\\ No newline at end of file\n"
+    return "".join(head + body)
 
 
 def _git_diff(changes: list[FileChange]) -> str:

@@ -174,3 +174,33 @@ def test_a_temporary_write_that_fails_half_way_leaves_no_temporary_file(project,
         apply(project, CHANGES)
 
     assert tree(project) == before
+
+
+def test_new_and_deleted_files_read_exactly_as_git_diff_shows_them(tmp_path) -> None:
+    import subprocess
+
+    from strangler.changeset import apply, unified_diff
+    from strangler.model import FileChange
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "gone.py").write_text("x = 1\ny = 2")
+    (repo / "one.txt").write_text("only line\n")
+    (repo / "kept.py").write_text("a = 1\nb = 2\nc = 3\n")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "before"], cwd=repo, check=True)
+    changes = [
+        FileChange("gone.py", "x = 1\ny = 2", None),
+        FileChange("one.txt", "only line\n", None),
+        FileChange("new/empty.py", None, ""),
+        FileChange("new/single.txt", None, "one"),
+        FileChange("new/module.py", None, '"""doc"""\n\nVALUE = 1\n'),
+        FileChange("kept.py", "a = 1\nb = 2\nc = 3\n", "a = 1\nb = 20\nc = 3\n"),
+    ]
+    diff = unified_diff(changes)
+    apply(repo, changes)
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    shown = subprocess.run([*git, "diff", "--cached", "--no-renames", "--no-color"], cwd=repo, check=True, capture_output=True, text=True)
+    assert diff == shown.stdout
