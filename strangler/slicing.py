@@ -1,10 +1,10 @@
 """The module-level dependency graph of a Python module, and closures over it.
 
-One LibCST parse and one ``ScopeProvider`` resolution per module give every access to a
-module-level name. Each access is charged to the *unit* it sits in: a top-level statement,
-or, for the dispatch table, one entry of it (so removing an entry removes exactly its
-dependencies). Function and class bodies are never walked: an access inside them is charged
-through its scope chain to the top-level ``def``/``class`` that owns the scope.
+The names each top-level statement binds and reads come from the standard library's
+``ast`` and ``symtable`` (scopes.py), matched to the LibCST statements strangler rewrites.
+What a statement reads is charged to a *unit*: the statement, or, for the code that belongs
+to one action (a table entry, a branch), that action's unit, so removing an action removes
+exactly its dependencies.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 import libcst.helpers
-from libcst.metadata import GlobalScope, MetadataWrapper, Scope, ScopeProvider
+
+from strangler.scopes import analyse_statements
 
 # A unit is a top-level statement index, or ("entry", label) for the code of one action
 # (a table entry, a branch of a chain).
@@ -29,7 +30,7 @@ class SymbolGraph:
     defines: tuple[frozenset[str], ...]
     uses: Mapping[Unit, frozenset[str]]
     definers: Mapping[str, tuple[int, ...]]
-    scope: GlobalScope
+    rebound: frozenset[str]  # names functions assign through ``global``
     # Statements that bind nothing but act on module state (``logger.setLevel(...)``).
     floating: tuple[int, ...]
     # ``from __future__`` and star imports: what they bind is invisible to the scope graph.
@@ -98,81 +99,127 @@ def _is_inert(statement: cst.BaseStatement) -> bool:
     return False
 
 
-def build(module: cst.Module, units: Mapping[str, Sequence[cst.CSTNode]] | None = None) -> SymbolGraph:
-    """Build the graph of ``module``.
+def build(
+    module: cst.Module,
+    units: Mapping[str, Sequence[cst.CSTNode]] | None = None,
+    container: int | None = None,
+    source: str | None = None,
+) -> SymbolGraph:
+    """Build the graph of ``module`` (whose text is ``source``).
 
     ``units`` maps a label to the nodes that belong to one action alone (table entries,
-    branch bodies); what they use is charged to ``("entry", label)``.
+    branch bodies), all inside the top-level statement ``container``; what they use is
+    charged to ``("entry", label)``, not to that statement.
     """
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    scopes = wrapper.resolve(ScopeProvider)
-    global_scope = scopes[module]
-    assert isinstance(global_scope, GlobalScope)
     statements = tuple(module.body)
-    owner = _owners(statements, units or {})
-
-    defines: list[set[str]] = [set() for _ in statements]
-    uses: dict[Unit, set[str]] = defaultdict(set)
+    found = analyse_statements(module.code if source is None else source, statements)
+    defines = [set(names.binds) for names in found]
     definers: dict[str, set[int]] = defaultdict(set)
-    for assignment in global_scope.assignments:
-        name = assignment.name
-        node = getattr(assignment, "node", None)
-        unit = owner.get(id(node))
-        if isinstance(unit, int):
-            defines[unit].add(name)
-            definers[name].add(unit)
-        elif isinstance(unit, tuple):
-            continue
-        for access in assignment.references:
-            user = _unit_of(access.node, access.scope, owner)
-            if user is not None:
-                uses[user].add(name)
+    for index, names in enumerate(defines):
+        for name in names:
+            definers[name].add(index)
+    known = set(definers)
+    uses: dict[Unit, set[str]] = {}
+    for index, names in enumerate(found):
+        used = (names.uses | (names.global_uses or frozenset())) & known
+        if used:
+            uses[index] = set(used)
+    if units and container is None:
+        container = _container_of(statements, next(node for nodes in units.values() for node in nodes))
+    if units and container is not None:
+        _charge_units(statements[container], container, found[container], units, known, uses)
     floating = tuple(
         index
         for index, statement in enumerate(statements)
         if not defines[index] and uses.get(index) and not _is_inert(statement)
     )
-    factful = _factful(statements, scopes, owner, uses, definers)
+    frozen_uses = {unit: frozenset(names) for unit, names in uses.items()}
     return SymbolGraph(
         module=module,
         statements=statements,
         defines=tuple(frozenset(d) for d in defines),
-        uses={unit: frozenset(names) for unit, names in uses.items()},
-        definers={name: tuple(sorted(units)) for name, units in definers.items()},
-        scope=global_scope,
+        uses=frozen_uses,
+        definers={name: tuple(sorted(indexes)) for name, indexes in definers.items()},
+        rebound=frozenset(name for names in found for name in names.rebinds),
         floating=floating,
         always=_always_kept(statements),
         imported=frozenset(
             name for name, indexes in definers.items() if all(_is_import(statements[i]) for i in indexes)
         ),
-        factful=factful,
+        factful=_factful(statements, found, frozen_uses, definers),
     )
+
+
+class _Names(cst.CSTVisitor):
+    """Every name read under a node, skipping the subtrees in ``skip``."""
+
+    def __init__(self, skip: set[int]) -> None:
+        self.skip = skip
+        self.names: set[str] = set()
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if id(node) in self.skip:
+            return False
+        if isinstance(node, cst.Name):
+            self.names.add(node.value)
+        return True
+
+
+def _container_of(statements: tuple[cst.BaseStatement, ...], target: cst.CSTNode) -> int | None:
+    """The top-level statement holding ``target`` (callers that know it say so instead)."""
+
+    class Finder(cst.CSTVisitor):
+        found = False
+
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if node is target:
+                Finder.found = True
+            return not Finder.found
+
+    for index, statement in enumerate(statements):
+        statement.visit(Finder())
+        if Finder.found:
+            return index
+    return None
+
+
+def _charge_units(statement, index, names, units, known, uses) -> None:
+    """Split what ``statement`` uses between the actions' units and the statement itself.
+
+    Inside a function only its global names count (the scope analysis says which).
+    """
+    scope = (names.uses | (names.global_uses or frozenset())) & known
+    unit_nodes = {id(node) for nodes in units.values() for node in nodes}
+    rest = _Names(unit_nodes)
+    statement.visit(rest)
+    uses[index] = set(rest.names & scope)
+    if not uses[index]:
+        del uses[index]
+    for label, nodes in units.items():
+        collector = _Names(set())
+        for node in nodes:
+            node.visit(collector)
+        used = collector.names & scope
+        if used:
+            uses[("entry", label)] = set(used)
 
 
 # Modules whose names lead to environment reads and AWS clients.
 _SENSITIVE_MODULES = {"os", "boto3", "botocore", "aioboto3", "aiobotocore"}
 
 
-def _factful(statements, scopes, owner, uses, definers) -> frozenset[int]:
+def _factful(statements, found, uses, definers) -> frozenset[int]:
     """Statements that import anything (also inside functions), or use a name that leads to
     ``os``/``boto3`` directly or through one module-level assignment (``session = boto3.Session()``)."""
-    found = {index for index, statement in enumerate(statements) if _is_import(statement)}
-    for scope in set(scopes.values()):
-        if scope is None or isinstance(scope, GlobalScope):
-            continue
-        for assignment in scope.assignments:
-            if isinstance(getattr(assignment, "node", None), (cst.Import, cst.ImportFrom)):
-                unit = _unit_of(assignment.node, scope, owner)
-                if isinstance(unit, int):
-                    found.add(unit)
+    hits = {index for index, names in enumerate(found) if names.imports}
     sensitive = {
         name for name, indexes in definers.items()
         if any(_imports_from(statements[i], _SENSITIVE_MODULES) for i in indexes)
     }
     derived = {name for name, indexes in definers.items() if any(uses.get(i, frozenset()) & sensitive for i in indexes)}
     trigger = sensitive | derived
-    found.update(index for index in range(len(statements)) if uses.get(index, frozenset()) & trigger)
-    return frozenset(found)
+    hits.update(index for index in range(len(statements)) if uses.get(index, frozenset()) & trigger)
+    return frozenset(hits)
 
 
 def _imports_from(statement: cst.BaseStatement, modules: set[str]) -> bool:
@@ -207,66 +254,3 @@ def _always_kept(statements: tuple[cst.BaseStatement, ...]) -> frozenset[int]:
     return frozenset(kept)
 
 
-def _unit_of(node: cst.CSTNode, scope: Scope | None, owner: Mapping[int, Unit]) -> Unit | None:
-    unit = owner.get(id(node))
-    if unit is not None:
-        return unit
-    # Inside a function, class, lambda or comprehension: climb to the scope whose
-    # parent is the module, and charge the statement that owns that scope.
-    while scope is not None and not isinstance(scope, GlobalScope):
-        if isinstance(scope.parent, GlobalScope):
-            return owner.get(id(scope.node))
-        scope = scope.parent
-    return None
-
-
-def _owners(statements: tuple[cst.BaseStatement, ...], units: Mapping[str, Sequence[cst.CSTNode]]) -> dict[int, Unit]:
-    """Map the id of every node that lives in module scope (or in a unit) to its unit."""
-    owner: dict[int, Unit] = {}
-    for label, nodes in units.items():
-        for node in nodes:
-            _mark(node, ("entry", label), owner, whole=True)
-    for index, statement in enumerate(statements):
-        _mark(statement, index, owner)
-    return owner
-
-
-def _mark(node: cst.CSTNode, unit: Unit, owner: dict[int, Unit], whole: bool = False) -> None:
-    """Record ``unit`` for ``node`` and its module-scope descendants.
-
-    Bodies of functions and classes are skipped (their accesses reach the graph through
-    their scope) unless ``whole``. Nodes already marked (an action's) keep their unit.
-    """
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        key = id(current)
-        if key in owner:
-            continue
-        owner[key] = unit
-        if whole:
-            stack.extend(current.children)
-            continue
-        if isinstance(current, cst.FunctionDef):
-            stack.extend(current.decorators)
-            stack.extend(_param_parts(current.params))
-            if current.returns is not None:
-                stack.append(current.returns)
-            continue
-        if isinstance(current, cst.ClassDef):
-            stack.extend(current.decorators)
-            stack.extend(current.bases)
-            stack.extend(current.keywords)
-            continue
-        stack.extend(current.children)
-
-
-def _param_parts(params: cst.Parameters) -> Iterable[cst.CSTNode]:
-    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-        if param.default is not None:
-            yield param.default
-        if param.annotation is not None:
-            yield param.annotation
-    for star in (params.star_arg, params.star_kwarg):
-        if isinstance(star, cst.Param) and star.annotation is not None:
-            yield star.annotation

@@ -59,7 +59,7 @@ def _nothing_left(function: FunctionRef, source: str, path: str, module: cst.Mod
     entry_index = entrypoint_index(module, function, path)
     dispatch = Dispatch("nothing left", "", 0, function.function_name, EventPath(()), ())
     layout = BranchLayout("if", (), ())
-    return Analysis(function, path, source, module, slicing.build(module), dispatch, entry_index, layout)
+    return Analysis(function, path, source, module, slicing.build(module, source=source), dispatch, entry_index, layout)
 
 
 def parse(source: str, path: str) -> cst.Module:

@@ -70,7 +70,7 @@ def detect_branches(function: FunctionRef, source: str, path: str, module: cst.M
             hint="compare a value read straight from the event (event['detail-type'], json.loads(...)['kind'])",
         ) from None
     layout = BranchLayout(chosen.kind, chosen.nodes, chosen.branches)
-    graph = slicing.build(module, layout.unit_nodes())
+    graph = slicing.build(module, layout.unit_nodes(), entry_index, source)
     actions = tuple(
         Action(key, _handler_of(branch), lines.of(branch.clause))
         for branch in chosen.branches

@@ -78,7 +78,7 @@ def detect_routes(function: FunctionRef, source: str, path: str, module: cst.Mod
                 raise StranglerError(f"route {key} is registered twice; Powertools uses the first", where=at(path, line))
             seen[key] = route.index
     layout = RouteLayout(app, tuple(routes), tuple(hooks))
-    graph = slicing.build(module)
+    graph = slicing.build(module, source=source)
     actions = tuple(
         Action(key, module.body[route.index].name.value, locate.top_level_line(source, module.body[route.index].name.value, "def"))
         for route in routes

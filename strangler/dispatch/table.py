@@ -62,7 +62,7 @@ def detect_table(function: FunctionRef, source: str, path: str, module: cst.Modu
     table_line = lines.of(table_dict) if table_index is None else anchor_line
     entries = _entries(table, table_dict, path, lines)
     layout = TableLayout(table, table_dict, entries, table_index, assignment)
-    graph = slicing.build(module, layout.unit_nodes())
+    graph = slicing.build(module, layout.unit_nodes(), entry_index if table_index is None else table_index, source)
     if table_index is not None:
         _check_static(graph, table, path, table_line)
     elif local.count[table] > 1:
@@ -238,7 +238,7 @@ def _check_static(graph: slicing.SymbolGraph, table: str, path: str, line: int) 
     """Refuse a module-level table that is bound more than once: its entries would not be what we read."""
     if len(graph.definers.get(table, ())) > 1:
         raise StranglerError(f"{table} is assigned more than once at module level", where=at(path, line))
-    if len(graph.scope.assignments[table]) > 1:
+    if table in graph.rebound:
         raise StranglerError(f"{table} is rebound inside a function (global {table})", where=at(path, line))
 
 
