@@ -7,22 +7,20 @@ to follow its own imports.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-import libcst as cst
-
-from strangler.dispatch import syntax_error
-from strangler.facts import FactCache, Facts, Import
+from strangler.errors import StranglerError
+from strangler.facts import Facts, Import, facts_of
 
 
 class LocalModules:
-    def __init__(self, code_dir: Path, sources: Mapping[Path, str], facts: FactCache, display: Callable[[Path], str]):
+    def __init__(self, code_dir: Path, sources: Mapping[Path, str], display: Callable[[Path], str]):
         self.code_dir = code_dir
         self.display = display
         self.sources = sources
-        self.facts = facts
-        self._parsed: dict[Path, cst.Module] = {}
+        self._facts: dict[Path, Facts] = {}
 
     def files(self, imports: Iterable[Import], package: str) -> tuple[Path, ...]:
         """The local files ``imports`` (made in ``package``) need, transitively, sorted."""
@@ -35,12 +33,15 @@ class LocalModules:
                     continue
                 found.add(path)
                 module_package = self._package_of(path)
-                pending.extend((sub, module_package) for sub in self.facts.of(self._parse(path)).imports)
+                pending.extend((sub, module_package) for sub in self.facts_of(path).imports)
         return tuple(sorted(found))
 
     def facts_of(self, path: Path) -> Facts:
         """Imports, environment reads and services of the local module at ``path``."""
-        return self.facts.of(self._parse(path))
+        found = self._facts.get(path)
+        if found is None:
+            found = self._facts[path] = facts_of(self._parse(path))
+        return found
 
     def _resolve(self, item: Import, package: str) -> list[Path]:
         if item.level:
@@ -71,12 +72,12 @@ class LocalModules:
             return ".".join(parts[:-1])
         return ".".join(parts[:-1])
 
-    def _parse(self, path: Path) -> cst.Module:
-        module = self._parsed.get(path)
-        if module is None:
-            try:
-                module = cst.parse_module(self.sources[path])
-            except cst.ParserSyntaxError as exc:
-                raise syntax_error(self.sources[path], self.display(path), exc) from None
-            self._parsed[path] = module
-        return module
+    def _parse(self, path: Path) -> ast.Module:
+        """The module's ``ast``: only its imports and environment reads matter, it is copied as is."""
+        try:
+            return ast.parse(self.sources[path], str(path))
+        except SyntaxError as exc:
+            raise StranglerError(
+                f"syntax error: {exc.msg}", where=f"{self.display(path)}:{exc.lineno}",
+                hint="fix the module (python -m py_compile) and run again",
+            ) from None

@@ -42,7 +42,7 @@ def slice_action(analysis: Analysis, key: str, modules: LocalModules, facts: Fac
     # The entrypoint as specialised: imports made only in other branches do not count.
     graph = analysis.graph
     kept: list[Facts] = [facts.of(part) for part in entry_parts]
-    kept += [facts.of(graph.statements[i]) for i in sorted(statements) if i in graph.factful and i != analysis.entry_index]
+    kept += [facts.of(graph.statements[i], graph.trees[i]) for i in sorted(statements) if i != analysis.entry_index]
     local = modules.files([item for fact in kept for item in fact.imports], module_package(analysis))
     if analysis.function.module_path in local:
         raise StranglerError(

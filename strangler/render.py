@@ -78,7 +78,7 @@ class _Extractor:
         monolith = analysis.function
         self.monolith = monolith
         self.resource = doc.data["Resources"][monolith.logical_id]
-        self.modules = LocalModules(monolith.code_dir, project.sources, facts, project.relative)
+        self.modules = LocalModules(monolith.code_dir, project.sources, project.relative)
         self.original_properties = project.resources[monolith.logical_id].get("Properties") or {}
         self.requirements = project.sources.get(monolith.code_dir / "requirements.txt")
         self.installed = functools.cache(installed_distributions)

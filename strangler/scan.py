@@ -7,8 +7,8 @@ from typing import Any
 
 from strangler.dispatch import Analysis
 from strangler.facts import FactCache
-from strangler.localmods import LocalModules
 from strangler.importtime import import_seconds
+from strangler.localmods import LocalModules
 from strangler.model import ActionNeeds
 from strangler.narrowing import Decision, installed_distributions, narrow
 from strangler.needs import slice_action
@@ -75,7 +75,7 @@ def scan_function(
     """Scan one dispatching function; ``import_time`` also imports every handler module."""
     facts = facts or FactCache()
     function = analysis.function
-    modules = LocalModules(function.code_dir, project.sources, facts, project.relative)
+    modules = LocalModules(function.code_dir, project.sources, project.relative)
     resource = project.resources[function.logical_id]
     events = (resource.get("Properties") or {}).get("Events")
     custom = custom_resources_using(project.template.data, function.logical_id)

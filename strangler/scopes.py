@@ -25,12 +25,15 @@ class StatementNames:
     imports: bool  # has an import anywhere, also inside functions
 
 
-def analyse_statements(source: str, statements: Sequence[cst.BaseStatement]) -> list[StatementNames]:
+def analyse_statements(
+    source: str, statements: Sequence[cst.BaseStatement]
+) -> tuple[list[StatementNames], list[ast.Module]]:
+    """Names per LibCST statement, and the ``ast`` of each (for its facts)."""
     tree = ast.parse(source)
     table = symtable.symtable(source, "<module>", "exec")
     children = {(child.get_name(), child.get_lineno()): child for child in table.get_children()}
     groups = _group(tree.body, statements)
-    return [_names(group, children) for group in groups]
+    return [_names(group, children) for group in groups], [ast.Module(body=group, type_ignores=[]) for group in groups]
 
 
 def _group(nodes: list[ast.stmt], statements: Sequence[cst.BaseStatement]) -> list[list[ast.stmt]]:

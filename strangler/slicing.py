@@ -9,12 +9,12 @@ exactly its dependencies.
 
 from __future__ import annotations
 
+import ast
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
-import libcst.helpers
 
 from strangler.scopes import analyse_statements
 
@@ -36,9 +36,7 @@ class SymbolGraph:
     # ``from __future__`` and star imports: what they bind is invisible to the scope graph.
     always: frozenset[int]
     imported: frozenset[str]  # names bound only by import statements
-    # Statements that may import, read the environment or create AWS clients: the only
-    # ones whose facts need a walk (facts.py); the rest have none.
-    factful: frozenset[int]
+    trees: tuple[ast.Module, ...]  # each statement's ast, for its facts
 
     def closure(self, roots: Iterable[Unit]) -> tuple[frozenset[int], frozenset[str]]:
         """Statements and names reachable from ``roots`` (units)."""
@@ -112,7 +110,7 @@ def build(
     charged to ``("entry", label)``, not to that statement.
     """
     statements = tuple(module.body)
-    found = analyse_statements(module.code if source is None else source, statements)
+    found, trees = analyse_statements(module.code if source is None else source, statements)
     defines = [set(names.binds) for names in found]
     definers: dict[str, set[int]] = defaultdict(set)
     for index, names in enumerate(defines):
@@ -146,7 +144,7 @@ def build(
         imported=frozenset(
             name for name, indexes in definers.items() if all(_is_import(statements[i]) for i in indexes)
         ),
-        factful=_factful(statements, found, frozen_uses, definers),
+        trees=tuple(trees),
     )
 
 
@@ -202,37 +200,6 @@ def _charge_units(statement, index, names, units, known, uses) -> None:
         used = collector.names & scope
         if used:
             uses[("entry", label)] = set(used)
-
-
-# Modules whose names lead to environment reads and AWS clients.
-_SENSITIVE_MODULES = {"os", "boto3", "botocore", "aioboto3", "aiobotocore"}
-
-
-def _factful(statements, found, uses, definers) -> frozenset[int]:
-    """Statements that import anything (also inside functions), or use a name that leads to
-    ``os``/``boto3`` directly or through one module-level assignment (``session = boto3.Session()``)."""
-    hits = {index for index, names in enumerate(found) if names.imports}
-    sensitive = {
-        name for name, indexes in definers.items()
-        if any(_imports_from(statements[i], _SENSITIVE_MODULES) for i in indexes)
-    }
-    derived = {name for name, indexes in definers.items() if any(uses.get(i, frozenset()) & sensitive for i in indexes)}
-    trigger = sensitive | derived
-    hits.update(index for index in range(len(statements)) if uses.get(index, frozenset()) & trigger)
-    return frozenset(hits)
-
-
-def _imports_from(statement: cst.BaseStatement, modules: set[str]) -> bool:
-    if not isinstance(statement, cst.SimpleStatementLine):
-        return False
-    for small in statement.body:
-        if isinstance(small, cst.Import):
-            if any(cst.helpers.get_full_name_for_node(a.name).split(".")[0] in modules for a in small.names):
-                return True
-        elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
-            if cst.helpers.get_full_name_for_node(small.module).split(".")[0] in modules:
-                return True
-    return False
 
 
 def _is_import(statement: cst.BaseStatement) -> bool:

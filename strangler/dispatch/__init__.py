@@ -11,8 +11,8 @@ from typing import Any
 
 import libcst as cst
 
-from strangler.errors import StranglerError
 from strangler.dispatch.layout import BranchLayout, Layout, RouteLayout, TableLayout
+from strangler.errors import StranglerError
 from strangler.model import Dispatch, EventPath, FunctionRef
 from strangler.slicing import SymbolGraph
 
@@ -88,9 +88,11 @@ def analyse(function: FunctionRef, source: str, path: str, known: bool = False) 
     ``known`` says that earlier runs extracted actions from this function: a dispatch they
     cut down to one branch, or to none, is still the dispatch.
     """
-    from strangler.dispatch.branches import LOOKED_FOR as BRANCHES, detect_branches
+    from strangler.dispatch.branches import LOOKED_FOR as BRANCHES
+    from strangler.dispatch.branches import detect_branches
     from strangler.dispatch.powertools import detect_routes
-    from strangler.dispatch.table import LOOKED_FOR as TABLE, NoDispatch, detect_table
+    from strangler.dispatch.table import LOOKED_FOR as TABLE
+    from strangler.dispatch.table import NoDispatch, detect_table
 
     module = parse(source, path)
     routes = detect_routes(function, source, path, module)

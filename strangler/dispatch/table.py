@@ -14,8 +14,8 @@ import libcst as cst
 
 from strangler import locate, slicing
 from strangler.dispatch import Analysis
-from strangler.dispatch.layout import TableLayout
 from strangler.dispatch.eventpath import Locals, Unresolvable, resolve
+from strangler.dispatch.layout import TableLayout
 from strangler.errors import StranglerError, at
 from strangler.model import Action, Dispatch, FunctionRef
 

@@ -36,7 +36,7 @@ def needed(imports: str, package: str = "", files: dict[str, str] = BILLING) -> 
     """The local files the import statements ``imports``, written in ``package``, need."""
     sources = {CODE / name: text for name, text in files.items()}
     facts = FactCache()
-    modules = LocalModules(CODE, sources, facts, lambda path: path.relative_to(CODE.parent).as_posix())
+    modules = LocalModules(CODE, sources, lambda path: path.relative_to(CODE.parent).as_posix())
     module = cst.parse_module(textwrap.dedent(imports))
     files_needed = modules.files(facts.of(module).imports, package)
     return [path.relative_to(CODE).as_posix() for path in files_needed]
@@ -91,13 +91,12 @@ def test_a_local_module_with_a_syntax_error_is_refused_with_its_path_and_line():
     assert caught.value.message.startswith("syntax error:")
 
 
-def test_a_fact_cache_shared_by_successive_renders_gives_the_same_files():
+def test_successive_renders_give_the_same_files():
     chain = {CODE / f"step{i}.py": f"import step{i + 1}\n" for i in range(30)}
     chain[CODE / "step30.py"] = ""
-    facts = FactCache()
     counts = []
     for _ in range(10):
-        modules = LocalModules(CODE, chain, facts, str)
+        modules = LocalModules(CODE, chain, str)
         counts.append(len(modules.files([Import("step0", (), 0)], "")))
         del modules
         gc.collect()
