@@ -105,9 +105,6 @@ class TemplateDocument:
             mapping[key] = value
         return mapping
 
-    def new_seq(self, items: list[Any]) -> Any:
-        return list(items) if self.is_json else CommentedSeq(items)
-
     def ref(self, logical_id: str) -> Any:
         if self.is_json:
             return {"Ref": logical_id}
