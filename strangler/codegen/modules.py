@@ -127,16 +127,27 @@ def extracted_module(
         )
     statements = statements | graph.always | {analysis.entry_index} | own
     body: list[cst.BaseStatement] = [cst.SimpleStatementLine([cst.Expr(cst.SimpleString(docstring))])]
+    previous = -1
     for index in sorted(statements):
-        if index == analysis.entry_index:
-            body.append(entry)
-        else:
-            body.append(_trim_import(graph.statements[index], names, keep_unused=False))
+        statement = entry if index == analysis.entry_index else _trim_import(graph.statements[index], names, keep_unused=False)
+        body.append(_keep_separation(statement, graph.statements[previous + 1 : index]))
+        previous = index
     body = _first_without_blank_lines(body)
     code = analysis.module.with_changes(body=body).code
     if handler is not None:
         code = code.replace(_PLACEHOLDER, analysis.module.code_for_node(handler))
     return code, statements, names, parts
+
+
+def _keep_separation(statement: cst.BaseStatement, skipped: tuple[cst.BaseStatement, ...]) -> cst.BaseStatement:
+    """A statement that followed left-out ones keeps the blank line that opened the gap
+    (between import groups, say), if it had none of its own."""
+    if statement.leading_lines or not skipped:
+        return statement
+    opened = skipped[0].leading_lines
+    if opened and opened[0].comment is None:
+        return statement.with_changes(leading_lines=[opened[0]])
+    return statement
 
 
 def _own_statements(analysis: Analysis, key: str) -> frozenset[int]:
