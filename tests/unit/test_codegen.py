@@ -318,6 +318,7 @@ from decimal import Decimal, ROUND_HALF_UP
 
 logger = logging.getLogger()
 logger.setLevel(os.environ.get("LOG_LEVEL", "INFO"))
+
 TAX_RATE = Decimal("0.20")
 
 
