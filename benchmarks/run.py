@@ -1,8 +1,8 @@
-"""Time strangler on generated monoliths of growing size, against a parse-only floor.
+"""Time strangler on generated monoliths of growing size, against a parse-and-scope floor.
 
     python -m benchmarks.run [--sizes 50,200,500,1000] [--repeat 3] [--budget SECONDS]
                              [--ops scan,migrate,extract] [--traced] [--in-process] [--json FILE]
-    python -m benchmarks.run --profile {floor,scan,migrate,extract} N [--sort cumulative|tottime] [--top 25]
+    python -m benchmarks.run --profile {floor,parse,scan,migrate,extract} N [--sort cumulative|tottime] [--top 25] [--save FILE]
 
 Every operation is called in-process through the functions the CLI calls (see
 ``strangler/cli.py``), so interpreter start-up and click are excluded:
@@ -14,7 +14,10 @@ Every operation is called in-process through the functions the CLI calls (see
   a fresh copy of the app (the copy is made before the clock starts), without git.
 * the floor: one ``libcst.parse_module`` of ``src/app.py`` and one
   ``MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)``, the least
-  any analysis of that module has to do.
+  any analysis of that module has to do with LibCST's scope provider.
+* ``parse only``: ``libcst.parse_module`` alone, a reference below the floor (strangler
+  rewrites the module with LibCST, so it parses it at least once); printed in a table of
+  its own under the main one.
 
 Each figure is the best of ``--repeat`` runs (gc enabled, ``gc.collect()`` before each),
 after a warm-up on a 5-action app so lazy imports are not timed.
@@ -60,8 +63,8 @@ from strangler.project import load
 from strangler.scan import scan_function
 
 REPO = Path(__file__).resolve().parents[1]
-OPERATIONS = ("floor", "scan", "migrate", "extract")
-LABELS = {"floor": "floor", "scan": "scan", "migrate": "migrate --dry-run", "extract": "extract"}
+OPERATIONS = ("floor", "parse", "scan", "migrate", "extract")
+LABELS = {"floor": "floor", "parse": "parse only", "scan": "scan", "migrate": "migrate --dry-run", "extract": "extract"}
 DEFAULT_SIZES = (50, 200, 500, 1000)
 
 
@@ -74,6 +77,12 @@ def op_floor(app: Path) -> Any:
         return MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
 
     return floor
+
+
+def op_parse(app: Path) -> Any:
+    """A reference below the floor: ``libcst.parse_module`` alone (strangler needs at least that)."""
+    source = (app / "src" / "app.py").read_text(encoding="utf-8")
+    return lambda: libcst.parse_module(source)
 
 
 def op_scan(app: Path) -> Any:
@@ -153,6 +162,8 @@ class App:
         """The zero-argument call to time; its setup (a copy of the app to write to) is done here."""
         if operation == "floor":
             return op_floor(self.root)
+        if operation == "parse":
+            return op_parse(self.root)
         if operation == "scan":
             return lambda: op_scan(self.root)
         if operation == "migrate":
@@ -330,6 +341,17 @@ def format_table(results: list[Measurement]) -> str:
     return _markdown(rows)
 
 
+def format_reference(results: list[Measurement]) -> str:
+    """The operations against the parse alone, the least any tool that rewrites the module with LibCST does."""
+    if not all("parse" in r.seconds for r in results):
+        return ""
+    ops = [op for op in ("floor", "scan", "migrate", "extract") if all(op in r.seconds for r in results)]
+    rows = [["N", "parse only s", *(f"{LABELS[op]} (x parse)" for op in ops)]]
+    for r in results:
+        rows.append([str(r.actions), f"{r.seconds['parse']:.3f}", *(f"{r.seconds[op] / r.seconds['parse']:.2f}x" for op in ops)])
+    return "Against the parse alone (libcst.parse_module of src/app.py):\n\n" + _markdown(rows)
+
+
 def format_memory(results: list[Measurement]) -> str:
     kinds = [(name, attr) for name, attr in (("RSS", "rss_mb"), ("traced", "traced_mb")) if any(getattr(r, attr) for r in results)]
     if not kinds:
@@ -378,9 +400,23 @@ def profile(
         if save is not None:
             profiler.dump_stats(str(save))
         out = io.StringIO()
+        # strangler's own functions first (the generic libcst visitor frames crowd them
+        # out of a plain listing), then everything.
+        own = io.StringIO()
+        pstats.Stats(profiler, stream=own).sort_stats(sort).print_stats(rf"{os.sep}strangler{os.sep}", top)
         stats = pstats.Stats(profiler, stream=out)
         stats.strip_dirs().sort_stats(sort).print_stats(top)
-    return f"{LABELS[operation]} at N={actions}: {elapsed:.3f}s under cProfile\n{out.getvalue()}"
+    heading = f"{LABELS[operation]} at N={actions}: {elapsed:.3f}s under cProfile"
+    return f"{heading}\n\n--- strangler's functions ---\n{_short_paths(own.getvalue())}\n--- all functions ---\n{out.getvalue()}"
+
+
+def _short_paths(text: str) -> str:
+    """``/any/where/strangler/sam/routes.py:12(f)`` -> ``strangler/sam/routes.py:12(f)``."""
+    marker = f"{os.sep}strangler{os.sep}"
+    return "\n".join(
+        line[: line.rfind(" ", 0, line.find(marker)) + 1] + line[line.find(marker) + 1 :] if marker in line and ".py:" in line else line
+        for line in text.splitlines()
+    )
 
 
 # --- command line --------------------------------------------------------------------------
@@ -391,7 +427,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=None, metavar="SECONDS",
                         help="start no further run of an operation once its runs took SECONDS (at least one runs)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--ops", default=",".join(OPERATIONS), help="comma-separated operations to time (floor is always timed)")
+    parser.add_argument("--ops", default=",".join(OPERATIONS),
+                        help=f"comma-separated operations to time, of {', '.join(OPERATIONS)} (floor is always timed)")
     parser.add_argument("--traced", action="store_true",
                         help="also run each operation once under tracemalloc (slow: 3-5x the operation)")
     parser.add_argument("--in-process", action="store_true",
@@ -436,6 +473,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{code_version()}; best of {args.repeat}{budget}, seed {args.seed}, Python {sys.version.split()[0]}, libcst {metadata.version('libcst')}, "
           f"ruamel.yaml {metadata.version('ruamel.yaml')}\n")
     print(format_table(results))
+    reference = format_reference(results)
+    if reference:
+        print("\n" + reference)
     memory = format_memory(results)
     if memory:
         print("\n" + memory)
