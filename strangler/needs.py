@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from pathlib import Path
 
 from strangler import codegen
 from strangler.dispatch import Analysis
 from strangler.errors import StranglerError
-from strangler.facts import FactCache, Facts
+from strangler.facts import FactCache, Facts, facts_of
 from strangler.localmods import LocalModules
 
 
@@ -50,7 +51,18 @@ def slice_action(analysis: Analysis, key: str, modules: LocalModules, facts: Fac
             where=analysis.path,
             hint="move what that module takes from the monolith into the module itself",
         )
-    kept += [modules.facts_of(path) for path in local]
+    return _slice(key, code, statements, names, kept, local, modules)
+
+
+def monolith_slice(analysis: Analysis, code: str, modules: LocalModules) -> Slice:
+    """What the monolith's module, once trimmed to ``code``, still needs."""
+    kept = [facts_of(ast.parse(code))]
+    local = modules.files(kept[0].imports, module_package(analysis))
+    return _slice("(monolith)", code, frozenset(), frozenset(), kept, local, modules)
+
+
+def _slice(key, code, statements, names, kept: list[Facts], local, modules: LocalModules) -> Slice:
+    kept = kept + [modules.facts_of(path) for path in local]
     return Slice(
         key=key,
         code=code,

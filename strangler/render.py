@@ -15,7 +15,7 @@ from strangler.facts import FactCache
 from strangler.localmods import LocalModules
 from strangler.model import ChangeSet, FileChange, Report
 from strangler.narrowing import Narrowing, installed_distributions, narrow, summarise
-from strangler.needs import Slice, slice_action
+from strangler.needs import Slice, monolith_slice, slice_action
 from strangler.plan import ActionPlan, Plan
 from strangler.project import Project
 from strangler.sam import functions
@@ -58,7 +58,7 @@ def render(
             progress(action.key)
     functions.place_new_functions(doc.data["Resources"], monolith.logical_id, placed)
     if plan.actions and not plan.retire:
-        _rewrite_monolith_module(project, analysis, plan, draft)
+        extractor.trim_monolith([a.key for a in plan.actions])
         leaving = {a.key for a in plan.actions}
         staying = [a.key for a in analysis.dispatch.actions if a.key not in leaving]
         draft.changed.append(f"{monolith.logical_id} keeps serving: {', '.join(staying) or 'no action (migrate retires it)'}")
@@ -108,6 +108,20 @@ class _Extractor:
             )
         return resource
 
+    def trim_monolith(self, keys: list[str]) -> None:
+        """The monolith's module without those actions, and its function narrowed to what
+        the code left in it still uses."""
+        analysis, draft = self.analysis, self.draft
+        code, gone = codegen.monolith_module(analysis, keys)
+        if code == analysis.source:
+            return
+        draft.files[analysis.path] = code
+        left = ", ".join(gone) if gone else "nothing else"
+        draft.changed.append(f"{analysis.path}: {', '.join(keys)} taken out of the dispatch; code only they used removed: {left}")
+        narrowing = narrow(self.original_properties, monolith_slice(analysis, code, self.modules), None, {})
+        functions.apply_narrowing(self.resource["Properties"], narrowing)
+        draft.narrowed.extend(f"{self.monolith.logical_id}: {line}" for line in summarise(narrowing))
+
     def _apply_settings(self, action: ActionPlan, resource: Any) -> None:
         chosen = self.project.settings.for_action(action.key).properties()
         functions.apply_settings(resource["Properties"], chosen)
@@ -152,15 +166,6 @@ def _write_function_code(
         draft.files[f"{action.folder}/{path.relative_to(monolith.code_dir).as_posix()}"] = project.sources[path]
     if narrowing.requirements_text is not None:
         draft.files[f"{action.folder}/requirements.txt"] = narrowing.requirements_text
-
-
-def _rewrite_monolith_module(project: Project, analysis: Analysis, plan: Plan, draft: _Draft) -> None:
-    code, gone = codegen.monolith_module(analysis, [a.key for a in plan.actions])
-    if code != analysis.source:
-        draft.files[analysis.path] = code
-        left = ", ".join(gone) if gone else "nothing else"
-        keys = ", ".join(a.key for a in plan.actions)
-        draft.changed.append(f"{analysis.path}: {keys} taken out of the dispatch; code only they used removed: {left}")
 
 
 def _retire(project: Project, analysis: Analysis, doc: TemplateDocument, draft: _Draft) -> None:
