@@ -29,7 +29,7 @@ def _project_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="The template, when the folder has several (template.yaml|yml|json)."),
         click.option("--function", "function_id", metavar="LOGICAL_ID", default=None,
                      help="The monolith's logical id, when several functions dispatch."),
-        click.option("--no-color", is_flag=True, default=False, help="Plain output, also when NO_COLOR is set."),
+        click.option("--no-color", is_flag=True, default=False, help="No colour (also off when NO_COLOR is set or output is not a terminal)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -55,10 +55,11 @@ def _change_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def main() -> None:
     """Take an AWS Lambda monolith apart, one action at a time.
 
-    A monolith is a SAM function whose handler dispatches many event types through a
-    table (HANDLERS = {"OrderPlaced": on_order_placed, ...}). strangler gives every action
-    its own function folder, its own AWS::Serverless::Function and its own route at the
-    event source, and trims the monolith to what it still serves.
+    A monolith is a SAM function whose handler dispatches many event types: through a
+    table (HANDLERS = {"OrderPlaced": on_order_placed, ...}), an if/elif chain, a match,
+    or a Powertools router. strangler gives every action its own function folder, its own
+    AWS::Serverless::Function and its own route at the event source (never a Lambda
+    calling a Lambda), and trims the monolith to what it still serves.
 
     \b
     Typical session, inside the folder that holds template.yaml:
