@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
-from importlib import metadata
 import io
 import json
 import os
@@ -49,6 +48,7 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -145,7 +145,7 @@ class App:
         self._copies = 0
 
     @classmethod
-    def create(cls, parent: Path, actions: int, seed: int = 0) -> "App":
+    def create(cls, parent: Path, actions: int, seed: int = 0) -> App:
         return cls(generate(parent / f"app{actions}", actions, seed), actions, seed)
 
     @property
@@ -334,7 +334,7 @@ def format_table(results: list[Measurement]) -> str:
     ]
     rows = [head]
     for r in results:
-        def cell(op: str) -> str:
+        def cell(op: str, r: Measurement = r) -> str:
             return f"{r.seconds[op]:.3f} ({r.ratio(op):.2f}x)" if op in r.seconds else "-"
 
         rows.append([str(r.actions), str(r.lines), f"{r.seconds['floor']:.3f}", cell("scan"), cell("migrate"), cell("extract"), r.peak_mb()])
