@@ -38,6 +38,15 @@ def module_package(analysis: Analysis) -> str:
 
 
 def slice_action(analysis: Analysis, key: str, modules: LocalModules, facts: FactCache) -> Slice:
+    """One action's slice, computed once per analysis (``--commit`` renders every step
+    cumulatively and would otherwise slice the first action once per step)."""
+    cached = analysis.cache.get(("slice", key))
+    if cached is None:
+        cached = analysis.cache[("slice", key)] = _slice_action(analysis, key, modules, facts)
+    return cached
+
+
+def _slice_action(analysis: Analysis, key: str, modules: LocalModules, facts: FactCache) -> Slice:
     docstring = f'"""{key}: extracted by strangler from {analysis.path} ({analysis.function.logical_id})."""'
     code, statements, names, entry_parts = codegen.extracted_module(analysis, key, docstring)
     # The entrypoint as specialised: imports made only in other branches do not count.

@@ -18,7 +18,7 @@ from strangler.plan import (
     plan_actions,
 )
 from strangler.project import Project, load
-from strangler.render import render
+from strangler.render import render, render_steps
 
 
 @dataclass(frozen=True)
@@ -88,23 +88,15 @@ def run(
     plan = plan_actions(project, analysis, keys, retire=retire, functions_dir=functions_dir)
     if not plan.actions and not plan.retire:
         return Outcome(project, plan, None, "; ".join(plan.already) or "nothing to extract")
-    facts = FactCache()
-    step_sets: tuple[ChangeSet, ...] = ()
+    # Either way the render edits the loaded template itself: a copy of a large template
+    # costs more than all the edits, and nothing renders this project again.
     if steps:
-        step_sets = tuple(_steps(project, analysis, plan, facts))
-    # The last render of the run may edit the loaded template itself: a copy of a large
-    # template costs more than all the edits.
-    changes = render(project, analysis, plan, facts, progress, consume_template=True)
+        step_sets = tuple(render_steps(project, analysis, plan, FactCache(), progress))
+        changes = step_sets[-1]
+    else:
+        step_sets = ()
+        changes = render(project, analysis, plan, FactCache(), progress, consume_template=True)
     return Outcome(project, plan, changes, None, step_sets)
-
-
-def _steps(project: Project, analysis: Analysis, plan: Plan, facts: FactCache):
-    """Cumulative change sets, one per action (and the retirement), for a commit each."""
-    for count in range(1, len(plan.actions) + 1):
-        partial = Plan(plan.monolith, plan.actions[:count], plan.already, False)
-        yield render(project, analysis, partial, facts)
-    if plan.retire:
-        yield render(project, analysis, plan, facts)
 
 
 def _monolith_or_done(project: Project, function: str | None) -> Analysis | str:

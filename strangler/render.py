@@ -70,6 +70,36 @@ def render(
     return _freeze(project, draft)
 
 
+def render_steps(project: Project, analysis: Analysis, plan: Plan, facts: FactCache | None = None,
+                 progress: Callable[[str], None] | None = None) -> list[ChangeSet]:
+    """Cumulative change sets, one after each action (and one after retiring), for a
+    commit each: one pass over the actions, the template and monolith written after each."""
+    monolith = plan.monolith
+    template = project.template
+    doc = TemplateDocument(template.path, template.text, template.data, template.is_json, template.json_indent)
+    draft = _Draft()
+    extractor = _Extractor(project, analysis, doc, draft, facts or FactCache())
+    steps = []
+    for count, action in enumerate(plan.actions, 1):
+        resource = extractor.extract(action)
+        functions.place_new_functions(doc.data["Resources"], monolith.logical_id, [(action.logical_id, resource)])
+        extractor.trim_monolith([a.key for a in plan.actions[:count]])
+        steps.append(_snapshot(project, doc, draft))
+        if progress is not None:
+            progress(action.key)
+    if plan.retire:
+        _retire(project, analysis, doc, draft)
+        steps.append(_snapshot(project, doc, draft))
+    return steps
+
+
+def _snapshot(project: Project, doc: TemplateDocument, draft: _Draft) -> ChangeSet:
+    new_template = doc.dump()
+    if new_template != project.template.text:
+        draft.files[project.relative(project.template.path)] = new_template
+    return _freeze(project, draft)
+
+
 class _Extractor:
     """Moves one action after another out of the monolith, into ``doc`` and ``draft``."""
 
@@ -118,8 +148,10 @@ class _Extractor:
         draft.files[analysis.path] = code
         left = ", ".join(gone) if gone else "nothing else"
         draft.changed.append(f"{analysis.path}: {', '.join(keys)} taken out of the dispatch; code only they used removed: {left}")
-        narrowing = narrow(self.original_properties, monolith_slice(analysis, code, self.modules), None, {})
-        functions.apply_narrowing(self.resource["Properties"], narrowing)
+        # From the monolith's properties as they are now: earlier steps may have narrowed them.
+        properties = self.resource["Properties"]
+        narrowing = narrow(properties, monolith_slice(analysis, code, self.modules), None, {})
+        functions.apply_narrowing(properties, narrowing)
         draft.narrowed.extend(f"{self.monolith.logical_id}: {line}" for line in summarise(narrowing))
 
     def _apply_settings(self, action: ActionPlan, resource: Any) -> None:

@@ -30,7 +30,7 @@ class Analysis:
     entry_index: int
     layout: Layout
     # Work shared by every action of this analysis (code generation fills it).
-    cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def table_index(self) -> int | None:
