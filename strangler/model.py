@@ -53,6 +53,21 @@ class FunctionRef:
     def has_local_code(self) -> bool:
         return self.module_path.is_file()
 
+    @property
+    def module_file(self) -> str:
+        """The handler module inside the code folder, ``pkg/mod.py``."""
+        return self.module_path.relative_to(self.code_dir).as_posix()
+
+    @property
+    def module_name(self) -> str:
+        """The handler module's dotted name, ``pkg.mod``."""
+        return ".".join(self.module_path.relative_to(self.code_dir).with_suffix("").parts)
+
+    @property
+    def package(self) -> str:
+        """The package the handler module is in (``""`` at the top of the code folder)."""
+        return self.module_name.rpartition(".")[0]
+
 
 @dataclass(frozen=True)
 class Action:
@@ -76,15 +91,6 @@ class Dispatch:
 
     def action(self, key: str) -> Action | None:
         return next((a for a in self.actions if a.key == key), None)
-
-
-@dataclass(frozen=True)
-class Route:
-    """How one action is reached at the event source, or why it cannot be."""
-
-    kind: str
-    description: str
-    refusal: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,4 +128,3 @@ class Report:
 class ChangeSet:
     changes: tuple[FileChange, ...]
     report: Report = field(default_factory=Report)
-    commits: tuple[tuple[str, tuple[str, ...]], ...] = ()

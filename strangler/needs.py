@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,9 +33,15 @@ class Slice:
         return tuple(sorted(defined - graph.imported)), tuple(sorted(defined & graph.imported))
 
 
-def module_package(analysis: Analysis) -> str:
-    function = analysis.function
-    return ".".join(function.module_path.relative_to(function.code_dir).parent.parts)
+def function_files(analysis: Analysis, piece: Slice, requirements: str | None, sources: Mapping[Path, str]) -> dict[str, str]:
+    """The new function's folder, relative to it: its module, the local modules it imports
+    and its requirements. What render writes and what scan measures."""
+    code_dir = analysis.function.code_dir
+    files = {analysis.function.module_file: piece.code}
+    files.update({path.relative_to(code_dir).as_posix(): sources[path] for path in piece.local_files})
+    if requirements is not None:
+        files["requirements.txt"] = requirements
+    return files
 
 
 def slice_action(analysis: Analysis, key: str, modules: LocalModules, facts: FactCache) -> Slice:
@@ -53,7 +60,7 @@ def _slice_action(analysis: Analysis, key: str, modules: LocalModules, facts: Fa
     graph = analysis.graph
     kept: list[Facts] = [facts.of(part) for part in entry_parts]
     kept += [facts.of(graph.statements[i], graph.trees[i]) for i in sorted(statements) if i != analysis.entry_index]
-    local = modules.files([item for fact in kept for item in fact.imports], module_package(analysis))
+    local = modules.files([item for fact in kept for item in fact.imports], analysis.function.package)
     if analysis.function.module_path in local:
         raise StranglerError(
             "a local module the action needs imports the monolith module back",
@@ -66,7 +73,7 @@ def _slice_action(analysis: Analysis, key: str, modules: LocalModules, facts: Fa
 def monolith_slice(analysis: Analysis, code: str, modules: LocalModules) -> Slice:
     """What the monolith's module, once trimmed to ``code``, still needs."""
     kept = [facts_of(ast.parse(code))]
-    local = modules.files(kept[0].imports, module_package(analysis))
+    local = modules.files(kept[0].imports, analysis.function.package)
     return _slice("(monolith)", code, frozenset(), frozenset(), kept, local, modules)
 
 

@@ -6,7 +6,6 @@ import copy
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from strangler import codegen
@@ -15,7 +14,7 @@ from strangler.facts import FactCache
 from strangler.localmods import LocalModules
 from strangler.model import ChangeSet, FileChange, Report
 from strangler.narrowing import Narrowing, installed_distributions, narrow, summarise
-from strangler.needs import Slice, monolith_slice, slice_action
+from strangler.needs import Slice, function_files, monolith_slice, slice_action
 from strangler.plan import ActionPlan, Plan
 from strangler.project import Project
 from strangler.sam import functions
@@ -175,10 +174,6 @@ def _describe(route: RoutePlan) -> str:
     return f"{route.kind} event{'s' if len(route.new_events) > 1 else ''} {', '.join(route.new_events)}"
 
 
-def _module_relpath(analysis: Analysis) -> Path:
-    return analysis.function.module_path.relative_to(analysis.function.code_dir)
-
-
 def _code_uri(monolith, action: ActionPlan) -> str:
     return action.folder + ("/" if monolith.code_uri.endswith("/") else "")
 
@@ -192,12 +187,8 @@ def _handler(monolith) -> str:
 def _write_function_code(
     project: Project, analysis: Analysis, action: ActionPlan, piece: Slice, narrowing: Narrowing, draft: _Draft
 ) -> None:
-    monolith = analysis.function
-    draft.files[f"{action.folder}/{_module_relpath(analysis).as_posix()}"] = piece.code
-    for path in piece.local_files:
-        draft.files[f"{action.folder}/{path.relative_to(monolith.code_dir).as_posix()}"] = project.sources[path]
-    if narrowing.requirements_text is not None:
-        draft.files[f"{action.folder}/requirements.txt"] = narrowing.requirements_text
+    for path, text in function_files(analysis, piece, narrowing.requirements_text, project.sources).items():
+        draft.files[f"{action.folder}/{path}"] = text
 
 
 def _retire(project: Project, analysis: Analysis, doc: TemplateDocument, draft: _Draft) -> None:

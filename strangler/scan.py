@@ -11,7 +11,7 @@ from strangler.importtime import import_seconds
 from strangler.localmods import LocalModules
 from strangler.model import ActionNeeds
 from strangler.narrowing import Decision, installed_distributions, narrow
-from strangler.needs import slice_action
+from strangler.needs import function_files, slice_action
 from strangler.project import Project
 from strangler.sam.functions import custom_resources_using
 from strangler.sam.routes import Refusal, plan_route
@@ -88,8 +88,7 @@ def scan_function(
     }
     monolith_bytes = sum(len(text.encode()) for text in monolith_files.values())
     env_names = _declared_env(project, properties)
-    module = ".".join(function.module_path.relative_to(function.code_dir).with_suffix("").parts)
-    monolith_import = import_seconds(monolith_files, module, env_names) if import_time else None
+    monolith_import = import_seconds(monolith_files, function.module_name, env_names) if import_time else None
     actions = []
     for action in analysis.dispatch.actions:
         piece = slice_action(analysis, action.key, modules, facts)
@@ -104,13 +103,12 @@ def scan_function(
         except Refusal as exc:
             description, refusal = "refused", exc.message
         narrowing = narrow(properties, piece, requirements, installed)
-        files = {function.module_path.relative_to(function.code_dir).as_posix(): piece.code}
-        files.update({p.relative_to(function.code_dir).as_posix(): project.sources[p] for p in piece.local_files})
-        size = sum(len(t.encode()) for t in files.values()) + len((narrowing.requirements_text or "").encode())
+        files = function_files(analysis, piece, narrowing.requirements_text, project.sources)
+        size = sum(len(text.encode()) for text in files.values())
         gain = Gain(
             narrowing.policies, narrowing.env, narrowing.requirements,
             project.settings.for_action(action.key).properties(), size, monolith_bytes,
-            import_seconds(files, module, env_names) if import_time else None, monolith_import,
+            import_seconds(files, function.module_name, env_names) if import_time else None, monolith_import,
         )
         actions.append(ActionScan(action.key, action.handler, action.line, needs, description, refusal, gain))
     extracted = tuple(

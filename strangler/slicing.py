@@ -25,7 +25,6 @@ Unit = int | tuple[str, str]
 
 @dataclass(frozen=True)
 class SymbolGraph:
-    module: cst.Module
     statements: tuple[cst.BaseStatement, ...]
     defines: tuple[frozenset[str], ...]
     uses: Mapping[Unit, frozenset[str]]
@@ -133,7 +132,6 @@ def build(
     )
     frozen_uses = {unit: frozenset(names) for unit, names in uses.items()}
     return SymbolGraph(
-        module=module,
         statements=statements,
         defines=tuple(frozenset(d) for d in defines),
         uses=frozen_uses,

@@ -30,7 +30,7 @@ def defined(g: slicing.SymbolGraph, statements) -> set[str]:
 def first_lines(g: slicing.SymbolGraph, statements) -> list[str]:
     """The first line of each statement (decorator or keyword line), in source order."""
     return [
-        g.module.code_for_node(g.statements[index].with_changes(leading_lines=())).splitlines()[0]
+        cst.Module([]).code_for_node(g.statements[index].with_changes(leading_lines=())).splitlines()[0]
         for index in sorted(statements)
     ]
 
