@@ -9,6 +9,9 @@ from pathlib import Path
 EACH = "*"
 JSON = "(json)"
 ANY_CASE = "(any case)"  # the code upper- or lower-cases the value before comparing
+# Nested dispatch: the key is ``outer/inner``, read from the path before THEN, then after it.
+THEN = "(then)"
+NESTED_SEPARATOR = "/"
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,9 @@ class EventPath:
     parts: tuple[str, ...]
 
     def __str__(self) -> str:
+        if THEN in self.parts:
+            outer, inner = self.levels
+            return f"{outer} {NESTED_SEPARATOR} {inner}"
         text = ""
         for part in self.parts:
             if part == EACH:
@@ -33,6 +39,21 @@ class EventPath:
 
     def after(self, *prefix: str) -> tuple[str, ...]:
         return self.parts[len(prefix) :]
+
+    @classmethod
+    def nested(cls, outer: "EventPath", inner: "EventPath") -> "EventPath":
+        """The path of a dispatch on ``outer`` and then, inside each branch, on ``inner``."""
+        return cls((*outer.parts, THEN, *inner.parts))
+
+    @property
+    def levels(self) -> tuple["EventPath", "EventPath"]:
+        """The outer and inner paths of a nested dispatch's path."""
+        split = self.parts.index(THEN)
+        return EventPath(self.parts[:split]), EventPath(self.parts[split + 1 :])
+
+    @property
+    def is_nested(self) -> bool:
+        return THEN in self.parts
 
 
 @dataclass(frozen=True)

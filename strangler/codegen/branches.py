@@ -6,35 +6,43 @@ import libcst as cst
 
 from strangler.codegen.blocks import non_empty, statements
 from strangler.dispatch.branches import always_exits
-from strangler.dispatch.layout import Branch, BranchLayout
+from strangler.dispatch.layout import Branch, BranchLayout, NestedLayout
 
 
 class SpecialiseBranches(cst.CSTTransformer):
-    """The dispatcher with its chain (or match) replaced by the one branch that stays."""
+    """The dispatcher with its chain (or match) replaced by the one branch that stays.
 
-    def __init__(self, layout: BranchLayout, branch: Branch):
-        self.layout = layout
-        self.branch = branch
+    ``levels`` are the chain and branch taken at each level of a nested dispatch, outer
+    first; inner chains are rewritten first, and the outer one takes its rewritten body.
+    """
+
+    def __init__(self, *levels: tuple[BranchLayout, Branch]):
+        self.levels = levels
         self.inlined: list[cst.BaseStatement] = []
 
-    def _body(self, original: cst.CSTNode) -> cst.FlattenSentinel:
-        body = statements(self.branch.body)
+    def _body(self, original: cst.CSTNode, block: cst.BaseSuite) -> cst.FlattenSentinel:
+        body = statements(block)
         leading = getattr(original, "leading_lines", ())
         body[0] = body[0].with_changes(leading_lines=[*leading, *body[0].leading_lines])
         self.inlined = body
         return cst.FlattenSentinel(body)
 
     def leave_If(self, original: cst.If, updated: cst.If):
-        if self.layout.kind == "if" and original is self.layout.nodes[0]:
-            return self._body(original)
-        if self.layout.kind == "sequence" and original is self.branch.clause:
-            return self._body(original)
-        if self.layout.kind == "sequence" and any(original is node for node in self.layout.nodes):
-            return cst.RemoveFromParent()
+        for layout, branch in self.levels:
+            if layout.kind == "if" and original is layout.nodes[0]:
+                return self._body(original, _updated_clause(original, updated, branch.clause).body)
+            if layout.kind == "sequence" and original is branch.clause:
+                return self._body(original, updated.body)
+            if layout.kind == "sequence" and any(original is node for node in layout.nodes):
+                return cst.RemoveFromParent()
         return updated
 
     def leave_Match(self, original: cst.Match, updated: cst.Match):
-        return self._body(original) if original is self.layout.nodes[0] else updated
+        for layout, branch in self.levels:
+            if original is layout.nodes[0]:
+                index = next(i for i, case in enumerate(original.cases) if case is branch.clause)
+                return self._body(original, updated.cases[index].body)
+        return updated
 
     def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
         body = list(updated.body)
@@ -47,40 +55,59 @@ class SpecialiseBranches(cst.CSTTransformer):
         return non_empty(updated.with_changes(body=body))
 
 
+def _clauses(head: cst.If) -> tuple[list[cst.If], cst.Else | None]:
+    """The clauses of an if/elif chain and its else."""
+    clauses, node = [], head
+    while True:
+        clauses.append(node)
+        if not isinstance(node.orelse, cst.If):
+            return clauses, node.orelse
+        node = node.orelse
+
+
+def _updated_clause(original: cst.If, updated: cst.If, clause: cst.CSTNode) -> cst.If:
+    """The clause of the rewritten chain ``updated`` that stands where ``clause`` stood."""
+    before, _ = _clauses(original)
+    after, _ = _clauses(updated)
+    return after[next(i for i, c in enumerate(before) if c is clause)]
+
+
 class _WithoutBranches(cst.CSTTransformer):
-    """The monolith's dispatcher once some branches left: the others stay as they were."""
+    """The monolith's dispatcher once some branches left: the others stay as they were.
 
-    def __init__(self, layout: BranchLayout, removed: set[str]):
-        self.layout = layout
-        self.removed = removed
+    ``levels`` pairs each chain with the keys that leave it (one pair for a flat dispatch,
+    the outer chain and every inner one for a nested dispatch).
+    """
 
-    def _keep(self, branch: Branch) -> set[str]:
-        return set(branch.keys) - self.removed
+    def __init__(self, levels: list[tuple[BranchLayout, set[str]]]):
+        self.heads = {id(layout.nodes[0]): (layout, removed) for layout, removed in levels if layout.nodes}
+        self.clauses = {
+            id(branch.clause): (branch, removed)
+            for layout, removed in levels
+            if layout.kind == "sequence"
+            for branch in layout.branches
+        }
 
     def leave_If(self, original: cst.If, updated: cst.If):
-        if self.layout.kind == "if" and original is self.layout.nodes[0]:
-            return self._chain(original)
-        if self.layout.kind == "sequence":
-            for branch in self.layout.branches:
-                if original is branch.clause:
-                    keep = self._keep(branch)
-                    return updated.with_changes(test=_narrow_test(updated.test, keep)) if keep else cst.RemoveFromParent()
+        level = self.heads.get(id(original))
+        if level is not None and level[0].kind == "if":
+            return self._chain(original, updated, *level)
+        if id(original) in self.clauses:
+            branch, removed = self.clauses[id(original)]
+            keep = set(branch.keys) - removed
+            return updated.with_changes(test=_narrow_test(updated.test, keep)) if keep else cst.RemoveFromParent()
         return updated
 
-    def _chain(self, head: cst.If):
-        clauses, tail = [], head.orelse
-        node: cst.If | None = head
-        while node is not None:
-            clauses.append(node)
-            tail = node.orelse
-            node = tail if isinstance(tail, cst.If) else None
-        by_clause = {id(b.clause): b for b in self.layout.branches}
+    def _chain(self, head: cst.If, updated: cst.If, layout: BranchLayout, removed: set[str]):
+        clauses, _ = _clauses(head)
+        new_clauses, tail = _clauses(updated)
+        by_clause = {id(b.clause): b for b in layout.branches}
         kept = []
-        for clause in clauses:
+        for clause, new in zip(clauses, new_clauses, strict=True):
             branch = by_clause.get(id(clause))
-            keep = self._keep(branch) if branch else None
+            keep = set(branch.keys) - removed if branch else None
             if branch is None or keep:
-                kept.append(clause if branch is None or keep == set(branch.keys) else clause.with_changes(test=_narrow_test(clause.test, keep)))
+                kept.append(new if branch is None or keep == set(branch.keys) else new.with_changes(test=_narrow_test(new.test, keep)))
         if not kept:
             if isinstance(tail, cst.Else):
                 return self._flatten(tail.body, head)
@@ -98,17 +125,19 @@ class _WithoutBranches(cst.CSTTransformer):
         return cst.FlattenSentinel(body)
 
     def leave_Match(self, original: cst.Match, updated: cst.Match):
-        if original is not self.layout.nodes[0]:
+        level = self.heads.get(id(original))
+        if level is None:
             return updated
-        by_case = {id(b.clause): b for b in self.layout.branches}
+        layout, removed = level
+        by_case = {id(b.clause): b for b in layout.branches}
         cases = []
-        for case in original.cases:
+        for case, new in zip(original.cases, updated.cases, strict=True):
             branch = by_case.get(id(case))
-            keep = self._keep(branch) if branch else None
+            keep = set(branch.keys) - removed if branch else None
             if branch is None or keep == set(branch.keys):
-                cases.append(case)
+                cases.append(new)
             elif keep:
-                cases.append(case.with_changes(pattern=_narrow_pattern(case.pattern, keep)))
+                cases.append(new.with_changes(pattern=_narrow_pattern(new.pattern, keep)))
         if not cases:
             return cst.RemoveFromParent()
         return updated.with_changes(cases=cases)
@@ -167,7 +196,8 @@ def _narrow_pattern(pattern: cst.MatchPattern, keep: set[str]) -> cst.MatchPatte
     return pattern
 
 
-def branches_without(entry: cst.FunctionDef, layout: BranchLayout, removed: set[str]) -> cst.FunctionDef:
-    function = entry.visit(_WithoutBranches(layout, removed))
+def branches_without(entry: cst.FunctionDef, layout: BranchLayout | NestedLayout, removed: set[str]) -> cst.FunctionDef:
+    levels = layout.removals(removed) if isinstance(layout, NestedLayout) else [(layout, removed)]
+    function = entry.visit(_WithoutBranches(levels))
     assert isinstance(function, cst.FunctionDef)
     return function

@@ -15,7 +15,7 @@ from strangler import locate
 from strangler.codegen.branches import SpecialiseBranches, branches_without
 from strangler.codegen.lookup import SpecialiseLookup, drop_elements
 from strangler.dispatch import Analysis
-from strangler.dispatch.layout import RouteLayout, TableLayout
+from strangler.dispatch.layout import NestedLayout, RouteLayout, TableLayout
 from strangler.errors import StranglerError, at
 
 ENTRYPOINT = "lambda_handler"
@@ -30,8 +30,10 @@ def specialise(analysis: Analysis, key: str) -> cst.FunctionDef:
         function = _table_template(analysis)[0].deep_replace(_placeholder(analysis), _callable(layout.elements[key].value))
     elif isinstance(layout, RouteLayout):
         function = analysis.entrypoint  # the resolver routes; it will simply know one route
+    elif isinstance(layout, NestedLayout):
+        function = analysis.entrypoint.visit(SpecialiseBranches(*layout.levels(key)))
     else:
-        function = analysis.entrypoint.visit(SpecialiseBranches(layout, layout.branch(key)))
+        function = analysis.entrypoint.visit(SpecialiseBranches((layout, layout.branch(key))))
     assert isinstance(function, cst.FunctionDef)
     return function.with_changes(name=function.name.with_changes(value=ENTRYPOINT))
 

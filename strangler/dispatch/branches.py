@@ -18,7 +18,8 @@ from strangler.dispatch.eventpath import Locals, Unresolvable, resolve
 from strangler.dispatch.layout import Branch, BranchLayout
 from strangler.dispatch.table import NoDispatch, entrypoint_index
 from strangler.errors import StranglerError, at
-from strangler.model import Action, Dispatch, FunctionRef
+from strangler.dispatch.nested import nested_layout
+from strangler.model import NESTED_SEPARATOR, Action, Dispatch, EventPath, FunctionRef
 
 LOOKED_FOR = (
     "an if/elif chain, a sequence of ifs that each return, or a match statement in {entry}() "
@@ -34,6 +35,14 @@ class _Candidate:
     nodes: tuple[cst.CSTNode, ...]
     branches: tuple[Branch, ...]
 
+    @property
+    def key_code(self) -> str:
+        return _code(self.key)
+
+    def inside(self, other: "_Candidate") -> bool:
+        """Whether this candidate sits in one of ``other``'s branches."""
+        return any(_contains(branch.body, self.nodes[0]) for branch in other.branches)
+
 
 def detect_branches(function: FunctionRef, source: str, path: str, module: cst.Module, known: bool = False) -> Analysis:
     entry_index = entrypoint_index(module, function, path)
@@ -43,6 +52,9 @@ def detect_branches(function: FunctionRef, source: str, path: str, module: cst.M
     lines = locate.Lines(entry, entry_line)
     finder = _Finder()
     entry.body.visit(finder)
+    nested = _nested(finder.candidates, entry, source, path, module, lines, entry_index, function, known)
+    if nested is not None:
+        return nested
     candidates = [c for c in finder.candidates if len(c.branches) >= 2]
     if not candidates and known:
         # What earlier runs left of the dispatch: one branch, read from the event.
@@ -61,14 +73,7 @@ def detect_branches(function: FunctionRef, source: str, path: str, module: cst.M
     (chosen,) = candidates
     line = lines.of(chosen.nodes[0])
     _check_unique_keys(chosen, path, lines)
-    try:
-        event_path = resolve(chosen.key, Locals.of(entry))
-    except Unresolvable as exc:
-        raise StranglerError(
-            f"cannot tell statically which part of the event selects the branch: {exc.reason}",
-            where=at(path, lines.of(exc.node)),
-            hint="compare a value read straight from the event (event['detail-type'], json.loads(...)['kind'])",
-        ) from None
+    event_path = _resolved(chosen.key, Locals.of(entry), path, lines)
     layout = BranchLayout(chosen.kind, chosen.nodes, chosen.branches)
     graph = slicing.build(module, layout.unit_nodes(), entry_index, source)
     actions = tuple(
@@ -76,9 +81,89 @@ def detect_branches(function: FunctionRef, source: str, path: str, module: cst.M
         for branch in chosen.branches
         for key in branch.keys
     )
-    shape = {"if": "if/elif chain", "sequence": "if sequence", "match": "match"}[chosen.kind]
+    shape = _SHAPES[chosen.kind]
     dispatch = Dispatch(shape, f"on {_code(chosen.key)}", line, entry.name.value, event_path, actions)
     return Analysis(function, path, source, module, graph, dispatch, entry_index, layout)
+
+
+def _nested(all_candidates, entry, source, path, module, lines, entry_index, function, known) -> Analysis | None:
+    """The analysis of a nested dispatch, if the outermost chain is one."""
+    outermost = [c for c in all_candidates if not any(c.inside(o) for o in all_candidates if o is not c)]
+    for outer in outermost:
+        layout = BranchLayout(outer.kind, outer.nodes, outer.branches)
+        found = nested_layout(layout, outer.key_code, entry.name.value, path, lines, direct_candidates)
+        if found is None:
+            continue
+        nested, inner_key = found
+        actions = tuple(
+            Action(f"{b.key}{NESTED_SEPARATOR}{key}", _handler_of(branch), lines.of(branch.clause))
+            for b in nested.branches
+            for branch in b.inner.branches
+            for key in branch.keys
+        )
+        if len(actions) < 2 and not known:
+            return None
+        _check_unique_keys(outer, path, lines)
+        for b in nested.branches:
+            _check_unique_keys(_Candidate(b.inner.kind, inner_key, b.inner.nodes, b.inner.branches), path, lines)
+        levels = {id(outer.nodes[0]), *(id(b.inner.nodes[0]) for b in nested.branches if b.inner.nodes)}
+        for other in all_candidates:
+            if id(other.nodes[0]) not in levels and len(other.branches) >= 2:
+                raise StranglerError(
+                    f"a third dispatch (on {other.key_code}) in {entry.name.value}(); strangler splits two levels",
+                    where=at(path, lines.of(other.nodes[0])),
+                    hint="split one level by hand first",
+                )
+        scope = Locals.of(entry)
+        event_path = EventPath.nested(_resolved(outer.key, scope, path, lines), _resolved(inner_key, scope, path, lines))
+        graph = slicing.build(module, nested.unit_nodes(), entry_index, source)
+        kinds = " / ".join(dict.fromkeys(_SHAPES[b.inner.kind] for b in nested.branches if b.inner.nodes))
+        dispatch = Dispatch(
+            f"nested {_SHAPES[outer.kind]}, then {kinds}", f"on {outer.key_code}, then {_code(inner_key)}",
+            lines.of(outer.nodes[0]), entry.name.value, event_path, actions,
+        )
+        return Analysis(function, path, source, module, graph, dispatch, entry_index, nested)
+    return None
+
+
+_SHAPES = {"if": "if/elif chain", "sequence": "if sequence", "match": "match"}
+
+
+def _resolved(key: cst.BaseExpression, scope: Locals, path: str, lines: locate.Lines) -> EventPath:
+    try:
+        return resolve(key, scope)
+    except Unresolvable as exc:
+        raise StranglerError(
+            f"cannot tell statically which part of the event selects the branch: {exc.reason}",
+            where=at(path, lines.of(exc.node)),
+            hint="compare a value read straight from the event (event['detail-type'], json.loads(...)['kind'])",
+        ) from None
+
+
+def direct_candidates(statements: list[cst.BaseStatement]) -> list[_Candidate]:
+    """Dispatches among a block's own statements (a lone ``if`` counts: an inner chain
+    that earlier runs cut down to one branch)."""
+    finder = _Finder(lone=True)
+    for statement in statements:
+        if isinstance(statement, cst.If):
+            finder.visit_If(statement)
+        elif isinstance(statement, cst.Match):
+            finder.visit_Match(statement)
+    finder._sequences(statements)
+    return finder.candidates
+
+
+def _contains(tree: cst.CSTNode, node: cst.CSTNode) -> bool:
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        def on_visit(self, current: cst.CSTNode) -> bool:
+            nonlocal found
+            found = found or current is node
+            return not found
+
+    tree.visit(Finder())
+    return found
 
 
 def _reads_event(key: cst.BaseExpression, entry: cst.FunctionDef) -> bool:
@@ -184,7 +269,8 @@ def _block(suite: cst.BaseSuite):
 class _Finder(cst.CSTVisitor):
     """Every chain, if sequence and match on a key in the entrypoint's body."""
 
-    def __init__(self) -> None:
+    def __init__(self, lone: bool = False) -> None:
+        self.lone = lone
         self.candidates: list[_Candidate] = []
         self._inside_chain: set[int] = set()
 
@@ -210,7 +296,7 @@ class _Finder(cst.CSTVisitor):
         tests = [key_test(clause.test) for clause in clauses]
         if any(t is None for t in tests) or len({t[0] for t in tests if t}) != 1:
             return
-        if len(clauses) == 1 and node.orelse is None:
+        if len(clauses) == 1 and node.orelse is None and not self.lone:
             return  # a lone if: the sequence finder's case
         branches = tuple(Branch(t[2], clause, clause.body) for t, clause in zip(tests, clauses) if t)
         self.candidates.append(_Candidate("if", tests[0][1], (node,), branches))  # type: ignore[index]

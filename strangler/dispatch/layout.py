@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from strangler.model import NESTED_SEPARATOR
+
 
 @dataclass(frozen=True)
 class TableLayout:
@@ -57,6 +59,80 @@ class BranchLayout:
     def label(self, key: str) -> str:
         return self.branch(key).label
 
+    @property
+    def has_default(self) -> bool:
+        """Whether unmatched keys run code of the chain's own (``else``, ``case _``)."""
+        if self.kind == "if":
+            last = self.nodes[0]
+            while isinstance(last, cst.If) and isinstance(last.orelse, cst.If):
+                last = last.orelse
+            return isinstance(last, cst.If) and isinstance(last.orelse, cst.Else)
+        if self.kind == "match":
+            return any(_is_wildcard(case.pattern) for case in self.nodes[0].cases)  # type: ignore[attr-defined]
+        return False
+
+
+def _is_wildcard(pattern: cst.MatchPattern) -> bool:
+    return isinstance(pattern, cst.MatchAs) and pattern.pattern is None and pattern.name is None
+
+
+@dataclass(frozen=True)
+class NestedBranch:
+    """One outer branch (one key, ``source == "shop.orders"``) and the dispatch in its body."""
+
+    key: str
+    branch: Branch
+    inner: BranchLayout
+    preamble: tuple[cst.BaseStatement, ...]  # the outer body's other statements
+
+
+@dataclass(frozen=True)
+class NestedLayout:
+    """A dispatch on one field whose branches each dispatch on another: ``source``, then
+    ``detail-type``. An action's key is ``outer/inner`` (``shop.orders/OrderPlaced``)."""
+
+    outer: BranchLayout
+    branches: tuple[NestedBranch, ...]
+
+    def _split(self, key: str) -> tuple[NestedBranch, str]:
+        outer, _, inner = key.partition(NESTED_SEPARATOR)
+        return next(b for b in self.branches if b.key == outer), inner
+
+    def unit_nodes(self) -> dict[str, list[cst.CSTNode]]:
+        # The outer branch's own statements go with each of its actions, so code only
+        # one source needs is not charged to every action.
+        return {
+            f"{nested.key}{NESTED_SEPARATOR}{branch.label}": [branch.body, *nested.preamble]
+            for nested in self.branches
+            for branch in nested.inner.branches
+        }
+
+    def levels(self, key: str) -> tuple[tuple[BranchLayout, Branch], tuple[BranchLayout, Branch]]:
+        """The branch taken at each level by ``key``, outer first."""
+        nested, inner = self._split(key)
+        return (self.outer, nested.branch), (nested.inner, nested.inner.branch(inner))
+
+    def label(self, key: str) -> str:
+        nested, inner = self._split(key)
+        return f"{nested.key}{NESTED_SEPARATOR}{nested.inner.label(inner)}"
+
+    def removals(self, removed: set[str]) -> list[tuple[BranchLayout, set[str]]]:
+        """What leaves each chain when the actions ``removed`` leave.
+
+        An outer branch goes too once all its actions left, if that changes nothing for
+        other events: its body was only the inner dispatch, without a default of its own,
+        and the outer dispatch has no default that those events would now reach.
+        """
+        levels: list[tuple[BranchLayout, set[str]]] = []
+        gone_outer: set[str] = set()
+        for nested in self.branches:
+            inner_keys = {key for branch in nested.inner.branches for key in branch.keys}
+            mine = {k.partition(NESTED_SEPARATOR)[2] for k in removed if k.partition(NESTED_SEPARATOR)[0] == nested.key}
+            levels.append((nested.inner, mine & inner_keys))
+            if inner_keys <= mine and not nested.preamble and not nested.inner.has_default and not self.outer.has_default:
+                gone_outer.add(nested.key)
+        return [(self.outer, gone_outer), *levels]
+
 
 @dataclass(frozen=True)
 class Route:
@@ -86,4 +162,4 @@ class RouteLayout:
         return " | ".join(self.route(key).keys)
 
 
-Layout = TableLayout | BranchLayout | RouteLayout
+Layout = TableLayout | BranchLayout | NestedLayout | RouteLayout

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from strangler.errors import StranglerError
-from strangler.model import ANY_CASE, EACH, JSON, EventPath
+from strangler.model import ANY_CASE, EACH, JSON, NESTED_SEPARATOR, EventPath
+from strangler.sam import pairs
 from strangler.sam.document import after_first_line
 
 DELETE = object()  # the monolith loses this event
@@ -128,6 +129,8 @@ def plan_route(
 
 # --- EventBridge ------------------------------------------------------------------------
 def _eventbridge(name: str, event: Any, key: str, path: EventPath, where: str) -> EventSplit:
+    if path.is_nested:
+        return _eventbridge_pair(name, event, key, path, where)
     if path.parts == ("detail-type", ANY_CASE):
         return _eventbridge_any_case(name, event, key, where)
     if path.parts != ("detail-type",):
@@ -203,6 +206,61 @@ def _eventbridge_any_case(name: str, event: Any, key: str, where: str) -> EventS
         monolith["Properties"]["Pattern"]["detail-type"][0]["anything-but"]["equals-ignore-case"] = [*values, key]
         return EventSplit(new_event, monolith)
     raise Refusal(f"the rule's detail-type filter {json.dumps(_plain(current))} cannot be split safely", where=where)
+
+
+_PAIR_FIELDS = {("source",): "source", ("detail-type",): "detail-type"}
+
+
+def _eventbridge_pair(name: str, event: Any, key: str, path: EventPath, where: str) -> EventSplit:
+    """Nested dispatch on source and detail-type: the new rule takes the one pair, the
+    monolith's rule every pair it took before but that one (see ``pairs``)."""
+    outer, inner = path.levels
+    fields = (_PAIR_FIELDS.get(outer.parts), _PAIR_FIELDS.get(inner.parts))
+    if fields[0] is None or fields[1] is None or fields[0] == fields[1]:
+        raise Refusal(
+            f"the nested dispatch reads {path}, but an EventBridge rule can split nested dispatch "
+            "on source and detail-type only",
+            where=where,
+        )
+    pair = key.partition(NESTED_SEPARATOR)[::2]
+    pattern = (event.get("Properties") or {}).get("Pattern")
+    if not isinstance(pattern, dict):
+        raise Refusal("the rule has no Pattern mapping to narrow", where=where)
+    try:
+        boxes = pairs.boxes_of(pattern, fields)  # type: ignore[arg-type]
+    except pairs.Unsupported as exc:
+        raise Refusal(
+            f"the rule filters {fields[0]}/{fields[1]} with {json.dumps(_plain(exc.args[0]))}, which cannot be split safely",
+            where=where,
+            hint="list the values (or use anything-but) in the rule's pattern",
+        ) from None
+    if not pairs.admits(boxes, pair):
+        return EventSplit()
+    new_event = _copy_without(event, ("RuleName",))
+    _write_pair(new_event["Properties"]["Pattern"], {fields[0]: [pair[0]], fields[1]: [pair[1]]}, None)
+    rest = pairs.without(boxes, pair)
+    if not rest:
+        return EventSplit(new_event, DELETE)
+    monolith = copy.deepcopy(event)
+    _write_pair(monolith["Properties"]["Pattern"], *pairs.rules_of(rest, fields))  # type: ignore[arg-type]
+    return EventSplit(new_event, monolith, f"{name}: the monolith's rule now excludes {pair[0]} {pair[1]}")
+
+
+def _write_pair(pattern: Any, rules: dict[str, list | None], branches: list | None) -> None:
+    """Put the two fields' rules (or the ``$or`` holding them) where they were in the pattern."""
+    keys = list(pattern)
+    anchor = next((i for i, k in enumerate(keys) if k in rules or k == pairs.OR), len(keys))
+    old = {k: pattern.pop(k) for k in [*rules, pairs.OR] if k in pattern}
+    entries = [(k, _seq_like(old.get(k), v)) for k, v in rules.items() if v is not None]
+    if branches:
+        entries.append((pairs.OR, branches))
+    if hasattr(pattern, "insert"):  # ruamel's CommentedMap keeps the comments around the keys
+        for offset, (k, v) in enumerate(entries):
+            pattern.insert(anchor + offset, k, v)
+        return
+    items = list(pattern.items())
+    pattern.clear()
+    pattern.update([*items[:anchor], *entries, *items[anchor:]])
 
 
 # --- HTTP APIs --------------------------------------------------------------------------

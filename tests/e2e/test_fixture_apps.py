@@ -45,6 +45,10 @@ CASES = [
     ("sequence-reports", ("migrate",)),
     ("powertools-tickets", ("extract", "PUT /tickets/{ticket_id}/status")),
     ("powertools-tickets", ("migrate",)),
+    ("nested-fulfilment", ("extract", "shop.warehouse/ParcelPacked")),
+    # a whole source (its branch goes) and one action of another (its branch stays)
+    ("nested-fulfilment", ("extract", "shop.warehouse/ParcelPacked", "shop.warehouse/ParcelHandedOver", "shop.orders/OrderCancelled")),
+    ("nested-fulfilment", ("migrate",)),
 ]
 MONOLITHS = {
     "eventbridge-orders": "OrdersFunction",
@@ -56,6 +60,7 @@ MONOLITHS = {
     "table-in-handler-users": "UsersFunction",
     "sequence-reports": "ReportsFunction",
     "powertools-tickets": "TicketsFunction",
+    "nested-fulfilment": "FulfilmentFunction",
 }
 
 
@@ -94,7 +99,7 @@ def test_every_new_function_is_marked_with_its_action(run: Run) -> None:
     assert marked, "no function carries Metadata.Strangler"
     assert {m["ExtractedFrom"] for m in marked.values()} == {MONOLITHS[run.fixture]}
     if run.args[0] == "extract":
-        assert [m["Action"] for m in marked.values()] == [run.args[1]]
+        assert [m["Action"] for m in marked.values()] == list(run.args[1:])
 
 
 def test_events_reach_their_function_which_behaves_like_the_monolith(run: Run) -> None:

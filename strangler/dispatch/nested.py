@@ -1,0 +1,103 @@
+"""Nested dispatch: a chain on one field whose branches each dispatch on another.
+
+::
+
+    if source == "shop.orders":
+        if detail_type == "OrderPlaced":
+            return on_order_placed(event)
+        elif detail_type == "OrderCancelled":
+            ...
+    elif source == "shop.payments":
+        match detail_type:
+            case "PaymentCaptured": ...
+
+Each (outer key, inner key) pair is an action, keyed ``shop.orders/OrderPlaced``; EventBridge
+routes on both fields at once, so each pair can have a function of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import libcst as cst
+
+from strangler import locate
+from strangler.dispatch.layout import Branch, BranchLayout, NestedBranch, NestedLayout
+from strangler.errors import StranglerError, at
+from strangler.model import NESTED_SEPARATOR
+
+
+def nested_layout(
+    outer: BranchLayout, outer_key: str, entry: str, path: str, lines: locate.Lines, finder_of
+) -> tuple[NestedLayout, cst.BaseExpression] | None:
+    """The nested layout under ``outer`` and the inner dispatch's key, or None when its
+    branches do not dispatch again.
+
+    ``finder_of(statements)`` gives the dispatch candidates among a block's own statements.
+    """
+    inner: list[tuple[Branch, object | None]] = []
+    for branch in outer.branches:
+        statements = _statements(branch.body)
+        if only_pass(statements):
+            inner.append((branch, None))  # every action of this branch left in earlier runs
+            continue
+        candidates = _best(finder_of(statements))
+        inner.append((branch, candidates))
+    found = [c for _, c in inner if c is not None]
+    if not found:
+        return None
+    inner_keys = {c.key_code for c in found}  # type: ignore[attr-defined]
+    if len(inner_keys) > 1 or outer_key in inner_keys:
+        return None
+    (inner_key,) = inner_keys
+    for branch, candidate in inner:
+        if candidate is None and not only_pass(_statements(branch.body)):
+            raise StranglerError(
+                f"nested dispatch in {entry}(): the branch for {branch.label!r} handles every {inner_key} itself, "
+                f"while the others dispatch on {inner_key} again",
+                where=at(path, lines.of(branch.clause)),
+                hint=f"dispatch on {inner_key} in that branch too, or split the outer dispatch by hand first",
+            )
+        if len(branch.keys) > 1:
+            raise StranglerError(
+                f"nested dispatch in {entry}(): the outer branch for {branch.label!r} tests several values; "
+                "strangler splits nested dispatch whose outer branches test one value each",
+                where=at(path, lines.of(branch.clause)),
+                hint="give each value its own branch",
+            )
+        if NESTED_SEPARATOR in branch.keys[0]:
+            raise StranglerError(
+                f"the outer key {branch.keys[0]!r} contains {NESTED_SEPARATOR!r}, which joins the two keys of an action",
+                where=at(path, lines.of(branch.clause)),
+            )
+    branches = []
+    for branch, candidate in inner:
+        if candidate is None:
+            layout = BranchLayout("if", (), ())
+            preamble: tuple[cst.BaseStatement, ...] = ()
+        else:
+            layout = BranchLayout(candidate.kind, candidate.nodes, candidate.branches)  # type: ignore[attr-defined]
+            own = {id(node) for node in candidate.nodes}  # type: ignore[attr-defined]
+            preamble = tuple(s for s in _statements(branch.body) if id(s) not in own)
+        branches.append(NestedBranch(branch.keys[0], branch, layout, preamble))
+    return NestedLayout(outer, tuple(branches)), found[0].key  # type: ignore[attr-defined]
+
+
+def _best(candidates: Sequence) -> object | None:
+    """The one dispatch among a block's statements: several ifs that each return beat one."""
+    if not candidates:
+        return None
+    if len({c.key_code for c in candidates}) > 1:
+        return None
+    return max(candidates, key=lambda c: len(c.branches))
+
+
+def _statements(body: cst.BaseSuite) -> list[cst.BaseStatement]:
+    return list(body.body) if isinstance(body, cst.IndentedBlock) else [body]  # type: ignore[list-item]
+
+
+def only_pass(statements: list[cst.BaseStatement]) -> bool:
+    return all(
+        isinstance(s, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) and all(isinstance(x, cst.Pass) for x in s.body)
+        for s in statements
+    )
