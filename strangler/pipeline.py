@@ -38,8 +38,8 @@ def analyse_function(project: Project, function: FunctionRef) -> Analysis:
             f"Handler {function.handler} of {function.logical_id} points at {project.relative(function.module_path)}, which does not exist",
             where=f"{project.template.path.name}: Resources.{function.logical_id}",
         )
-    known = bool(extracted_by_earlier_runs(project, function.logical_id))
-    return analyse(function, project.sources[function.module_path], project.relative(function.module_path), known)
+    earlier = tuple(extracted_by_earlier_runs(project, function.logical_id))
+    return analyse(function, project.sources[function.module_path], project.relative(function.module_path), earlier)
 
 
 def dispatching(project: Project, logical_id: str | None) -> list[Analysis]:

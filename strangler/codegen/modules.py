@@ -142,13 +142,17 @@ def extracted_module(
 
 
 def _keep_separation(statement: cst.BaseStatement, skipped: tuple[cst.BaseStatement, ...]) -> cst.BaseStatement:
-    """A statement that followed left-out ones keeps the blank line that opened the gap
-    (between import groups, say), if it had none of its own."""
-    if statement.leading_lines or not skipped:
+    """A statement that followed left-out ones gets a blank line if one opened a group
+    among them (between import groups, say), and it had no leading lines of its own.
+
+    Any blank line in the gap counts, not only the first statement's: then leaving out
+    statements in two runs gives what leaving them out in one run gives.
+    """
+    if statement.leading_lines:
         return statement
-    opened = skipped[0].leading_lines
-    if opened and opened[0].comment is None:
-        return statement.with_changes(leading_lines=[opened[0]])
+    for gone in skipped:
+        if gone.leading_lines and gone.leading_lines[0].comment is None:
+            return statement.with_changes(leading_lines=[gone.leading_lines[0]])
     return statement
 
 
@@ -233,17 +237,26 @@ def monolith_module(analysis: Analysis, removed: Iterable[str]) -> tuple[str, tu
     staying = [i for i in range(len(graph.statements)) if i not in leaving]
     live, live_names = graph.closure([*staying, *staying_units])
     body: list[cst.BaseStatement] = []
+    skipped: list[cst.BaseStatement] = []  # removed since the last statement kept
     for index, statement in enumerate(graph.statements):
         if index == analysis.table_index:
-            body.append(_without_entries(statement, analysis, removed))
+            kept: cst.BaseStatement | None = _without_entries(statement, analysis, removed)
         elif index == analysis.entry_index:
-            body.append(_entrypoint_without(analysis, removed))
+            kept = _entrypoint_without(analysis, removed)
         elif index not in leaving:
-            body.append(statement)
+            kept = statement
         elif index in live:
             trimmed = _trim_import(statement, live_names, keep_unused=True, unused=leaving_names - live_names)
-            if not isinstance(trimmed, cst.RemovalSentinel):
-                body.append(trimmed)
+            kept = None if isinstance(trimmed, cst.RemovalSentinel) else trimmed
+        else:
+            kept = None
+        if kept is None:
+            skipped.append(statement)
+            continue
+        # Like the new module: a group whose first statement left keeps its blank line, so
+        # extracting in several runs writes what one run writes.
+        body.append(_keep_separation(kept, tuple(skipped)))
+        skipped = []
     gone = sorted((leaving_names - live_names) & set(graph.definers))
     return analysis.module.with_changes(body=body).code, tuple(gone)
 

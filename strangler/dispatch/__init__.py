@@ -6,6 +6,7 @@ never care which shape the dispatch had.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,7 +52,7 @@ class Analysis:
         return statement
 
 
-def _nothing_left(function: FunctionRef, source: str, path: str, module: cst.Module) -> Analysis:
+def nothing_left(function: FunctionRef, source: str, path: str, module: cst.Module) -> Analysis:
     """A monolith whose every action was extracted: only its default path remains."""
     from strangler import slicing
     from strangler.dispatch.table import entrypoint_index
@@ -82,12 +83,13 @@ def syntax_error(source: str, path: str, exc: cst.ParserSyntaxError) -> Strangle
     )
 
 
-def analyse(function: FunctionRef, source: str, path: str, known: bool = False) -> Analysis:
+def analyse(function: FunctionRef, source: str, path: str, earlier: Collection[str] = ()) -> Analysis:
     """Try each detector on the one parse of the module; say what was looked for if none fits.
 
-    ``known`` says that earlier runs extracted actions from this function: a dispatch they
+    ``earlier`` are the actions earlier runs extracted from this function: a dispatch they
     cut down to one branch, or to none, is still the dispatch.
     """
+    known = bool(earlier)
     from strangler.dispatch.branches import LOOKED_FOR as BRANCHES
     from strangler.dispatch.branches import detect_branches
     from strangler.dispatch.powertools import detect_routes
@@ -102,11 +104,11 @@ def analyse(function: FunctionRef, source: str, path: str, known: bool = False) 
         return detect_table(function, source, path, module, known)
     except NoDispatch as no_table:
         try:
-            return detect_branches(function, source, path, module, known)
+            return detect_branches(function, source, path, module, frozenset(earlier))
         except NoDispatch:
             entry = function.function_name
             if known:
-                return _nothing_left(function, source, path, module)
+                return nothing_left(function, source, path, module)
             raise NoDispatch(
                 f"no dispatch found: looked for {TABLE.format(entry=entry)}, and for {BRANCHES.format(entry=entry)}",
                 where=no_table.where,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from strangler import locate, slicing
-from strangler.dispatch import Analysis
+from strangler.dispatch import Analysis, nothing_left
 from strangler.dispatch.eventpath import Locals, Unresolvable, resolve
 from strangler.dispatch.layout import Branch, BranchLayout
 from strangler.dispatch.table import NoDispatch, entrypoint_index
@@ -44,7 +44,10 @@ class _Candidate:
         return any(_contains(branch.body, self.nodes[0]) for branch in other.branches)
 
 
-def detect_branches(function: FunctionRef, source: str, path: str, module: cst.Module, known: bool = False) -> Analysis:
+def detect_branches(
+    function: FunctionRef, source: str, path: str, module: cst.Module, earlier: frozenset[str] = frozenset()
+) -> Analysis:
+    known = bool(earlier)
     entry_index = entrypoint_index(module, function, path)
     entry = module.body[entry_index]
     assert isinstance(entry, cst.FunctionDef)
@@ -52,7 +55,7 @@ def detect_branches(function: FunctionRef, source: str, path: str, module: cst.M
     lines = locate.Lines(entry, entry_line)
     finder = _Finder()
     entry.body.visit(finder)
-    nested = _nested(finder.candidates, entry, source, path, module, lines, entry_index, function, known)
+    nested = _nested(finder.candidates, entry, source, path, module, lines, entry_index, function, earlier)
     if nested is not None:
         return nested
     candidates = [c for c in finder.candidates if len(c.branches) >= 2]
@@ -86,12 +89,20 @@ def detect_branches(function: FunctionRef, source: str, path: str, module: cst.M
     return Analysis(function, path, source, module, graph, dispatch, entry_index, layout)
 
 
-def _nested(all_candidates, entry, source, path, module, lines, entry_index, function, known) -> Analysis | None:
-    """The analysis of a nested dispatch, if the outermost chain is one."""
+def _nested(all_candidates, entry, source, path, module, lines, entry_index, function, earlier) -> Analysis | None:
+    """The analysis of a nested dispatch, if the outermost chain is one.
+
+    Branches that earlier nested extractions emptied are recognised by the outer keys of
+    those extractions, so a flat chain is never taken for what is left of a nested one.
+    """
     outermost = [c for c in all_candidates if not any(c.inside(o) for o in all_candidates if o is not c)]
+    nested_before = {key.partition(NESTED_SEPARATOR)[0] for key in earlier if NESTED_SEPARATOR in key}
     for outer in outermost:
+        leftovers = bool(nested_before & {key for branch in outer.branches for key in branch.keys})
         layout = BranchLayout(outer.kind, outer.nodes, outer.branches)
-        found = nested_layout(layout, outer.key_code, entry.name.value, path, lines, direct_candidates)
+        found = nested_layout(layout, outer.key_code, entry.name.value, path, lines, direct_candidates, leftovers)
+        if found is None and leftovers:
+            return nothing_left(function, source, path, module)
         if found is None:
             continue
         nested, inner_key = found
@@ -101,7 +112,7 @@ def _nested(all_candidates, entry, source, path, module, lines, entry_index, fun
             for branch in b.inner.branches
             for key in branch.keys
         )
-        if len(actions) < 2 and not known:
+        if len(actions) < 2 and not earlier:
             return None
         _check_unique_keys(outer, path, lines)
         for b in nested.branches:

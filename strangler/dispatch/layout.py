@@ -62,6 +62,8 @@ class BranchLayout:
     @property
     def has_default(self) -> bool:
         """Whether unmatched keys run code of the chain's own (``else``, ``case _``)."""
+        if not self.nodes:
+            return False
         if self.kind == "if":
             last = self.nodes[0]
             while isinstance(last, cst.If) and isinstance(last.orelse, cst.If):

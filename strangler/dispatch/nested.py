@@ -28,12 +28,14 @@ from strangler.model import NESTED_SEPARATOR
 
 
 def nested_layout(
-    outer: BranchLayout, outer_key: str, entry: str, path: str, lines: locate.Lines, finder_of
+    outer: BranchLayout, outer_key: str, entry: str, path: str, lines: locate.Lines, finder_of, known: bool = False
 ) -> tuple[NestedLayout, cst.BaseExpression] | None:
     """The nested layout under ``outer`` and the inner dispatch's key, or None when its
     branches do not dispatch again.
 
     ``finder_of(statements)`` gives the dispatch candidates among a block's own statements.
+    With ``known`` (earlier runs extracted from this function), a branch without an inner
+    dispatch is what those runs left of one; otherwise it is refused.
     """
     inner: list[tuple[Branch, object | None]] = []
     for branch in outer.branches:
@@ -50,8 +52,11 @@ def nested_layout(
     if len(inner_keys) > 1 or outer_key in inner_keys:
         return None
     (inner_key,) = inner_keys
+    missing = [b for b, c in inner if c is None and not only_pass(_statements(b.body))]
+    if missing and not known and all(len(c.branches) < 2 for c in found):  # type: ignore[attr-defined]
+        return None  # a flat chain with a guard inside one branch
     for branch, candidate in inner:
-        if candidate is None and not only_pass(_statements(branch.body)):
+        if candidate is None and not (known or only_pass(_statements(branch.body))):
             raise StranglerError(
                 f"nested dispatch in {entry}(): the branch for {branch.label!r} handles every {inner_key} itself, "
                 f"while the others dispatch on {inner_key} again",
@@ -72,9 +77,9 @@ def nested_layout(
             )
     branches = []
     for branch, candidate in inner:
-        if candidate is None:
+        if candidate is None:  # its actions all left; what is left of it stays
             layout = BranchLayout("if", (), ())
-            preamble: tuple[cst.BaseStatement, ...] = ()
+            preamble: tuple[cst.BaseStatement, ...] = tuple(_statements(branch.body))
         else:
             layout = BranchLayout(candidate.kind, candidate.nodes, candidate.branches)  # type: ignore[attr-defined]
             own = {id(node) for node in candidate.nodes}  # type: ignore[attr-defined]

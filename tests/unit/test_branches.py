@@ -183,14 +183,14 @@ def lambda_handler(event, context):
 """
     with pytest.raises(StranglerError):
         analysed(source)
-    analysis = analyse(FUNCTION, textwrap.dedent(source), PATH, known=True)
+    analysis = analyse(FUNCTION, textwrap.dedent(source), PATH, earlier=("refunded",))
     assert [a.key for a in analysis.dispatch.actions] == ["captured"]
     assert codegen.monolith_module(analysis, ["captured"])[0].endswith('kind = event["type"]\n    return {"ignored": kind}\n')
 
 
 def test_a_dispatch_with_nothing_left_has_no_actions() -> None:
     source = HELPERS + 'def lambda_handler(event, context):\n    return {"ignored": event["type"]}\n'
-    assert analyse(FUNCTION, source, PATH, known=True).dispatch.actions == ()
+    assert analyse(FUNCTION, source, PATH, earlier=("captured",)).dispatch.actions == ()
 
 
 @pytest.mark.parametrize(

@@ -398,8 +398,8 @@ def test_an_entrypoint_that_uses_the_table_beyond_the_lookup_is_refused():
 def test_the_monolith_loses_only_what_nothing_else_uses_and_nothing_else_changes():
     code, gone = codegen.monolith_module(analysed(ORDERS), ["OrderArchived"])
 
-    # Gone: on_archived, its entry, s3/AUDIT_BUCKET (with the blank line above them), boto3,
-    # and json from the shared import line. Kept byte for byte: everything else, including
+    # Gone: on_archived, its entry, s3/AUDIT_BUCKET (TAX_RATE, left of their group, keeps
+    # the blank line that opened it), boto3, and json from the shared import line. Kept byte for byte: everything else, including
     # the hashlib import that was unused before the run.
     assert code == '''\
 """Orders service: one entry point for every shop.orders event."""
@@ -411,6 +411,7 @@ import hashlib  # unused since the v1 checksum was dropped
 
 logger = logging.getLogger()
 logger.setLevel(os.environ.get("LOG_LEVEL", "INFO"))
+
 TAX_RATE = Decimal("0.20")
 
 

@@ -541,3 +541,103 @@ def test_an_upper_cased_key_without_a_detail_type_filter_is_matched_ignoring_cas
     route = plan_route(events, "ORDERPLACED", EventPath(("detail-type", ANY_CASE)), "template.yaml: Resources.Orders")
     assert route.new_events["Rule"]["Properties"]["Pattern"]["detail-type"] == [{"equals-ignore-case": "ORDERPLACED"}]
     assert route.monolith_events["Rule"]["Properties"]["Pattern"]["detail-type"] == [{"anything-but": {"equals-ignore-case": ["ORDERPLACED"]}}]
+
+
+# --- EventBridge, nested dispatch (source, then detail-type) ------------------------------------
+NESTED = EventPath.nested(EventPath(("source",)), EventPath(("detail-type",)))
+_SOURCES = ("shop.orders", "shop.payments", "shop.warehouse", "shop.other")
+_TYPES = ("Placed", "Cancelled", "Captured", "Packed")
+
+
+def _accepts(pattern: Any, source: str, detail_type: str) -> bool:
+    from tests.support.patterns import matches
+
+    return matches(plain(pattern), {"source": source, "detail-type": detail_type, "detail": {"channel": "web"}})
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "source: [shop.orders, shop.payments, shop.warehouse]",
+        "source: [shop.orders, shop.payments]\n  detail-type: [Placed, Cancelled, Captured]",
+        "detail-type: [{anything-but: [Packed]}]",
+        "detail: {channel: [web]}",
+    ],
+    ids=["sources-listed", "both-listed", "types-excluded", "neither-filtered"],
+)
+def test_nested_pairs_leave_the_monolith_every_event_it_had_but_theirs(events, pattern):
+    """Extract pairs one by one; after each step every (source, detail-type) reaches exactly
+    one of: the monolith (if it did before and no extracted pair claims it) or its pair's rule."""
+    current = events(f"Shop:\n  Type: EventBridgeRule\n  Properties:\n    Pattern:\n      {pattern.replace(chr(10), chr(10) + '    ')}\n")
+    original = plain(current["Shop"]["Properties"]["Pattern"])
+    taken: dict[tuple[str, str], Any] = {}
+    for pair in [("shop.orders", "Placed"), ("shop.orders", "Cancelled"), ("shop.payments", "Captured"), ("shop.orders", "Captured")]:
+        if not _accepts(original, *pair):
+            assert "no event source routes" in refusal(current, "/".join(pair), NESTED)
+            continue
+        plan = route(current, "/".join(pair), NESTED)
+        taken[pair] = plan.new_events["Shop"]["Properties"]["Pattern"]
+        current = plan.monolith_events
+        monolith = None if current.get("Shop") is DELETE else current["Shop"]["Properties"]["Pattern"]
+        for source in _SOURCES:
+            for detail_type in _TYPES:
+                before = _accepts(original, source, detail_type)
+                owners = [p for p, rule in taken.items() if _accepts(rule, source, detail_type)]
+                in_monolith = monolith is not None and _accepts(monolith, source, detail_type)
+                assert owners == ([(source, detail_type)] if (source, detail_type) in taken else [])
+                assert in_monolith == (before and not owners), (source, detail_type, plain(monolith))
+        if monolith is None:
+            break
+
+
+def test_nested_pair_rule_and_the_monolith_or(events):
+    rule = events(
+        """\
+        Shop:
+          Type: EventBridgeRule
+          Properties:
+            RuleName: shop-all
+            Pattern:
+              source: [shop.orders, shop.payments]
+              detail: {channel: [web]}
+        """
+    )
+    plan = route(rule, "shop.orders/Placed", NESTED)
+    assert plain(plan.new_events["Shop"]["Properties"]) == {
+        "Pattern": {"source": ["shop.orders"], "detail-type": ["Placed"], "detail": {"channel": ["web"]}}
+    }
+    assert plain(plan.monolith_events["Shop"]["Properties"]) == {
+        "RuleName": "shop-all",
+        "Pattern": {
+            # no field is filtered both at the top and inside $or
+            "$or": [
+                {"source": ["shop.payments"]},
+                {"source": ["shop.orders"], "detail-type": [{"anything-but": ["Placed"]}]},
+            ],
+            "detail": {"channel": ["web"]},
+        },
+    }
+
+
+def test_nested_pair_taking_the_last_type_of_a_listed_rule_deletes_the_monolith_event(events):
+    rule = events("Shop:\n  Type: EventBridgeRule\n  Properties:\n    Pattern:\n      source: [shop.orders]\n      detail-type: [Placed]\n")
+    assert route(rule, "shop.orders/Placed", NESTED).monolith_events["Shop"] is DELETE
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message"),
+    [
+        ("source: [{prefix: shop.}]", "cannot be split safely"),
+        ("$or:\n        - source: [shop.orders]\n        - account: ['123']", "cannot be split safely"),
+    ],
+    ids=["prefix", "own-or"],
+)
+def test_nested_pair_refusals(events, pattern, message):
+    rule = events(f"Shop:\n  Type: EventBridgeRule\n  Properties:\n    Pattern:\n      {pattern}\n")
+    assert message in refusal(rule, "shop.orders/Placed", NESTED)
+
+
+def test_nested_dispatch_on_other_fields_is_refused(events):
+    rule = events("Shop:\n  Type: EventBridgeRule\n  Properties:\n    Pattern:\n      source: [shop.orders]\n")
+    path = EventPath.nested(EventPath(("source",)), EventPath(("detail", "kind")))
+    assert "on source and detail-type only" in refusal(rule, "shop.orders/Placed", path)

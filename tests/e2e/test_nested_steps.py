@@ -1,0 +1,51 @@
+"""Nested dispatch taken apart step by step ends where one run ends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.support import samcheck
+from tests.support.apps import copy_app, snapshot, strangler
+
+APP = "nested-fulfilment"
+ACTIONS = (
+    "shop.orders/OrderPlaced", "shop.orders/OrderCancelled", "shop.payments/PaymentCaptured",
+    "shop.payments/PaymentRefunded", "shop.payments/ChargebackOpened",
+    "shop.warehouse/ParcelPacked", "shop.warehouse/ParcelHandedOver",
+)
+
+
+def test_extracting_pairs_one_run_each_equals_one_run_for_all(tmp_path: Path) -> None:
+    steps = ("shop.warehouse/ParcelHandedOver", "shop.orders/OrderCancelled", "shop.warehouse/ParcelPacked", "shop.orders/OrderPlaced")
+    stepwise = copy_app(APP, tmp_path / "stepwise")
+    for action in steps:
+        result = strangler(stepwise, "extract", action)
+        assert result.exit_code == 0, result.output
+        samcheck.assert_valid(stepwise / "template.yaml")
+    at_once = copy_app(APP, tmp_path / "at-once")
+    assert strangler(at_once, "extract", *steps).exit_code == 0
+    assert snapshot(stepwise) == snapshot(at_once)
+    # what is left is still the nested dispatch, with only the payments actions
+    scan = strangler(stepwise, "scan")
+    assert "nested if/elif chain" in scan.output
+    assert "shop.payments/PaymentCaptured" in scan.output and "shop.orders/OrderPlaced  " not in scan.output
+
+
+def test_extracting_every_pair_then_migrating_equals_migrating(tmp_path: Path) -> None:
+    stepwise = copy_app(APP, tmp_path / "stepwise")
+    for action in ACTIONS:
+        assert strangler(stepwise, "extract", action).exit_code == 0
+    result = strangler(stepwise, "migrate")
+    assert result.exit_code == 0, result.output
+    at_once = copy_app(APP, tmp_path / "at-once")
+    assert strangler(at_once, "migrate").exit_code == 0
+    assert snapshot(stepwise) == snapshot(at_once)
+
+
+def test_an_unknown_pair_names_the_pairs_there_are(tmp_path: Path) -> None:
+    app = copy_app(APP, tmp_path / "app")
+    before = snapshot(app)
+    result = strangler(app, "extract", "shop.orders/ParcelPacked")
+    assert result.exit_code == 1
+    assert "unknown action 'shop.orders/ParcelPacked'" in result.output and "shop.warehouse/ParcelPacked" in result.output
+    assert snapshot(app) == before
