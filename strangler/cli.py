@@ -230,7 +230,7 @@ def _print_scan(result: FunctionScan, colour: bool) -> None:
         click.echo("  no action left in the table")
     for action in result.actions:
         click.echo()
-        click.echo("  " + bold(action.key) + dim(f"  {action.handler} ({result.module}:{action.line})"))
+        click.echo("  " + bold(action.key) + dim(f"  {action.handler} ({action.module or result.module}:{action.line})"))
         route = action.route if action.refusal is None else f"REFUSED: {action.refusal}"
         rows = [
             ("route", route),

@@ -22,8 +22,15 @@ class LocalModules:
         self.sources = sources
         self._facts: dict[Path, Facts] = {}
 
-    def files(self, imports: Iterable[Import], package: str) -> tuple[Path, ...]:
-        """The local files ``imports`` (made in ``package``) need, transitively, sorted."""
+    def files(
+        self, imports: Iterable[Import], package: str, overrides: Mapping[Path, Facts] | None = None
+    ) -> tuple[Path, ...]:
+        """The local files ``imports`` (made in ``package``) need, transitively, sorted.
+
+        ``overrides`` are the facts of modules that will be written trimmed: their imports
+        are followed, not the original's.
+        """
+        overrides = overrides or {}
         found: set[Path] = set()
         pending = [(item, package) for item in imports]
         while pending:
@@ -33,7 +40,8 @@ class LocalModules:
                     continue
                 found.add(path)
                 module_package = self._package_of(path)
-                pending.extend((sub, module_package) for sub in self.facts_of(path).imports)
+                facts = overrides.get(path) or self.facts_of(path)
+                pending.extend((sub, module_package) for sub in facts.imports)
         return tuple(sorted(found))
 
     def facts_of(self, path: Path) -> Facts:

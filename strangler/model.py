@@ -97,6 +97,7 @@ class Action:
     key: str
     handler: str
     line: int
+    module: str | None = None  # where the handler is, when not in the handler module
 
 
 @dataclass(frozen=True)

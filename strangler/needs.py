@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from strangler import codegen
 from strangler.dispatch import Analysis
+from strangler.dispatch.layout import RouteLayout
 from strangler.errors import StranglerError
 from strangler.facts import FactCache, Facts, facts_of
 from strangler.localmods import LocalModules
@@ -25,6 +26,7 @@ class Slice:
     dynamic_env: bool
     services: frozenset[str]  # AWS services of the clients/resources it creates
     top_modules: frozenset[str]  # top-level names of every module it imports
+    rewritten: Mapping[Path, str] = field(default_factory=dict)  # local modules it gets trimmed (a router's)
 
     def symbols(self, analysis: Analysis) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(module-level code names, imported names) it keeps, sorted."""
@@ -38,7 +40,9 @@ def function_files(analysis: Analysis, piece: Slice, requirements: str | None, s
     and its requirements. What render writes and what scan measures."""
     code_dir = analysis.function.code_dir
     files = {analysis.function.module_file: piece.code}
-    files.update({path.relative_to(code_dir).as_posix(): sources[path] for path in piece.local_files})
+    files.update({
+        path.relative_to(code_dir).as_posix(): piece.rewritten.get(path, sources[path]) for path in piece.local_files
+    })
     if requirements is not None:
         files["requirements.txt"] = requirements
     return files
@@ -59,32 +63,53 @@ def _slice_action(analysis: Analysis, key: str, modules: LocalModules, facts: Fa
     # The entrypoint as specialised: imports made only in other branches do not count.
     graph = analysis.graph
     kept: list[Facts] = [facts.of(part) for part in entry_parts]
-    kept += [facts.of(graph.statements[i], graph.trees[i]) for i in sorted(statements) if i != analysis.entry_index]
-    local = modules.files([item for fact in kept for item in fact.imports], analysis.function.package)
+    trimmed = codegen.trimmed_imports(graph, statements, names)
+    kept += [
+        facts.of(trimmed[i]) if i in trimmed else facts.of(graph.statements[i], graph.trees[i])
+        for i in sorted(statements) if i != analysis.entry_index
+    ]
+    rewritten = _router_module(analysis, key)
+    overrides = {path: facts_of(ast.parse(text)) for path, text in rewritten.items()}
+    local = modules.files([item for fact in kept for item in fact.imports], analysis.function.package, overrides)
     if analysis.function.module_path in local:
         raise StranglerError(
             "a local module the action needs imports the monolith module back",
             where=analysis.path,
             hint="move what that module takes from the monolith into the module itself",
         )
-    return _slice(key, code, statements, names, kept, local, modules)
+    return _slice(key, code, statements, names, kept, local, modules, rewritten, overrides)
 
 
-def monolith_slice(analysis: Analysis, code: str, modules: LocalModules) -> Slice:
-    """What the monolith's module, once trimmed to ``code``, still needs."""
+def _router_module(analysis: Analysis, key: str) -> dict[Path, str]:
+    """The included router's module trimmed to ``key``'s route, if the route is in one."""
+    layout = analysis.layout
+    if isinstance(layout, RouteLayout) and (route := layout.route(key)).router is not None:
+        return {route.router.path: codegen.router_module(route.router, [route.index])}
+    return {}
+
+
+def monolith_slice(analysis: Analysis, code: str, modules: LocalModules, rewritten: Mapping[Path, str] | None = None) -> Slice:
+    """What the monolith's module, once trimmed to ``code`` (and its router modules to
+    ``rewritten``), still needs."""
+    rewritten = dict(rewritten or {})
+    overrides = {path: facts_of(ast.parse(text)) for path, text in rewritten.items()}
     kept = [facts_of(ast.parse(code))]
-    local = modules.files(kept[0].imports, analysis.function.package)
-    return _slice("(monolith)", code, frozenset(), frozenset(), kept, local, modules)
+    local = modules.files(kept[0].imports, analysis.function.package, overrides)
+    return _slice("(monolith)", code, frozenset(), frozenset(), kept, local, modules, rewritten, overrides)
 
 
-def _slice(key, code, statements, names, kept: list[Facts], local, modules: LocalModules) -> Slice:
-    kept = kept + [modules.facts_of(path) for path in local]
+def _slice(
+    key, code, statements, names, kept: list[Facts], local, modules: LocalModules,
+    rewritten: Mapping[Path, str], overrides: Mapping[Path, Facts],
+) -> Slice:
+    kept = kept + [overrides.get(path) or modules.facts_of(path) for path in local]
     return Slice(
         key=key,
         code=code,
         statements=statements,
         names=names,
         local_files=local,
+        rewritten=rewritten,
         env_vars=tuple(dict.fromkeys(var for fact in kept for var in fact.env_vars)),
         dynamic_env=any(fact.dynamic_env for fact in kept),
         services=frozenset(service for fact in kept for service in fact.services),

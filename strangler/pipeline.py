@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from strangler.dispatch import Analysis, analyse
+from strangler.dispatch.routers import Neighbours
 from strangler.dispatch.table import NoDispatch
 from strangler.errors import StranglerError
 from strangler.facts import FactCache
@@ -39,7 +40,8 @@ def analyse_function(project: Project, function: FunctionRef) -> Analysis:
             where=f"{project.template.path.name}: Resources.{function.logical_id}",
         )
     earlier = tuple(extracted_by_earlier_runs(project, function.logical_id))
-    return analyse(function, project.sources[function.module_path], project.relative(function.module_path), earlier)
+    neighbours = Neighbours(project.sources, project.relative)
+    return analyse(function, project.sources[function.module_path], project.relative(function.module_path), earlier, neighbours)
 
 
 def dispatching(project: Project, logical_id: str | None) -> list[Analysis]:

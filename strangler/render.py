@@ -10,6 +10,7 @@ from typing import Any
 
 from strangler import codegen
 from strangler.dispatch import Analysis
+from strangler.dispatch.layout import RouteLayout, RouterModule
 from strangler.facts import FactCache
 from strangler.localmods import LocalModules
 from strangler.model import ChangeSet, FileChange, Report
@@ -142,16 +143,30 @@ class _Extractor:
         the code left in it still uses."""
         analysis, draft = self.analysis, self.draft
         code, gone = codegen.monolith_module(analysis, keys)
-        if code == analysis.source:
+        routers = _routers_without(analysis, keys)
+        if code == analysis.source and not routers:
             return
         draft.files[analysis.path] = code
         left = ", ".join(gone) if gone else "nothing else"
         draft.changed.append(f"{analysis.path}: {', '.join(keys)} taken out of the dispatch; code only they used removed: {left}")
+        rewritten = {router.path: text for router, (text, _) in routers.items()}
+        remaining = monolith_slice(analysis, code, self.modules, rewritten)
+        for router, (text, router_gone) in routers.items():
+            if router.path not in remaining.local_files and not self._shared_code_dir():
+                draft.files[router.display] = None  # its last route left: nothing imports it any more
+                draft.removed.append(router.display)
+                continue
+            draft.files[router.display] = text
+            draft.changed.append(f"{router.display}: routes taken out of {router.router}; code only they used removed: "
+                                 f"{', '.join(router_gone) or 'nothing else'}")
         # From the monolith's properties as they are now: earlier steps may have narrowed them.
         properties = self.resource["Properties"]
-        narrowing = narrow(properties, monolith_slice(analysis, code, self.modules), None, {})
+        narrowing = narrow(properties, remaining, None, {})
         functions.apply_narrowing(properties, narrowing)
         draft.narrowed.extend(f"{self.monolith.logical_id}: {line}" for line in summarise(narrowing))
+
+    def _shared_code_dir(self) -> bool:
+        return bool(_sharing_code(self.project, self.monolith))
 
     def _apply_settings(self, action: ActionPlan, resource: Any) -> None:
         chosen = self.project.settings.for_action(action.key).properties()
@@ -159,6 +174,19 @@ class _Extractor:
         if chosen:
             listed = ", ".join(f"{k} {v}" for k, v in chosen.items())
             self.draft.narrowed.append(f"{action.logical_id}: {listed} (from {self.project.settings.source})")
+
+
+def _routers_without(analysis: Analysis, keys: list[str]) -> dict[RouterModule, tuple[str, tuple[str, ...]]]:
+    """The included routers' modules that lose routes, as the monolith keeps them."""
+    layout = analysis.layout
+    if not isinstance(layout, RouteLayout):
+        return {}
+    leaving: dict[RouterModule, set[int]] = {}
+    for key in keys:
+        route = layout.route(key)
+        if route.router is not None:
+            leaving.setdefault(route.router, set()).add(route.index)
+    return {router: codegen.router_module_without(router, indices) for router, indices in leaving.items()}
 
 
 def _route(doc: TemplateDocument, monolith_resource, analysis: Analysis, key: str) -> RoutePlan:
@@ -195,7 +223,7 @@ def _retire(project: Project, analysis: Analysis, doc: TemplateDocument, draft: 
     monolith = analysis.function
     draft.removed.extend(functions.retire(doc, monolith.logical_id))
     draft.removed.append(f"{monolith.logical_id} (the monolith) from the template")
-    shared = [f.logical_id for f in project.functions if f.code_dir == monolith.code_dir and f.logical_id != monolith.logical_id]
+    shared = _sharing_code(project, monolith)
     if shared:
         draft.manual.append(f"{project.relative(monolith.code_dir) or '.'}/ is also the code of {', '.join(shared)}: left in place")
         return
@@ -206,6 +234,11 @@ def _retire(project: Project, analysis: Analysis, doc: TemplateDocument, draft: 
     for path in doomed:
         draft.files[project.relative(path)] = None
         draft.removed.append(project.relative(path))
+
+
+def _sharing_code(project: Project, monolith) -> list[str]:
+    """Other functions whose code is the monolith's folder (then no file of it goes)."""
+    return [f.logical_id for f in project.functions if f.code_dir == monolith.code_dir and f.logical_id != monolith.logical_id]
 
 
 def _freeze(project: Project, draft: _Draft) -> ChangeSet:

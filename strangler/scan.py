@@ -36,6 +36,7 @@ class ActionScan:
     key: str
     handler: str
     line: int
+    module: str | None  # the handler's module, when not the handler module
     needs: ActionNeeds
     route: str
     refusal: str | None
@@ -110,7 +111,7 @@ def scan_function(
             project.settings.for_action(action.key).properties(), size, monolith_bytes,
             import_seconds(files, function.module_name, env_names) if import_time else None, monolith_import,
         )
-        actions.append(ActionScan(action.key, action.handler, action.line, needs, description, refusal, gain))
+        actions.append(ActionScan(action.key, action.handler, action.line, action.module, needs, description, refusal, gain))
     extracted = tuple(
         (f.strangler_action or "", f.logical_id) for f in project.functions if f.extracted_from == function.logical_id
     )

@@ -58,7 +58,7 @@ class SymbolGraph:
         return frozenset(statements), frozenset(names)
 
     def with_companions(
-        self, statements: frozenset[int], names: frozenset[str]
+        self, statements: frozenset[int], names: frozenset[str], exclude: frozenset[int] = frozenset()
     ) -> tuple[frozenset[int], frozenset[str]]:
         """Add the module-level statements that bind nothing but act on what is kept.
 
@@ -66,9 +66,10 @@ class SymbolGraph:
         statement acts on kept module state (a kept name that is not an import) it comes
         along, with what it needs in turn. Touching only kept imports (``os``) is not
         enough, unless everything it uses is kept already (``logging.basicConfig()``).
+        Statements in ``exclude`` belong to other actions and never come along.
         """
         statements, names = set(statements), set(names)
-        waiting = [index for index in self.floating if index not in statements]
+        waiting = [index for index in self.floating if index not in statements and index not in exclude]
         changed = True
         while changed:
             changed = False

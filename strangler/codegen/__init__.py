@@ -4,7 +4,10 @@ from strangler.codegen.modules import (
     ENTRYPOINT,
     extracted_module,
     monolith_module,
+    router_module,
+    router_module_without,
     specialise,
+    trimmed_imports,
 )
 
-__all__ = ["ENTRYPOINT", "extracted_module", "monolith_module", "specialise"]
+__all__ = ["ENTRYPOINT", "extracted_module", "monolith_module", "router_module", "router_module_without", "specialise", "trimmed_imports"]

@@ -7,7 +7,7 @@ for byte.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import libcst as cst
 
@@ -15,7 +15,8 @@ from strangler import locate
 from strangler.codegen.branches import SpecialiseBranches, branches_without
 from strangler.codegen.lookup import SpecialiseLookup, drop_elements
 from strangler.dispatch import Analysis
-from strangler.dispatch.layout import NestedLayout, RouteLayout, TableLayout
+from strangler.dispatch.layout import NestedLayout, RouteLayout, RouterModule, TableLayout
+from strangler.slicing import SymbolGraph
 from strangler.errors import StranglerError, at
 
 ENTRYPOINT = "lambda_handler"
@@ -121,24 +122,63 @@ def extracted_module(
         )
     statements, names = graph.name_closure(roots)
     _check_entrypoint_name(analysis, statements, names)
-    statements, names = graph.with_companions(statements, names)
+    statements, names = graph.with_companions(statements, names, _others_own(analysis, key))
     if table is not None and table in names:
         raise StranglerError(
             f"a module-level statement that the action's code needs also uses {table}",
             where=at(analysis.path, analysis.dispatch.line),
         )
     statements = statements | graph.always | {analysis.entry_index} | own
-    body: list[cst.BaseStatement] = [cst.SimpleStatementLine([cst.Expr(cst.SimpleString(docstring))])]
-    previous = -1
-    for index in sorted(statements):
-        statement = entry if index == analysis.entry_index else _trim_import(graph.statements[index], names, keep_unused=False)
-        body.append(_keep_separation(statement, graph.statements[previous + 1 : index]))
-        previous = index
-    body = _first_without_blank_lines(body)
+    docstring_line = cst.SimpleStatementLine([cst.Expr(cst.SimpleString(docstring))])
+    body = _first_without_blank_lines([docstring_line, *_kept(graph, statements, names, {analysis.entry_index: entry})])
     code = analysis.module.with_changes(body=body).code
     if handler is not None:
         code = code.replace(_PLACEHOLDER, analysis.module.code_for_node(handler))
     return code, statements, names, parts
+
+
+def _kept(
+    graph: SymbolGraph, statements: frozenset[int], names: frozenset[str], replace: Mapping[int, cst.BaseStatement]
+) -> list[cst.BaseStatement]:
+    """The module's ``statements`` in order, imports trimmed to ``names``, groups kept apart."""
+    body: list[cst.BaseStatement] = []
+    previous = -1
+    for index in sorted(statements):
+        statement = replace.get(index) or _trim_import(graph.statements[index], names, keep_unused=False)
+        body.append(_keep_separation(statement, graph.statements[previous + 1 : index]))
+        previous = index
+    return body
+
+
+def trimmed_imports(graph: SymbolGraph, statements: Iterable[int], names: frozenset[str]) -> dict[int, cst.BaseStatement]:
+    """The import lines among ``statements`` that lose names, as the new module writes them
+    (``from routes import books, loans`` needing only ``books`` imports one module)."""
+    found = {}
+    for index in statements:
+        statement = graph.statements[index]
+        trimmed = _trim_import(statement, names, keep_unused=False)
+        if trimmed is not statement and not isinstance(trimmed, cst.RemovalSentinel):
+            found[index] = trimmed
+    return found
+
+
+def router_module(router: RouterModule, own: Iterable[int]) -> str:
+    """An included router's module for a new function: the route's def, the router, the
+    router's own hooks and what they need; the module's docstring stays."""
+    graph = router.graph
+    own = frozenset(own) | frozenset(router.hooks)
+    statements, names = graph.closure(own)
+    statements, names = graph.with_companions(statements, names)
+    statements = statements | graph.always | own | _docstring(router.module)
+    return router.module.with_changes(body=_kept(graph, statements, names, {})).code
+
+
+def _docstring(module: cst.Module) -> frozenset[int]:
+    first = module.body[0] if module.body else None
+    if isinstance(first, cst.SimpleStatementLine) and isinstance(first.body[0], cst.Expr):
+        if isinstance(first.body[0].value, (cst.SimpleString, cst.ConcatenatedString)):
+            return frozenset({0})
+    return frozenset()
 
 
 def _keep_separation(statement: cst.BaseStatement, skipped: tuple[cst.BaseStatement, ...]) -> cst.BaseStatement:
@@ -161,7 +201,16 @@ def _own_statements(analysis: Analysis, key: str) -> frozenset[int]:
     resolver's hooks (exception handlers), which nothing references by name."""
     layout = analysis.layout
     if isinstance(layout, RouteLayout):
-        return frozenset({layout.route(key).index, *layout.hooks})
+        return frozenset({layout.unit(key), *layout.hooks})
+    return frozenset()
+
+
+def _others_own(analysis: Analysis, key: str) -> frozenset[int]:
+    """Statements that are other actions' own and would otherwise come along as companions
+    (``app.include_router(users.router)`` acts on the kept ``app``)."""
+    layout = analysis.layout
+    if isinstance(layout, RouteLayout):
+        return frozenset(router.include_index for router in layout.routers) - {layout.unit(key)}
     return frozenset()
 
 
@@ -232,17 +281,34 @@ def monolith_module(analysis: Analysis, removed: Iterable[str]) -> tuple[str, tu
     keys = [a.key for a in analysis.dispatch.actions]
     staying_units = {analysis.unit(k) for k in keys if k not in removed}
     leaving_units = {analysis.unit(k) for k in removed} - staying_units
+    own = {u for u in leaving_units if isinstance(u, int)} - {analysis.entry_index, analysis.table_index}
+    replace = {analysis.entry_index: _entrypoint_without(analysis, removed)}
+    if analysis.table_index is not None:
+        replace[analysis.table_index] = _without_entries(graph.statements[analysis.table_index], analysis, removed)
+    return _module_without(analysis.module, graph, leaving_units, own, staying_units, replace)
+
+
+def router_module_without(router: RouterModule, removed: Iterable[int]) -> tuple[str, tuple[str, ...]]:
+    """An included router's module once the routes defined by ``removed`` left."""
+    removed = frozenset(removed)
+    return _module_without(router.module, router.graph, removed, removed, set(), {})
+
+
+def _module_without(
+    module: cst.Module, graph: SymbolGraph, leaving_units, own: Iterable[int], staying_units,
+    replace: Mapping[int, cst.BaseStatement],
+) -> tuple[str, tuple[str, ...]]:
+    """``module`` without the statements ``own`` to the leaving units and the code only
+    they used; ``replace`` gives the statements rewritten in place."""
     leaving, leaving_names = graph.closure(leaving_units)
-    leaving = (leaving | {u for u in leaving_units if isinstance(u, int)}) - {analysis.entry_index, analysis.table_index}
+    leaving = (leaving | frozenset(own)) - frozenset(replace)
     staying = [i for i in range(len(graph.statements)) if i not in leaving]
     live, live_names = graph.closure([*staying, *staying_units])
     body: list[cst.BaseStatement] = []
     skipped: list[cst.BaseStatement] = []  # removed since the last statement kept
     for index, statement in enumerate(graph.statements):
-        if index == analysis.table_index:
-            kept: cst.BaseStatement | None = _without_entries(statement, analysis, removed)
-        elif index == analysis.entry_index:
-            kept = _entrypoint_without(analysis, removed)
+        if index in replace:
+            kept: cst.BaseStatement | None = replace[index]
         elif index not in leaving:
             kept = statement
         elif index in live:
@@ -258,7 +324,7 @@ def monolith_module(analysis: Analysis, removed: Iterable[str]) -> tuple[str, tu
         body.append(_keep_separation(kept, tuple(skipped)))
         skipped = []
     gone = sorted((leaving_names - live_names) & set(graph.definers))
-    return analysis.module.with_changes(body=body).code, tuple(gone)
+    return module.with_changes(body=body).code, tuple(gone)
 
 
 def _without_entries(statement: cst.BaseStatement, analysis: Analysis, removed: set[str]) -> cst.BaseStatement:

@@ -13,6 +13,7 @@ from typing import Any
 import libcst as cst
 
 from strangler.dispatch.layout import BranchLayout, Layout, RouteLayout, TableLayout
+from strangler.dispatch.routers import Neighbours
 from strangler.errors import StranglerError
 from strangler.model import Dispatch, EventPath, FunctionRef
 from strangler.slicing import SymbolGraph
@@ -42,7 +43,7 @@ class Analysis:
         """The graph unit of the code that belongs to ``key`` alone (or to its branch, or
         the module-level def of its route)."""
         if isinstance(self.layout, RouteLayout):
-            return self.layout.route(key).index
+            return self.layout.unit(key)
         return ("entry", self.layout.label(key))
 
     @property
@@ -83,11 +84,14 @@ def syntax_error(source: str, path: str, exc: cst.ParserSyntaxError) -> Strangle
     )
 
 
-def analyse(function: FunctionRef, source: str, path: str, earlier: Collection[str] = ()) -> Analysis:
+def analyse(
+    function: FunctionRef, source: str, path: str, earlier: Collection[str] = (), neighbours: Neighbours | None = None
+) -> Analysis:
     """Try each detector on the one parse of the module; say what was looked for if none fits.
 
     ``earlier`` are the actions earlier runs extracted from this function: a dispatch they
-    cut down to one branch, or to none, is still the dispatch.
+    cut down to one branch, or to none, is still the dispatch. ``neighbours`` are the
+    project's other files (a Powertools resolver may include routers from them).
     """
     known = bool(earlier)
     from strangler.dispatch.branches import LOOKED_FOR as BRANCHES
@@ -97,7 +101,7 @@ def analyse(function: FunctionRef, source: str, path: str, earlier: Collection[s
     from strangler.dispatch.table import NoDispatch, detect_table
 
     module = parse(source, path)
-    routes = detect_routes(function, source, path, module)
+    routes = detect_routes(function, source, path, module, neighbours)
     if routes is not None:
         return routes
     try:

@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from pathlib import Path
+
 import libcst as cst
 
 from strangler.model import NESTED_SEPARATOR
+from strangler.slicing import SymbolGraph
 
 
 @dataclass(frozen=True)
@@ -136,23 +139,42 @@ class NestedLayout:
         return [(self.outer, gone_outer), *levels]
 
 
+@dataclass(frozen=True, eq=False)  # one per module and run: compared by identity
+class RouterModule:
+    """A module of the code folder whose ``Router`` the resolver includes
+    (``app.include_router(orders.router, prefix="/orders")``): its routes are actions too,
+    and it is rewritten for each of them like the handler module."""
+
+    path: Path  # the file
+    display: str  # the file as messages name it
+    source: str
+    module: cst.Module
+    graph: SymbolGraph
+    router: str  # the Router's name in that module
+    include_index: int  # the handler module's statement that includes it
+    hooks: tuple[int, ...] = ()  # the router's own non-route handlers
+
+
 @dataclass(frozen=True)
 class Route:
     keys: tuple[str, ...]  # "GET /tickets/{ticket_id}", one per method
-    index: int  # the module-level def that registers it
+    index: int  # the module-level def that registers it (in ``router``'s module, if any)
+    router: RouterModule | None = None
 
 
 @dataclass(frozen=True)
 class RouteLayout:
     """Routes registered on a resolver by decorators (AWS Lambda Powertools event handler).
 
-    Each route is a module-level def of its own; the app's hooks (exception handlers,
-    not-found handlers) go with every new function, the other routes never do.
+    Each route is a module-level def of its own, in the handler module or in a router
+    module the resolver includes; the app's hooks (exception handlers, not-found handlers)
+    go with every new function, the other routes never do.
     """
 
     app: str
     routes: tuple[Route, ...]
     hooks: tuple[int, ...]
+    routers: tuple[RouterModule, ...] = ()
 
     def unit_nodes(self) -> dict[str, list[cst.CSTNode]]:
         return {}
@@ -162,6 +184,12 @@ class RouteLayout:
 
     def label(self, key: str) -> str:
         return " | ".join(self.route(key).keys)
+
+    def unit(self, key: str) -> int:
+        """The handler module's statement that is this route's own: its def, or the
+        ``include_router`` of the module it is in."""
+        route = self.route(key)
+        return route.router.include_index if route.router else route.index
 
 
 Layout = TableLayout | BranchLayout | NestedLayout | RouteLayout

@@ -14,6 +14,10 @@
 Each route (method and path, ``<param>`` written ``{param}`` as API Gateway does) is an
 action; its def is the action's code. The entrypoint stays as it is: in a new function
 the resolver simply knows one route.
+
+Routes may also sit in other modules of the code folder, on a ``Router`` the resolver
+includes (``app.include_router(orders.router, prefix="/orders")``); such a module is
+parsed once and rewritten for each of its routes like the handler module.
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ import libcst.helpers
 
 from strangler import locate, slicing
 from strangler.dispatch import Analysis
-from strangler.dispatch.layout import Route, RouteLayout
+from strangler.dispatch.layout import Route, RouteLayout, RouterModule
+from strangler.dispatch.routers import Neighbours, included_routers
 from strangler.dispatch.table import entrypoint_index
 from strangler.errors import StranglerError, at
 from strangler.model import Action, Dispatch, EventPath, FunctionRef
@@ -40,8 +45,13 @@ _METHODS = {"get", "post", "put", "delete", "patch", "head", "options"}
 ROUTE_PATH = EventPath(("method+path",))
 
 
-def detect_routes(function: FunctionRef, source: str, path: str, module: cst.Module) -> Analysis | None:
-    """The routes of a Powertools resolver the entrypoint hands the event to, or None."""
+def detect_routes(
+    function: FunctionRef, source: str, path: str, module: cst.Module, neighbours: Neighbours | None = None
+) -> Analysis | None:
+    """The routes of a Powertools resolver the entrypoint hands the event to, or None.
+
+    ``neighbours`` reads the other modules of the code folder (for included routers).
+    """
     if "aws_lambda_powertools" not in source:
         return None
     apps = dict(_resolvers(module))
@@ -51,42 +61,61 @@ def detect_routes(function: FunctionRef, source: str, path: str, module: cst.Mod
     app = _resolved_app(entry, apps)
     if app is None:
         return None
-    entry_line = locate.top_level_line(source, entry.name.value, "def")
-    if f"{app}.include_router(" in source:
-        raise StranglerError(
-            f"{app} includes routes from Router objects of other modules; strangler splits routes defined "
-            "in the handler module only, for now",
-            where=at(path, entry_line),
-            hint="move those routes into the handler module, or split by hand",
-        )
+    routes, hooks = _decorated(module, app, path, source, skip=entry_index)
+    routers = included_routers(module, app, function, path, source, neighbours)
+    for router in routers:
+        prefix = router.prefix
+        found, router_hooks = _decorated(router.module, router.router, router.display, router.source)
+        done = RouterModule(router.path, router.display, router.source, router.module,
+                            slicing.build(router.module, source=router.source), router.router, router.index, tuple(router_hooks))
+        routes += [Route(tuple(_prefixed(prefix, key) for key in r.keys), r.index, done) for r in found]
+    if not routes:
+        return None
+    actions = []
+    seen: set[str] = set()
+    for route in routes:
+        where, text, code = (route.router.display, route.router.source, route.router.module) if route.router else (path, source, module)
+        name = code.body[route.index].name.value  # type: ignore[attr-defined]
+        line = locate.top_level_line(text, name, "def")
+        for key in route.keys:
+            if key in seen:
+                raise StranglerError(f"route {key} is registered twice; Powertools uses the first", where=at(where, line))
+            seen.add(key)
+            actions.append(Action(key, name, line, route.router.display if route.router else None))
+    done_routers = tuple(dict.fromkeys(r.router for r in routes if r.router))
+    layout = RouteLayout(app, tuple(routes), tuple(hooks), done_routers)  # type: ignore[arg-type]
+    graph = slicing.build(module, source=source)
+    app_line = locate.top_level_line(source, app, "assign")
+    dispatch = Dispatch(f"Powertools {apps[app]} router", app, app_line, entry.name.value, ROUTE_PATH, tuple(actions))
+    return Analysis(function, path, source, module, graph, dispatch, entry_index, layout)
+
+
+def _decorated(module: cst.Module, owner: str, path: str, source: str, skip: int = -1) -> tuple[list[Route], list[int]]:
+    """The routes registered on ``owner`` by decorated module-level defs, and its other hooks."""
     routes, hooks = [], []
     for index, statement in enumerate(module.body):
-        if not isinstance(statement, cst.FunctionDef) or index == entry_index:
+        if not isinstance(statement, cst.FunctionDef) or index == skip:
             continue
-        keys, is_hook = _registrations(statement, app, path, source)
+        keys, is_hook = _registrations(statement, owner, path, source)
         if keys:
             routes.append(Route(tuple(keys), index))
         elif is_hook:
             hooks.append(index)
-    if not routes:
-        return None
-    seen: dict[str, int] = {}
-    for route in routes:
-        for key in route.keys:
-            if key in seen:
-                line = locate.top_level_line(source, module.body[route.index].name.value, "def")
-                raise StranglerError(f"route {key} is registered twice; Powertools uses the first", where=at(path, line))
-            seen[key] = route.index
-    layout = RouteLayout(app, tuple(routes), tuple(hooks))
-    graph = slicing.build(module, source=source)
-    actions = tuple(
-        Action(key, module.body[route.index].name.value, locate.top_level_line(source, module.body[route.index].name.value, "def"))
-        for route in routes
-        for key in route.keys
-    )
-    app_line = locate.top_level_line(source, app, "assign")
-    dispatch = Dispatch(f"Powertools {apps[app]} router", app, app_line, entry.name.value, ROUTE_PATH, actions)
-    return Analysis(function, path, source, module, graph, dispatch, entry_index, layout)
+    return routes, hooks
+
+
+def _prefixed(prefix: str, key: str) -> str:
+    """Powertools joins an include's prefix and a rule; the rule "/" is the prefix itself."""
+    if not prefix:
+        return key
+    method, _, rule = key.partition(" ")
+    joined = prefix if rule == "/" else prefix + rule
+    return f"{method} {_api_gateway_path(joined)}"
+
+
+def _api_gateway_path(rule: str) -> str:
+    """``/tickets/<ticket_id>`` as API Gateway writes it: ``/tickets/{ticket_id}``."""
+    return re.sub(r"<(\w+)>", r"{\1}", rule)
 
 
 def _resolvers(module: cst.Module):
@@ -141,7 +170,7 @@ def _rule(call: cst.Call, path: str, source: str, function: cst.FunctionDef) -> 
     if not isinstance(value, str) or not value.startswith("/"):
         line = locate.top_level_line(source, function.name.value, "def")
         raise StranglerError(f"the route of {function.name.value}() is not a literal path", where=at(path, line))
-    return re.sub(r"<(\w+)>", r"{\1}", value)
+    return _api_gateway_path(value)
 
 
 def _route_methods(call: cst.Call) -> list[str]:

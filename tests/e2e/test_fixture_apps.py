@@ -49,6 +49,8 @@ CASES = [
     # a whole source (its branch goes) and one action of another (its branch stays)
     ("nested-fulfilment", ("extract", "shop.warehouse/ParcelPacked", "shop.warehouse/ParcelHandedOver", "shop.orders/OrderCancelled")),
     ("nested-fulfilment", ("migrate",)),
+    ("powertools-routers-library", ("extract", "PUT /loans/{loan_id}/return")),
+    ("powertools-routers-library", ("migrate",)),
 ]
 MONOLITHS = {
     "eventbridge-orders": "OrdersFunction",
@@ -61,6 +63,7 @@ MONOLITHS = {
     "sequence-reports": "ReportsFunction",
     "powertools-tickets": "TicketsFunction",
     "nested-fulfilment": "FulfilmentFunction",
+    "powertools-routers-library": "LibraryFunction",
 }
 
 

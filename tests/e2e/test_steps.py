@@ -1,4 +1,4 @@
-"""Nested dispatch taken apart step by step ends where one run ends."""
+"""Nested dispatch and included routers, taken apart step by step, end where one run ends."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from tests.support import samcheck
 from tests.support.apps import copy_app, snapshot, strangler
 
 APP = "nested-fulfilment"
+LIBRARY = "powertools-routers-library"
 ACTIONS = (
     "shop.orders/OrderPlaced", "shop.orders/OrderCancelled", "shop.payments/PaymentCaptured",
     "shop.payments/PaymentRefunded", "shop.payments/ChargebackOpened",
@@ -49,3 +50,31 @@ def test_an_unknown_pair_names_the_pairs_there_are(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "unknown action 'shop.orders/ParcelPacked'" in result.output and "shop.warehouse/ParcelPacked" in result.output
     assert snapshot(app) == before
+
+
+def test_a_router_whose_routes_all_left_is_removed_with_its_include(tmp_path: Path) -> None:
+    app = copy_app(LIBRARY, tmp_path / "app")
+    for route in ("POST /loans", "PUT /loans/{loan_id}/return"):
+        result = strangler(app, "extract", route)
+        assert result.exit_code == 0, result.output
+    assert not (app / "src/routes/loans.py").exists()
+    monolith = (app / "src/app.py").read_text()
+    assert "loans" not in monolith and 'app.include_router(books.router, prefix="/books")' in monolith
+    template = samcheck.load_template(app / "template.yaml")
+    assert "LOAN_TOPIC_ARN" not in template["Resources"]["LibraryFunction"]["Properties"]["Environment"]["Variables"]
+    samcheck.assert_valid(app / "template.yaml")
+    at_once = copy_app(LIBRARY, tmp_path / "at-once")
+    assert strangler(at_once, "extract", "POST /loans", "PUT /loans/{loan_id}/return").exit_code == 0
+    assert snapshot(app) == snapshot(at_once)
+
+
+def test_extracting_every_route_then_migrating_equals_migrating(tmp_path: Path) -> None:
+    stepwise = copy_app(LIBRARY, tmp_path / "stepwise")
+    routes = ("GET /health", "GET /books", "GET /books/{isbn}", "POST /books", "POST /loans",
+              "PUT /loans/{loan_id}/return", "GET /members/{member_id}/loans")
+    for route in routes:  # new functions are placed in the order they are made
+        assert strangler(stepwise, "extract", route).exit_code == 0
+    assert strangler(stepwise, "migrate").exit_code == 0
+    at_once = copy_app(LIBRARY, tmp_path / "at-once")
+    assert strangler(at_once, "migrate").exit_code == 0
+    assert snapshot(stepwise) == snapshot(at_once)
