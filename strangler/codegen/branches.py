@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from strangler.codegen.blocks import non_empty, statements
-from strangler.dispatch.branches import always_exits
+from strangler.dispatch.branches import always_exits, pattern_keys
 from strangler.dispatch.layout import Branch, BranchLayout, NestedLayout
 
 
@@ -187,8 +187,9 @@ def _tests_any(test: cst.BaseExpression, keep: set[str]) -> bool:
 
 
 def _narrow_pattern(pattern: cst.MatchPattern, keep: set[str]) -> cst.MatchPattern:
+    """``case "A" | "B":`` (or ``case ("GET", "/a") | ("GET", "/b"):``) for the keys in ``keep``."""
     if isinstance(pattern, cst.MatchOr):
-        kept = [e for e in pattern.patterns if isinstance(e.pattern, cst.MatchValue) and _literal(e.pattern.value) in keep]
+        kept = [e for e in pattern.patterns if set(pattern_keys(e.pattern) or ()) & keep]
         if len(kept) == 1:
             return kept[0].pattern
         kept[-1] = kept[-1].with_changes(separator=cst.MaybeSentinel.DEFAULT)

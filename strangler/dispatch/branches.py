@@ -329,7 +329,7 @@ class _Finder(cst.CSTVisitor):
     def visit_Match(self, node: cst.Match) -> None:
         branches = []
         for case in node.cases:
-            keys = _pattern_keys(case.pattern)
+            keys = pattern_keys(case.pattern)
             if keys is None:
                 return
             if keys:
@@ -338,7 +338,7 @@ class _Finder(cst.CSTVisitor):
             self.candidates.append(_Candidate("match", node.subject, (node,), tuple(branches)))
 
 
-def _pattern_keys(pattern: cst.MatchPattern) -> tuple[str, ...] | None:
+def pattern_keys(pattern: cst.MatchPattern) -> tuple[str, ...] | None:
     """Keys of ``case "A":`` / ``case "A" | "B":``; () for ``case _:``; None for anything else."""
     if isinstance(pattern, cst.MatchAs) and pattern.pattern is None and pattern.name is None:
         return ()
@@ -346,7 +346,7 @@ def _pattern_keys(pattern: cst.MatchPattern) -> tuple[str, ...] | None:
         value = _literal(pattern.value)
         return (value,) if value is not None else None
     if isinstance(pattern, cst.MatchOr):
-        keys = [_pattern_keys(element.pattern) for element in pattern.patterns]
+        keys = [pattern_keys(element.pattern) for element in pattern.patterns]
         if all(k is not None and len(k) == 1 for k in keys):
             return tuple(k[0] for k in keys if k)
     if isinstance(pattern, cst.MatchSequence) and len(pattern.patterns) == 2:

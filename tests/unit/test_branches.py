@@ -258,3 +258,17 @@ def lambda_handler(event, context):
     with pytest.raises(StranglerError) as caught:
         analysed(source)
     assert "more than an HTTP method and a path" in caught.value.message
+
+
+def test_a_method_and_path_leaving_an_or_pattern_narrows_it() -> None:
+    source = """\
+def lambda_handler(event, context):
+    match (event["httpMethod"], event["resource"]):
+        case ("GET", "/a") | ("GET", "/b"):
+            return 1
+        case ("POST", "/a"):
+            return 2
+    return 3
+"""
+    code = codegen.monolith_module(analysed(source), ["GET /a"])[0]
+    assert '        case ("GET", "/b"):\n            return 1\n' in code
