@@ -350,8 +350,13 @@ def pattern_keys(pattern: cst.MatchPattern) -> tuple[str, ...] | None:
         if all(k is not None and len(k) == 1 for k in keys):
             return tuple(k[0] for k in keys if k)
     if isinstance(pattern, cst.MatchSequence) and len(pattern.patterns) == 2:
-        # case ("GET", "/orders"): a method and a path, keyed "GET /orders"
+        # case ("GET", "/orders"): a method and a path, keyed "GET /orders";
+        # case ("shop.orders", "OrderPlaced"): a source and a detail-type, keyed "shop.orders/OrderPlaced"
         values = [_literal(e.value.value) if isinstance(e, cst.MatchSequenceElement) and isinstance(e.value, cst.MatchValue) else None for e in pattern.patterns]
         if all(isinstance(v, str) for v in values):
-            return (f"{values[0]} {values[1]}",)
+            joiner = " " if values[0] in _HTTP_METHODS else NESTED_SEPARATOR
+            return (f"{values[0]}{joiner}{values[1]}",)
     return None
+
+
+_HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"}

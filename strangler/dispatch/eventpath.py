@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from strangler.model import ANY_CASE, EACH, JSON, EventPath
+from strangler.model import ANY_CASE, EACH, JSON, THEN, EventPath
 
 
 class Unresolvable(Exception):
@@ -95,6 +95,7 @@ def _parts(node: cst.BaseExpression, scope: Locals, seen: set[str], wanted: str 
 
 
 _METHODS = {("httpMethod",), ("requestContext", "httpMethod"), ("requestContext", "http", "method")}
+_ENVELOPE = {("source",), ("detail-type",)}
 _PATHS = {
     ("resource",), ("requestContext", "resourcePath"), ("path",), ("rawPath",), ("requestContext", "http", "path"),
 }
@@ -118,6 +119,9 @@ def _method_and_path(node: cst.BaseExpression, scope: Locals, seen: set[str]) ->
     if len(pair) != 2:
         raise Unresolvable(node, "the key is composed of more than an HTTP method and a path")
     method, path = (tuple(_parts(part, scope, seen)) for part in pair)
+    if isinstance(node, cst.Tuple) and {method, path} == _ENVELOPE:
+        # (event["source"], event["detail-type"]): both at once, like a nested dispatch
+        return [*method, THEN, *path]
     if method not in _METHODS or path not in _PATHS:
         raise Unresolvable(node, "the key is composed of more than an HTTP method and a path")
     return ["method+path"]

@@ -149,3 +149,36 @@ def test_refusals(change: tuple[str, str], message: str) -> None:
         analysed(NESTED.replace(old, new))
     assert message in caught.value.message
     assert caught.value.where.startswith(PATH + ":")
+
+
+TUPLE_MATCH = HELPERS + """\
+def lambda_handler(event, context):
+    match (event["source"], event["detail-type"]):
+        case ("payments.gateway", "PaymentCaptured") | ("payments.gateway", "PaymentSettled"):
+            return on_captured(event["detail"])
+        case ("payments.risk", "PaymentFlagged"):
+            return {"flagged": audit(event["detail"])}
+        case _:
+            return {"ignored": event["detail-type"]}
+"""
+
+
+def test_a_match_on_source_and_detail_type_together_is_a_nested_dispatch() -> None:
+    analysis = analysed(TUPLE_MATCH)
+    assert str(analysis.dispatch.event_path) == "source / detail-type"
+    assert [a.key for a in analysis.dispatch.actions] == [
+        "payments.gateway/PaymentCaptured", "payments.gateway/PaymentSettled", "payments.risk/PaymentFlagged",
+    ]
+    code = codegen.monolith_module(analysis, ["payments.gateway/PaymentSettled"])[0]
+    assert 'case ("payments.gateway", "PaymentCaptured"):' in code and "PaymentSettled" not in code
+    assert 'return {"flagged": audit(event["detail"])}' in codegen.extracted_module(
+        analysis, "payments.risk/PaymentFlagged", '"""x"""')[0]
+
+
+def test_the_key_order_of_the_tuple_is_the_order_of_the_action_key() -> None:
+    source = TUPLE_MATCH.replace('(event["source"], event["detail-type"])', '(event["detail-type"], event["source"])')
+    source = source.replace('("payments.risk", "PaymentFlagged")', '("PaymentFlagged", "payments.risk")')
+    source = source.replace('("payments.gateway", "PaymentCaptured") | ("payments.gateway", "PaymentSettled")', '("PaymentCaptured", "payments.gateway")')
+    analysis = analysed(source)
+    assert str(analysis.dispatch.event_path) == "detail-type / source"
+    assert [a.key for a in analysis.dispatch.actions] == ["PaymentCaptured/payments.gateway", "PaymentFlagged/payments.risk"]

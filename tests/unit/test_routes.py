@@ -641,3 +641,13 @@ def test_nested_dispatch_on_other_fields_is_refused(events):
     rule = events("Shop:\n  Type: EventBridgeRule\n  Properties:\n    Pattern:\n      source: [shop.orders]\n")
     path = EventPath.nested(EventPath(("source",)), EventPath(("detail", "kind")))
     assert "on source and detail-type only" in refusal(rule, "shop.orders/Placed", path)
+
+
+def test_nested_pairs_in_either_field_order_route_the_same(events):
+    rule = events("Shop:\n  Type: EventBridgeRule\n  Properties:\n    Pattern:\n      source: [shop.orders, shop.payments]\n")
+    reversed_path = EventPath.nested(EventPath(("detail-type",)), EventPath(("source",)))
+    one = route(rule, "shop.orders/Placed", NESTED)
+    other = route(rule, "Placed/shop.orders", reversed_path)
+    assert plain(one.new_events) == plain(other.new_events)
+    monolith = plain(other.monolith_events)["Shop"]["Properties"]["Pattern"]
+    assert _accepts(monolith, "shop.orders", "Cancelled") and not _accepts(monolith, "shop.orders", "Placed")
