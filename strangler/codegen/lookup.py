@@ -20,10 +20,11 @@ class SpecialiseLookup(cst.CSTTransformer):
     the dispatcher did stays.
     """
 
-    def __init__(self, table: str, handler: cst.BaseExpression, binding: cst.BaseStatement | None = None):
+    def __init__(self, table: str, handler: cst.BaseExpression, binding: cst.BaseStatement | None = None, nested: bool = False):
         self.table = table
         self.handler = handler
         self.binding = binding  # a table built in the handler: its statement goes
+        self.nested = nested  # a table of tables: the lookup is TABLE[outer][inner]
         self.lookup_vars: set[str] = set()
 
     def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
@@ -33,11 +34,16 @@ class SpecialiseLookup(cst.CSTTransformer):
         return isinstance(node, cst.Name) and node.value == self.table
 
     def _is_lookup(self, node: cst.BaseExpression) -> bool:
-        if isinstance(node, cst.Subscript):
-            return self._is_table(node.value)
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-            return node.func.attr.value == "get" and self._is_table(node.func.value)
-        return False
+        """A lookup that yields the handler: ``TABLE[k]`` / ``TABLE.get(k)``, or for a table
+        of tables ``TABLE[a][b]`` / ``TABLE.get(a, {}).get(b)``."""
+        container = _looked_up(node)
+        if container is None:
+            return False
+        return self._is_outer_lookup(container) if self.nested else self._is_table(container)
+
+    def _is_outer_lookup(self, node: cst.BaseExpression) -> bool:
+        container = _looked_up(node)
+        return container is not None and self._is_table(container)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if self._is_lookup(node.value):
@@ -53,7 +59,10 @@ class SpecialiseLookup(cst.CSTTransformer):
     def _truth(self, test: cst.BaseExpression) -> bool | None:
         if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
             (target,) = test.comparisons
-            if self._is_table(target.comparator) and isinstance(target.operator, (cst.In, cst.NotIn)):
+            container = target.comparator
+            if (self._is_table(container) or (self.nested and self._is_outer_lookup(container))) and isinstance(
+                target.operator, (cst.In, cst.NotIn)
+            ):
                 return isinstance(target.operator, cst.In)
             if self._is_handler(test.left) and isinstance(target.comparator, cst.Name) and target.comparator.value == "None":
                 if isinstance(target.operator, cst.Is):
@@ -103,6 +112,15 @@ class SpecialiseLookup(cst.CSTTransformer):
 
     def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
         return non_empty(updated)
+
+
+def _looked_up(node: cst.BaseExpression) -> cst.BaseExpression | None:
+    """What ``node[k]`` or ``node.get(k, ...)`` looks into, or None."""
+    if isinstance(node, cst.Subscript):
+        return node.value
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get":
+        return node.func.value
+    return None
 
 
 def _catches_only_lookup_errors(handler: cst.ExceptHandler) -> bool:

@@ -61,7 +61,7 @@ def _table_template(analysis: Analysis) -> tuple[cst.FunctionDef, frozenset[str]
         layout = analysis.layout
         assert isinstance(layout, TableLayout)
         placeholder = cst.Name(_PLACEHOLDER)
-        function = analysis.entrypoint.visit(SpecialiseLookup(layout.name, placeholder, layout.assignment))
+        function = analysis.entrypoint.visit(SpecialiseLookup(layout.name, placeholder, layout.assignment, bool(layout.inner)))
         assert isinstance(function, cst.FunctionDef)
         if layout.assignment is not None:
             _refuse_leftover_table(analysis, function, layout.name)
@@ -333,7 +333,16 @@ def _without_entries(statement: cst.BaseStatement, analysis: Analysis, removed: 
     doomed = {id(layout.elements[key]) for key in removed if key in layout.elements}
     if not doomed:
         return statement
-    return statement.deep_replace(layout.node, drop_elements(layout.node, doomed))  # type: ignore[return-value]
+    if not layout.inner:
+        return statement.deep_replace(layout.node, drop_elements(layout.node, doomed))  # type: ignore[return-value]
+    # A table of tables: entries leave the inner dicts; an emptied one stays ({}), so a
+    # lookup of its key fails as it did for the inner key before.
+    touched = {id(node) for node in layout.inner.values() if any(id(e) in doomed for e in node.elements)}
+    elements = [
+        e.with_changes(value=drop_elements(e.value, doomed)) if id(e.value) in touched else e  # type: ignore[arg-type]
+        for e in layout.node.elements
+    ]
+    return statement.deep_replace(layout.node, layout.node.with_changes(elements=elements))  # type: ignore[return-value]
 
 
 def _entrypoint_without(analysis: Analysis, removed: set[str]) -> cst.BaseStatement:

@@ -7,7 +7,7 @@ action's nodes a unit of their own, and code generation specialises or removes t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pathlib import Path
 
@@ -26,6 +26,9 @@ class TableLayout:
     elements: Mapping[str, cst.DictElement]
     statement_index: int | None  # the module-level statement that binds it
     assignment: cst.BaseStatement | None = None  # the statement in the entrypoint that binds it
+    # A table of tables (``TABLE[source][detail_type]``): each outer key's dict; the keys of
+    # ``elements`` are then ``outer/inner``.
+    inner: Mapping[str, cst.Dict] = field(default_factory=dict)
 
     def unit_nodes(self) -> dict[str, list[cst.CSTNode]]:
         return {key: [element] for key, element in self.elements.items()}

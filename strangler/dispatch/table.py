@@ -17,7 +17,7 @@ from strangler.dispatch import Analysis
 from strangler.dispatch.eventpath import Locals, Unresolvable, resolve
 from strangler.dispatch.layout import TableLayout
 from strangler.errors import StranglerError, at
-from strangler.model import Action, Dispatch, FunctionRef
+from strangler.model import NESTED_SEPARATOR, Action, Dispatch, EventPath, FunctionRef
 
 _MUTATORS = {"update", "pop", "popitem", "setdefault", "clear", "__setitem__", "__delitem__"}
 class NoDispatch(StranglerError):
@@ -61,21 +61,28 @@ def detect_table(function: FunctionRef, source: str, path: str, module: cst.Modu
     lines = locate.Lines(anchor, anchor_line)
     table_line = lines.of(table_dict) if table_index is None else anchor_line
     entries = _entries(table, table_dict, path, lines)
-    layout = TableLayout(table, table_dict, entries, table_index, assignment)
+    inner = _inner_tables(table, entries, path, lines)
+    if inner:
+        entries = {
+            f"{outer}{NESTED_SEPARATOR}{key}": element
+            for outer, node in inner.items()
+            for key, element in _entries(f"{table}[{outer!r}]", node, path, lines).items()
+        }
+    layout = TableLayout(table, table_dict, entries, table_index, assignment, inner)
     graph = slicing.build(module, layout.unit_nodes(), entry_index if table_index is None else table_index, source)
     if table_index is not None:
         _check_static(graph, table, path, table_line)
     elif local.count[table] > 1:
         raise StranglerError(f"{table} is assigned more than once in {entry.name.value}()", where=at(path, table_line))
     _check_mutations(entry if table_index is None else None, graph, table, path, table_line)
-    event_path = _event_path(entry, found, path, entry_line)
+    event_path = _event_path(entry, found, path, entry_line) if not inner else _nested_path(entry, table, found, path, entry_line)
     actions = tuple(
         Action(key, _short(module.code_for_node(element.value)), lines.of(element))
         for key, element in entries.items()
     )
     for action, (key, element) in zip(actions, entries.items(), strict=True):
         _check_value(key, element, graph, path, action.line, local=table_index is None)
-    shape = "table" if table_index is not None else "table in the handler"
+    shape = ("table" if table_index is not None else "table in the handler") + (" of tables" if inner else "")
     dispatch = Dispatch(shape, table, table_line, entry.name.value, event_path, actions)
     return Analysis(function, path, source, module, graph, dispatch, entry_index, layout)
 
@@ -215,6 +222,63 @@ def _event_path(entry: cst.FunctionDef, found, path: str, entry_line: int):
         shown = ", ".join(sorted(str(p) for p in paths))
         raise StranglerError(f"the table is looked up with keys from different places ({shown})", where=at(path, entry_line))
     return paths.pop()
+
+
+def _inner_tables(table: str, entries: dict[str, cst.DictElement], path: str, lines: locate.Lines) -> dict[str, cst.Dict]:
+    """The dicts of a table of tables (``{"shop.orders": {"OrderPlaced": ...}}``), or {}."""
+    dicts = {key: e.value for key, e in entries.items() if isinstance(e.value, cst.Dict)}
+    if not dicts:
+        return {}
+    if len(dicts) != len(entries):
+        other = next(e for key, e in entries.items() if key not in dicts)
+        raise StranglerError(
+            f"{table} mixes tables and handlers as values; strangler splits one or the other",
+            where=at(path, lines.of(other)),
+        )
+    for outer in dicts:
+        if NESTED_SEPARATOR in outer:
+            raise StranglerError(
+                f"the outer key {outer!r} contains {NESTED_SEPARATOR!r}, which joins the two keys of an action",
+                where=at(path, lines.of(entries[outer])),
+            )
+    return dicts
+
+
+def _nested_path(entry: cst.FunctionDef, table: str, found, path: str, entry_line: int) -> EventPath:
+    """``TABLE[outer][inner]`` or ``TABLE.get(outer, {}).get(inner)``: both keys' paths."""
+    finder = _InnerLookups({id(node) for _, _, node in found})
+    entry.body.visit(finder)
+    if not finder.found or len(finder.found) < len([n for _, _, n in found if not isinstance(n, cst.Comparison)]):
+        raise StranglerError(
+            f"{table} is a table of tables, but {entry.name.value}() does not look up both levels in one expression",
+            where=at(path, entry_line),
+            hint=f"look it up as {table}[outer][inner] or {table}.get(outer, {{}}).get(inner)",
+        )
+    outer = _event_path(entry, found, path, entry_line)
+    inner = _event_path(entry, [(table, key, node) for key, node in finder.found], path, entry_line)
+    return EventPath.nested(outer, inner)
+
+
+class _InnerLookups(cst.CSTVisitor):
+    """Lookups into what a lookup of the outer table returned, and ``key in TABLE[outer]``."""
+
+    def __init__(self, outer: set[int]):
+        self.outer = outer
+        self.found: list[tuple[cst.BaseExpression, cst.CSTNode]] = []
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if id(node.value) in self.outer and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+            self.found.append((node.slice[0].slice.value, node))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args and id(func.value) in self.outer:
+            self.found.append((node.args[0].value, node))
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        for target in node.comparisons:
+            if id(target.comparator) in self.outer and isinstance(target.operator, (cst.In, cst.NotIn)):
+                self.found.append((node.left, node))
 
 
 def _check_value(key: str, element: cst.DictElement, graph: slicing.SymbolGraph, path: str, line: int, local: bool) -> None:

@@ -29,6 +29,9 @@ def _yaml(text: str) -> YAML:
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 4096
+    # [{prefix: a}] as written: ruamel would drop the braces of a one-entry mapping in a
+    # flow list, changing patterns strangler does not own (and filters it writes).
+    yaml.brace_single_entry_mapping_in_flow_sequence = True
     yaml.explicit_start = text.lstrip().startswith("---")
     mapping, sequence, offset = _detect_indent(text)
     yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
@@ -145,7 +148,8 @@ def find_template(directory: Path, explicit: Path | None = None) -> Path:
 def _last_slot(node: Any) -> tuple[Any, Any, int] | None:
     """The container, key and comment slot that hold what is printed after ``node``."""
     found = None
-    while isinstance(node, (CommentedMap, CommentedSeq)) and len(node):
+    # A flow collection ([a, b]) is printed on its key's line: what follows hangs on that key.
+    while isinstance(node, (CommentedMap, CommentedSeq)) and len(node) and not node.fa.flow_style():
         last = list(node)[-1] if isinstance(node, CommentedMap) else len(node) - 1
         found = (node, last, 2 if isinstance(node, CommentedMap) else 0)
         node = node[last]

@@ -144,9 +144,11 @@ def place_new_functions(resources: Any, monolith_id: str, new: list[tuple[str, A
     for logical_id, resource in new:
         insert_after(resources, previous, logical_id, resource)
         previous = logical_id
-    if separator is None:
-        return
-    document.set_trailing_comment(new[-1][1], separator)
+    if not hasattr(resources, "ca"):
+        return  # JSON: no blank lines to keep
+    if separator is not None:
+        document.set_trailing_comment(new[-1][1], separator)
+    # The monolith was the last resource of the file: its new neighbours still get a blank line.
     for node in [resources[anchor], *(resource for _, resource in new[:-1])]:
         document.set_trailing_comment(node, document.blank_line_token())
 

@@ -251,13 +251,14 @@ def _write_pair(pattern: Any, rules: dict[str, list | None], branches: list | No
     keys = list(pattern)
     anchor = next((i for i, k in enumerate(keys) if k in rules or k == pairs.OR), len(keys))
     old = {k: pattern.pop(k) for k in [*rules, pairs.OR] if k in pattern}
-    entries = [(k, _seq_like(old.get(k), v)) for k, v in rules.items() if v is not None]
-    if branches:
-        entries.append((pairs.OR, branches))
     if hasattr(pattern, "insert"):  # ruamel's CommentedMap keeps the comments around the keys
+        entries = [(k, _seq_like(old.get(k), v) if k in old else _flow(v)) for k, v in rules.items() if v is not None]
+        if branches:
+            entries.append((pairs.OR, _block([{k: _flow(v) for k, v in branch.items()} for branch in branches])))
         for offset, (k, v) in enumerate(entries):
             pattern.insert(anchor + offset, k, v)
         return
+    entries = [(k, v) for k, v in rules.items() if v is not None] + ([(pairs.OR, branches)] if branches else [])
     items = list(pattern.items())
     pattern.clear()
     pattern.update([*items[:anchor], *entries, *items[anchor:]])
@@ -423,6 +424,21 @@ def _seq_like(template: Any, items: list) -> Any:
                 seq.ca.items[len(items) - 1] = [token, None, None, None]
         return seq
     return list(items)
+
+
+def _flow(items: list) -> Any:
+    """A YAML list written ``[a, b]``: a rule's values, short as the patterns people write."""
+    from ruamel.yaml.comments import CommentedSeq
+
+    seq = CommentedSeq(items)
+    seq.fa.set_flow_style()
+    return seq
+
+
+def _block(items: list) -> Any:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    return CommentedSeq([CommentedMap(item) for item in items])
 
 
 def _map_like(sibling: Any) -> Any:

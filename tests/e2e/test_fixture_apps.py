@@ -51,6 +51,8 @@ CASES = [
     ("nested-fulfilment", ("migrate",)),
     ("powertools-routers-library", ("extract", "PUT /loans/{loan_id}/return")),
     ("powertools-routers-library", ("migrate",)),
+    ("table-of-tables-security", ("extract", "aws.signin/AWS Console Sign In via CloudTrail")),
+    ("table-of-tables-security", ("migrate",)),
 ]
 MONOLITHS = {
     "eventbridge-orders": "OrdersFunction",
@@ -64,6 +66,7 @@ MONOLITHS = {
     "powertools-tickets": "TicketsFunction",
     "nested-fulfilment": "FulfilmentFunction",
     "powertools-routers-library": "LibraryFunction",
+    "table-of-tables-security": "SecurityFunction",
 }
 
 

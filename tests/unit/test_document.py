@@ -90,6 +90,11 @@ def test_an_untouched_yaml_template_dumps_byte_for_byte(tmp_path):
     assert load(tmp_path, ORDERS_TEMPLATE).dump() == ORDERS_TEMPLATE
 
 
+def test_one_entry_mappings_in_flow_lists_keep_their_braces(tmp_path):
+    text = "Pattern:\n  source: [{prefix: shop.}]\n  detail-type: [{anything-but: [A, B]}, {exists: true}]\n"
+    assert load(tmp_path, text).dump() == text
+
+
 def test_sequences_flush_with_their_key_dump_byte_for_byte(tmp_path):
     text = """\
 Resources:

@@ -182,3 +182,73 @@ def test_the_key_order_of_the_tuple_is_the_order_of_the_action_key() -> None:
     analysis = analysed(source)
     assert str(analysis.dispatch.event_path) == "detail-type / source"
     assert [a.key for a in analysis.dispatch.actions] == ["PaymentCaptured/payments.gateway", "PaymentFlagged/payments.risk"]
+
+
+TABLE_OF_TABLES = HELPERS + """\
+HANDLERS = {
+    # the gateway publishes these
+    "payments.gateway": {
+        "PaymentCaptured": on_captured,  # and settled, see below
+        "PaymentSettled": on_captured,
+    },
+    "payments.risk": {"PaymentFlagged": lambda detail: {"flagged": audit(detail)}},
+}
+
+
+def lambda_handler(event, context):
+    handler = HANDLERS.get(event["source"], {}).get(event["detail-type"])
+    if handler is None:
+        return {"ignored": event["detail-type"]}
+    return handler(event["detail"])
+"""
+
+
+def test_a_table_of_tables_looked_up_by_source_then_detail_type_is_a_nested_dispatch() -> None:
+    analysis = analysed(TABLE_OF_TABLES)
+    assert analysis.dispatch.shape == "table of tables"
+    assert str(analysis.dispatch.event_path) == "source / detail-type"
+    assert [(a.key, a.handler) for a in analysis.dispatch.actions] == [
+        ("payments.gateway/PaymentCaptured", "on_captured"),
+        ("payments.gateway/PaymentSettled", "on_captured"),
+        ("payments.risk/PaymentFlagged", 'lambda detail: {"flagged": audit(detail)}'),
+    ]
+
+
+def test_the_new_entrypoint_calls_the_handler_of_the_pair() -> None:
+    code = codegen.extracted_module(analysed(TABLE_OF_TABLES), "payments.gateway/PaymentSettled", '"""x"""')[0]
+    assert "def lambda_handler(event, context):\n    handler = on_captured\n    return handler(event[\"detail\"])\n" in code
+    assert "HANDLERS" not in code and "def audit" not in code
+
+
+def test_the_monolith_table_loses_the_pair_and_keeps_an_emptied_inner_table() -> None:
+    code = codegen.monolith_module(analysed(TABLE_OF_TABLES), ["payments.risk/PaymentFlagged", "payments.gateway/PaymentSettled"])[0]
+    assert '    "payments.gateway": {\n        "PaymentCaptured": on_captured,  # and settled, see below\n    },\n' in code
+    # HANDLERS["payments.risk"] must still be a table: a lookup in it fails as before
+    assert '    "payments.risk": {},\n' in code
+    assert "def audit" not in code and "import json" not in code
+    again = analyse(FUNCTION, code, PATH, earlier=["payments.risk/PaymentFlagged"])
+    assert [a.key for a in again.dispatch.actions] == ["payments.gateway/PaymentCaptured"]
+
+
+def test_both_levels_subscripted_are_a_lookup_too() -> None:
+    source = TABLE_OF_TABLES.replace('HANDLERS.get(event["source"], {}).get(event["detail-type"])', 'HANDLERS[event["source"]][event["detail-type"]]')
+    code = codegen.extracted_module(analysed(source), "payments.gateway/PaymentCaptured", '"""x"""')[0]
+    assert "    handler = on_captured\n" in code
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('"payments.risk": {"PaymentFlagged": lambda detail: {"flagged": audit(detail)}},', '"payments.risk": audit,',
+         "mixes tables and handlers"),
+        ('handler = HANDLERS.get(event["source"], {}).get(event["detail-type"])',
+         'handlers = HANDLERS[event["source"]]\n    handler = handlers.get(event["detail-type"])',
+         "does not look up both levels in one expression"),
+    ],
+    ids=["mixed-values", "two-statements"],
+)
+def test_table_of_tables_refusals(old: str, new: str, message: str) -> None:
+    assert old in TABLE_OF_TABLES
+    with pytest.raises(StranglerError) as caught:
+        analysed(TABLE_OF_TABLES.replace(old, new))
+    assert message in caught.value.message
