@@ -39,10 +39,6 @@ class _Candidate:
     def key_code(self) -> str:
         return _code(self.key)
 
-    def inside(self, other: "_Candidate") -> bool:
-        """Whether this candidate sits in one of ``other``'s branches."""
-        return any(_contains(branch.body, self.nodes[0]) for branch in other.branches)
-
 
 def detect_branches(
     function: FunctionRef, source: str, path: str, module: cst.Module, earlier: frozenset[str] = frozenset()
@@ -95,7 +91,7 @@ def _nested(all_candidates, entry, source, path, module, lines, entry_index, fun
     Branches that earlier nested extractions emptied are recognised by the outer keys of
     those extractions, so a flat chain is never taken for what is left of a nested one.
     """
-    outermost = [c for c in all_candidates if not any(c.inside(o) for o in all_candidates if o is not c)]
+    outermost = _outermost(all_candidates)
     nested_before = {key.partition(NESTED_SEPARATOR)[0] for key in earlier if NESTED_SEPARATOR in key}
     for outer in outermost:
         leftovers = bool(nested_before & {key for branch in outer.branches for key in branch.keys})
@@ -137,6 +133,34 @@ def _nested(all_candidates, entry, source, path, module, lines, entry_index, fun
     return None
 
 
+def _outermost(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Candidates that sit in no other candidate's branches. The finder lists them outer
+    first, so each subtree is walked once: linear in the handler's size."""
+    heads = {id(c.nodes[0]) for c in candidates}
+    inside: set[int] = set()
+    found = []
+    for candidate in candidates:
+        if id(candidate.nodes[0]) in inside:
+            continue
+        found.append(candidate)
+        for branch in candidate.branches:
+            inside |= _heads_under(branch.body, heads)
+    return found
+
+
+def _heads_under(tree: cst.CSTNode, heads: set[int]) -> set[int]:
+    found: set[int] = set()
+
+    class Finder(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if id(node) in heads:
+                found.add(id(node))
+            return True
+
+    tree.visit(Finder())
+    return found
+
+
 _SHAPES = {"if": "if/elif chain", "sequence": "if sequence", "match": "match"}
 
 
@@ -162,19 +186,6 @@ def direct_candidates(statements: list[cst.BaseStatement]) -> list[_Candidate]:
             finder.visit_Match(statement)
     finder._sequences(statements)
     return finder.candidates
-
-
-def _contains(tree: cst.CSTNode, node: cst.CSTNode) -> bool:
-    found = False
-
-    class Finder(cst.CSTVisitor):
-        def on_visit(self, current: cst.CSTNode) -> bool:
-            nonlocal found
-            found = found or current is node
-            return not found
-
-    tree.visit(Finder())
-    return found
 
 
 def _reads_event(key: cst.BaseExpression, entry: cst.FunctionDef) -> bool:
