@@ -57,7 +57,8 @@ def main() -> None:
 
     A monolith is a SAM function whose handler dispatches many event types: through a
     table (HANDLERS = {"OrderPlaced": on_order_placed, ...}), an if/elif chain, a match,
-    or a Powertools router. strangler gives every action its own function folder, its own
+    a dispatch on the source and then the detail-type, or a Powertools router (with
+    routers included from other modules). strangler gives every action its own function folder, its own
     AWS::Serverless::Function and its own route at the event source (never a Lambda
     calling a Lambda), and trims the monolith to what it still serves.
 
@@ -100,8 +101,9 @@ def scan(project_dir: Path | None, template: Path | None, function_id: str | Non
 def extract(project_dir, template, function_id, no_color, dry_run, functions_dir, commit, branch, allow_dirty, actions) -> None:
     """Move ACTION(s) into functions of their own; the monolith keeps serving the rest.
 
-    Each ACTION is a key of the dispatch table, as `strangler scan` lists it. Running it
-    again for an action already extracted does nothing.
+    Each ACTION is a key of the dispatch, as `strangler scan` lists it: "OrderPlaced",
+    "GET /orders/{id}", or "shop.orders/OrderPlaced" for a source and a detail-type.
+    Running it again for an action already extracted does nothing.
     """
     with _errors():
         outcome = run(project_dir or Path.cwd(), template, function_id, tuple(actions), retire=False,
