@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.support import samcheck
 from tests.support.apps import copy_app, snapshot, strangler
 
@@ -32,13 +34,24 @@ def test_extracting_pairs_one_run_each_equals_one_run_for_all(tmp_path: Path) ->
     assert "shop.payments/PaymentCaptured" in scan.output and "shop.orders/OrderPlaced  " not in scan.output
 
 
-def test_extracting_every_pair_then_migrating_equals_migrating(tmp_path: Path) -> None:
-    stepwise = copy_app(APP, tmp_path / "stepwise")
-    for action in ACTIONS:
-        assert strangler(stepwise, "extract", action).exit_code == 0
+@pytest.mark.parametrize(
+    ("fixture", "actions"),
+    [
+        ("eventbridge-orders", ("OrderPlaced", "OrderCancelled", "OrderShipped", "PaymentFailed")),
+        (APP, ACTIONS),
+        (LIBRARY, ("GET /health", "GET /books", "GET /books/{isbn}", "POST /books", "POST /loans",
+                   "PUT /loans/{loan_id}/return", "GET /members/{member_id}/loans")),
+    ],
+    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library"],
+)
+def test_extracting_every_action_one_run_each_then_migrating_equals_migrating(tmp_path: Path, fixture, actions) -> None:
+    stepwise = copy_app(fixture, tmp_path / "stepwise")
+    for action in actions:  # in dispatch order: new functions are placed in the order they are made
+        result = strangler(stepwise, "extract", action)
+        assert result.exit_code == 0, result.output
     result = strangler(stepwise, "migrate")
     assert result.exit_code == 0, result.output
-    at_once = copy_app(APP, tmp_path / "at-once")
+    at_once = copy_app(fixture, tmp_path / "at-once")
     assert strangler(at_once, "migrate").exit_code == 0
     assert snapshot(stepwise) == snapshot(at_once)
 
@@ -66,15 +79,3 @@ def test_a_router_whose_routes_all_left_is_removed_with_its_include(tmp_path: Pa
     at_once = copy_app(LIBRARY, tmp_path / "at-once")
     assert strangler(at_once, "extract", "POST /loans", "PUT /loans/{loan_id}/return").exit_code == 0
     assert snapshot(app) == snapshot(at_once)
-
-
-def test_extracting_every_route_then_migrating_equals_migrating(tmp_path: Path) -> None:
-    stepwise = copy_app(LIBRARY, tmp_path / "stepwise")
-    routes = ("GET /health", "GET /books", "GET /books/{isbn}", "POST /books", "POST /loans",
-              "PUT /loans/{loan_id}/return", "GET /members/{member_id}/loans")
-    for route in routes:  # new functions are placed in the order they are made
-        assert strangler(stepwise, "extract", route).exit_code == 0
-    assert strangler(stepwise, "migrate").exit_code == 0
-    at_once = copy_app(LIBRARY, tmp_path / "at-once")
-    assert strangler(at_once, "migrate").exit_code == 0
-    assert snapshot(stepwise) == snapshot(at_once)

@@ -109,17 +109,6 @@ def test_extract_one_then_another_equals_extract_both(tmp_path: Path) -> None:
     assert snapshot(stepwise) == snapshot(at_once)
 
 
-def test_extract_everything_then_migrate_equals_migrate(tmp_path: Path) -> None:
-    stepwise = copy_app(APP, tmp_path / "stepwise")
-    for action in ("OrderPlaced", "OrderCancelled", "OrderShipped", "PaymentFailed"):
-        assert strangler(stepwise, "extract", action).exit_code == 0
-    result = strangler(stepwise, "migrate")
-    assert result.exit_code == 0, result.output
-    at_once = copy_app(APP, tmp_path / "at-once")
-    assert strangler(at_once, "migrate").exit_code == 0
-    assert snapshot(stepwise) == snapshot(at_once)
-
-
 def test_rerun_names_the_function_already_made(app: Path) -> None:
     assert strangler(app, "extract", "OrderShipped").exit_code == 0
     again = strangler(app, "extract", "OrderShipped")
