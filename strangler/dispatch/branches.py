@@ -85,7 +85,10 @@ def detect_branches(
     return Analysis(function, path, source, module, graph, dispatch, entry_index, layout)
 
 
-def _nested(all_candidates, entry, source, path, module, lines, entry_index, function, earlier) -> Analysis | None:
+def _nested(
+    all_candidates: list[_Candidate], entry: cst.FunctionDef, source: str, path: str, module: cst.Module,
+    lines: locate.Lines, entry_index: int, function: FunctionRef, earlier: frozenset[str],
+) -> Analysis | None:
     """The analysis of a nested dispatch, if the outermost chain is one.
 
     Branches that earlier nested extractions emptied are recognised by the outer keys of

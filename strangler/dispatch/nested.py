@@ -17,7 +17,8 @@ routes on both fields at once, so each pair can have a function of its own.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import libcst as cst
 
@@ -27,8 +28,21 @@ from strangler.errors import StranglerError, at
 from strangler.model import NESTED_SEPARATOR
 
 
+class Candidate(Protocol):
+    """A dispatch the branch detector found (a chain, an if sequence or a match)."""
+
+    kind: str
+    key: cst.BaseExpression
+    nodes: tuple[cst.CSTNode, ...]
+    branches: tuple[Branch, ...]
+
+    @property
+    def key_code(self) -> str: ...
+
+
 def nested_layout(
-    outer: BranchLayout, outer_key: str, entry: str, path: str, lines: locate.Lines, finder_of, known: bool = False
+    outer: BranchLayout, outer_key: str, entry: str, path: str, lines: locate.Lines,
+    finder_of: Callable[[list[cst.BaseStatement]], Sequence[Candidate]], known: bool = False,
 ) -> tuple[NestedLayout, cst.BaseExpression] | None:
     """The nested layout under ``outer`` and the inner dispatch's key, or None when its
     branches do not dispatch again.
@@ -37,10 +51,10 @@ def nested_layout(
     With ``known`` (earlier runs extracted from this function), a branch without an inner
     dispatch is what those runs left of one; otherwise it is refused.
     """
-    inner: list[tuple[Branch, object | None]] = []
+    inner: list[tuple[Branch, Candidate | None]] = []
     for branch in outer.branches:
         statements = _statements(branch.body)
-        if only_pass(statements):
+        if _only_pass(statements):
             inner.append((branch, None))  # every action of this branch left in earlier runs
             continue
         candidates = _best(finder_of(statements))
@@ -48,15 +62,15 @@ def nested_layout(
     found = [c for _, c in inner if c is not None]
     if not found:
         return None
-    inner_keys = {c.key_code for c in found}  # type: ignore[attr-defined]
+    inner_keys = {c.key_code for c in found}
     if len(inner_keys) > 1 or outer_key in inner_keys:
         return None
     (inner_key,) = inner_keys
-    missing = [b for b, c in inner if c is None and not only_pass(_statements(b.body))]
-    if missing and not known and all(len(c.branches) < 2 for c in found):  # type: ignore[attr-defined]
+    missing = [b for b, c in inner if c is None and not _only_pass(_statements(b.body))]
+    if missing and not known and all(len(c.branches) < 2 for c in found):
         return None  # a flat chain with a guard inside one branch
     for branch, candidate in inner:
-        if candidate is None and not (known or only_pass(_statements(branch.body))):
+        if candidate is None and not (known or _only_pass(_statements(branch.body))):
             raise StranglerError(
                 f"nested dispatch in {entry}(): the branch for {branch.label!r} handles every {inner_key} itself, "
                 f"while the others dispatch on {inner_key} again",
@@ -81,14 +95,14 @@ def nested_layout(
             layout = BranchLayout("if", (), ())
             preamble: tuple[cst.BaseStatement, ...] = tuple(_statements(branch.body))
         else:
-            layout = BranchLayout(candidate.kind, candidate.nodes, candidate.branches)  # type: ignore[attr-defined]
-            own = {id(node) for node in candidate.nodes}  # type: ignore[attr-defined]
+            layout = BranchLayout(candidate.kind, candidate.nodes, candidate.branches)
+            own = {id(node) for node in candidate.nodes}
             preamble = tuple(s for s in _statements(branch.body) if id(s) not in own)
         branches.append(NestedBranch(branch.keys[0], branch, layout, preamble))
-    return NestedLayout(outer, tuple(branches)), found[0].key  # type: ignore[attr-defined]
+    return NestedLayout(outer, tuple(branches)), found[0].key
 
 
-def _best(candidates: Sequence) -> object | None:
+def _best(candidates: Sequence[Candidate]) -> Candidate | None:
     """The one dispatch among a block's statements: several ifs that each return beat one."""
     if not candidates:
         return None
@@ -101,7 +115,7 @@ def _statements(body: cst.BaseSuite) -> list[cst.BaseStatement]:
     return list(body.body) if isinstance(body, cst.IndentedBlock) else [body]  # type: ignore[list-item]
 
 
-def only_pass(statements: list[cst.BaseStatement]) -> bool:
+def _only_pass(statements: list[cst.BaseStatement]) -> bool:
     return all(
         isinstance(s, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) and all(isinstance(x, cst.Pass) for x in s.body)
         for s in statements

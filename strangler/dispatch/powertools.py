@@ -30,7 +30,7 @@ import libcst.helpers
 from strangler import locate, slicing
 from strangler.dispatch import Analysis
 from strangler.dispatch.layout import Route, RouteLayout, RouterModule
-from strangler.dispatch.routers import Neighbours, included_routers
+from strangler.dispatch.routers import Included, Neighbours, included_routers
 from strangler.dispatch.table import entrypoint_index
 from strangler.errors import StranglerError, at
 from strangler.model import Action, Dispatch, EventPath, FunctionRef
@@ -62,32 +62,45 @@ def detect_routes(
     if app is None:
         return None
     routes, hooks = _decorated(module, app, path, source, skip=entry_index)
-    routers = included_routers(module, app, function, path, source, neighbours)
-    for router in routers:
-        prefix = router.prefix
-        found, router_hooks = _decorated(router.module, router.router, router.display, router.source)
-        done = RouterModule(router.path, router.display, router.source, router.module,
-                            slicing.build(router.module, source=router.source), router.router, router.index, tuple(router_hooks))
-        routes += [Route(tuple(_prefixed(prefix, key) for key in r.keys), r.index, done) for r in found]
+    for included in included_routers(module, app, function, path, source, neighbours):
+        routes += _router_routes(included)
     if not routes:
         return None
+    routers = tuple(dict.fromkeys(route.router for route in routes if route.router is not None))
+    layout = RouteLayout(app, tuple(routes), tuple(hooks), routers)
+    graph = slicing.build(module, source=source)
+    app_line = locate.top_level_line(source, app, "assign")
+    actions = _actions(routes, path, source, module)
+    dispatch = Dispatch(f"Powertools {apps[app]} router", app, app_line, entry.name.value, ROUTE_PATH, actions)
+    return Analysis(function, path, source, module, graph, dispatch, entry_index, layout)
+
+
+def _router_routes(included: Included) -> list[Route]:
+    """The routes of an included router, keyed with the include's prefix."""
+    found, hooks = _decorated(included.module, included.router, included.display, included.source)
+    router = RouterModule(
+        included.path, included.display, included.source, included.module,
+        slicing.build(included.module, source=included.source), included.router, included.index, tuple(hooks),
+    )
+    return [Route(tuple(_prefixed(included.prefix, key) for key in r.keys), r.index, router) for r in found]
+
+
+def _actions(routes: list[Route], path: str, source: str, module: cst.Module) -> tuple[Action, ...]:
+    """One action per method and path; a route registered twice is refused (Powertools
+    would silently use the first)."""
     actions = []
     seen: set[str] = set()
     for route in routes:
-        where, text, code = (route.router.display, route.router.source, route.router.module) if route.router else (path, source, module)
+        router = route.router
+        where, text, code = (router.display, router.source, router.module) if router else (path, source, module)
         name = code.body[route.index].name.value  # type: ignore[attr-defined]
         line = locate.top_level_line(text, name, "def")
         for key in route.keys:
             if key in seen:
                 raise StranglerError(f"route {key} is registered twice; Powertools uses the first", where=at(where, line))
             seen.add(key)
-            actions.append(Action(key, name, line, route.router.display if route.router else None))
-    done_routers = tuple(dict.fromkeys(r.router for r in routes if r.router))
-    layout = RouteLayout(app, tuple(routes), tuple(hooks), done_routers)  # type: ignore[arg-type]
-    graph = slicing.build(module, source=source)
-    app_line = locate.top_level_line(source, app, "assign")
-    dispatch = Dispatch(f"Powertools {apps[app]} router", app, app_line, entry.name.value, ROUTE_PATH, tuple(actions))
-    return Analysis(function, path, source, module, graph, dispatch, entry_index, layout)
+            actions.append(Action(key, name, line, router.display if router else None))
+    return tuple(actions)
 
 
 def _decorated(module: cst.Module, owner: str, path: str, source: str, skip: int = -1) -> tuple[list[Route], list[int]]:
