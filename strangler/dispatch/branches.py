@@ -18,7 +18,7 @@ from strangler.dispatch.eventpath import Locals, Unresolvable, resolve
 from strangler.dispatch.layout import Branch, BranchLayout
 from strangler.dispatch.table import NoDispatch, entrypoint_index
 from strangler.errors import StranglerError, at
-from strangler.dispatch.nested import nested_layout
+from strangler.dispatch.nested import nested_layout, suite_statements
 from strangler.model import NESTED_SEPARATOR, Action, Dispatch, EventPath, FunctionRef
 
 LOOKED_FOR = (
@@ -275,20 +275,16 @@ def always_exits(statements) -> bool:
     if isinstance(last, cst.If):
         if last.orelse is None:
             return False
-        other = [last.orelse] if isinstance(last.orelse, cst.If) else list(_block(last.orelse.body))
-        return always_exits(list(_block(last.body))) and always_exits(other)
+        other = [last.orelse] if isinstance(last.orelse, cst.If) else suite_statements(last.orelse.body)
+        return always_exits(suite_statements(last.body)) and always_exits(other)
     if isinstance(last, cst.Try):
-        if last.finalbody is not None and always_exits(list(_block(last.finalbody.body))):
+        if last.finalbody is not None and always_exits(suite_statements(last.finalbody.body)):
             return True
-        main = list(_block(last.body)) + (list(_block(last.orelse.body)) if last.orelse else [])
-        return always_exits(main) and all(always_exits(list(_block(h.body))) for h in last.handlers)
+        main = suite_statements(last.body) + (suite_statements(last.orelse.body) if last.orelse else [])
+        return always_exits(main) and all(always_exits(suite_statements(h.body)) for h in last.handlers)
     if isinstance(last, cst.With):
-        return always_exits(list(_block(last.body)))
+        return always_exits(suite_statements(last.body))
     return False
-
-
-def _block(suite: cst.BaseSuite):
-    return suite.body if isinstance(suite, cst.IndentedBlock) else [suite]
 
 
 class _Finder(cst.CSTVisitor):

@@ -53,7 +53,7 @@ def nested_layout(
     """
     inner: list[tuple[Branch, Candidate | None]] = []
     for branch in outer.branches:
-        statements = _statements(branch.body)
+        statements = suite_statements(branch.body)
         if _only_pass(statements):
             inner.append((branch, None))  # every action of this branch left in earlier runs
             continue
@@ -66,11 +66,11 @@ def nested_layout(
     if len(inner_keys) > 1 or outer_key in inner_keys:
         return None
     (inner_key,) = inner_keys
-    missing = [b for b, c in inner if c is None and not _only_pass(_statements(b.body))]
+    missing = [b for b, c in inner if c is None and not _only_pass(suite_statements(b.body))]
     if missing and not known and all(len(c.branches) < 2 for c in found):
         return None  # a flat chain with a guard inside one branch
     for branch, candidate in inner:
-        if candidate is None and not (known or _only_pass(_statements(branch.body))):
+        if candidate is None and not (known or _only_pass(suite_statements(branch.body))):
             raise StranglerError(
                 f"nested dispatch in {entry}(): the branch for {branch.label!r} handles every {inner_key} itself, "
                 f"while the others dispatch on {inner_key} again",
@@ -93,11 +93,11 @@ def nested_layout(
     for branch, candidate in inner:
         if candidate is None:  # its actions all left; what is left of it stays
             layout = BranchLayout("if", (), ())
-            preamble: tuple[cst.BaseStatement, ...] = tuple(_statements(branch.body))
+            preamble: tuple[cst.BaseStatement, ...] = tuple(suite_statements(branch.body))
         else:
             layout = BranchLayout(candidate.kind, candidate.nodes, candidate.branches)
             own = {id(node) for node in candidate.nodes}
-            preamble = tuple(s for s in _statements(branch.body) if id(s) not in own)
+            preamble = tuple(s for s in suite_statements(branch.body) if id(s) not in own)
         branches.append(NestedBranch(branch.keys[0], branch, layout, preamble))
     return NestedLayout(outer, tuple(branches)), found[0].key
 
@@ -111,7 +111,8 @@ def _best(candidates: Sequence[Candidate]) -> Candidate | None:
     return max(candidates, key=lambda c: len(c.branches))
 
 
-def _statements(body: cst.BaseSuite) -> list[cst.BaseStatement]:
+def suite_statements(body: cst.BaseSuite) -> list[cst.BaseStatement]:
+    """The statements of an indented block, or the one-line suite itself."""
     return list(body.body) if isinstance(body, cst.IndentedBlock) else [body]  # type: ignore[list-item]
 
 
