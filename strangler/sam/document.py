@@ -41,23 +41,63 @@ def _yaml(text: str) -> YAML:
 def _detect_indent(text: str) -> tuple[int, int, int]:
     """Guess the source's indentation so an untouched template dumps byte for byte.
 
-    Sequences are either indented under their key (``key:\\n  - x``: sequence=4,
-    offset=2) or flush with it (``key:\\n- x``: sequence=2, offset=0).
+    Read from the parser's events, so the text of block scalars (a ``Description: |``
+    indented by four, a ``- `` line inside it) is never taken for structure; the events
+    are read only until a nested mapping and a sequence under a key were seen. Sequences
+    are either indented under their key (``key:\n  - x``: sequence=4, offset=2) or flush
+    with it (``key:\n- x``: sequence=2, offset=0).
     """
-    lines = text.splitlines()
-    mapping = 2
-    for line in lines:
-        stripped = line.lstrip(" ")
-        if stripped and not stripped.startswith("#") and line != stripped:
-            mapping = len(line) - len(stripped)
-            break
-    for previous, line in zip(lines, lines[1:]):
-        if line.lstrip().startswith("- ") and previous.rstrip().endswith(":"):
-            key_indent = len(previous) - len(previous.lstrip())
-            dash = len(line) - len(line.lstrip())
-            offset = dash - key_indent
-            return mapping, offset + 2, offset
-    return mapping, mapping + 2, mapping
+    mapping: int | None = None
+    offset: int | None = None
+    try:
+        for kind, column, key_column in _block_children(text):
+            if kind == "mapping" and mapping is None and column > key_column:
+                mapping = column - key_column
+            elif kind == "sequence" and offset is None:
+                offset = column - key_column
+            if mapping is not None and offset is not None:
+                break
+    except YAMLError:
+        pass  # loading reports it, with the line
+    mapping = mapping or 2
+    offset = mapping if offset is None else offset
+    return mapping, offset + 2, offset
+
+
+def _block_children(text: str):
+    """(kind, column, key column) for each block mapping or sequence that is the value of
+    a key of a block mapping: the column of its first key, or of its first dash."""
+    from ruamel.yaml.events import (
+        AliasEvent, CollectionEndEvent, MappingStartEvent, ScalarEvent, SequenceStartEvent,
+    )
+
+    # Frames: [is_mapping, expecting_key, last key column, flow depth, waiting parent key column]
+    stack: list[list] = []
+    for event in YAML(typ="rt").parse(text):
+        top = stack[-1] if stack else None
+        if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
+            in_value = top is not None and top[0] and not top[1]
+            flow = bool(event.flow_style) or (top is not None and top[3] > 0)
+            if in_value and not flow and isinstance(event, SequenceStartEvent):
+                yield "sequence", event.start_mark.column, top[2]
+            waiting = top[2] if in_value and not flow and isinstance(event, MappingStartEvent) else None
+            stack.append([isinstance(event, MappingStartEvent), True, 0, (top[3] if top else 0) + flow, waiting])
+        elif isinstance(event, CollectionEndEvent):
+            stack.pop()
+            _value_done(stack)
+        elif isinstance(event, (ScalarEvent, AliasEvent)) and top is not None:
+            if top[0] and top[1]:
+                top[1], top[2] = False, event.start_mark.column
+                if top[4] is not None:
+                    yield "mapping", event.start_mark.column, top[4]
+                    top[4] = None
+            else:
+                _value_done(stack)
+
+
+def _value_done(stack: list[list]) -> None:
+    if stack and stack[-1][0]:
+        stack[-1][1] = True
 
 
 @dataclass
