@@ -208,4 +208,7 @@ def _merge_gaps(before: cst.BaseParenthesizableWhitespace, after: cst.BaseParent
         while own and own[-1].comment is None and (is_last or (following and following[0].comment is None)):
             own.pop()  # no blank line left dangling before the brace, none doubled
         return before.with_changes(empty_lines=[*own, *following], indent=after.indent, last_line=after.last_line)
+    if is_last and isinstance(before, cst.ParenthesizedWhitespace) and before.first_line.comment is not None:
+        # {"A": a,  # kept\n "B": b}: the brace closes on a line of its own after A's comment
+        return before.with_changes(empty_lines=[], last_line=cst.SimpleWhitespace(""))
     return after if is_last else before
