@@ -9,7 +9,7 @@ from pathlib import Path
 
 from strangler import codegen
 from strangler.dispatch import Analysis
-from strangler.dispatch.layout import RouteLayout
+from strangler.dispatch.layout import Route, RouteLayout, RouterModule
 from strangler.errors import StranglerError
 from strangler.facts import FactCache, Facts, facts_of
 from strangler.localmods import LocalModules
@@ -68,9 +68,7 @@ def _slice_action(analysis: Analysis, key: str, modules: LocalModules, facts: Fa
         facts.of(trimmed[i]) if i in trimmed else facts.of(graph.statements[i], graph.trees[i])
         for i in sorted(statements) if i != analysis.entry_index
     ]
-    rewritten = _router_module(analysis, key)
-    overrides = {path: facts_of(ast.parse(text)) for path, text in rewritten.items()}
-    local = modules.files([item for fact in kept for item in fact.imports], analysis.function.package, overrides)
+    local, rewritten, overrides = _local_files(analysis, key, kept, modules)
     if analysis.function.module_path in local:
         raise StranglerError(
             "a local module the action needs imports the monolith module back",
@@ -80,12 +78,50 @@ def _slice_action(analysis: Analysis, key: str, modules: LocalModules, facts: Fa
     return _slice(key, code, statements, names, kept, local, modules, rewritten, overrides)
 
 
-def _router_module(analysis: Analysis, key: str) -> dict[Path, str]:
-    """The included router's module trimmed to ``key``'s route, if the route is in one."""
+def _local_files(
+    analysis: Analysis, key: str, kept: list[Facts], modules: LocalModules
+) -> tuple[tuple[Path, ...], dict[Path, str], dict[Path, Facts]]:
+    """The local files the action needs, with included routers' modules trimmed: the
+    route's own module to the route, every router module to what the function's other
+    modules import from it. That is found by growing the wanted names until the files
+    stop changing; so a copy never depends on which routes earlier runs took out."""
+    imports = [item for fact in kept for item in fact.imports]
+    package = analysis.function.package
     layout = analysis.layout
-    if isinstance(layout, RouteLayout) and (route := layout.route(key)).router is not None:
-        return {route.router.path: codegen.router_module(route.router, [route.index])}
-    return {}
+    if not isinstance(layout, RouteLayout) or not layout.routers:
+        return modules.files(imports, package), {}, {}
+    route = layout.route(key)
+    wanted: dict[RouterModule, frozenset[str] | None] = {router: frozenset() for router in layout.routers}
+    while True:
+        rewritten = {r.path: _router_code(analysis, r, route, wanted[r]) for r in layout.routers}
+        overrides = {path: _facts_of_code(analysis, text) for path, text in rewritten.items()}
+        local = modules.files(imports, package, overrides)
+        grown = {r: r.imported_by(local) for r in layout.routers}
+        if all(_covers(wanted[r], grown[r]) for r in layout.routers):
+            return local, {p: t for p, t in rewritten.items() if p in local}, overrides
+        wanted = {r: None if wanted[r] is None or grown[r] is None else wanted[r] | grown[r] for r in layout.routers}
+
+
+def _covers(have: frozenset[str] | None, need: frozenset[str] | None) -> bool:
+    return have is None or (need is not None and need <= have)
+
+
+def _router_code(analysis: Analysis, router: RouterModule, route: Route, wanted: frozenset[str] | None) -> str:
+    """A router's module for one function; the same for every action that wants the same
+    of it, so rendered once per analysis."""
+    own = (route.index,) if route.router is router else ()
+    cache_key = ("router module", router.path, own, wanted)
+    cached = analysis.cache.get(cache_key)
+    if cached is None:
+        cached = analysis.cache[cache_key] = codegen.router_module(router, own, wanted)
+    return cached
+
+
+def _facts_of_code(analysis: Analysis, text: str) -> Facts:
+    cached = analysis.cache.get(("facts of", text))
+    if cached is None:
+        cached = analysis.cache[("facts of", text)] = facts_of(ast.parse(text))
+    return cached
 
 
 def monolith_slice(analysis: Analysis, code: str, modules: LocalModules, rewritten: Mapping[Path, str] | None = None) -> Slice:

@@ -162,12 +162,17 @@ def trimmed_imports(graph: SymbolGraph, statements: Iterable[int], names: frozen
     return found
 
 
-def router_module(router: RouterModule, own: Iterable[int]) -> str:
-    """An included router's module for a new function: the route's def, the router, the
-    router's own hooks and what they need; the module's docstring stays."""
+def router_module(router: RouterModule, own: Iterable[int], wanted: frozenset[str] | None = frozenset()) -> str:
+    """An included router's module for a new function: the routes ``own`` (none when the
+    function only imports helpers from it) with the router's hooks, the names ``wanted``
+    by the function's other modules (None: they import the module object, so all of it)
+    and what all that needs; the module's docstring stays."""
+    if wanted is None:
+        return router.source
     graph = router.graph
-    own = frozenset(own) | frozenset(router.hooks)
-    statements, names = graph.closure(own)
+    own = frozenset(own)
+    own = own | frozenset(router.hooks) if own else own
+    statements, names = graph.name_closure([*(n for u in own for n in graph.uses.get(u, ())), *wanted])
     statements, names = graph.with_companions(statements, names)
     statements = statements | graph.always | own | _docstring(router.module)
     return router.module.with_changes(body=_kept(graph, statements, names, {})).code
@@ -291,17 +296,23 @@ def monolith_module(analysis: Analysis, removed: Iterable[str]) -> tuple[str, tu
 def router_module_without(router: RouterModule, removed: Iterable[int]) -> tuple[str, tuple[str, ...]]:
     """An included router's module once the routes defined by ``removed`` left."""
     removed = frozenset(removed)
-    return _module_without(router.module, router.graph, removed, removed, set(), {})
+    graph = router.graph
+    # What the monolith's other modules import from it stays (all of it, when they import the module).
+    wanted = router.imported_by(path for path, _ in router.importers)
+    kept = frozenset(index for name in (graph.definers if wanted is None else wanted) for index in graph.definers.get(name, ()))
+    kept -= removed
+    return _module_without(router.module, graph, removed, removed, set(), {}, kept)
 
 
 def _module_without(
     module: cst.Module, graph: SymbolGraph, leaving_units, own: Iterable[int], staying_units,
-    replace: Mapping[int, cst.BaseStatement],
+    replace: Mapping[int, cst.BaseStatement], kept: frozenset[int] = frozenset(),
 ) -> tuple[str, tuple[str, ...]]:
     """``module`` without the statements ``own`` to the leaving units and the code only
-    they used; ``replace`` gives the statements rewritten in place."""
+    they used; ``replace`` gives the statements rewritten in place, ``kept`` those that
+    stay whoever uses them."""
     leaving, leaving_names = graph.closure(leaving_units)
-    leaving = (leaving | frozenset(own)) - frozenset(replace)
+    leaving = (leaving | frozenset(own)) - frozenset(replace) - kept
     staying = [i for i in range(len(graph.statements)) if i not in leaving]
     live, live_names = graph.closure([*staying, *staying_units])
     body: list[cst.BaseStatement] = []
@@ -323,7 +334,8 @@ def _module_without(
         # extracting in several runs writes what one run writes.
         body.append(_keep_separation(kept, tuple(skipped)))
         skipped = []
-    gone = sorted((leaving_names - live_names) & set(graph.definers))
+    still_defined = {name for index in staying for name in graph.defines[index]}
+    gone = sorted((leaving_names - live_names - still_defined) & set(graph.definers))
     return module.with_changes(body=body).code, tuple(gone)
 
 

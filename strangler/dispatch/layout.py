@@ -6,7 +6,7 @@ action's nodes a unit of their own, and code generation specialises or removes t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from pathlib import Path
@@ -156,6 +156,19 @@ class RouterModule:
     router: str  # the Router's name in that module
     include_index: int  # the handler module's statement that includes it
     hooks: tuple[int, ...] = ()  # the router's own non-route handlers
+    # Other local modules that import from it, and the names (None: the module object).
+    importers: tuple[tuple[Path, frozenset[str] | None], ...] = ()
+
+    def imported_by(self, files: Iterable[Path]) -> frozenset[str] | None:
+        """What ``files`` import from this module (None: they import the module itself)."""
+        files = set(files)
+        names: set[str] = set()
+        for path, imported in self.importers:
+            if path in files:
+                if imported is None:
+                    return None
+                names |= imported
+        return frozenset(names)
 
 
 @dataclass(frozen=True)

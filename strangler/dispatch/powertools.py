@@ -81,6 +81,7 @@ def _router_routes(included: Included) -> list[Route]:
     router = RouterModule(
         included.path, included.display, included.source, included.module,
         slicing.build(included.module, source=included.source), included.router, included.index, tuple(hooks),
+        included.importers,
     )
     return [Route(tuple(_prefixed(included.prefix, key) for key in r.keys), r.index, router) for r in found]
 

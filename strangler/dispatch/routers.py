@@ -11,6 +11,7 @@ code folder, which is parsed once; its ``Router()`` must be a module-level name.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ class Included:
     router: str
     index: int  # the include_router statement in the handler module
     prefix: str
+    importers: tuple[tuple[Path, frozenset[str] | None], ...]  # other local modules and what they import
 
 
 def included_routers(
@@ -82,8 +84,54 @@ def included_routers(
         parsed = parse(text, display)
         if not _defines_router(parsed, router):
             raise StranglerError(f"{display} has no module-level {router} = Router()", where=where)
-        found.append(Included(file, display, text, parsed, router, index, _prefix(call, where)))
+        importers = _importers(file, module_name, function, neighbours)  # type: ignore[arg-type]
+        found.append(Included(file, display, text, parsed, router, index, _prefix(call, where), importers))
     return found
+
+
+def _importers(
+    file: Path, module: str, function: FunctionRef, neighbours: Neighbours
+) -> tuple[tuple[Path, frozenset[str] | None], ...]:
+    """The code folder's other modules that import from ``module``, each with the names it
+    imports (None when it imports the module object: then anything may be used)."""
+    found = []
+    for path, text in neighbours.sources.items():
+        if path in (file, function.module_path) or path.suffix != ".py" or function.code_dir not in path.parents:
+            continue
+        if module.rpartition(".")[2] not in text:
+            continue  # cannot import it: spare the parse
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            continue  # reported with its line when the module is needed
+        names = _names_imported(tree, module, ".".join(path.relative_to(function.code_dir).parts[:-1]))
+        if names is None or names:
+            found.append((path, names))
+    return tuple(found)
+
+
+def _names_imported(tree: ast.Module, module: str, package: str) -> frozenset[str] | None:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import) and any(a.name == module or a.name.startswith(module + ".") for a in node.names):
+            return None
+        if isinstance(node, ast.ImportFrom):
+            base = _absolute(node.module or "", node.level, package)
+            if base == module:
+                if any(a.name == "*" for a in node.names):
+                    return None
+                names.update(a.name for a in node.names)
+            elif any(f"{base}.{a.name}".lstrip(".") == module for a in node.names):
+                return None
+    return frozenset(names)
+
+
+def _absolute(module: str, level: int, package: str) -> str:
+    if not level:
+        return module
+    parts = package.split(".") if package else []
+    parts = parts[: len(parts) - (level - 1)] if level > 1 else parts
+    return ".".join([*parts, *([module] if module else [])])
 
 
 def _includes(module: cst.Module, app: str):
@@ -126,12 +174,9 @@ def _import_bindings(module: cst.Module, package: str) -> dict[str, str]:
                     else:
                         bound[name.split(".")[0]] = name.split(".")[0]
             elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                base = libcst.helpers.get_full_name_for_node(small.module) if small.module else ""
-                level = len(small.relative)
-                if level:
-                    parts = package.split(".") if package else []
-                    parts = parts[: len(parts) - (level - 1)] if level > 1 else parts
-                    base = ".".join([*parts, *([base] if base else [])])
+                base = _absolute(
+                    libcst.helpers.get_full_name_for_node(small.module) or "" if small.module else "", len(small.relative), package
+                )
                 for alias in small.names:
                     name = libcst.helpers.get_full_name_for_node(alias.name) or ""
                     local = alias.asname.name.value if alias.asname is not None else name  # type: ignore[union-attr]

@@ -67,15 +67,24 @@ def test_an_unknown_pair_names_the_pairs_there_are(tmp_path: Path) -> None:
 
 def test_a_router_whose_routes_all_left_is_removed_with_its_include(tmp_path: Path) -> None:
     app = copy_app(LIBRARY, tmp_path / "app")
-    for route in ("POST /loans", "PUT /loans/{loan_id}/return"):
+    routes = ("GET /books", "GET /books/{isbn}", "POST /books")
+    for route in routes:
         result = strangler(app, "extract", route)
         assert result.exit_code == 0, result.output
-    assert not (app / "src/routes/loans.py").exists()
+    assert not (app / "src/routes/books.py").exists()
     monolith = (app / "src/app.py").read_text()
-    assert "loans" not in monolith and 'app.include_router(books.router, prefix="/books")' in monolith
-    template = samcheck.load_template(app / "template.yaml")
-    assert "LOAN_TOPIC_ARN" not in template["Resources"]["LibraryFunction"]["Properties"]["Environment"]["Variables"]
+    assert "books" not in monolith and 'app.include_router(loans.router, prefix="/loans")' in monolith
     samcheck.assert_valid(app / "template.yaml")
     at_once = copy_app(LIBRARY, tmp_path / "at-once")
-    assert strangler(at_once, "extract", "POST /loans", "PUT /loans/{loan_id}/return").exit_code == 0
+    assert strangler(at_once, "extract", *routes).exit_code == 0
     assert snapshot(app) == snapshot(at_once)
+
+
+def test_a_router_module_another_router_imports_from_stays_with_what_it_imports(tmp_path: Path) -> None:
+    app = copy_app(LIBRARY, tmp_path / "app")
+    assert strangler(app, "extract", "POST /loans", "PUT /loans/{loan_id}/return").exit_code == 0
+    loans = (app / "src/routes/loans.py").read_text()
+    assert "def _member_loans" in loans and "def borrow" not in loans and "def give_back" not in loans
+    assert "sns" not in loans  # only the routes that left published
+    template = samcheck.load_template(app / "template.yaml")
+    assert "LOAN_TOPIC_ARN" not in template["Resources"]["LibraryFunction"]["Properties"]["Environment"]["Variables"]

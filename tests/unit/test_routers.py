@@ -139,6 +139,30 @@ def test_the_monolith_handler_module_drops_the_include_once_all_its_routes_left(
     assert "orders" not in code and 'app.include_router(users_router, "/users/<user_id>")' in code
 
 
+def test_what_other_modules_import_from_a_router_module_stays_in_it() -> None:
+    users = USERS + "\nfrom api.orders import _view\n\n\ndef shown(item):\n    return _view(item)\n"
+    analysis = analysed(**{"api/users.py": users})
+    route = analysis.layout.route("GET /orders/{order_id}")
+    code, gone = codegen.router_module_without(route.router, [r.index for r in analysis.layout.routes if r.router is route.router])
+    assert "def _view" in code and "def get_order" not in code and "def list_orders" not in code
+    assert "_view" not in gone
+    assert route.router.imported_by([CODE / "api/users.py"]) == frozenset({"_view"})
+    helpers_only = codegen.router_module(route.router, [], frozenset({"_view"}))
+    assert "def _view" in helpers_only and "router = Router()" not in helpers_only and "def get_order" not in helpers_only
+
+
+def test_a_router_module_imported_as_a_module_elsewhere_is_never_trimmed() -> None:
+    analysis = analysed(**{"db.py": "from api import orders\n\n\ndef scan(n):\n    return orders.LIMIT\n"})
+    route = analysis.layout.route("GET /orders/{order_id}")
+    wanted = route.router.imported_by([CODE / "db.py"])
+    assert wanted is None
+    # a function that copies db.py gets the module whole; one that does not, trimmed
+    assert codegen.router_module(route.router, [route.index], wanted) == textwrap.dedent(ORDERS)
+    assert "LIMIT" not in codegen.router_module(route.router, [route.index])
+    code, _ = codegen.router_module_without(route.router, [route.index])
+    assert "LIMIT = 50" in code and "def _view" in code and "def get_order" not in code
+
+
 @pytest.mark.parametrize(
     ("app", "extra", "message"),
     [
