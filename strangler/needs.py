@@ -10,8 +10,9 @@ from pathlib import Path
 from strangler import codegen
 from strangler.dispatch import Analysis
 from strangler.dispatch.layout import Route, RouteLayout, RouterModule
+from strangler.dispatch.routers import absolute_module
 from strangler.errors import StranglerError
-from strangler.facts import FactCache, Facts, facts_of
+from strangler.facts import FactCache, Facts, Import, facts_of
 from strangler.localmods import LocalModules
 
 
@@ -91,7 +92,7 @@ def _local_files(
     if not isinstance(layout, RouteLayout) or not layout.routers:
         return modules.files(imports, package), {}, {}
     route = layout.route(key)
-    wanted: dict[RouterModule, frozenset[str] | None] = {router: frozenset() for router in layout.routers}
+    wanted = {router: _taken_from(router, imports, package, analysis.function.code_dir) for router in layout.routers}
     while True:
         rewritten = {r.path: _router_code(analysis, r, route, wanted[r]) for r in layout.routers}
         overrides = {path: _facts_of_code(analysis, text) for path, text in rewritten.items()}
@@ -100,6 +101,18 @@ def _local_files(
         if all(_covers(wanted[r], grown[r]) for r in layout.routers):
             return local, {p: t for p, t in rewritten.items() if p in local}, overrides
         wanted = {r: None if wanted[r] is None or grown[r] is None else wanted[r] | grown[r] for r in layout.routers}
+
+
+def _taken_from(router: RouterModule, imports: list[Import], package: str, code_dir: Path) -> frozenset[str] | None:
+    """Names the new handler module's own imports take from a router's module."""
+    dotted = ".".join(router.path.relative_to(code_dir).with_suffix("").parts).removesuffix(".__init__")
+    names: set[str] = set()
+    for item in imports:
+        if absolute_module(item.module, item.level, package) == dotted:
+            if "*" in item.names:
+                return None
+            names.update(item.names)
+    return frozenset(names)
 
 
 def _covers(have: frozenset[str] | None, need: frozenset[str] | None) -> bool:

@@ -96,7 +96,7 @@ def _importers(
     imports (None when it imports the module object: then anything may be used)."""
     found = []
     for path, text in neighbours.sources.items():
-        if path in (file, function.module_path) or path.suffix != ".py" or function.code_dir not in path.parents:
+        if path == file or path.suffix != ".py" or function.code_dir not in path.parents:
             continue
         if module.rpartition(".")[2] not in text:
             continue  # cannot import it: spare the parse
@@ -104,29 +104,35 @@ def _importers(
             tree = ast.parse(text)
         except SyntaxError:
             continue  # reported with its line when the module is needed
-        names = _names_imported(tree, module, ".".join(path.relative_to(function.code_dir).parts[:-1]))
+        package = ".".join(path.relative_to(function.code_dir).parts[:-1])
+        # The handler module imports routers' modules to include them: only names it takes count.
+        names = _names_imported(tree, module, package, objects=path != function.module_path)
         if names is None or names:
             found.append((path, names))
     return tuple(found)
 
 
-def _names_imported(tree: ast.Module, module: str, package: str) -> frozenset[str] | None:
+def _names_imported(tree: ast.Module, module: str, package: str, objects: bool = True) -> frozenset[str] | None:
+    """Names ``tree`` imports from ``module``; None if it imports the module object (and
+    ``objects`` says that counts)."""
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import) and any(a.name == module or a.name.startswith(module + ".") for a in node.names):
-            return None
+            if objects:
+                return None
         if isinstance(node, ast.ImportFrom):
-            base = _absolute(node.module or "", node.level, package)
+            base = absolute_module(node.module or "", node.level, package)
             if base == module:
                 if any(a.name == "*" for a in node.names):
                     return None
                 names.update(a.name for a in node.names)
-            elif any(f"{base}.{a.name}".lstrip(".") == module for a in node.names):
+            elif objects and any(f"{base}.{a.name}".lstrip(".") == module for a in node.names):
                 return None
     return frozenset(names)
 
 
-def _absolute(module: str, level: int, package: str) -> str:
+def absolute_module(module: str, level: int, package: str) -> str:
+    """The dotted name ``from <level dots><module> import ...`` made in ``package`` means."""
     if not level:
         return module
     parts = package.split(".") if package else []
@@ -174,7 +180,7 @@ def _import_bindings(module: cst.Module, package: str) -> dict[str, str]:
                     else:
                         bound[name.split(".")[0]] = name.split(".")[0]
             elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                base = _absolute(
+                base = absolute_module(
                     libcst.helpers.get_full_name_for_node(small.module) or "" if small.module else "", len(small.relative), package
                 )
                 for alias in small.names:

@@ -11,7 +11,10 @@ from strangler import codegen
 from strangler.dispatch import Analysis, analyse
 from strangler.dispatch.routers import Neighbours
 from strangler.errors import StranglerError
+from strangler.facts import FactCache
+from strangler.localmods import LocalModules
 from strangler.model import FunctionRef
+from strangler.needs import slice_action
 
 ROOT = Path("/app")
 CODE = ROOT / "src"
@@ -161,6 +164,23 @@ def test_a_router_module_imported_as_a_module_elsewhere_is_never_trimmed() -> No
     assert "LIMIT" not in codegen.router_module(route.router, [route.index])
     code, _ = codegen.router_module_without(route.router, [route.index])
     assert "LIMIT = 50" in code and "def _view" in code and "def get_order" not in code
+
+
+def test_names_the_handler_module_takes_from_a_router_module_stay_where_they_are_used() -> None:
+    app = APP.replace("from api import orders\n", "from api import orders\nfrom api.orders import LIMIT\n") + (
+        '\n\n@app.get("/limits")\ndef limits():\n    return {"orders": LIMIT}\n'
+    )
+    neighbours = project(app)
+    analysis = analysed(app)
+    orders = analysis.layout.route("GET /orders").router
+    code, _ = codegen.router_module_without(orders, [r.index for r in analysis.layout.routes if r.router is orders])
+    assert "LIMIT = 50" in code  # the monolith's handler module still reads it
+    modules = LocalModules(CODE, neighbours.sources, neighbours.relative)
+    piece = slice_action(analysis, "GET /limits", modules, FactCache())
+    copied = piece.rewritten[CODE / "api/orders.py"]
+    assert "LIMIT = 50" in copied and "def list_orders" not in copied and "Router()" not in copied
+    other = slice_action(analysis, "GET /orders/{order_id}", modules, FactCache())
+    assert "LIMIT" not in other.rewritten[CODE / "api/orders.py"]
 
 
 @pytest.mark.parametrize(
