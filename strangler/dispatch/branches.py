@@ -187,7 +187,7 @@ def direct_candidates(statements: list[cst.BaseStatement]) -> list[_Candidate]:
             finder.visit_If(statement)
         elif isinstance(statement, cst.Match):
             finder.visit_Match(statement)
-    finder._sequences(statements)
+    finder.sequences(statements)
     return finder.candidates
 
 
@@ -302,7 +302,7 @@ class _Finder(cst.CSTVisitor):
         return False
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
-        self._sequences(list(node.body))
+        self.sequences(list(node.body))
 
     def visit_If(self, node: cst.If) -> None:
         if id(node) in self._inside_chain:
@@ -322,7 +322,7 @@ class _Finder(cst.CSTVisitor):
         branches = tuple(Branch(t[2], clause, clause.body) for t, clause in zip(tests, clauses) if t)
         self.candidates.append(_Candidate("if", tests[0][1], (node,), branches))  # type: ignore[index]
 
-    def _sequences(self, statements: list[cst.BaseStatement]) -> None:
+    def sequences(self, statements: list[cst.BaseStatement]) -> None:
         run: list[tuple[cst.If, tuple[str, cst.BaseExpression, tuple[str, ...]]]] = []
         for statement in [*statements, None]:
             test = None
