@@ -138,6 +138,12 @@ class _errors:
         if isinstance(error, StranglerError):
             click.echo(f"strangler: error: {error}", err=True)
             sys.exit(1)
+        if isinstance(error, Exception) and not isinstance(error, click.exceptions.Exit):
+            # The last line of defence: a bug must not show a user a traceback. Nothing
+            # has been written when the pipeline fails; the sink rolls back on its own.
+            click.echo(f"strangler: error: internal error ({type(error).__name__}: {error}); nothing was changed\n"
+                       "  hint: this is a bug in strangler; please report it with the command you ran", err=True)
+            sys.exit(1)
         return False
 
 
