@@ -20,6 +20,7 @@ from strangler.plan import ActionPlan, Plan
 from strangler.project import Project
 from strangler.sam import functions
 from strangler.sam.document import TemplateDocument
+from strangler.sam.invokers import Invoker, invokers_of
 from strangler.sam.routes import RoutePlan, plan_route
 
 
@@ -112,11 +113,13 @@ class _Extractor:
         self.original_properties = project.resources[monolith.logical_id].get("Properties") or {}
         self.requirements = project.sources.get(monolith.code_dir / "requirements.txt")
         self.installed = functools.cache(installed_distributions)
+        # From the template as it was: once per run, not per action.
+        self.invokers = invokers_of(doc.data, monolith.logical_id)
 
     def extract(self, action: ActionPlan) -> Any:
         """The new function's resource; its code goes into the draft, the monolith narrows."""
         draft, monolith = self.draft, self.monolith
-        route = _route(self.doc, self.resource, self.analysis, action.key)
+        route = _route(self.doc, self.resource, self.analysis, action.key, self.invokers)
         piece = slice_action(self.analysis, action.key, self.modules, self.facts)
         narrowing = narrow(self.original_properties, piece, self.requirements, self.installed())
         _write_function_code(self.project, self.analysis, action, piece, narrowing, draft)
@@ -189,11 +192,12 @@ def _routers_without(analysis: Analysis, keys: list[str]) -> dict[RouterModule, 
     return {router: codegen.router_module_without(router, indices) for router, indices in leaving.items()}
 
 
-def _route(doc: TemplateDocument, monolith_resource, analysis: Analysis, key: str) -> RoutePlan:
+def _route(doc: TemplateDocument, monolith_resource, analysis: Analysis, key: str,
+           invokers: tuple[Invoker, ...]) -> RoutePlan:
     events = (monolith_resource.get("Properties") or {}).get("Events")
     where = f"{doc.path.name}: Resources.{analysis.function.logical_id}"
     custom = functions.custom_resources_using(doc.data, analysis.function.logical_id)
-    return plan_route(events, key, analysis.dispatch.event_path, where, custom)
+    return plan_route(events, key, analysis.dispatch.event_path, where, custom, invokers)
 
 
 def _describe(route: RoutePlan) -> str:
