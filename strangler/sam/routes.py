@@ -95,7 +95,7 @@ def plan_route(
             hint="keep the skill's handler whole",
         )
     if invokers:
-        raise _outside_events(invokers, where)
+        raise outside_events(invokers, where)
     if not events:
         return RoutePlan("direct invoke", notes=(
             "no event source: callers invoke the function directly and must switch to the new "
@@ -132,7 +132,7 @@ def plan_route(
     return RoutePlan("/".join(sorted(kinds)), new, monolith, tuple(notes))
 
 
-def _outside_events(invokers: tuple[Invoker, ...], where: str) -> Refusal:
+def outside_events(invokers: tuple[Invoker, ...], where: str) -> Refusal:
     """Events that reach the function through resources strangler does not route yet would
     keep going to the monolith after the split, and to nothing once it is retired."""
     first = invokers[0]
