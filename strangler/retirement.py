@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from strangler.errors import StranglerError
 from strangler.localmods import LocalModules
 from strangler.model import FunctionRef
 from strangler.project import Project
@@ -100,7 +101,7 @@ def _reached_by(project: Project, function: FunctionRef) -> set[Path] | None:
     modules = LocalModules(function.code_dir, project.sources, project.relative)
     try:
         files = set(modules.files(modules.facts_of(function.module_path).imports, function.package))
-    except Exception:  # noqa: BLE001 - a module strangler cannot parse: keep when in doubt
+    except StranglerError:  # a module strangler cannot parse: keep when in doubt
         return None
     files.add(function.module_path)
     if any(_DYNAMIC_IMPORT.search(project.sources.get(path, "")) for path in files):

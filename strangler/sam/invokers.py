@@ -42,20 +42,29 @@ class Invoker:
 class _Names:
     """Every way the template can name one function."""
 
-    ids: frozenset[str]  # the function, its aliases and versions, ids SAM derives from it
+    function_id: str
+    aliases: frozenset[str]  # AWS::Lambda::Alias and ::Version resources of the function
+    declared: frozenset[str]  # every resource and parameter id of the template
     physical: tuple[str, ...]  # its FunctionName, literal or as a !Sub template
 
+    def is_function(self, name: str) -> bool:
+        """``name`` (a Ref or GetAtt target) is the function, one of its aliases or versions,
+        or an id SAM derives from it (``<Id>Alias<name>``, ``<Id>.Version``): an id that
+        starts with the function's and is declared nowhere."""
+        name = name.split(".", 1)[0]
+        if name == self.function_id or name in self.aliases:
+            return True
+        return name.startswith(self.function_id) and name not in self.declared
+
     def named_by(self, value: Any) -> bool:
-        for name in referenced_ids(value):
-            if name in self.ids or name.split(".", 1)[0] in self.ids:
-                return True
+        if any(self.is_function(name) for name in referenced_ids(value)):
+            return True
         return any(self._names_physically(text) for text in _texts(value))
 
     def _names_physically(self, text: str) -> bool:
         for name in self.physical:
             # An ARN (``...:function:billing-prod``, maybe with a qualifier) or the bare name.
-            pattern = rf"(^|:function:){re.escape(name)}($|:)"
-            if re.search(pattern, text):
+            if re.search(rf"(^|:function:){re.escape(name)}($|:)", text):
                 return True
         return False
 
@@ -90,7 +99,7 @@ def invokers_of(template: Mapping[str, Any], function_id: str) -> tuple[Invoker,
         if logical_id == function_id:
             found += _own_url(logical_id, kind, properties)
             continue
-        if logical_id in names.ids:
+        if logical_id in names.aliases:
             continue
         entry = _KINDS.get(kind)
         if _is_custom_resource(kind):
@@ -108,37 +117,15 @@ def invokers_of(template: Mapping[str, Any], function_id: str) -> tuple[Invoker,
 
 # --- the names of a function ---------------------------------------------------------------
 def _names_of(resources: Mapping[str, Any], declared: frozenset[str], function_id: str) -> _Names:
-    ids = {function_id}
-    # SAM derives ids from the function's (``<Id>Alias<name>``, ``<Id>Version<hash>``):
-    # an id that starts with the function's and is declared nowhere is one of those.
+    aliases = set()
     for logical_id, resource in resources.items():
-        if not isinstance(resource, Mapping):
-            continue
-        kind = resource.get("Type")
-        if kind in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
+        if isinstance(resource, Mapping) and resource.get("Type") in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
             target = (resource.get("Properties") or {}).get("FunctionName")
             if function_id in {n.split(".", 1)[0] for n in referenced_ids(target)}:
-                ids.add(logical_id)
-    names = _DerivedIds(frozenset(ids), declared, function_id)
-    physical = _physical_names((resources[function_id].get("Properties") or {}) if isinstance(resources[function_id], Mapping) else {})
-    return _Names(names, physical)
-
-
-class _DerivedIds(frozenset):
-    """A set of ids that also holds every undeclared id starting with the function's."""
-
-    def __new__(cls, ids: frozenset[str], declared: frozenset[str], function_id: str) -> "_DerivedIds":
-        made = super().__new__(cls, ids)
-        made.declared, made.function_id = declared, function_id  # type: ignore[attr-defined]
-        return made
-
-    def __contains__(self, name: object) -> bool:
-        if super().__contains__(name):
-            return True
-        return (
-            isinstance(name, str) and name.startswith(self.function_id)  # type: ignore[attr-defined]
-            and name not in self.declared  # type: ignore[attr-defined]
-        )
+                aliases.add(logical_id)
+    function = resources[function_id]
+    properties = (function.get("Properties") or {}) if isinstance(function, Mapping) else {}
+    return _Names(function_id, frozenset(aliases), declared, _physical_names(properties))
 
 
 def _physical_names(properties: Mapping[str, Any]) -> tuple[str, ...]:

@@ -524,3 +524,23 @@ def test_data_files_of_the_folder_stay_and_python_goes(tmp_path: Path) -> None:
     assert (app / "src" / "templates" / "shipped.json").is_file()
     assert not any((app / "src").glob("*.py"))
     samcheck.assert_valid(app / "template.yaml")
+
+
+def test_retiring_refuses_while_a_literal_arn_still_targets_the_monolith(tmp_path: Path) -> None:
+    app = app_copy("eventbridge-orders", tmp_path)
+    edit(app / "template.yaml", "      CodeUri: src/\n      Handler: app.lambda_handler",
+         "      FunctionName: orders-monolith\n      CodeUri: src/\n      Handler: app.lambda_handler")
+    accepted(app, "migrate", "--keep-monolith")
+    # Only the physical name ties this rule to the monolith: no Ref, no GetAtt.
+    edit(app / "template.yaml", "  # Customer notifications service", """  ReplayRule:
+    Type: AWS::Events::Rule
+    Properties:
+      EventPattern:
+        source: [shop.replay]
+      Targets:
+        - Id: orders
+          Arn: arn:aws:lambda:eu-west-1:123456789012:function:orders-monolith
+
+  # Customer notifications service""")
+    refused(app, "migrate", names=("ReplayRule", "AWS::Events::Rule", "OrdersFunction"))
+    assert "OrdersFunction:" in (app / "template.yaml").read_text(encoding="utf-8")
