@@ -97,7 +97,7 @@ def invokers_of(template: Mapping[str, Any], function_id: str) -> tuple[Invoker,
         properties = resource.get("Properties")
         properties = properties if isinstance(properties, Mapping) else {}
         if logical_id == function_id:
-            found += _own_url(logical_id, kind, properties)
+            found += _own_url(logical_id, kind, {**_globals(template, kind), **properties})
             continue
         if logical_id in names.aliases:
             continue
@@ -272,6 +272,14 @@ def _besides_service_token(properties: Any, names: _Names) -> Iterator[str]:
     for key, value in properties.items():
         if key != "ServiceToken" and names.named_by(value):
             yield str(key)
+
+
+def _globals(template: Mapping[str, Any], kind: str) -> Mapping[str, Any]:
+    """``Globals.Function`` applies to every SAM function (a FunctionUrlConfig there too)."""
+    if kind != "AWS::Serverless::Function":
+        return {}
+    section = (template.get("Globals") or {}).get("Function") if isinstance(template.get("Globals"), Mapping) else None
+    return section if isinstance(section, Mapping) else {}
 
 
 def _own_url(logical_id: str, kind: str, properties: Mapping[str, Any]) -> list[Invoker]:

@@ -14,11 +14,12 @@ import json
 import textwrap
 from pathlib import Path
 
+import git
 import pytest
 from samtranslator.yaml_helper import yaml_parse
 
 from tests.support import samcheck
-from tests.support.hostile import accepted, app_copy, edit, refused
+from tests.support.hostile import accepted, app_copy, edit, refused, repository
 
 ANCHOR = "  # Cross-account direct invocation from checkout\n"
 
@@ -29,8 +30,6 @@ def billing(tmp_path: Path, resources: str = "", *, git_repo: bool = True) -> Pa
     if resources:
         edit(app / "template.yaml", ANCHOR, textwrap.indent(textwrap.dedent(resources).strip("\n"), "  ") + "\n\n" + ANCHOR)
     if git_repo:
-        from tests.support.hostile import repository
-
         repository(app)
     return app
 
@@ -326,8 +325,6 @@ def test_eventbridge_monolith_with_a_standalone_rule_refuses(tmp_path: Path) -> 
           Arn: !GetAtt OrdersFunction.Arn
 
   # Customer notifications service""")
-    import git
-
     git.Repo(app).git.commit("-am", "a replay rule")
     refused(app, "extract", "OrderShipped", "--commit", names=("ReplayRule", "AWS::Events::Rule"))
 

@@ -112,6 +112,11 @@ def test_a_function_url_of_its_own_is_a_route() -> None:
     assert found({}, function=function) == ["Mono AWS::Serverless::Function its FunctionUrlConfig (HTTP requests to its function URL)"]
 
 
+def test_a_function_url_from_globals_is_a_route_too() -> None:
+    template = {"Globals": {"Function": {"FunctionUrlConfig": {"AuthType": "AWS_IAM"}}}, "Resources": {"Mono": FUNCTION}}
+    assert [i.how for i in invokers_of(template, "Mono")] == ["its FunctionUrlConfig (HTTP requests to its function URL)"]
+
+
 def test_an_sns_subscription_of_another_protocol_is_not_a_delivery() -> None:
     resources = {"S": {"Type": "AWS::SNS::Subscription", "Properties": {"Protocol": "sqs", "Endpoint": {"Ref": "Mono"}}}}
     assert found(resources) == []
