@@ -27,6 +27,7 @@ class Plan:
     actions: tuple[ActionPlan, ...]
     already: tuple[str, ...]  # messages about actions extracted by an earlier run
     retire: bool
+    functions_dir: str = DEFAULT_FUNCTIONS_DIR  # where new functions go unless a folder setting says
 
 
 def extracted_by_earlier_runs(project: Project, monolith_id: str) -> dict[str, FunctionRef]:
@@ -67,7 +68,7 @@ def plan_actions(
             chosen.append(key)
     actions = tuple(_name(project, analysis, key, functions_dir) for key in chosen)
     _check_unique(actions, analysis)
-    return Plan(monolith, actions, tuple(already), retire)
+    return Plan(monolith, actions, tuple(already), retire, functions_dir.rstrip("/") or DEFAULT_FUNCTIONS_DIR)
 
 
 def _name(project: Project, analysis: Analysis, key: str, functions_dir: str) -> ActionPlan:

@@ -20,7 +20,9 @@ from strangler.plan import ActionPlan, Plan
 from strangler.project import Project
 from strangler.sam import functions
 from strangler.sam.document import TemplateDocument
-from strangler.sam.routes import RoutePlan, plan_route
+from strangler.sam.invokers import Invoker, invokers_of
+from strangler.sam.routes import RoutePlan, outside_events, plan_route
+from strangler.retirement import monolith_removal, still_imported
 
 
 @dataclass
@@ -63,7 +65,7 @@ def render(
         staying = [a.key for a in analysis.dispatch.actions if a.key not in leaving]
         draft.changed.append(f"{monolith.logical_id} keeps serving: {', '.join(staying) or 'no action (migrate retires it)'}")
     if plan.retire:
-        _retire(project, analysis, doc, draft)
+        _retire(project, analysis, plan, doc, draft)
     new_template = doc.dump()
     if new_template != project.template.text:
         draft.files[project.relative(project.template.path)] = new_template
@@ -88,7 +90,7 @@ def render_steps(project: Project, analysis: Analysis, plan: Plan, facts: FactCa
         if progress is not None:
             progress(action.key)
     if plan.retire:
-        _retire(project, analysis, doc, draft)
+        _retire(project, analysis, plan, doc, draft)
         steps.append(_snapshot(project, doc, draft))
     return steps
 
@@ -112,11 +114,13 @@ class _Extractor:
         self.original_properties = project.resources[monolith.logical_id].get("Properties") or {}
         self.requirements = project.sources.get(monolith.code_dir / "requirements.txt")
         self.installed = functools.cache(installed_distributions)
+        # From the template as it was: once per run, not per action.
+        self.invokers = invokers_of(doc.data, monolith.logical_id)
 
     def extract(self, action: ActionPlan) -> Any:
         """The new function's resource; its code goes into the draft, the monolith narrows."""
         draft, monolith = self.draft, self.monolith
-        route = _route(self.doc, self.resource, self.analysis, action.key)
+        route = _route(self.doc, self.resource, self.analysis, action.key, self.invokers)
         piece = slice_action(self.analysis, action.key, self.modules, self.facts)
         narrowing = narrow(self.original_properties, piece, self.requirements, self.installed())
         _write_function_code(self.project, self.analysis, action, piece, narrowing, draft)
@@ -152,7 +156,8 @@ class _Extractor:
         rewritten = {router.path: text for router, (text, _) in routers.items()}
         remaining = monolith_slice(analysis, code, self.modules, rewritten)
         for router, (text, router_gone) in routers.items():
-            if router.path not in remaining.local_files and not self._shared_code_dir():
+            if router.path not in remaining.local_files and not self._shared_code_dir() \
+                    and not still_imported(self.project, self.monolith, [router.path]):
                 draft.files[router.display] = None  # its last route left: nothing imports it any more
                 draft.removed.append(router.display)
                 continue
@@ -189,11 +194,12 @@ def _routers_without(analysis: Analysis, keys: list[str]) -> dict[RouterModule, 
     return {router: codegen.router_module_without(router, indices) for router, indices in leaving.items()}
 
 
-def _route(doc: TemplateDocument, monolith_resource, analysis: Analysis, key: str) -> RoutePlan:
+def _route(doc: TemplateDocument, monolith_resource, analysis: Analysis, key: str,
+           invokers: tuple[Invoker, ...]) -> RoutePlan:
     events = (monolith_resource.get("Properties") or {}).get("Events")
     where = f"{doc.path.name}: Resources.{analysis.function.logical_id}"
     custom = functions.custom_resources_using(doc.data, analysis.function.logical_id)
-    return plan_route(events, key, analysis.dispatch.event_path, where, custom)
+    return plan_route(events, key, analysis.dispatch.event_path, where, custom, invokers)
 
 
 def _describe(route: RoutePlan) -> str:
@@ -219,21 +225,24 @@ def _write_function_code(
         draft.files[f"{action.folder}/{path}"] = text
 
 
-def _retire(project: Project, analysis: Analysis, doc: TemplateDocument, draft: _Draft) -> None:
+def _retire(project: Project, analysis: Analysis, plan: Plan, doc: TemplateDocument, draft: _Draft) -> None:
     monolith = analysis.function
+    invokers = invokers_of(doc.data, monolith.logical_id)
+    if invokers:
+        raise outside_events(invokers, f"{doc.path.name}: Resources.{monolith.logical_id}")
     draft.removed.extend(functions.retire(doc, monolith.logical_id))
     draft.removed.append(f"{monolith.logical_id} (the monolith) from the template")
     shared = _sharing_code(project, monolith)
     if shared:
         draft.manual.append(f"{project.relative(monolith.code_dir) or '.'}/ is also the code of {', '.join(shared)}: left in place")
         return
-    # Everything Python of the monolith's folder goes: each new function has its own copy.
-    doomed = sorted(p for p in project.sources if monolith.code_dir in p.parents)
-    if monolith.code_dir == project.root:
-        doomed = [monolith.module_path]
-    for path in doomed:
+    # The Python files of the monolith's folder go (each new function has its own copy),
+    # except those something left in the template still reaches.
+    removal = monolith_removal(project, monolith, [a.folder for a in plan.actions], plan.functions_dir)
+    for path in removal.files:
         draft.files[project.relative(path)] = None
         draft.removed.append(project.relative(path))
+    draft.changed.extend(removal.kept)
 
 
 def _sharing_code(project: Project, monolith) -> list[str]:

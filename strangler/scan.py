@@ -14,6 +14,7 @@ from strangler.narrowing import Decision, installed_distributions, narrow
 from strangler.needs import function_files, slice_action
 from strangler.project import Project
 from strangler.sam.functions import custom_resources_using
+from strangler.sam.invokers import invokers_of
 from strangler.sam.routes import Refusal, plan_route
 
 
@@ -80,6 +81,7 @@ def scan_function(
     resource = project.resources[function.logical_id]
     events = (resource.get("Properties") or {}).get("Events")
     custom = custom_resources_using(project.template.data, function.logical_id)
+    invokers = invokers_of(project.template.data, function.logical_id)
     properties = resource.get("Properties") or {}
     requirements = project.sources.get(function.code_dir / "requirements.txt")
     installed = installed_distributions() if requirements is not None else {}
@@ -96,7 +98,7 @@ def scan_function(
         symbols, imports = piece.symbols(analysis)
         needs = ActionNeeds(symbols, imports, tuple(project.relative(p) for p in piece.local_files), piece.env_vars)
         try:
-            route = plan_route(events, action.key, analysis.dispatch.event_path, function.logical_id, custom)
+            route = plan_route(events, action.key, analysis.dispatch.event_path, function.logical_id, custom, invokers)
             description = "direct invoke (callers must switch)" if route.direct else f"{route.kind} " + ", ".join(route.new_events)
             if route.notes:
                 description += " (" + "; ".join(route.notes) + ")"

@@ -17,6 +17,7 @@ from strangler.errors import StranglerError
 from strangler.model import ANY_CASE, EACH, JSON, NESTED_SEPARATOR, EventPath
 from strangler.sam import pairs
 from strangler.sam.document import after_first_line
+from strangler.sam.invokers import Invoker
 
 DELETE = object()  # the monolith loses this event
 
@@ -65,11 +66,13 @@ _UNSPLITTABLE = {
 
 
 def plan_route(
-    events: Mapping[str, Any] | None, key: str, path: EventPath, where: str, custom_resources: tuple[str, ...] = ()
+    events: Mapping[str, Any] | None, key: str, path: EventPath, where: str, custom_resources: tuple[str, ...] = (),
+    invokers: tuple[Invoker, ...] = (),
 ) -> RoutePlan:
     """How the action ``key``, selected by ``path``, leaves a function with ``events``.
 
-    ``custom_resources`` are the custom resources whose ServiceToken is the function.
+    ``custom_resources`` are the custom resources whose ServiceToken is the function;
+    ``invokers`` the other resources that deliver events to it outside ``events``.
     """
     if custom_resources:
         raise Refusal(
@@ -91,6 +94,8 @@ def plan_route(
             where=where,
             hint="keep the skill's handler whole",
         )
+    if invokers:
+        raise outside_events(invokers, where)
     if not events:
         return RoutePlan("direct invoke", notes=(
             "no event source: callers invoke the function directly and must switch to the new "
@@ -125,6 +130,21 @@ def plan_route(
             hint="add the key to the event source first, or leave this action in the monolith",
         )
     return RoutePlan("/".join(sorted(kinds)), new, monolith, tuple(notes))
+
+
+def outside_events(invokers: tuple[Invoker, ...], where: str) -> Refusal:
+    """Events that reach the function through resources strangler does not route yet would
+    keep going to the monolith after the split, and to nothing once it is retired."""
+    first = invokers[0]
+    described = "; ".join(invoker.describe() for invoker in invokers)
+    prefix = where.partition("Resources.")[0] if "Resources." in where else ""
+    return Refusal(
+        f"{described}. strangler routes only the function's own Events: after the split "
+        f"{'this resource' if len(invokers) == 1 else 'these resources'} would still send every action's events "
+        f"to {first.function_id}, and to nothing once migrate retires it",
+        where=f"{prefix}Resources.{first.logical_id}",
+        hint=first.advice,
+    )
 
 
 # --- EventBridge ------------------------------------------------------------------------
