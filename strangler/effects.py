@@ -229,14 +229,20 @@ def _dotted(node: ast.AST) -> str | None:
 
 
 def _is_main_guard(node: ast.stmt) -> bool:
+    """``if __name__ == "__main__":`` and ``if TYPE_CHECKING:`` never run in Lambda."""
     test = node.test if isinstance(node, ast.If) else None
-    return isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
+    if isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__":
+        return True
+    typing_only = (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+    return typing_only and not node.orelse
 
 
-def describe(source: str, group: list[ast.stmt], width: int = 60) -> str:
+def describe(source_lines: list[str], group: list[ast.stmt], width: int = 60) -> str:
     """A statement as reports show it: its first line as written, cut to ``width``."""
     first = group[0]
-    lines = source.splitlines()[first.lineno - 1 : group[-1].end_lineno or first.lineno]
+    lines = source_lines[first.lineno - 1 : group[-1].end_lineno or first.lineno]
     text = lines[0].strip() if lines else ast.unparse(first)
     if len(lines) > 1 and not text.endswith(" ..."):
         text += " ..."

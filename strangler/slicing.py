@@ -45,11 +45,16 @@ class SymbolGraph:
     descriptions: Mapping[int, str] = field(default_factory=dict)  # effect statements as reports show them
 
     def closure(self, roots: Iterable[Unit]) -> tuple[frozenset[int], frozenset[str]]:
-        """Statements and names reachable from ``roots`` (units)."""
-        return self.name_closure(name for unit in roots for name in self.uses.get(unit, ()))
+        """Statements and names reachable from ``roots`` (units), as what leaves a module
+        with them: a statement that may have effects (``client = init_everything()``) is
+        never reached this way, so it stays where it is whoever used its names."""
+        roots = (name for unit in roots for name in self.uses.get(unit, ()))
+        return self.name_closure(roots, skip=frozenset(self.floating))
 
-    def name_closure(self, roots: Iterable[str]) -> tuple[frozenset[int], frozenset[str]]:
-        """Statements and names reachable from the names ``roots``."""
+    def name_closure(
+        self, roots: Iterable[str], skip: frozenset[int] = frozenset()
+    ) -> tuple[frozenset[int], frozenset[str]]:
+        """Statements and names reachable from the names ``roots``, not through ``skip``."""
         names: set[str] = set()
         statements: set[int] = set()
         pending = list(roots)
@@ -59,7 +64,7 @@ class SymbolGraph:
                 continue
             names.add(name)
             for index in self.definers.get(name, ()):
-                if index not in statements:
+                if index not in statements and index not in skip:
                     statements.add(index)
                     pending.extend(self.uses.get(index, ()))
         return frozenset(statements), frozenset(names)
@@ -163,7 +168,7 @@ def build(
         for index, statement in enumerate(statements)
         if not _is_inert(statement) and effects.of(trees[index].body)
     )
-    text = module.code if source is None else source
+    lines = (module.code if source is None else source).splitlines() if floating else []
     effect_set = set(floating)
     used_by_code = {name for unit, names in uses.items() if unit not in effect_set for name in names}
     frozen_uses = {unit: frozenset(names) for unit, names in uses.items()}
@@ -180,7 +185,7 @@ def build(
         ),
         trees=tuple(trees),
         used_by_code=frozenset(used_by_code),
-        descriptions={index: describe(text, trees[index].body) for index in floating},
+        descriptions={index: describe(lines, trees[index].body) for index in floating},
     )
 
 

@@ -272,6 +272,11 @@ def test_a_binding_whose_call_sets_up_the_process_keeps_its_call(tmp_path: Path)
 
     assert "legacy_queue = init_everything()" in module(app)
     assert "legacy_queue = init_everything()" in output
+    # The monolith keeps it too once the only action that used legacy_queue has left.
+    extract(app, "OrderShipped")
+    monolith = (app / "orders" / "app.py").read_text(encoding="utf-8")
+    assert "def init_everything():" in monolith and "legacy_queue = init_everything()" in monolith
+    assert "def on_order_shipped" not in monolith
 
 
 def test_a_binding_that_only_wraps_another_actions_handler_is_dropped(tmp_path: Path) -> None:

@@ -434,3 +434,49 @@ def test_the_code_kept_for_its_effects_leaves_out_companions_of_what_the_code_us
     assert "try: ..." in reported
     # The DEBUG block acts only on logger, which only load_settings (dropped) uses.
     assert 'if os.environ.get("DEBUG"):' not in first_lines(g, statements)
+
+
+def test_blocks_that_never_run_in_lambda_are_not_effects():
+    g = graph(
+        """\
+        from typing import TYPE_CHECKING
+        import os
+
+        if TYPE_CHECKING:
+            from mypy_boto3_s3 import S3Client
+
+        if __name__ == "__main__":
+            print("local run")
+
+        os.environ["AWS_STS_REGIONAL_ENDPOINTS"] = "regional"
+        """
+    )
+
+    assert first_lines(g, g.floating) == ['os.environ["AWS_STS_REGIONAL_ENDPOINTS"] = "regional"']
+
+
+def test_what_leaves_with_an_action_never_takes_a_statement_that_may_have_effects():
+    g = graph(
+        """\
+        import boto3
+
+        def init_everything():
+            boto3.setup_default_session(region_name="eu-west-1")
+            return boto3.client("sqs")
+
+        queue = init_everything()
+        s3 = boto3.client("s3")
+
+        def on_shipped(detail):
+            queue.send_message(QueueUrl="q", MessageBody=detail["id"])
+            s3.put_object(Bucket="b", Key=detail["id"], Body=b"")
+
+        HANDLERS = {"OrderShipped": on_shipped}
+        """,
+        table="HANDLERS",
+    )
+
+    leaving, names = g.closure([("entry", "OrderShipped")])
+
+    assert first_lines(g, leaving) == ["import boto3", 's3 = boto3.client("s3")', "def on_shipped(detail):"]
+    assert "queue" in names
