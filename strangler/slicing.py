@@ -97,8 +97,9 @@ class SymbolGraph:
         return frozenset(statements), frozenset(names)
 
     def targets(self, index: int) -> frozenset[str]:
-        """The module-level names a statement acts on: what it reads that is not an import."""
-        return self.uses.get(index, frozenset()) - self.imported
+        """The module-level names a statement acts on: what it reads that is neither an
+        import nor bound by the statement itself (a ``for`` loop's variable)."""
+        return self.uses.get(index, frozenset()) - self.imported - self.defines[index]
 
     def acts_only_on_dropped(self, index: int, names: Iterable[str]) -> bool:
         """Whether every name statement ``index`` acts on is code that a slice keeping

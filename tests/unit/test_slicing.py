@@ -480,3 +480,32 @@ def test_what_leaves_with_an_action_never_takes_a_statement_that_may_have_effect
 
     assert first_lines(g, leaving) == ["import boto3", 's3 = boto3.client("s3")', "def on_shipped(detail):"]
     assert "queue" in names
+
+
+def test_a_loop_acts_on_what_it_iterates_not_on_its_own_variable():
+    g = graph(
+        """\
+        import logging
+
+        audit = logging.getLogger("audit")
+        PARTNERS = ("acme", "globex")
+
+        for partner in PARTNERS:
+            audit.info("partner %s enabled", partner)
+
+        def on_audit(detail):
+            audit.info("%s", detail)
+
+        def on_other(detail):
+            return PARTNERS
+
+        HANDLERS = {"Audit": on_audit, "Other": on_other}
+        """,
+        table="HANDLERS",
+    )
+    loop = 3
+
+    assert g.targets(loop) == {"PARTNERS", "audit"}
+    assert loop in g.with_companions(*g.closure([("entry", "Audit")]))[0]
+    assert loop in g.with_companions(*g.closure([("entry", "Other")]))[0]  # acts on PARTNERS, which it keeps
+    assert g.acts_only_on_dropped(loop, set())
