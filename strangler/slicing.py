@@ -43,6 +43,7 @@ class SymbolGraph:
     # statement acts on "belongs to code" when it is one of these.
     used_by_code: frozenset[str] = frozenset()
     descriptions: Mapping[int, str] = field(default_factory=dict)  # effect statements as reports show them
+    callees: Mapping[int, frozenset[str]] = field(default_factory=dict)  # names an effect statement only calls
 
     def closure(self, roots: Iterable[Unit]) -> tuple[frozenset[int], frozenset[str]]:
         """Statements and names reachable from ``roots`` (units), as what leaves a module
@@ -98,8 +99,9 @@ class SymbolGraph:
 
     def targets(self, index: int) -> frozenset[str]:
         """The module-level names a statement acts on: what it reads that is neither an
-        import nor bound by the statement itself (a ``for`` loop's variable)."""
-        return self.uses.get(index, frozenset()) - self.imported - self.defines[index]
+        import, nor bound by the statement itself (a ``for`` loop's variable), nor only
+        called (``warm_cache()`` runs a function, whoever else calls it)."""
+        return self.uses.get(index, frozenset()) - self.imported - self.defines[index] - self.callees.get(index, frozenset())
 
     def acts_only_on_dropped(self, index: int, names: Iterable[str]) -> bool:
         """Whether every name statement ``index`` acts on is code that a slice keeping
@@ -119,6 +121,18 @@ class SymbolGraph:
             index for index in sorted(statements & effects)
             if not (self.targets(index) & used) and not (self.defines[index] & used)
         )
+
+
+def _only_called(tree: ast.AST) -> frozenset[str]:
+    """Names that ``tree`` reads only as the function of a call (``setup()``)."""
+    reads: dict[str, int] = {}
+    calls: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            reads[node.id] = reads.get(node.id, 0) + 1
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            calls[node.func.id] = calls.get(node.func.id, 0) + 1
+    return frozenset(name for name, count in calls.items() if reads.get(name) == count)
 
 
 def _is_inert(statement: cst.BaseStatement) -> bool:
@@ -187,6 +201,7 @@ def build(
         trees=tuple(trees),
         used_by_code=frozenset(used_by_code),
         descriptions={index: describe(lines, trees[index].body) for index in floating},
+        callees={index: _only_called(trees[index]) for index in floating},
     )
 
 

@@ -414,12 +414,14 @@ def test_effect_statements_come_along_unless_they_act_only_on_dropped_code():
     assert "s3" not in names
 
 
-def test_a_statement_acting_on_a_name_only_effect_code_uses_belongs_to_no_one_and_stays():
+def test_a_name_only_effect_code_uses_belongs_to_no_one_and_a_called_function_is_not_acted_on():
     g = graph(EFFECTS, table="HANDLERS")
-    index = first_lines(g, range(len(g.statements))).index("queue = init_everything()")
+    lines = first_lines(g, range(len(g.statements)))
+    index = lines.index("queue = init_everything()")
 
-    assert g.targets(index) == {"init_everything"}
+    assert g.targets(index) == frozenset()  # it runs init_everything, acts on nothing by name
     assert not g.acts_only_on_dropped(index, set())
+    assert g.targets(lines.index("tracer = Tracer()")) == frozenset()  # an import
     assert g.acts_only_on_dropped(first_lines(g, range(len(g.statements))).index("audit.setLevel(logging.WARNING)"), set())
 
 
@@ -509,3 +511,30 @@ def test_a_loop_acts_on_what_it_iterates_not_on_its_own_variable():
     assert loop in g.with_companions(*g.closure([("entry", "Audit")]))[0]
     assert loop in g.with_companions(*g.closure([("entry", "Other")]))[0]  # acts on PARTNERS, which it keeps
     assert g.acts_only_on_dropped(loop, set())
+
+
+def test_a_function_called_at_module_level_runs_for_every_action_even_if_one_action_also_calls_it():
+    g = graph(
+        """\
+        _cache = {}
+
+        def warm_cache():
+            _cache["rates"] = {"EUR": 1}
+
+        warm_cache()
+
+        def on_rates(detail):
+            warm_cache()
+            return _cache["rates"]
+
+        def on_other(detail):
+            return detail
+
+        HANDLERS = {"Rates": on_rates, "Other": on_other}
+        """,
+        table="HANDLERS",
+    )
+
+    statements, _ = g.with_companions(*g.closure([("entry", "Other")]))
+
+    assert first_lines(g, statements) == ["_cache = {}", "def warm_cache():", "warm_cache()", "def on_other(detail):"]
