@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -103,12 +103,11 @@ class SymbolGraph:
         called (``warm_cache()`` runs a function, whoever else calls it)."""
         return self.uses.get(index, frozenset()) - self.imported - self.defines[index] - self.callees.get(index, frozenset())
 
-    def acts_only_on_dropped(self, index: int, names: Iterable[str]) -> bool:
+    def acts_only_on_dropped(self, index: int, names: Collection[str]) -> bool:
         """Whether every name statement ``index`` acts on is code that a slice keeping
         ``names`` leaves out (a name only effect statements use belongs to no one's code)."""
         targets = self.targets(index)
-        kept = set(names)
-        return bool(targets) and all(name not in kept and name in self.used_by_code for name in targets)
+        return bool(targets) and all(name not in names and name in self.used_by_code for name in targets)
 
     def kept_for_effect(self, statements: Iterable[int]) -> tuple[int, ...]:
         """The effect statements among ``statements`` that the rest of them does not need:
