@@ -482,7 +482,12 @@ def test_awswrangler_keeps_the_s3_managed_policy_and_inline_statement(tmp_path: 
     app = make_app(
         tmp_path, imports="import awswrangler as wr\n",
         placed='    wr.s3.to_json(df=None, path="s3://orders-archive/placed.json")\n    return {"placed": detail["id"]}\n',
+        shipped='    boto3.client("s3").put_object(Bucket=os.environ["ARCHIVE_BUCKET"], Key=detail["id"], Body=b"")\n'
+                '    return {"shipped": detail["id"]}\n',
+        env="ARCHIVE_BUCKET: !Ref ArchiveBucket\n",
         policies='''\
+            - S3CrudPolicy:
+                BucketName: !Ref ArchiveBucket
             - AmazonS3ReadOnlyAccess
             - Statement:
                 - Effect: Allow
@@ -494,10 +499,12 @@ def test_awswrangler_keeps_the_s3_managed_policy_and_inline_statement(tmp_path: 
     extract(app)
     extract(app, "OrderShipped")
 
-    assert {"AmazonS3ReadOnlyAccess", "Statement"} <= set(policy_names(app))
-    # The shipping action neither imports awswrangler nor creates an S3 client.
-    assert "AmazonS3ReadOnlyAccess" not in policy_names(app, "OrderShippedFunction")
-    assert "Statement" not in policy_names(app, "OrderShippedFunction")
+    # ARCHIVE_BUCKET is read by name by the shipping code only: it goes, the policies stay.
+    assert "ARCHIVE_BUCKET" not in variables(app)
+    assert {"S3CrudPolicy", "AmazonS3ReadOnlyAccess", "Statement"} <= set(policy_names(app))
+    # The shipping action creates an S3 client and reads ARCHIVE_BUCKET: all its S3 policies stay.
+    assert "ARCHIVE_BUCKET" in variables(app, "OrderShippedFunction")
+    assert {"S3CrudPolicy", "AmazonS3ReadOnlyAccess", "Statement"} <= set(policy_names(app, "OrderShippedFunction"))
 
 
 def test_powertools_idempotency_keeps_the_dynamodb_policy(tmp_path: Path) -> None:
