@@ -216,6 +216,7 @@ def _gain_rows(gain: Gain) -> list[tuple[str, str]]:
         ("policies", decided(gain.policies)),
         ("envvars", decided(gain.environment)),
         ("requires", decided(gain.requirements)),
+        ("effects", f"kept module-level code {', '.join(d.item for d in gain.code)} (may have side effects)" if gain.code else ""),
         ("settings", ", ".join(f"{k} {v}" for k, v in gain.settings.items())),
         ("package", package),
     ]

@@ -51,7 +51,8 @@ def facts_of(tree: ast.AST) -> Facts:
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
             if name in ("client", "resource") and _constant(node.args[0], services):
                 continue
-            if isinstance(func, ast.Attribute) and func.attr == "get" and _is_environ(func.value):
+            # ``setdefault``/``pop`` name the variable as ``get`` does.
+            if isinstance(func, ast.Attribute) and func.attr in ("get", "setdefault", "pop") and _is_environ(func.value):
                 environ_reads += _constant(node.args[0], env)
             elif name == "getenv" and isinstance(func, ast.Attribute) and getattr(func.value, "id", None) == "os":
                 if not _constant(node.args[0], env):

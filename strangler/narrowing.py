@@ -15,8 +15,42 @@ from typing import Any
 from strangler.needs import Slice
 from strangler.sam.intrinsics import intrinsic, referenced_ids
 
-# Variables libraries read by convention, by the top-level module that reads them.
-CONVENTIONAL_ENV = {"aws_lambda_powertools": ("POWERTOOLS_",), "aws_xray_sdk": ("AWS_XRAY_",)}
+# Variables libraries read by convention, by the top-level module that reads them. They
+# matter when some code of the monolith also reads them by name (a variable no code reads
+# by name is kept anyway: a library reads it).
+CONVENTIONAL_ENV = {
+    "aws_lambda_powertools": ("POWERTOOLS_", "LOG_LEVEL", "AWS_LAMBDA_LOG_LEVEL"),
+    "aws_xray_sdk": ("AWS_XRAY_",),
+    "aws_embedded_metrics": ("AWS_EMF_",),
+    "sentry_sdk": ("SENTRY_",),
+    "ddtrace": ("DD_",),
+    "datadog_lambda": ("DD_",),
+    "opentelemetry": ("OTEL_",),
+    "newrelic": ("NEW_RELIC_",),
+}
+# Read by the Lambda runtime itself, whatever the code imports.
+RUNTIME_ENV = frozenset({"AWS_LAMBDA_EXEC_WRAPPER", "TZ", "PYTHONPATH", "LD_PRELOAD", "LD_LIBRARY_PATH"})
+
+# Libraries that call AWS with clients of their own (the code creates none), by the module
+# imported (a prefix of the dotted import), and the services they may call. Their
+# policies stay with every slice that imports them. A third-party import not listed here
+# counts as calling AWS only through the boto3 clients the code itself creates.
+AWS_LIBRARIES: dict[str, tuple[str, ...]] = {
+    "pynamodb": ("dynamodb",),
+    "dynamodb_encryption_sdk": ("dynamodb", "kms"),
+    "aws_encryption_sdk": ("kms",),
+    "awswrangler": ("s3", "glue", "athena", "dynamodb", "secretsmanager", "lakeformation"),
+    "s3fs": ("s3",),
+    "smart_open": ("s3",),
+    "aws_lambda_powertools.utilities.idempotency": ("dynamodb",),
+    "aws_lambda_powertools.utilities.parameters": ("ssm", "secretsmanager", "appconfig", "dynamodb", "kms"),
+    "aws_lambda_powertools.utilities.feature_flags": ("appconfig",),
+    "aws_lambda_powertools.utilities.streaming": ("s3",),
+    "aws_lambda_powertools.utilities.data_masking": ("kms",),
+    "aws_xray_sdk": ("xray",),
+    "aurora_data_api": ("rds-data", "secretsmanager"),
+    "sqlalchemy_aurora_data_api": ("rds-data", "secretsmanager"),
+}
 
 # Import names of distributions whose name says otherwise.
 KNOWN_DISTRIBUTIONS = {
@@ -32,11 +66,12 @@ KNOWN_DISTRIBUTIONS = {
     "orjson": ("orjson",), "jinja2": ("jinja2",), "markupsafe": ("markupsafe",), "stripe": ("stripe",),
 }
 
-# Words in a managed policy's name, and the service they grant.
+# Words in a managed policy's or policy template's name, and the service they grant.
 _MANAGED_SERVICES = {
     "dynamodb": "dynamodb", "s3": "s3", "sns": "sns", "sqs": "sqs", "kinesis": "kinesis",
     "secretsmanager": "secretsmanager", "ses": "ses", "stepfunctions": "stepfunctions",
     "eventbridge": "events", "ssm": "ssm", "kms": "kms", "athena": "athena", "glue": "glue",
+    "appconfig": "appconfig", "rdsdata": "rds-data",
 }
 _ALWAYS_KEPT_MANAGED = ("AWSLambdaBasicExecutionRole", "AWSLambdaVPCAccessExecutionRole", "AWSXRayDaemonWriteAccess",
                         "AWSLambdaExecute", "CloudWatchLambdaInsightsExecutionRolePolicy")
@@ -59,6 +94,7 @@ class Narrowing:
     env_keep: frozenset[str]
     policy_keep: tuple[int, ...]  # indexes into the monolith's Policies list
     requirements_text: str | None
+    code: tuple[Decision, ...] = ()  # module-level code kept because it may have effects
 
 
 def narrow(properties: Mapping[str, Any], piece: Slice, requirements: str | None,
@@ -81,11 +117,33 @@ def narrow(properties: Mapping[str, Any], piece: Slice, requirements: str | None
         keep_index = tuple(i for i, d in enumerate(policies) if d.kept)
     lines = tuple(_requirements(requirements, piece, installed)) if requirements is not None else ()
     text = None if requirements is None else "".join(_line_text(line, keep) for line, keep in lines)
-    return Narrowing(env, policies, tuple(d for _, d in lines if d is not None), kept_env, keep_index, text)
+    code = tuple(Decision(text, True, "may have side effects") for text in piece.kept_code)
+    return Narrowing(env, policies, tuple(d for _, d in lines if d is not None), kept_env, keep_index, text, code)
+
+
+def library_services(piece: Slice) -> dict[str, tuple[str, ...]]:
+    """The AWS libraries ``piece`` imports (AWS_LIBRARIES), with the services each may call."""
+    found = {}
+    for module in sorted(piece.imports | piece.top_modules):
+        for library, services in AWS_LIBRARIES.items():
+            if module == library or module.startswith(library + "."):
+                found.setdefault(library, services)
+    return found
+
+
+def _by_libraries(piece: Slice, services: set[str]) -> str | None:
+    """Why ``services`` may be called by a library ``piece`` imports, or None."""
+    for library, reached in library_services(piece).items():
+        common = services & set(reached)
+        if common:
+            return f"{library} may call {', '.join(sorted(common))}"
+    return None
 
 
 # --- environment --------------------------------------------------------------------------
 def _env_decision(name: str, piece: Slice) -> Decision:
+    """Kept unless some code of the monolith reads it by name and the slice does not: a
+    variable no code names is read by a library (``AWS_EMF_NAMESPACE``, ``SENTRY_DSN``)."""
     if piece.dynamic_env:
         return Decision(name, True, "kept: the code reads os.environ with computed names")
     if name in piece.env_vars:
@@ -93,9 +151,11 @@ def _env_decision(name: str, piece: Slice) -> Decision:
     for module, prefixes in CONVENTIONAL_ENV.items():
         if module in piece.top_modules and name.startswith(prefixes):
             return Decision(name, True, f"read by {module} by convention")
-    if name == "LOG_LEVEL" and "logging" in piece.top_modules and "aws_lambda_powertools" in piece.top_modules:
-        return Decision(name, True, "read by aws_lambda_powertools' logger")
-    return Decision(name, False, "not read by the code")
+    if name in RUNTIME_ENV or name.startswith("AWS_LAMBDA_"):
+        return Decision(name, True, "read by the Lambda runtime")
+    if piece.named_env is None or name not in piece.named_env:
+        return Decision(name, True, "kept: no code reads it by name, so a library may")
+    return Decision(name, False, "only code this function does not keep reads it by name")
 
 
 # --- policies -----------------------------------------------------------------------------
@@ -112,6 +172,9 @@ def _policy_decision(policy: Any, piece: Slice, reachable: set[str], passed: Map
         return Decision(label, True, "kept: names no template resource")
     if targets & reachable:
         return Decision(label, True, f"its {', '.join(sorted(targets & reachable))} is passed to the code")
+    reason = _by_libraries(piece, _services_named(label))
+    if reason:
+        return Decision(label, True, reason)
     carriers = sorted(name for name, ids in passed.items() if ids & targets)
     if not carriers:
         return Decision(label, True, "kept: the code may reach its resource without an environment variable")
@@ -121,13 +184,20 @@ def _policy_decision(policy: Any, piece: Slice, reachable: set[str], passed: Map
 def _managed_decision(label: str, name: str, piece: Slice) -> Decision:
     if name.split("/")[-1] in _ALWAYS_KEPT_MANAGED:
         return Decision(label, True, "execution basics")
-    words = name.split("/")[-1].lower()
-    services = {service for word, service in _MANAGED_SERVICES.items() if word in words}
+    services = _services_named(name)
     if not services:
         return Decision(label, True, "kept: strangler does not know what it grants")
     if services & piece.services:
         return Decision(label, True, f"the code uses {', '.join(sorted(services & piece.services))}")
+    reason = _by_libraries(piece, services)
+    if reason:
+        return Decision(label, True, reason)
     return Decision(label, False, f"the code creates no {', '.join(sorted(services))} client")
+
+
+def _services_named(name: str) -> set[str]:
+    words = name.split("/")[-1].lower()
+    return {service for word, service in _MANAGED_SERVICES.items() if word in words}
 
 
 def _statement_decision(label: str, statements: Any, piece: Slice) -> Decision:
@@ -143,6 +213,9 @@ def _statement_decision(label: str, statements: Any, piece: Slice) -> Decision:
         services.add(_IAM_TO_CLIENT.get(prefix, prefix))
     if services & piece.services or "logs" in services or "xray" in services:
         return Decision(label, True, f"the code uses {', '.join(sorted(services & piece.services) or services)}")
+    reason = _by_libraries(piece, services)
+    if reason:
+        return Decision(label, True, reason)
     return Decision(label, False, f"the code creates no {', '.join(sorted(services))} client")
 
 
@@ -197,6 +270,8 @@ def summarise(narrowing: Narrowing) -> list[str]:
         kept = [d.item for d in decisions if d.kept]
         if dropped:
             lines.append(f"{kind}: kept {', '.join(kept) or 'none'}; dropped {', '.join(dropped)}")
+    if narrowing.code:
+        lines.append(f"kept module-level code {', '.join(d.item for d in narrowing.code)} (may have side effects)")
     return lines
 
 

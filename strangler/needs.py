@@ -28,6 +28,11 @@ class Slice:
     services: frozenset[str]  # AWS services of the clients/resources it creates
     top_modules: frozenset[str]  # top-level names of every module it imports
     rewritten: Mapping[Path, str] = field(default_factory=dict)  # local modules it gets trimmed (a router's)
+    # Variables some code of the monolith (its module and the local modules it imports)
+    # reads by name; None when unknown. A variable outside it is read by a library.
+    named_env: frozenset[str] | None = None
+    imports: frozenset[str] = frozenset()  # absolute modules it imports, dotted; ``from m import x`` adds m and m.x
+    kept_code: tuple[str, ...] = ()  # module-level statements kept because they may have effects: "text (file:line)"
 
     def symbols(self, analysis: Analysis) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(module-level code names, imported names) it keeps, sorted."""
@@ -76,7 +81,26 @@ def _slice_action(analysis: Analysis, key: str, modules: LocalModules, facts: Fa
             where=analysis.path,
             hint="move what that module takes from the monolith into the module itself",
         )
-    return _slice(key, code, statements, names, kept, local, modules, rewritten, overrides)
+    kept_code = tuple(
+        f"{graph.descriptions[index]} ({analysis.path}:{graph.trees[index].body[0].lineno})"
+        for index in graph.kept_for_effect(statements)
+    )
+    named = monolith_env(analysis, modules, facts)
+    return _slice(key, code, statements, names, kept, local, modules, rewritten, overrides, named, kept_code)
+
+
+def monolith_env(analysis: Analysis, modules: LocalModules, facts: FactCache | None = None) -> frozenset[str]:
+    """Every variable the monolith's code reads by name: its module as loaded (every
+    action) and the local modules it imports, transitively."""
+    cached = analysis.cache.get("monolith env")
+    if cached is None:
+        facts = facts or FactCache()
+        graph = analysis.graph
+        found = [facts.of(statement, tree) for statement, tree in zip(graph.statements, graph.trees)]
+        imports = [item for fact in found for item in fact.imports]
+        found += [modules.facts_of(path) for path in modules.files(imports, analysis.function.package)]
+        cached = analysis.cache["monolith env"] = frozenset(var for fact in found for var in fact.env_vars)
+    return cached
 
 
 def _local_files(
@@ -144,14 +168,21 @@ def monolith_slice(analysis: Analysis, code: str, modules: LocalModules, rewritt
     overrides = {path: facts_of(ast.parse(text)) for path, text in rewritten.items()}
     kept = [facts_of(ast.parse(code))]
     local = modules.files(kept[0].imports, analysis.function.package, overrides)
-    return _slice("(monolith)", code, frozenset(), frozenset(), kept, local, modules, rewritten, overrides)
+    named = monolith_env(analysis, modules)
+    return _slice("(monolith)", code, frozenset(), frozenset(), kept, local, modules, rewritten, overrides, named)
 
 
 def _slice(
     key, code, statements, names, kept: list[Facts], local, modules: LocalModules,
     rewritten: Mapping[Path, str], overrides: Mapping[Path, Facts],
+    named_env: frozenset[str] | None = None, kept_code: tuple[str, ...] = (),
 ) -> Slice:
     kept = kept + [overrides.get(path) or modules.facts_of(path) for path in local]
+    imports = {
+        dotted
+        for fact in kept for item in fact.imports if item.module and not item.level
+        for dotted in (item.module, *(f"{item.module}.{name}" for name in item.names))
+    }
     return Slice(
         key=key,
         code=code,
@@ -165,4 +196,7 @@ def _slice(
         top_modules=frozenset(
             item.module.split(".")[0] for fact in kept for item in fact.imports if item.module and not item.level
         ),
+        named_env=named_env,
+        imports=frozenset(imports),
+        kept_code=kept_code,
     )

@@ -30,6 +30,8 @@ class Gain:
     monolith_package_bytes: int
     import_seconds: float | None = None
     monolith_import_seconds: float | None = None
+    # Module-level statements kept because they may have effects (``patch_all()``).
+    code: tuple[Decision, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ def scan_function(
             narrowing.policies, narrowing.env, narrowing.requirements,
             project.settings.for_action(action.key).properties(), size, monolith_bytes,
             import_seconds(files, function.module_name, env_names) if import_time else None, monolith_import,
+            narrowing.code,
         )
         actions.append(ActionScan(action.key, action.handler, action.line, action.module, needs, description, refusal, gain))
     extracted = tuple(

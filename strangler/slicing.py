@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import libcst as cst
 
+from strangler.effects import Effects, describe
 from strangler.scopes import analyse_statements
 
 # A unit is a top-level statement index, or ("entry", label) for the code of one action
@@ -30,19 +31,31 @@ class SymbolGraph:
     uses: Mapping[Unit, frozenset[str]]
     definers: Mapping[str, tuple[int, ...]]
     rebound: frozenset[str]  # names functions assign through ``global``
-    # Statements that bind nothing but act on module state (``logger.setLevel(...)``).
+    # Statements that may act on the world when the module is imported (effects.py):
+    # ``logger.setLevel(...)``, ``patch_all()``, ``client = init_everything()``, module-level
+    # ``if``/``try`` blocks. Kept unless they act only on code a slice drops.
     floating: tuple[int, ...]
     # ``from __future__`` and star imports: what they bind is invisible to the scope graph.
     always: frozenset[int]
     imported: frozenset[str]  # names bound only by import statements
     trees: tuple[ast.Module, ...]  # each statement's ast, for its facts
+    # Names some statement or action unit that is not an effect uses: a name an effect
+    # statement acts on "belongs to code" when it is one of these.
+    used_by_code: frozenset[str] = frozenset()
+    descriptions: Mapping[int, str] = field(default_factory=dict)  # effect statements as reports show them
+    callees: Mapping[int, frozenset[str]] = field(default_factory=dict)  # names an effect statement only calls
 
     def closure(self, roots: Iterable[Unit]) -> tuple[frozenset[int], frozenset[str]]:
-        """Statements and names reachable from ``roots`` (units)."""
-        return self.name_closure(name for unit in roots for name in self.uses.get(unit, ()))
+        """Statements and names reachable from ``roots`` (units), as what leaves a module
+        with them: a statement that may have effects (``client = init_everything()``) is
+        never reached this way, so it stays where it is whoever used its names."""
+        roots = (name for unit in roots for name in self.uses.get(unit, ()))
+        return self.name_closure(roots, skip=frozenset(self.floating))
 
-    def name_closure(self, roots: Iterable[str]) -> tuple[frozenset[int], frozenset[str]]:
-        """Statements and names reachable from the names ``roots``."""
+    def name_closure(
+        self, roots: Iterable[str], skip: frozenset[int] = frozenset()
+    ) -> tuple[frozenset[int], frozenset[str]]:
+        """Statements and names reachable from the names ``roots``, not through ``skip``."""
         names: set[str] = set()
         statements: set[int] = set()
         pending = list(roots)
@@ -52,7 +65,7 @@ class SymbolGraph:
                 continue
             names.add(name)
             for index in self.definers.get(name, ()):
-                if index not in statements:
+                if index not in statements and index not in skip:
                     statements.add(index)
                     pending.extend(self.uses.get(index, ()))
         return frozenset(statements), frozenset(names)
@@ -60,12 +73,13 @@ class SymbolGraph:
     def with_companions(
         self, statements: frozenset[int], names: frozenset[str], exclude: frozenset[int] = frozenset()
     ) -> tuple[frozenset[int], frozenset[str]]:
-        """Add the module-level statements that bind nothing but act on what is kept.
+        """Add the module-level statements that may have effects, unless they act only on
+        code the slice drops.
 
-        ``logger.setLevel(os.environ["LOG_LEVEL"])`` belongs with ``logger``: once a
-        statement acts on kept module state (a kept name that is not an import) it comes
-        along, with what it needs in turn. Touching only kept imports (``os``) is not
-        enough, unless everything it uses is kept already (``logging.basicConfig()``).
+        ``logger.setLevel(os.environ["LOG_LEVEL"])`` belongs with ``logger``: it comes along
+        when ``logger`` is kept, and stays out when ``logger`` belongs to code the slice
+        drops. ``patch_all()``, ``config.init()`` or ``client = init_everything()`` act on
+        no name of dropped code, so they always come, with what they need in turn.
         Statements in ``exclude`` belong to other actions and never come along.
         """
         statements, names = set(statements), set(names)
@@ -74,14 +88,50 @@ class SymbolGraph:
         while changed:
             changed = False
             for index in list(waiting):
-                uses = self.uses[index]
-                if (uses & names) - self.imported or uses <= names:
-                    waiting.remove(index)
-                    more_statements, more_names = self.name_closure(self.uses[index])
-                    statements |= more_statements | {index}
-                    names |= more_names
-                    changed = True
+                if self.acts_only_on_dropped(index, names):
+                    continue
+                waiting.remove(index)
+                more_statements, more_names = self.name_closure([*self.uses.get(index, ()), *self.defines[index]])
+                statements |= more_statements | {index}
+                names |= more_names
+                changed = True
         return frozenset(statements), frozenset(names)
+
+    def targets(self, index: int) -> frozenset[str]:
+        """The module-level names a statement acts on: what it reads that is neither an
+        import, nor bound by the statement itself (a ``for`` loop's variable), nor only
+        called (``warm_cache()`` runs a function, whoever else calls it)."""
+        return self.uses.get(index, frozenset()) - self.imported - self.defines[index] - self.callees.get(index, frozenset())
+
+    def acts_only_on_dropped(self, index: int, names: Collection[str]) -> bool:
+        """Whether every name statement ``index`` acts on is code that a slice keeping
+        ``names`` leaves out (a name only effect statements use belongs to no one's code)."""
+        targets = self.targets(index)
+        return bool(targets) and all(name not in names and name in self.used_by_code for name in targets)
+
+    def kept_for_effect(self, statements: Iterable[int]) -> tuple[int, ...]:
+        """The effect statements among ``statements`` that the rest of them does not need:
+        kept because they may have effects (what a report should mention), not because
+        they act on what the code uses (``logger.setLevel`` beside a kept ``logger``)."""
+        statements = set(statements)
+        effects = set(self.floating)
+        used = {name for index in statements - effects for name in self.uses.get(index, ())}
+        return tuple(
+            index for index in sorted(statements & effects)
+            if not (self.targets(index) & used) and not (self.defines[index] & used)
+        )
+
+
+def _only_called(tree: ast.AST) -> frozenset[str]:
+    """Names that ``tree`` reads only as the function of a call (``setup()``)."""
+    reads: dict[str, int] = {}
+    calls: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            reads[node.id] = reads.get(node.id, 0) + 1
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            calls[node.func.id] = calls.get(node.func.id, 0) + 1
+    return frozenset(name for name, count in calls.items() if reads.get(name) == count)
 
 
 def _is_inert(statement: cst.BaseStatement) -> bool:
@@ -126,11 +176,15 @@ def build(
         container = _container_of(statements, next(node for nodes in units.values() for node in nodes))
     if units and container is not None:
         _charge_units(statements[container], container, found[container], units, known, uses)
+    effects = Effects([tree.body for tree in trees])
     floating = tuple(
         index
         for index, statement in enumerate(statements)
-        if not defines[index] and uses.get(index) and not _is_inert(statement)
+        if not _is_inert(statement) and effects.of(trees[index].body)
     )
+    lines = (module.code if source is None else source).splitlines() if floating else []
+    effect_set = set(floating)
+    used_by_code = {name for unit, names in uses.items() if unit not in effect_set for name in names}
     frozen_uses = {unit: frozenset(names) for unit, names in uses.items()}
     return SymbolGraph(
         statements=statements,
@@ -144,6 +198,9 @@ def build(
             name for name, indexes in definers.items() if all(_is_import(statements[i]) for i in indexes)
         ),
         trees=tuple(trees),
+        used_by_code=frozenset(used_by_code),
+        descriptions={index: describe(lines, trees[index].body) for index in floating},
+        callees={index: _only_called(trees[index]) for index in floating},
     )
 
 

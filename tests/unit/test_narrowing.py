@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from strangler.narrowing import narrow
+from strangler.narrowing import library_services, narrow, summarise
 from strangler.needs import Slice
 
 MONOLITH = YAML(typ="rt").load(
@@ -39,8 +39,13 @@ MONOLITH = YAML(typ="rt").load(
 REQUIREMENTS = "# pinned\nboto3==1.34\naws-lambda-powertools==2.30\nPyYAML>=6\nacme-internal-lib==1.0\n"
 
 
-def piece(env=(), services=(), modules=("boto3",), dynamic=False) -> Slice:
-    return Slice("OrderPlaced", "", frozenset(), frozenset(), (), tuple(env), dynamic, frozenset(services), frozenset(modules))
+# The monolith's code reads every variable of MONOLITH by name unless a test says otherwise.
+NAMED = ("ORDERS_TABLE", "AUDIT_BUCKET", "POWERTOOLS_SERVICE_NAME", "STAGE")
+
+
+def piece(env=(), services=(), modules=("boto3",), dynamic=False, named=NAMED, imports=(), kept_code=()) -> Slice:
+    return Slice("OrderPlaced", "", frozenset(), frozenset(), (), tuple(env), dynamic, frozenset(services), frozenset(modules),
+                 named_env=None if named is None else frozenset(named), imports=frozenset(imports), kept_code=tuple(kept_code))
 
 
 def kept(decisions) -> list[str]:
@@ -114,3 +119,59 @@ def test_nothing_is_widened(tmp_path: Path) -> None:
     result = narrow(MONOLITH, piece(dynamic=True, services=["dynamodb", "s3", "sqs", "sns", "ses"]), REQUIREMENTS, {})
     assert len(kept(result.env)) == 4
     assert len(result.policy_keep) == 7
+
+
+# --- keep when in doubt -------------------------------------------------------------------
+def test_a_variable_no_code_reads_by_name_is_kept_for_the_libraries_that_may() -> None:
+    result = narrow(MONOLITH, piece(env=["ORDERS_TABLE"], named=("ORDERS_TABLE", "AUDIT_BUCKET")), None, {})
+    by_item = {d.item: d for d in result.env}
+    assert kept(result.env) == ["ORDERS_TABLE", "POWERTOOLS_SERVICE_NAME", "STAGE"]
+    assert by_item["STAGE"].reason == "kept: no code reads it by name, so a library may"
+    assert not by_item["AUDIT_BUCKET"].kept and "by name" in by_item["AUDIT_BUCKET"].reason
+
+
+def test_without_knowing_what_the_monolith_reads_every_variable_is_kept() -> None:
+    assert kept(narrow(MONOLITH, piece(named=None), None, {}).env) == ["ORDERS_TABLE", "AUDIT_BUCKET", "POWERTOOLS_SERVICE_NAME", "STAGE"]
+
+
+def test_a_policy_whose_variable_no_code_reads_by_name_is_kept_with_it() -> None:
+    result = narrow(MONOLITH, piece(named=("ORDERS_TABLE",)), None, {})
+    by_item = {d.item: d for d in result.policies}
+    assert by_item["S3WritePolicy(AuditBucket)"].kept
+    assert not by_item["DynamoDBCrudPolicy(OrdersTable)"].kept  # ORDERS_TABLE: read by name, not by this code
+
+
+def test_variables_libraries_and_the_runtime_read_stay_even_when_other_code_names_them() -> None:
+    monolith = {"Environment": {"Variables": {"LOG_LEVEL": "INFO", "AWS_EMF_NAMESPACE": "orders",
+                                              "AWS_LAMBDA_EXEC_WRAPPER": "/opt/wrapper", "SENTRY_DSN": "x"}}}
+    named = ("LOG_LEVEL", "AWS_EMF_NAMESPACE", "AWS_LAMBDA_EXEC_WRAPPER", "SENTRY_DSN")
+    plain = {d.item: d.kept for d in narrow(monolith, piece(named=named), None, {}).env}
+    libraries = {d.item: d.kept for d in narrow(
+        monolith, piece(named=named, modules=("aws_lambda_powertools", "aws_embedded_metrics", "sentry_sdk")), None, {}).env}
+    assert plain == {"LOG_LEVEL": False, "AWS_EMF_NAMESPACE": False, "AWS_LAMBDA_EXEC_WRAPPER": True, "SENTRY_DSN": False}
+    assert all(libraries.values())
+
+
+def test_libraries_that_call_aws_themselves_are_matched_by_module_prefix() -> None:
+    assert library_services(piece(modules=("pynamodb",), imports=("pynamodb.models", "pynamodb.models.Model"))) == {
+        "pynamodb": ("dynamodb",)}
+    params = piece(modules=("aws_lambda_powertools",), imports=("aws_lambda_powertools.utilities", "aws_lambda_powertools.utilities.parameters"))
+    assert set(library_services(params)) == {"aws_lambda_powertools.utilities.parameters"}
+    assert library_services(piece(modules=("aws_lambda_powertools",), imports=("aws_lambda_powertools", "aws_lambda_powertools.Logger"))) == {}
+    assert library_services(piece(modules=("pynamodbx", "redis"))) == {}
+
+
+def test_a_library_that_calls_aws_keeps_the_policies_of_its_services() -> None:
+    wrangler = {d.item: d for d in narrow(MONOLITH, piece(modules=("awswrangler",)), None, {}).policies}
+    pynamo = {d.item: d for d in narrow(MONOLITH, piece(modules=("pynamodb",)), None, {}).policies}
+    assert wrangler["S3WritePolicy(AuditBucket)"].kept and wrangler["S3WritePolicy(AuditBucket)"].reason == "awswrangler may call s3"
+    assert wrangler["DynamoDBCrudPolicy(OrdersTable)"].reason == "awswrangler may call dynamodb"  # wr.dynamodb
+    assert wrangler["SQSSendMessagePolicy(ReplayQueue)"].kept  # no variable names it: kept, as before
+    assert pynamo["DynamoDBCrudPolicy(OrdersTable)"].kept and not pynamo["S3WritePolicy(AuditBucket)"].kept
+    assert not pynamo["AmazonSNSFullAccess"].kept and not pynamo["inline statement"].kept
+
+
+def test_code_kept_for_its_effects_is_reported() -> None:
+    result = narrow(MONOLITH, piece(env=["ORDERS_TABLE"], kept_code=["patch_all() (src/app.py:12)"]), None, {})
+    assert [d.reason for d in result.code] == ["may have side effects"]
+    assert "kept module-level code patch_all() (src/app.py:12) (may have side effects)" in summarise(result)

@@ -299,3 +299,242 @@ def test_future_and_star_imports_are_always_kept():
 
     assert g.always == {0, 2}
     assert 0 not in g.name_closure(["dumps"])[0]
+
+
+# --- statements that may have effects ---------------------------------------------------------
+EFFECTS = """\
+    \"\"\"Orders: set-up first, then the actions.\"\"\"
+    import json
+    import logging
+    import os
+    import sys
+
+    import boto3
+    import config
+    import sentry_sdk
+    from aws_lambda_powertools import Logger, Tracer
+    from aws_xray_sdk.core import patch_all
+
+    patch_all()
+    sentry_sdk.init(dsn=os.environ["SENTRY_DSN"])
+    config.init()
+    sys.path.insert(0, "vendor")
+    logging.basicConfig(level=logging.INFO)
+
+    logger = Logger()
+    tracer = Tracer()
+    audit = logging.getLogger("audit")
+    audit.setLevel(logging.WARNING)
+    s3 = boto3.client("s3")
+    TABLE = boto3.resource("dynamodb").Table(os.environ["ORDERS_TABLE"])
+
+    if os.environ.get("DEBUG"):
+        logger.setLevel("DEBUG")
+
+    try:
+        import ujson as fast_json
+    except ImportError:
+        fast_json = json
+
+
+    def init_everything():
+        boto3.setup_default_session(region_name="eu-west-1")
+        return boto3.client("sqs")
+
+
+    def load_settings():
+        logger.info("loading settings")
+        return json.loads(os.environ.get("SETTINGS", "{}"))
+
+
+    def _bump():
+        global CALLS
+        CALLS = 1
+
+
+    def logged(handler):
+        def wrapper(detail):
+            return handler(detail)
+        return wrapper
+
+
+    queue = init_everything()
+    settings = load_settings()
+    counter = _bump()
+
+
+    def on_archived(detail):
+        audit.warning("archived")
+        s3.put_object(Bucket="archive", Key=detail["id"], Body=b"")
+
+
+    archived = logged(on_archived)
+
+
+    def on_placed(detail):
+        TABLE.put_item(Item=detail)
+
+
+    HANDLERS = {"OrderPlaced": on_placed, "OrderArchived": archived}
+
+    if __name__ == "__main__":
+        on_placed({"id": "local"})
+"""
+
+
+def test_effect_statements_are_those_that_bind_nothing_blocks_and_bindings_whose_call_sets_up():
+    g = graph(EFFECTS, table="HANDLERS")
+
+    assert first_lines(g, g.floating) == [
+        "patch_all()",
+        'sentry_sdk.init(dsn=os.environ["SENTRY_DSN"])',
+        "config.init()",
+        'sys.path.insert(0, "vendor")',
+        "logging.basicConfig(level=logging.INFO)",
+        "tracer = Tracer()",
+        "audit.setLevel(logging.WARNING)",
+        'if os.environ.get("DEBUG"):',
+        "try:",
+        "queue = init_everything()",
+        "counter = _bump()",
+    ]
+
+
+def test_effect_statements_come_along_unless_they_act_only_on_dropped_code():
+    g = graph(EFFECTS, table="HANDLERS")
+
+    statements, names = g.with_companions(*g.closure([("entry", "OrderPlaced")]))
+
+    kept = first_lines(g, statements)
+    assert "patch_all()" in kept and "config.init()" in kept and "queue = init_everything()" in kept
+    assert "def init_everything():" in kept and "counter = _bump()" in kept
+    # audit and logged(...) belong to the archiving action's code; settings has no effect.
+    assert "audit.setLevel(logging.WARNING)" not in kept and 'audit = logging.getLogger("audit")' not in kept
+    assert "archived = logged(on_archived)" not in kept and "settings = load_settings()" not in kept
+    assert "s3" not in names
+
+
+def test_a_name_only_effect_code_uses_belongs_to_no_one_and_a_called_function_is_not_acted_on():
+    g = graph(EFFECTS, table="HANDLERS")
+    lines = first_lines(g, range(len(g.statements)))
+    index = lines.index("queue = init_everything()")
+
+    assert g.targets(index) == frozenset()  # it runs init_everything, acts on nothing by name
+    assert not g.acts_only_on_dropped(index, set())
+    assert g.targets(lines.index("tracer = Tracer()")) == frozenset()  # an import
+    assert g.acts_only_on_dropped(first_lines(g, range(len(g.statements))).index("audit.setLevel(logging.WARNING)"), set())
+
+
+def test_the_code_kept_for_its_effects_leaves_out_companions_of_what_the_code_uses():
+    g = graph(EFFECTS, table="HANDLERS")
+    statements, _ = g.with_companions(*g.closure([("entry", "OrderArchived")]))
+
+    reported = [g.descriptions[index] for index in g.kept_for_effect(statements)]
+
+    assert "audit.setLevel(logging.WARNING)" not in reported  # acts on audit, which the action uses
+    assert reported[:3] == ["patch_all()", 'sentry_sdk.init(dsn=os.environ["SENTRY_DSN"])', "config.init()"]
+    assert "try: ..." in reported
+    # The DEBUG block acts only on logger, which only load_settings (dropped) uses.
+    assert 'if os.environ.get("DEBUG"):' not in first_lines(g, statements)
+
+
+def test_blocks_that_never_run_in_lambda_are_not_effects():
+    g = graph(
+        """\
+        from typing import TYPE_CHECKING
+        import os
+
+        if TYPE_CHECKING:
+            from mypy_boto3_s3 import S3Client
+
+        if __name__ == "__main__":
+            print("local run")
+
+        os.environ["AWS_STS_REGIONAL_ENDPOINTS"] = "regional"
+        """
+    )
+
+    assert first_lines(g, g.floating) == ['os.environ["AWS_STS_REGIONAL_ENDPOINTS"] = "regional"']
+
+
+def test_what_leaves_with_an_action_never_takes_a_statement_that_may_have_effects():
+    g = graph(
+        """\
+        import boto3
+
+        def init_everything():
+            boto3.setup_default_session(region_name="eu-west-1")
+            return boto3.client("sqs")
+
+        queue = init_everything()
+        s3 = boto3.client("s3")
+
+        def on_shipped(detail):
+            queue.send_message(QueueUrl="q", MessageBody=detail["id"])
+            s3.put_object(Bucket="b", Key=detail["id"], Body=b"")
+
+        HANDLERS = {"OrderShipped": on_shipped}
+        """,
+        table="HANDLERS",
+    )
+
+    leaving, names = g.closure([("entry", "OrderShipped")])
+
+    assert first_lines(g, leaving) == ["import boto3", 's3 = boto3.client("s3")', "def on_shipped(detail):"]
+    assert "queue" in names
+
+
+def test_a_loop_acts_on_what_it_iterates_not_on_its_own_variable():
+    g = graph(
+        """\
+        import logging
+
+        audit = logging.getLogger("audit")
+        PARTNERS = ("acme", "globex")
+
+        for partner in PARTNERS:
+            audit.info("partner %s enabled", partner)
+
+        def on_audit(detail):
+            audit.info("%s", detail)
+
+        def on_other(detail):
+            return PARTNERS
+
+        HANDLERS = {"Audit": on_audit, "Other": on_other}
+        """,
+        table="HANDLERS",
+    )
+    loop = 3
+
+    assert g.targets(loop) == {"PARTNERS", "audit"}
+    assert loop in g.with_companions(*g.closure([("entry", "Audit")]))[0]
+    assert loop in g.with_companions(*g.closure([("entry", "Other")]))[0]  # acts on PARTNERS, which it keeps
+    assert g.acts_only_on_dropped(loop, set())
+
+
+def test_a_function_called_at_module_level_runs_for_every_action_even_if_one_action_also_calls_it():
+    g = graph(
+        """\
+        _cache = {}
+
+        def warm_cache():
+            _cache["rates"] = {"EUR": 1}
+
+        warm_cache()
+
+        def on_rates(detail):
+            warm_cache()
+            return _cache["rates"]
+
+        def on_other(detail):
+            return detail
+
+        HANDLERS = {"Rates": on_rates, "Other": on_other}
+        """,
+        table="HANDLERS",
+    )
+
+    statements, _ = g.with_companions(*g.closure([("entry", "Other")]))
+
+    assert first_lines(g, statements) == ["_cache = {}", "def warm_cache():", "warm_cache()", "def on_other(detail):"]
