@@ -1,13 +1,19 @@
-"""Write a rendered change: validated first, then applied all at once or one commit per step."""
+"""Write a rendered change: validated first, then applied all at once or one commit per step.
+
+A run either completes or leaves the tree and the repository exactly as they were: a
+failure or a signal at any point of the writing (``interrupts``) rolls back the files,
+and with ``--commit`` also the commits, the branch and the index.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-from strangler import changeset, validate
+from strangler import changeset, interrupts, lock, validate
 from strangler.errors import StranglerError
-from strangler.gitops import Workspace
+from strangler.gitops import GitFailure, Start, Workspace
 from strangler.model import ChangeSet, FileChange
 from strangler.pipeline import Outcome
 
@@ -30,17 +36,64 @@ def write(outcome: Outcome, options: WriteOptions, say: Callable[[str], None]) -
         if options.commit or options.branch:
             raise StranglerError("--commit and --branch need a git repository", where=str(project.root))
         say("Not in a git repository: nothing is versioned, keep a copy of the app before going on.")
-    elif not options.allow_dirty:
-        workspace.refuse_dirty(c.path for c in changes)
-    if options.commit:
-        _commit_steps(outcome, workspace, options.branch, say)
-        return
-    if options.branch:
-        workspace.start_branch(options.branch)
-    _apply(project.root, changes)
+    else:
+        if not options.allow_dirty:
+            workspace.refuse_dirty([*(c.path for c in changes), *copied_sources(outcome)])
+        if options.branch:
+            workspace.check_branch(options.branch)
+        if options.commit:
+            workspace.check_identity()
+    where = lock.place(project.template.path.parent, workspace.git_dir if workspace.versioned else None)
+    # Deferred from here: the lock is never left behind by a signal between taking it
+    # and the block that releases it.
+    with interrupts.deferred(), lock.held(where):
+        interrupts.phase("locked")
+        if options.commit:
+            _commit_steps(outcome, workspace, options.branch, say)
+        else:
+            _apply_once(project.root, changes, workspace, options.branch)
+        interrupts.written()
 
 
-def _apply(root, changes) -> None:
+def copied_sources(outcome: Outcome) -> list[str]:
+    """Files of the monolith's folder that the run reads and copies into a new function.
+
+    Each new function's folder mirrors the monolith's (``needs.function_files``): its
+    handler module, local modules and requirements.txt come from the same relative path
+    under the monolith's CodeUri. An uncommitted edit to one of them would be copied.
+    """
+    assert outcome.changes is not None and outcome.plan is not None
+    project = outcome.project
+    code_dir = outcome.plan.monolith.code_dir
+    found = []
+    for action in outcome.plan.actions:
+        folder = project.root / action.folder
+        for change in outcome.changes.changes:
+            target = project.root / change.path
+            if change.new is None or folder not in target.parents:
+                continue
+            source = code_dir / target.relative_to(folder)
+            if source.is_file():
+                found.append(project.relative(source))
+    return sorted(set(found))
+
+
+def _apply_once(root: Path, changes: tuple[FileChange, ...], workspace: Workspace, branch: str | None) -> None:
+    start = workspace.start() if branch else None
+    try:
+        if branch:
+            workspace.start_branch(branch)
+            interrupts.phase("branch")
+        _apply(root, changes)
+    except BaseException as exc:
+        if start is not None:
+            _undo_git(workspace, start, branch, None)
+        if isinstance(exc, GitFailure):
+            raise _git_error(exc, workspace) from exc
+        raise
+
+
+def _apply(root: Path, changes) -> None:
     try:
         changeset.apply(root, changes)
     except changeset.ApplyError as exc:
@@ -50,24 +103,63 @@ def _apply(root, changes) -> None:
 def _commit_steps(outcome: Outcome, workspace: Workspace, branch: str | None, say: Callable[[str], None]) -> None:
     plan = outcome.plan
     assert plan is not None
-    start, start_branch = workspace.head()
-    if branch:
-        workspace.start_branch(branch)
+    root = outcome.project.root
+    start = workspace.start()
     titles = [f"Extract {a.key} from {plan.monolith.logical_id} into {a.logical_id}" for a in plan.actions]
     if plan.retire:
         titles.append(f"Retire {plan.monolith.logical_id}: every action has its own function")
+    originals = changeset.Originals(root)
     written: dict[str, str | None] = {}
-    touched: list[str] = []
+    said: list[str] = []
     try:
-        for step, title in zip(outcome.steps, titles):
+        if branch:
+            workspace.start_branch(branch)
+            interrupts.phase("branch")
+        for number, (step, title) in enumerate(zip(outcome.steps, titles), start=1):
             delta = _delta(step, written)
-            _apply(outcome.project.root, delta)
-            touched.extend(c.path for c in delta)
-            sha = workspace.commit(delta, _message(title, step, delta))
-            say(f"[{sha}] {title}")
-    except BaseException:
-        workspace.undo(start, start_branch, branch, touched)
+            originals.remember(c.path for c in delta)
+            _apply(root, delta)
+            interrupts.phase(f"commit {number} before")
+            try:
+                sha = workspace.commit(delta, _message(title, step, delta))
+            except GitFailure as exc:
+                raise GitFailure(f"{exc.step} of step {number} ({title})", exc.output) from exc
+            interrupts.phase(f"commit {number} after")
+            said.append(f"[{sha}] {title}")
+        interrupts.phase("committed")
+    except BaseException as exc:
+        _undo_git(workspace, start, branch, originals)
+        if isinstance(exc, GitFailure):
+            raise _git_error(exc, workspace) from exc
         raise
+    # Said only now: until the last commit, an interrupted run takes every commit back.
+    for line in said:
+        say(line)
+
+
+def _undo_git(workspace: Workspace, start: Start, branch: str | None, originals: changeset.Originals | None) -> None:
+    """Back to ``start``: files, index, branch and HEAD. Nothing stops it (signals wait)."""
+    with interrupts.deferred():
+        problems = originals.restore() if originals is not None else []
+        problems += workspace.undo(start, branch)
+    if problems:
+        listed = "\n    ".join(problems)
+        raise StranglerError(
+            f"the run failed and could not be undone completely:\n    {listed}",
+            where=str(workspace.top),
+            hint=f"the repository was at {start.commit or 'no commit'} on {start.branch or 'a detached HEAD'}; "
+                 "put back what is listed by hand",
+        )
+
+
+def _git_error(exc: GitFailure, workspace: Workspace) -> StranglerError:
+    said = [line for line in exc.output.splitlines() if line.strip()][-6:]
+    detail = ("\n    " + "\n    ".join(said)) if said else ""
+    return StranglerError(
+        f"{exc.step} failed; nothing was changed (files, commits, branch and index are as before){detail}",
+        where=str(workspace.top),
+        hint="fix what git reports (a hook, the identity, the branch name) and run again",
+    )
 
 
 def _delta(step: ChangeSet, written: dict[str, str | None]) -> list[FileChange]:
