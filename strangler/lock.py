@@ -93,7 +93,7 @@ def _read(path: Path) -> tuple[int, str] | None:
     try:
         return int(text[0]), (text[1] if len(text) > 1 else socket.gethostname())
     except (IndexError, ValueError):
-        return (0, "?")  # unreadable: nobody can be shown to hold it, so it is stale
+        return (0, socket.gethostname())  # unreadable: nobody can be shown to hold it, so it is stale
 
 
 def _alive(holder: tuple[int, str]) -> bool:

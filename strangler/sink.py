@@ -32,27 +32,34 @@ def write(outcome: Outcome, options: WriteOptions, say: Callable[[str], None]) -
     changes = outcome.changes.changes
     validate.check(changes, project.relative(project.template.path))
     workspace = Workspace.find(project.root)
-    if not workspace.versioned:
-        if options.commit or options.branch:
-            raise StranglerError("--commit and --branch need a git repository", where=str(project.root))
-        say("Not in a git repository: nothing is versioned, keep a copy of the app before going on.")
-    else:
-        if not options.allow_dirty:
-            workspace.refuse_dirty([*(c.path for c in changes), *copied_sources(outcome)])
-        if options.branch:
-            workspace.check_branch(options.branch)
-        if options.commit:
-            workspace.check_identity()
     where = lock.place(project.template.path.parent, workspace.git_dir if workspace.versioned else None)
-    # Deferred from here: the lock is never left behind by a signal between taking it
-    # and the block that releases it.
+    # Signals wait from here (taken at each phase): none can come between taking the lock
+    # and the block that gives it back. The lock comes first so that a second run is told
+    # about the first, not about the files the first is writing.
     with interrupts.deferred(), lock.held(where):
         interrupts.phase("locked")
+        _check(outcome, workspace, options, say)
         if options.commit:
             _commit_steps(outcome, workspace, options.branch, say)
         else:
             _apply_once(project.root, changes, workspace, options.branch)
         interrupts.written()
+
+
+def _check(outcome: Outcome, workspace: Workspace, options: WriteOptions, say: Callable[[str], None]) -> None:
+    """Refusals that need the repository: all before anything is written."""
+    assert outcome.changes is not None
+    if not workspace.versioned:
+        if options.commit or options.branch:
+            raise StranglerError("--commit and --branch need a git repository", where=str(outcome.project.root))
+        say("Not in a git repository: nothing is versioned, keep a copy of the app before going on.")
+        return
+    if not options.allow_dirty:
+        workspace.refuse_dirty([*(c.path for c in outcome.changes.changes), *copied_sources(outcome)])
+    if options.branch:
+        workspace.check_branch(options.branch)
+    if options.commit:
+        workspace.check_identity()
 
 
 def copied_sources(outcome: Outcome) -> list[str]:
