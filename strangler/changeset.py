@@ -222,7 +222,7 @@ def apply(root: Path, changes: Iterable[FileChange]) -> None:
                     os.replace(temp, target)
             interrupts.phase("swapped")
         except BaseException as exc:
-            _roll_back(staged, swapped, made_dirs)
+            _roll_back(root, staged, swapped, made_dirs)
             if isinstance(exc, interrupts.SIGNALS):
                 raise
             raise ApplyError(current, exc) from exc
@@ -243,9 +243,9 @@ def _make_parents(directory: Path, root: Path, made: list[Path]) -> None:
         path.mkdir()
 
 
-def _roll_back(staged, swapped, made_dirs: list[Path]) -> None:
+def _roll_back(root: Path, staged, swapped, made_dirs: list[Path]) -> None:
     for target, backup in reversed(swapped):
-        interrupts.undoing(f"restore {target.name}")
+        interrupts.mark(f"restore {target.relative_to(root).as_posix()}")
         if backup is None:
             if target.exists():
                 target.unlink()
@@ -288,7 +288,7 @@ class Originals:
         """Put every remembered file back; what could not be, as messages."""
         problems = []
         for path, original in self.files.items():
-            interrupts.undoing(f"restore {path}")
+            interrupts.mark(f"restore {path}")
             target = self.root / path
             try:
                 if original is None:

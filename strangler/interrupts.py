@@ -94,8 +94,9 @@ def phase(name: str) -> None:
     check()
 
 
-def undoing(name: str) -> None:
-    """A step of a rollback: the test hook sees it, but nothing may stop the rollback."""
+def mark(name: str) -> None:
+    """A moment nothing may stop (a step of a rollback): the test hook sees it, and a
+    signal waits."""
     if hook is not None:
         hook(name)
 

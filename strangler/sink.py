@@ -44,6 +44,7 @@ def write(outcome: Outcome, options: WriteOptions, say: Callable[[str], None]) -
         else:
             _apply_once(project.root, changes, workspace, options.branch)
         interrupts.written()
+        interrupts.mark("written")
 
 
 def _check(outcome: Outcome, workspace: Workspace, options: WriteOptions, say: Callable[[str], None]) -> None:

@@ -171,7 +171,14 @@ def _undo_phases(mode: str, trigger: str, tmp: Path) -> list[str]:
             raise KeyboardInterrupt
 
     _with_hook(hook, lambda: cli(app, *MODES[mode]))
-    return [f"{name}#1" for name in names[names.index(trigger) + 1 :] if name.startswith("restore ")]
+    start = names.index(trigger)
+    seen: Counter[str] = Counter()
+    found = []
+    for position, name in enumerate(names):
+        seen[name] += 1
+        if position > start and name.startswith("restore "):
+            found.append(f"{name}#{seen[name]}")
+    return found
 
 
 UNDO_TRIGGERS = {"migrate": "swapped", "migrate-commit-branch": "commit 2 after"}
@@ -241,6 +248,18 @@ def test_signal_handlers_are_given_back_after_a_run(tmp_path: Path) -> None:
     handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     accepted(app, "scan")
     assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == handlers
+
+
+def test_a_signal_after_the_change_is_complete_says_so(tmp_path: Path) -> None:
+    """Past the point of no return the run finishes; the exit status still tells of the signal."""
+    clean = app_copy(FIXTURE, tmp_path / "clean", git_repo=True)
+    accepted(clean, "migrate", "--commit")
+    app = app_copy(FIXTURE, tmp_path / "app", git_repo=True)
+    result = _with_hook(_at("written#1", lambda: _fault("SIGTERM")), lambda: cli(app, "migrate", "--commit"))
+    assert result.exit_code == 143
+    assert result.output.strip().splitlines()[-1] == "strangler: interrupted after the change was written in full"
+    assert _result_of(app)[:2] == _result_of(clean)[:2]
+    assert TreeState.of(app).litter() == []
 
 
 def test_a_failure_outside_git_rolls_back_without_a_lock_left(tmp_path: Path) -> None:
@@ -375,15 +394,3 @@ def test_two_runs_at_once_do_not_interleave(tmp_path: Path) -> None:
     assert not (app / "functions" / "payment_failed").exists()
     assert (app / "functions" / "order_shipped" / "app.py").is_file()
     assert not git.Repo(app).is_dirty(untracked_files=True)
-
-
-def test_unit_lock_takeover_keeps_a_fresh_lock_it_did_not_write(tmp_path: Path) -> None:
-    where = tmp_path / "x.lock"
-    lock.acquire(where)
-    assert where.read_text().split()[0] == str(os.getpid())
-    lock.release(where)
-    assert not where.exists()
-    where.write_text("garbage\n")  # unreadable: nobody can be shown to hold it
-    with lock.held(where):
-        assert where.read_text().split()[0] == str(os.getpid())
-    assert not where.exists()
