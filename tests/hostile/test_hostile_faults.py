@@ -35,6 +35,13 @@ FIXTURE = "eventbridge-orders"
 MODES = {
     "migrate": ("migrate",),
     "migrate-commit-branch": ("migrate", "--commit", "--branch", "strangle"),
+    "extract-branch": ("extract", "OrderShipped", "PaymentFailed", "--branch", "strangle"),
+}
+# What each mode asks of the pipeline (pipeline.run's keys and flags).
+PLANS = {
+    "migrate": dict(keys=None, retire=True, steps=False),
+    "migrate-commit-branch": dict(keys=None, retire=True, steps=True),
+    "extract-branch": dict(keys=("OrderShipped", "PaymentFailed"), retire=False, steps=False),
 }
 KINDS = ("SIGINT", "SIGTERM", "OSError")
 EXIT = {"SIGINT": 130, "SIGTERM": 143, "OSError": 1}
@@ -51,7 +58,8 @@ def _phases_of(mode: str, tmp: Path) -> list[str]:
     for name in names:
         seen[name] += 1
         marked.append(f"{name}#{seen[name]}")
-    return marked
+    # After "written" the change is complete: a signal there is another case (below).
+    return marked[: marked.index("written#1")]
 
 
 def _with_hook(hook: Callable[[str], None], body: Callable[[], object]) -> object:
@@ -134,7 +142,8 @@ def sweep(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sweep]:
     pristine = app_copy(FIXTURE, base / "pristine", git_repo=True)
     sweep = Sweep(base, pristine, outcomes, reference)
     for mode, args in MODES.items():
-        outcomes[mode] = run(sweep.fresh_app(), None, None, None, retire=True, steps="--commit" in args)
+        plan = PLANS[mode]
+        outcomes[mode] = run(sweep.fresh_app(), None, None, plan["keys"], retire=plan["retire"], steps=plan["steps"])
     yield sweep
 
 
@@ -181,7 +190,7 @@ def _undo_phases(mode: str, trigger: str, tmp: Path) -> list[str]:
     return found
 
 
-UNDO_TRIGGERS = {"migrate": "swapped", "migrate-commit-branch": "commit 2 after"}
+UNDO_TRIGGERS = {"migrate": "swapped", "migrate-commit-branch": "commit 2 after", "extract-branch": "swapped"}
 
 
 @pytest.mark.slow
