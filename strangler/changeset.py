@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from strangler import interrupts
 from strangler.model import FileChange
 
 _FUNCNAME = re.compile(r"^[A-Za-z_$]")
@@ -185,41 +186,51 @@ def apply(root: Path, changes: Iterable[FileChange]) -> None:
 
     Every new content is first written to a temporary file beside its target; only when all
     are written are they renamed into place, the replaced files kept aside until the end.
-    Any failure puts back what was renamed and removes what was created.
+    Any failure, or a signal, puts back what was renamed and removes what was created.
+    Signals wait during the renames and the rollback and are taken at the phases between.
     """
     changes = list(changes)
     made_dirs: list[Path] = []
     staged: list[tuple[Path, Path | None]] = []  # (target, temp file or None for a deletion)
     swapped: list[tuple[Path, Path | None]] = []  # (target, backup or None if it was new)
     current = ""
-    try:
-        for change in changes:
-            current = change.path
-            target = root / change.path
-            if change.new is None:
-                staged.append((target, None))
-                continue
-            _make_parents(target.parent, root, made_dirs)
-            temp = target.with_name(f".{target.name}.strangler-new")
-            staged.append((target, temp))  # before writing, so a half-written file is cleaned up
-            temp.write_text(change.new, encoding="utf-8")
-        for target, temp in staged:
-            current = str(target.relative_to(root))
-            backup = None
-            if target.exists():
-                backup = target.with_name(f".{target.name}.strangler-old")
-                os.replace(target, backup)
-            swapped.append((target, backup))
-            if temp is not None:
-                os.replace(temp, target)
-    except BaseException as exc:
-        _roll_back(staged, swapped, made_dirs)
-        raise ApplyError(current, exc) from exc
-    for target, backup in swapped:
-        if backup is not None:
-            backup.unlink()
-        if not target.exists():
-            _remove_empty_parents(target.parent, root)
+    with interrupts.deferred():
+        try:
+            for change in changes:
+                current = change.path
+                interrupts.phase(f"stage {change.path}")
+                target = root / change.path
+                if change.new is None:
+                    staged.append((target, None))
+                    continue
+                _make_parents(target.parent, root, made_dirs)
+                temp = target.with_name(f".{target.name}.strangler-new")
+                staged.append((target, temp))  # before writing, so a half-written file is cleaned up
+                temp.write_text(change.new, encoding="utf-8")
+            for target, temp in staged:
+                current = str(target.relative_to(root))
+                interrupts.phase(f"swap {current}")
+                backup = None
+                if target.exists():
+                    backup = target.with_name(f".{target.name}.strangler-old")
+                    swapped.append((target, backup))  # before renaming: the rollback checks what exists
+                    os.replace(target, backup)
+                else:
+                    swapped.append((target, None))
+                if temp is not None:
+                    interrupts.phase(f"place {current}")
+                    os.replace(temp, target)
+            interrupts.phase("swapped")
+        except BaseException as exc:
+            _roll_back(root, staged, swapped, made_dirs)
+            if isinstance(exc, interrupts.SIGNALS):
+                raise
+            raise ApplyError(current, exc) from exc
+        for target, backup in swapped:
+            if backup is not None:
+                backup.unlink()
+            if not target.exists():
+                _remove_empty_parents(target.parent, root)
 
 
 def _make_parents(directory: Path, root: Path, made: list[Path]) -> None:
@@ -228,15 +239,18 @@ def _make_parents(directory: Path, root: Path, made: list[Path]) -> None:
         missing.append(directory)
         directory = directory.parent
     for path in reversed(missing):
+        made.append(path)  # before making it: the rollback removes it only if it exists
         path.mkdir()
-        made.append(path)
 
 
-def _roll_back(staged, swapped, made_dirs: list[Path]) -> None:
+def _roll_back(root: Path, staged, swapped, made_dirs: list[Path]) -> None:
     for target, backup in reversed(swapped):
-        if target.exists():
-            target.unlink()
-        if backup is not None:
+        interrupts.mark(f"restore {target.relative_to(root).as_posix()}")
+        if backup is None:
+            if target.exists():
+                target.unlink()
+        elif backup.exists():
+            # Moved aside and perhaps replaced: the backup is the original.
             os.replace(backup, target)
     for _, temp in staged:
         if temp is not None and temp.exists():
@@ -244,6 +258,55 @@ def _roll_back(staged, swapped, made_dirs: list[Path]) -> None:
     for directory in reversed(made_dirs):
         if directory.exists() and not any(directory.iterdir()):
             directory.rmdir()
+
+
+class Originals:
+    """The files a multi-step run touches, as they were before its first step, byte for byte.
+
+    ``--commit`` writes one step after another; undoing the run puts these back.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.files: dict[str, tuple[bytes, int] | None] = {}
+        self.missing_dirs: list[Path] = []
+
+    def remember(self, paths: Iterable[str]) -> None:
+        """Call before each step, for the paths it is about to write."""
+        for path in paths:
+            if path in self.files:
+                continue
+            target = self.root / path
+            self.files[path] = (target.read_bytes(), target.stat().st_mode) if target.is_file() else None
+            directory = target.parent
+            while directory != self.root and not directory.exists():
+                if directory not in self.missing_dirs:
+                    self.missing_dirs.append(directory)
+                directory = directory.parent
+
+    def restore(self) -> list[str]:
+        """Put every remembered file back; what could not be, as messages."""
+        problems = []
+        for path, original in self.files.items():
+            interrupts.mark(f"restore {path}")
+            target = self.root / path
+            try:
+                if original is None:
+                    target.unlink(missing_ok=True)
+                    continue
+                content, mode = original
+                target.parent.mkdir(parents=True, exist_ok=True)
+                temp = target.with_name(f".{target.name}.strangler-new")
+                temp.write_bytes(content)
+                os.chmod(temp, mode & 0o7777)
+                os.replace(temp, target)
+            except OSError as exc:
+                problems.append(f"{path}: {exc}")
+        for directory in sorted(self.missing_dirs, key=lambda d: len(d.parts), reverse=True):
+            # Only folders the run made: an empty folder the user had stays.
+            if directory.is_dir() and not any(directory.iterdir()):
+                directory.rmdir()
+        return problems
 
 
 def _remove_empty_parents(directory: Path, root: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -11,7 +12,7 @@ from typing import Any
 
 import click
 
-from strangler import __version__, changeset, sink
+from strangler import __version__, changeset, interrupts, sink
 from strangler.errors import StranglerError
 from strangler.model import Report
 from strangler.pipeline import Outcome, dispatching, run
@@ -50,7 +51,46 @@ def _change_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Strangler(click.Group):
+    """The command group, with what every command shares: signals, exit codes, a closed pipe."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            with interrupts.handled():
+                return super().invoke(ctx)
+        except interrupts.SIGNALS as signal:
+            _quiet_pipe(sys.stdout)
+            if interrupts.was_written():
+                said = "interrupted after the change was written in full"
+            else:
+                said = "interrupted; nothing was changed"
+            _say_error(f"strangler: {said}")
+            sys.exit(interrupts.exit_code(signal))
+        except BrokenPipeError:
+            # `strangler scan | head`: the reader has gone, nothing more to say to it.
+            _quiet_pipe(sys.stdout)
+            sys.exit(141)
+
+
+def _quiet_pipe(stream: Any) -> None:
+    """Point a closed pipe's descriptor at /dev/null, so that the last flush at exit cannot
+    fail again ("Exception ignored ... BrokenPipeError")."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass
+
+
+def _say_error(line: str) -> None:
+    try:
+        click.echo(line, err=True)
+    except OSError:
+        pass
+
+
+@click.group(cls=_Strangler, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="strangler")
 def main() -> None:
     """Take an AWS Lambda monolith apart, one action at a time.
@@ -138,6 +178,8 @@ class _errors:
         if isinstance(error, StranglerError):
             click.echo(f"strangler: error: {error}", err=True)
             sys.exit(1)
+        if isinstance(error, BrokenPipeError):
+            return False  # the reader of the output went away: handled by the command group
         if isinstance(error, Exception) and not isinstance(error, click.exceptions.Exit):
             # The last line of defence: a bug must not show a user a traceback. Nothing
             # has been written when the pipeline fails; the sink rolls back on its own.

@@ -9,7 +9,7 @@ from pathlib import Path
 import git
 import pytest
 
-from strangler import changeset
+from strangler import changeset, gitops
 from tests.support.apps import copy_app, snapshot, strangler
 
 APP = "eventbridge-orders"
@@ -184,7 +184,7 @@ def test_an_exception_in_the_middle_of_writing_is_rolled_back(app: Path, monkeyp
 def test_a_failed_commit_run_restores_the_repository(app: Path, repo: git.Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     head = repo.head.commit.hexsha
     before = snapshot(app)
-    real_commit = git.IndexFile.commit
+    real_commit = gitops.Workspace.commit
     calls = {"n": 0}
 
     def second_fails(self, *args, **kwargs):
@@ -193,9 +193,11 @@ def test_a_failed_commit_run_restores_the_repository(app: Path, repo: git.Repo, 
             raise RuntimeError("hook rejected the commit")
         return real_commit(self, *args, **kwargs)
 
-    monkeypatch.setattr(git.IndexFile, "commit", second_fails)
-    with pytest.raises(RuntimeError):
-        strangler(app, "extract", "OrderShipped", "PaymentFailed", "--commit")
+    monkeypatch.setattr(gitops.Workspace, "commit", second_fails)
+    result = strangler(app, "extract", "OrderShipped", "PaymentFailed", "--commit")
+    assert result.exit_code == 1
+    assert "hook rejected the commit" in result.output and "nothing was changed" in result.output
+    assert calls["n"] == 2
     assert repo.head.commit.hexsha == head
     assert snapshot(app) == before
     assert not repo.is_dirty(untracked_files=True)
