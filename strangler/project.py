@@ -17,6 +17,7 @@ from strangler.sam.document import TEMPLATE_NAMES, TemplateDocument, find_templa
 from strangler.settings import Settings, load_settings
 
 FUNCTION_TYPE = "AWS::Serverless::Function"
+MAX_LOGICAL_ID = 255  # CloudFormation's limit
 _SKIP_DIRS = {"__pycache__", ".aws-sam", ".git", ".venv", "venv", "node_modules", ".pytest_cache"}
 
 
@@ -142,6 +143,11 @@ def _check_resource(template: str, logical_id: str, resource: Any) -> None:
     """What CloudFormation itself refuses: a resource that is not a mapping with a Type;
     a function whose Properties or Metadata are not mappings (SAM cannot translate it)."""
     where = f"{template}: Resources.{logical_id}"
+    if len(logical_id) > MAX_LOGICAL_ID:
+        raise StranglerError(
+            f"the logical id is {len(logical_id)} characters long; CloudFormation allows {MAX_LOGICAL_ID}",
+            where=f"{template}: Resources.{logical_id[:40]}...",
+        )
     if not isinstance(resource, dict) or _intrinsic_name(resource):
         raise StranglerError("the resource is not a mapping", where=where, hint="every resource needs a Type and its Properties")
     kind = resource.get("Type")
