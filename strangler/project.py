@@ -80,7 +80,9 @@ class Project:
                     )
         events = (resource.get("Properties") or {}).get("Events") or {}
         for name, event in events.items():
-            if not isinstance(event, dict) or _intrinsic_name(event) or not isinstance(event.get("Properties", {}), dict):
+            if (not isinstance(event, dict) or _intrinsic_name(event) or not isinstance(event.get("Type"), str)
+                    or _intrinsic_name(event.get("Type")) or not isinstance(event.get("Properties", {}), dict)
+                    or _intrinsic_name(event.get("Properties", {}))):
                 raise StranglerError(
                     f"event {name} of {function.logical_id} is not a mapping with a Type and Properties",
                     where=f"{self.template.path.name}: Resources.{function.logical_id}.Properties.Events.{name}",
@@ -104,7 +106,13 @@ def load(directory: Path, template: Path | None = None) -> Project:
     if not isinstance(resources, dict) or not resources:
         raise StranglerError("the template has no Resources", where=name)
     for logical_id, resource in resources.items():
-        _check_resource(name, str(logical_id), resource)
+        if not isinstance(logical_id, str):
+            raise StranglerError(
+                f"the logical id {logical_id!r} reads as a {type(logical_id).__name__}, not a name",
+                where=f"{name}: Resources.{logical_id}",
+                hint="quote it, or give it a name that starts with a letter",
+            )
+        _check_resource(name, logical_id, resource)
     globals_ = _function_globals(document.data, name)
     functions: list[FunctionRef] = []
     skipped: dict[str, str] = {}
@@ -151,8 +159,14 @@ def _check_resource(template: str, logical_id: str, resource: Any) -> None:
     if not isinstance(resource, dict) or _intrinsic_name(resource):
         raise StranglerError("the resource is not a mapping", where=where, hint="every resource needs a Type and its Properties")
     kind = resource.get("Type")
-    if not isinstance(kind, str) or not kind:
-        raise StranglerError("the resource has no Type", where=where)
+    if not isinstance(kind, str) or not kind or _intrinsic_name(kind):
+        shown = "no Type" if kind is None else f"a Type that is {_shape(kind)}"
+        raise StranglerError(f"the resource has {shown}", where=where)
+    depends = resource.get("DependsOn", [])
+    if not isinstance(depends, (str, list)) or not all(isinstance(d, str) for d in ([depends] if isinstance(depends, str) else depends)):
+        raise StranglerError("DependsOn must be a logical id or a list of them", where=f"{where}.DependsOn")
+    if not isinstance(resource.get("Condition", ""), str):
+        raise StranglerError("Condition must be the name of a condition", where=f"{where}.Condition")
     if kind != FUNCTION_TYPE:
         return
     for part, absent in (("Properties", None), ("Metadata", {})):
@@ -161,9 +175,10 @@ def _check_resource(template: str, logical_id: str, resource: Any) -> None:
             shown = "missing or empty" if value is None else _shape(value)
             raise StranglerError(f"{part} is {shown}; a function's {part} must be a mapping", where=f"{where}.{part}")
     marker = resource.get("Metadata", {}).get("Strangler")
-    if marker is not None and not isinstance(marker, dict):
+    names = isinstance(marker, dict) and all(isinstance(marker.get(k, ""), str) for k in ("Action", "ExtractedFrom"))
+    if marker is not None and not names:
         raise StranglerError(
-            f"Metadata.Strangler is {_shape(marker)}; strangler writes it as a mapping with Action and ExtractedFrom",
+            f"Metadata.Strangler is {_shape(marker)}; strangler writes it as a mapping of Action and ExtractedFrom to names",
             where=f"{where}.Metadata.Strangler",
             hint="restore it, or delete it if this function was not made by strangler",
         )
@@ -208,7 +223,8 @@ def _shape(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return f"a {type(value).__name__} ({str(value)[:40]!r})"
+    kind = type(value).__name__
+    return f"{'an' if kind[0] in 'aeiouAEIOU' else 'a'} {kind} ({str(value)[:40]!r})"
 
 
 def _function(base: Path, logical_id: str, resource: dict, globals_: Mapping[str, Any]) -> FunctionRef | str:

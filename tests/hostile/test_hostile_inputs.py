@@ -391,3 +391,36 @@ def test_a_template_that_is_a_directory_is_refused(orders: Path) -> None:
     refused(orders, "scan", names=("template.yaml is a directory",))
     result = cli(orders, "scan", "--template", "template.yaml")
     assert result.exit_code == 1 and "template.yaml is a directory" in result.output
+
+
+# --- values of the wrong kind where CloudFormation expects names ------------------------
+@pytest.mark.parametrize(
+    ("old", "new", "named"),
+    [
+        ("  OrdersFunction:\n", "  0x10:\n", "template.yaml: Resources.16: the logical id 16 reads as a HexInt"),
+        (MONOLITH, MONOLITH + "    DependsOn: 5\n", "template.yaml: Resources.OrdersFunction.DependsOn"),
+        (MONOLITH, MONOLITH + "    Condition: [IsProd]\n", "template.yaml: Resources.OrdersFunction.Condition"),
+        ("    Type: AWS::SNS::Topic\n", "    Type: 5\n", "template.yaml: Resources.ShipmentTopic: the resource has a Type that is an int"),
+        (MONOLITH, MONOLITH + "    Metadata:\n      Strangler: {Action: [OrderPlaced], ExtractedFrom: OrdersFunction}\n",
+         "template.yaml: Resources.OrdersFunction.Metadata.Strangler"),
+        ("          Type: EventBridgeRule\n", "          Type: !Ref Stage\n", "Resources.OrdersFunction.Properties.Events.OrderLifecycle"),
+        ("          Type: EventBridgeRule\n          Properties:\n",
+         "          Type: EventBridgeRule\n          Properties: !If [IsProd, {}, {}]\n          XProperties:\n",
+         "Resources.OrdersFunction.Properties.Events.OrderLifecycle"),
+    ],
+    ids=["numeric-id", "DependsOn", "Condition", "Type", "Strangler-Action", "event-Type", "event-Properties"],
+)
+def test_a_value_of_the_wrong_kind_is_refused_by_name(orders: Path, old: str, new: str, named: str) -> None:
+    with_condition(orders)
+    edit(orders / T, old, new)
+    refused(orders, "migrate", names=(named,))
+
+
+def test_migrate_retires_a_monolith_whose_code_is_beside_the_template_folder(orders: Path) -> None:
+    infra = _template_in(orders, "infra")
+    committed(orders)
+    accepted(infra, "migrate", "--commit")
+    assert not (orders / "src").exists()  # the monolith's code, as its CodeUri named it
+    assert sorted(p.name for p in (infra / "functions").iterdir()) == ["order_cancelled", "order_placed", "order_shipped", "payment_failed"]
+    assert_valid(infra / T)
+    assert git.Repo(orders).git.status("--porcelain") == ""
