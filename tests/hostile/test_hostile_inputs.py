@@ -13,7 +13,7 @@ from pathlib import Path
 import git
 import pytest
 
-from tests.support.hostile import accepted, app_copy, cli, edit, refused
+from tests.support.hostile import accepted, app_copy, edit, refused
 from tests.support.samcheck import assert_valid, load_template
 
 ORDERS = "eventbridge-orders"
@@ -389,8 +389,9 @@ def test_a_template_that_is_a_directory_is_refused(orders: Path) -> None:
     (orders / T).mkdir()
     (orders / T / "keep").write_text("")
     refused(orders, "scan", names=("template.yaml is a directory",))
-    result = cli(orders, "scan", "--template", "template.yaml")
-    assert result.exit_code == 1 and "template.yaml is a directory" in result.output
+    refused(orders, "scan", "--template", "template.yaml", names=("template template.yaml is a directory",))
+    # Read from -C, not from the current folder: one with a template.yaml folder does not matter.
+    refused(orders, "scan", "--template", "template.yaml", cwd=orders, names=("template template.yaml is a directory",))
 
 
 # --- values of the wrong kind where CloudFormation expects names ------------------------
