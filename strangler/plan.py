@@ -102,15 +102,32 @@ def _check_settings(project: Project, analysis: Analysis, known: list[str]) -> N
     rewrite a function it already made).
     """
     extracted = {f.strangler_action for f in project.functions if f.strangler_action is not None}
-    for key in project.settings.actions:
-        if key in known or key in extracted:
-            continue
+    unknown = [key for key in project.settings.actions if key not in known and key not in extracted]
+    if unknown:
+        # One settings file serves every monolith of the template.
+        elsewhere = _other_monoliths_actions(project, analysis.function.logical_id)
+        unknown = [key for key in unknown if key not in elsewhere]
+    for key in unknown:
         listed = ", ".join(known) or "none left"
         raise StranglerError(
             f"settings for action {key!r}, which {analysis.function.logical_id} does not have; its actions are: {listed}",
             where=project.settings.place(key),
             hint="the key is written exactly as `strangler scan` lists it (quote it when it has dots or spaces)",
         )
+
+
+def _other_monoliths_actions(project: Project, monolith_id: str) -> set[str]:
+    from strangler.pipeline import analyse_function  # the pipeline calls the plan
+
+    found: set[str] = set()
+    for function in project.functions:
+        if function.logical_id == monolith_id or function.is_strangler:
+            continue
+        try:
+            found.update(a.key for a in analyse_function(project, function).dispatch.actions)
+        except StranglerError:
+            continue  # not a monolith: it has no actions to set
+    return found
 
 
 # Folders that are not the application's code: build output, git's own, caches.
@@ -141,8 +158,6 @@ def functions_folder(project: Project, value: str) -> str:
     long = next((part for part in parts if len(part.encode("utf-8")) > naming.MAX_FOLDER_NAME), None)
     if long is not None:
         raise refuse(f"has a folder name of {len(long.encode('utf-8'))} bytes; at most {naming.MAX_FOLDER_NAME} are allowed")
-    if target.exists() and not target.is_dir():
-        raise refuse("is a file")
     return relative.as_posix() if parts else ""
 
 

@@ -302,11 +302,12 @@ def test_a_code_uri_that_is_not_a_folder_is_explained(orders: Path, code_uri: st
     [("", "is empty"), (" ", "is empty"), ("/tmp/strangler-elsewhere", "is outside the application"),
      ("../out", "is outside the application"), ("functions/../../out", "is outside the application"),
      (".aws-sam/build", "inside .aws-sam/"), (".git/functions", "inside .git/"), ("f" * 256, "bytes"),
-     ("src/app.py", "is a file")],
+     ("src/app.py/", "could not write")],
     ids=["empty", "blank", "absolute-outside", "dotdot", "dotdot-nested", "aws-sam", "git", "too-long", "a-file"],
 )
 def test_a_functions_dir_outside_the_application_code_is_refused(orders: Path, value: str, named: str) -> None:
-    refused(orders, "extract", "OrderPlaced", "--functions-dir", value, names=("--functions-dir", named))
+    names = ("src/app.py", named, "nothing was changed") if named == "could not write" else ("--functions-dir", named)
+    refused(orders, "extract", "OrderPlaced", "--functions-dir", value, names=names)
 
 
 @pytest.mark.parametrize(("value", "folder"), [(".", "order_placed"), ("lambdas/../handlers/", "handlers/order_placed"), ("ABS", "fns/order_placed")],
@@ -425,3 +426,13 @@ def test_migrate_retires_a_monolith_whose_code_is_beside_the_template_folder(ord
     assert sorted(p.name for p in (infra / "functions").iterdir()) == ["order_cancelled", "order_placed", "order_shipped", "payment_failed"]
     assert_valid(infra / T)
     assert git.Repo(orders).git.status("--porcelain") == ""
+
+
+def test_one_settings_file_serves_every_monolith_of_the_template(orders: Path) -> None:
+    shutil.copytree(orders / "src", orders / "returns")
+    edit(orders / "returns" / "app.py", '"OrderPlaced": on_order_placed', '"ReturnOpened": on_order_placed')
+    edit(orders / T, MONOLITH, "  ReturnsFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+                               "      CodeUri: returns/\n      Handler: app.lambda_handler\n\n" + MONOLITH)
+    (orders / "strangler.toml").write_text("[actions.ReturnOpened]\nMemorySize = 512\n[actions.OrderPlaced]\nMemorySize = 1024\n")
+    accepted(committed(orders), "extract", "OrderPlaced", "--function", "OrdersFunction")
+    assert new_functions(orders)["OrderPlacedFunction"]["Properties"]["MemorySize"] == 1024
