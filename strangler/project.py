@@ -55,38 +55,41 @@ class Project:
             where=self.template.path.name,
         )
 
-
     def check_editable(self, function: FunctionRef) -> None:
         """Refuse a monolith whose Events or Environment strangler cannot take apart: an
         intrinsic function (``Environment: !If [...]``) chooses between values that only
         CloudFormation knows. Intrinsics inside the values (``A: !If [...]``) are fine."""
-        resource = self.resources[function.logical_id]
-        places = [
-            (f"Resources.{function.logical_id}.Properties", resource.get("Properties") or {}),
-            ("Globals.Function", (self.template.data.get("Globals") or {}).get("Function") or {}),
-        ]
-        for where, properties in places:
-            environment = properties.get("Environment")
-            checks = [("Events", properties.get("Events"))] if where.startswith("Resources") else []
-            checks.append(("Environment", environment))
-            if isinstance(environment, dict) and not _intrinsic_name(environment):
-                checks.append(("Environment.Variables", environment.get("Variables")))
-            for name, value in checks:
-                if value is not None and (not isinstance(value, dict) or _intrinsic_name(value)):
-                    raise StranglerError(
-                        f"{name} of {function.logical_id} is {_shape(value)}; strangler splits it only when it is a mapping",
-                        where=f"{self.template.path.name}: {where}.{name}",
-                        hint="write it as a mapping (an intrinsic function inside each value is fine)",
-                    )
-        events = (resource.get("Properties") or {}).get("Events") or {}
-        for name, event in events.items():
-            if (not isinstance(event, dict) or _intrinsic_name(event) or not isinstance(event.get("Type"), str)
-                    or _intrinsic_name(event.get("Type")) or not isinstance(event.get("Properties", {}), dict)
-                    or _intrinsic_name(event.get("Properties", {}))):
+        template = self.template.path.name
+        properties = self.resources[function.logical_id].get("Properties") or {}
+        own = f"Resources.{function.logical_id}.Properties"
+        globals_ = (self.template.data.get("Globals") or {}).get("Function") or {}
+        for where, name, value in [(own, "Events", properties.get("Events")),
+                                   *_environment(own, properties), *_environment("Globals.Function", globals_)]:
+            if value is not None and not _is_mapping(value):
+                raise StranglerError(
+                    f"{name} of {function.logical_id} is {_shape(value)}; strangler splits it only when it is a mapping",
+                    where=f"{template}: {where}.{name}",
+                    hint="write it as a mapping (an intrinsic function inside each value is fine)",
+                )
+        for name, event in (properties.get("Events") or {}).items():
+            kind = event.get("Type") if _is_mapping(event) else None
+            if not isinstance(kind, str) or _intrinsic_name(kind) or not _is_mapping(event.get("Properties", {})):
                 raise StranglerError(
                     f"event {name} of {function.logical_id} is not a mapping with a Type and Properties",
-                    where=f"{self.template.path.name}: Resources.{function.logical_id}.Properties.Events.{name}",
+                    where=f"{template}: {own}.Events.{name}",
                 )
+
+
+def _environment(where: str, properties: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
+    environment = properties.get("Environment")
+    found = [(where, "Environment", environment)]
+    if _is_mapping(environment):
+        found.append((where, "Environment.Variables", environment.get("Variables")))
+    return found
+
+
+def _is_mapping(value: Any) -> bool:
+    return isinstance(value, dict) and not _intrinsic_name(value)
 
 
 def load(directory: Path, template: Path | None = None) -> Project:
@@ -119,15 +122,15 @@ def load(directory: Path, template: Path | None = None) -> Project:
     for logical_id, resource in resources.items():
         if resource.get("Type") != FUNCTION_TYPE:
             continue
-        found = _function(document.path.parent, str(logical_id), resource, globals_)
+        found = _function(root, logical_id, resource, globals_)
         if isinstance(found, str):
-            skipped[str(logical_id)] = found
+            skipped[logical_id] = found
         else:
             functions.append(found)
     sources: dict[Path, str] = {}
     for code_dir in {f.code_dir for f in functions}:
         sources.update(_read_sources(code_dir))
-    return Project(root, document, tuple(functions), sources, load_settings(document.path.parent), skipped)
+    return Project(root, document, tuple(functions), sources, load_settings(root), skipped)
 
 
 def _template_path(start: Path, directory: Path, template: Path | None) -> Path:
