@@ -221,7 +221,8 @@ def _intrinsic_name(value: Any) -> str | None:
 def _shape(value: Any) -> str:
     name = _intrinsic_name(value)
     if name:
-        return f"an intrinsic function (!{name})"
+        written = f"!{name}" if getattr(value, "tag", None) is not None else next(iter(value))
+        return f"an intrinsic function ({written})"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):

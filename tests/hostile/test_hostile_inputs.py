@@ -7,6 +7,7 @@ was, or exit 0 with the result checked (files inside the app, a template that tr
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -60,6 +61,15 @@ def test_environment_that_is_an_if_is_refused_by_name(orders: Path, command: tup
     with_condition(orders)
     edit(orders / T, ENVIRONMENT, "      Environment: !If [IsProd, {Variables: {A: b}}, !Ref AWS::NoValue]\n")
     refused(orders, *command, names=("template.yaml: Resources.OrdersFunction.Properties.Environment", "!If"))
+
+
+def test_a_json_template_names_the_intrinsic_as_written(orders: Path) -> None:
+    template = load_template(orders / T)
+    template["Conditions"] = {"IsProd": {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}}
+    template["Resources"]["OrdersFunction"]["Properties"]["Environment"] = {"Fn::If": ["IsProd", {"Variables": {"A": "b"}}, {"Ref": "AWS::NoValue"}]}
+    (orders / T).unlink()
+    (orders / "template.json").write_text(json.dumps(template, indent=2) + "\n")
+    refused(orders, "migrate", names=("template.json: Resources.OrdersFunction.Properties.Environment", "(Fn::If)"))
 
 
 def test_variables_that_are_an_if_are_refused_by_name(orders: Path) -> None:
