@@ -26,8 +26,9 @@ def _project_options(command: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("-C", "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
                      default=None, help="The SAM application folder (default: the current one)."),
-        click.option("--template", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                     help="The template, when the folder has several (template.yaml|yml|json)."),
+        # Not checked by click: like -C in git, a relative path is relative to -C, not here.
+        click.option("--template", type=click.Path(path_type=Path), default=None,
+                     help="The template, when the folder has several (template.yaml|yml|json); relative to -C."),
         click.option("--function", "function_id", metavar="LOGICAL_ID", default=None,
                      help="The monolith's logical id, when several functions dispatch."),
         click.option("--no-color", is_flag=True, default=False, help="No colour (also off when NO_COLOR is set or output is not a terminal)."),

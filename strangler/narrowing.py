@@ -112,7 +112,8 @@ def narrow(properties: Mapping[str, Any], piece: Slice, requirements: str | None
     policies_value = properties.get("Policies")
     policies: tuple[Decision, ...] = ()
     keep_index: tuple[int, ...] = ()
-    if isinstance(policies_value, list):
+    # A list of policies, not an intrinsic function (!If [cond, a, b]) that only looks like one.
+    if isinstance(policies_value, list) and intrinsic(policies_value) is None:
         policies = tuple(_policy_decision(p, piece, reachable, passed) for p in policies_value)
         keep_index = tuple(i for i, d in enumerate(policies) if d.kept)
     lines = tuple(_requirements(requirements, piece, installed)) if requirements is not None else ()

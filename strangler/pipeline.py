@@ -41,7 +41,9 @@ def analyse_function(project: Project, function: FunctionRef) -> Analysis:
         )
     earlier = tuple(extracted_by_earlier_runs(project, function.logical_id))
     neighbours = Neighbours(project.sources, project.relative)
-    return analyse(function, project.sources[function.module_path], project.relative(function.module_path), earlier, neighbours)
+    analysis = analyse(function, project.sources[function.module_path], project.relative(function.module_path), earlier, neighbours)
+    project.check_editable(function)  # only a function that dispatches is refused for its shape
+    return analysis
 
 
 def dispatching(project: Project, logical_id: str | None) -> list[Analysis]:
@@ -60,6 +62,10 @@ def dispatching(project: Project, logical_id: str | None) -> list[Analysis]:
             raise
     if not found and errors:
         raise errors[0]
+    if not found and project.skipped:
+        reasons = "; ".join(f"{logical_id}: {why}" for logical_id, why in project.skipped.items())
+        raise StranglerError(f"no Python function with local code strangler can take apart ({reasons})",
+                             where=project.template.path.name)
     return found
 
 

@@ -54,6 +54,11 @@ class Settings:
     source: str | None = None
     defaults: ActionSettings = field(default_factory=ActionSettings)
     actions: Mapping[str, ActionSettings] = field(default_factory=dict)
+    # Where each [actions.<key>] table is written, ``strangler.toml:7``, for messages.
+    places: Mapping[str, str] = field(default_factory=dict)
+
+    def place(self, key: str) -> str:
+        return self.places.get(key) or self.source or "strangler.toml"
 
     def for_action(self, key: str) -> ActionSettings:
         return self.actions.get(key, ActionSettings()).over(self.defaults)
@@ -74,9 +79,18 @@ def _function_name(value: Any) -> str | None:
     return None
 
 
+_NOT_FOR_FUNCTIONS = {".aws-sam", ".git", "__pycache__", ".venv", "venv", "node_modules", ".pytest_cache"}
+_MAX_NAME_BYTES = 100
+
+
 def _folder(value: Any) -> str | None:
-    if not isinstance(value, str) or not value or value.startswith("/") or ".." in Path(value).parts:
+    parts = Path(value).parts if isinstance(value, str) else ()
+    if not isinstance(value, str) or not value.strip() or value.startswith("/") or ".." in parts or not set(parts) - {"."}:
         return "a folder path relative to the template, inside the application"
+    if set(parts) & _NOT_FOR_FUNCTIONS:
+        return "a folder outside .aws-sam, .git and other build or tool folders"
+    if any(len(part.encode("utf-8")) > _MAX_NAME_BYTES for part in parts):
+        return f"folder names of at most {_MAX_NAME_BYTES} bytes"
     return None
 
 
@@ -93,32 +107,66 @@ def load_settings(directory: Path) -> Settings:
     """Settings from ``strangler.toml``, else ``pyproject.toml``'s ``[tool.strangler]``."""
     own = directory / "strangler.toml"
     if own.is_file():
-        return _parse(_read(own), own.name, "")
+        text = _text(own)
+        return _with_places(_parse(_read(text, own.name), own.name, ""), text, "")
     pyproject = directory / "pyproject.toml"
     if pyproject.is_file():
-        table = _read(pyproject).get("tool", {}).get("strangler")
+        text = _text(pyproject)
+        tool = _read(text, pyproject.name).get("tool", {})
+        table = tool.get("strangler") if isinstance(tool, dict) else None
         if table is not None:
-            return _parse(table, pyproject.name, "tool.strangler.")
+            if not isinstance(table, dict):
+                raise StranglerError("tool.strangler must be a table", where=pyproject.name)
+            return _with_places(_parse(table, pyproject.name, "tool.strangler."), text, "tool.strangler.")
     return Settings()
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _text(path: Path) -> str:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise StranglerError(f"not UTF-8 (byte {exc.start})", where=path.name) from None
+
+
+def _read(text: str, name: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise StranglerError(f"not valid TOML: {exc}", where=path.name) from None
+        # tomllib puts the position only in the message: "... (at line 3, column 9)".
+        line = re.search(r"at line (\d+)", str(exc))
+        where = f"{name}:{line.group(1)}" if line else name
+        raise StranglerError(f"not valid TOML: {exc}", where=where) from None
+
+
+def _with_places(settings: Settings, text: str, prefix: str) -> Settings:
+    """The line of each ``[actions.<key>]`` header, found in the text (tomllib keeps none)."""
+    places: dict[str, str] = {}
+    header = re.compile(r"^\s*\[\s*" + re.escape(prefix) + r"actions\s*\.\s*(.+?)\s*\]\s*(#.*)?$")
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = header.match(line)
+        if match:
+            name = match.group(1)
+            try:
+                name = next(iter(tomllib.loads(f"{name} = 0")))
+            except (tomllib.TOMLDecodeError, StopIteration):
+                continue
+            places.setdefault(str(name), f"{settings.source}:{number}")
+    return replace(settings, places=places)
 
 
 def _parse(table: Mapping[str, Any], source: str, prefix: str) -> Settings:
-    unknown = set(table) - {"defaults", "actions"}
+    unknown = {str(k) for k in table} - {"defaults", "actions"}
     if unknown:
         raise StranglerError(f"unknown setting {prefix}{sorted(unknown)[0]}; expected [defaults] and [actions.<key>]", where=source)
     defaults = _action(table.get("defaults", {}), source, f"{prefix}defaults")
     if defaults.folder is not None or defaults.FunctionName is not None:
         raise StranglerError(f"{prefix}defaults cannot set folder or FunctionName: they must differ per action", where=source)
+    listed = table.get("actions") or {}
+    if not isinstance(listed, dict):
+        raise StranglerError(f"{prefix}actions must be a table of [actions.<key>] tables", where=source)
     actions = {
         str(key): _action(value, source, f'{prefix}actions."{key}"')
-        for key, value in (table.get("actions") or {}).items()
+        for key, value in listed.items()
     }
     return Settings(source, defaults, actions)
 

@@ -244,9 +244,9 @@ def after_first_line(token: Any) -> Any:
 
 def _slot_after(container: Any, key: Any) -> tuple[Any, Any, int]:
     value = container[key]
-    if isinstance(value, (CommentedMap, CommentedSeq)) and len(value):
-        found = _last_slot(value)
-        assert found is not None
+    # A flow collection ([a, b], !If [...]) prints on its key's line: what follows hangs on the key.
+    found = _last_slot(value) if isinstance(value, (CommentedMap, CommentedSeq)) and len(value) else None
+    if found is not None:
         return found
     return container, key, 2 if isinstance(container, CommentedMap) else 0
 

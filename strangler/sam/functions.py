@@ -9,7 +9,7 @@ from strangler.errors import StranglerError
 from strangler.narrowing import Narrowing
 from strangler.sam import document
 from strangler.sam.document import TemplateDocument
-from strangler.sam.intrinsics import referenced_ids
+from strangler.sam.intrinsics import intrinsic, referenced_ids
 from strangler.sam.routes import DELETE, RoutePlan
 
 # Properties a new function must not share with the monolith, or that we set ourselves.
@@ -43,7 +43,10 @@ def new_function(
         del logging_config["LogGroup"]
         notes.append(f"LoggingConfig.LogGroup of {monolith_id} not copied (one log group per function)")
     if "Description" in properties:
-        properties["Description"] = f"{key} (extracted from {monolith_id})"
+        # Lambda allows 256 characters; a long key is cut, the monolith's id kept.
+        origin = f" (extracted from {monolith_id})"
+        shown = key if len(key) + len(origin) <= 256 else key[: max(0, 255 - len(origin))] + "…"
+        properties["Description"] = f"{shown}{origin}"
     if "Role" in properties:
         notes.append(f"shares the explicit Role of {monolith_id}: narrow it by hand")
     resource = doc.new_map({"Type": "AWS::Serverless::Function"})
@@ -72,7 +75,7 @@ def apply_narrowing(properties: Any, narrowing: Narrowing) -> None:
         if not environment:
             del properties["Environment"]
     policies = properties.get("Policies")
-    if isinstance(policies, list) and narrowing.policies:
+    if isinstance(policies, list) and intrinsic(policies) is None and narrowing.policies:
         for index in reversed(range(len(policies))):
             if index not in narrowing.policy_keep:
                 document.delete_item(policies, index, (properties, "Policies"))

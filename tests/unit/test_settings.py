@@ -48,5 +48,27 @@ def test_invalid_settings_are_rejected_with_file_and_key(tmp_path: Path, text: s
     write(tmp_path, "strangler.toml", text)
     with pytest.raises(StranglerError) as caught:
         load_settings(tmp_path)
-    assert caught.value.where == "strangler.toml"
+    assert caught.value.where.split(":")[0] == "strangler.toml"
     assert message in caught.value.message
+
+
+def test_malformed_toml_names_the_line(tmp_path: Path) -> None:
+    write(tmp_path, "strangler.toml", "[actions.A]\nMemorySize = 512\n\n[actions.B\n")
+    with pytest.raises(StranglerError) as caught:
+        load_settings(tmp_path)
+    assert caught.value.where == "strangler.toml:4"
+
+
+def test_each_action_table_knows_its_line(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[project]\nname = "x"\n\n[tool.strangler.actions."GET /a"]\nTimeout = 3\n[tool.strangler.actions.B]  # b\nTimeout = 4\n')
+    settings = load_settings(tmp_path)
+    assert settings.place("GET /a") == "pyproject.toml:4"
+    assert settings.place("B") == "pyproject.toml:6"
+
+
+@pytest.mark.parametrize("folder", [".aws-sam/build/a", ".git/a", "a/" + "x" * 101, ".", " "])
+def test_a_folder_setting_stays_in_the_application_code(tmp_path: Path, folder: str) -> None:
+    write(tmp_path, "strangler.toml", f'[actions.A]\nfolder = "{folder}"\n')
+    with pytest.raises(StranglerError) as caught:
+        load_settings(tmp_path)
+    assert 'actions."A".folder' in caught.value.message
