@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import codecs
 import errno
+import io
 import os
 import re
+import tokenize
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,7 +181,7 @@ def _read(path: Path, display: str, link: Link | None, root: Path) -> tuple[str 
     """The file's text and whether it starts with a BOM, or why it cannot be used."""
     if link is not None and not path.exists():
         target = os.readlink(path) if path.is_symlink() else _display(root, link.target)
-        dangling = "is a symlink loop" if _loops(path) else f"is a symlink to {target}, which does not exist"
+        dangling = "a symlink that loops" if _loops(path) else f"a symlink to {target}, which does not exist"
         return Unusable(dangling, display, "point the link at an existing file, or remove it"), False
     try:
         data = path.read_bytes()
@@ -223,28 +225,31 @@ def _decode(data: bytes, display: str, *, python: bool) -> tuple[str, bool]:
 
 
 def _check_declared(data: bytes, display: str) -> None:
-    """An encoding line (PEP 263) must name UTF-8: strangler could not write the file
-    back in another encoding, nor copy it next to modules it writes in UTF-8."""
-    lines = data.splitlines(keepends=True)[:2]
-    for number, line in enumerate(lines, 1):
-        match = _COOKIE.match(line)
-        if match is None:
-            if not line.lstrip().startswith(b"#") and line.strip():
-                return  # the encoding line must be the first or second line, before any code
-            continue
-        name = match.group(1).decode("ascii", "replace")
-        try:
-            canonical = codecs.lookup(name).name
-        except LookupError:
-            canonical = None
-        if canonical not in ("utf-8", "utf-8-sig"):
-            known = "an unknown encoding" if canonical is None else "the encoding"
-            raise StranglerError(
-                f"declares {known} {name!r} on its encoding line; strangler reads and writes Python files as UTF-8 only",
-                where=f"{display}:{number}",
-                hint=_CONVERT.format(encoding=name) + "; make the line say utf-8 (or remove it)",
-            )
-        return
+    """The encoding Python reads the file in (PEP 263: a BOM, an encoding line) must be
+    UTF-8: strangler could not write the file back in another encoding, nor copy it next
+    to modules it writes in UTF-8. What Python itself refuses is refused too."""
+    lines = data.removeprefix(codecs.BOM_UTF8).splitlines(keepends=True)[:2]
+    cookie = next(((n, m.group(1).decode("ascii", "replace")) for n, line in enumerate(lines, 1)
+                   if (m := _COOKIE.match(line))), (1, ""))
+    number, written = cookie
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        if "invalid or missing encoding declaration" in str(exc.msg):
+            return  # bytes that are not UTF-8: the decoding names their line
+        reason = str(exc.msg)
+        if reason.startswith("encoding problem") and data.startswith(codecs.BOM_UTF8):
+            reason = f"it starts with a UTF-8 BOM but its encoding line says {written!r}, not 'utf-8'"
+        raise StranglerError(
+            f"Python cannot read this file: {reason}", where=f"{display}:{number}",
+            hint="save the file as UTF-8 with an encoding line that says utf-8 (or none), then run again",
+        ) from None
+    if codecs.lookup(encoding).name not in ("utf-8", "utf-8-sig"):
+        raise StranglerError(
+            f"declares the encoding {written or encoding!r} on its encoding line; strangler reads and writes Python files as UTF-8 only",
+            where=f"{display}:{number}",
+            hint=_CONVERT.format(encoding=written or encoding) + "; make the line say utf-8 (or remove it)",
+        )
 
 
 def _display(root: Path, path: Path) -> str:

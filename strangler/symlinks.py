@@ -25,7 +25,8 @@ def copied_links(project: Project, folder: str, code_dir: Path, paths: Iterable[
         link = link_of(project.sources, path)
         if link is not None:
             notes.append(
-                f"{folder}/{path.relative_to(code_dir).as_posix()} is a copy of {_via(project, path, link)}: "
+                f"{folder}/{path.relative_to(code_dir).as_posix()} is a copy of {_display(project, path)}, which "
+                f"{_via(project, path, link)}: "
                 "edit the copy from now on, changes to the link's target no longer reach this function"
             )
     return notes
@@ -42,9 +43,9 @@ def guard_links(
             continue
         if files[path] is not None:
             raise StranglerError(
-                f"strangler would rewrite {_via(project, absolute, link)}, which may be shared, "
-                "or replace the link by a regular file; it does neither",
-                where=_display(project, link.link),
+                f"this file {_via(project, absolute, link)}; strangler would have to rewrite the file it points at "
+                "(other code may share it) or replace the link by a regular file, and does neither",
+                where=path,
                 hint=f"replace the link by a copy of its target (cp --remove-destination "
                 f"{_display(project, link.target)} {_display(project, link.link)}), commit, and run again",
             )
@@ -73,8 +74,8 @@ def _via(project: Project, path: Path, link: Link) -> str:
     target = _display(project, link.target)
     outside = "" if link.inside else ", outside the application"
     if link.link == path:
-        return f"{_display(project, path)}, a symlink to {target}{outside}"
-    return f"{_display(project, path)} (in {_display(project, link.link)}/, a symlink to {target}{outside})"
+        return f"is a symlink to {target}{outside}"
+    return f"is in {_display(project, link.link)}/, a symlink to {target}{outside}"
 
 
 def _display(project: Project, path: Path) -> str:
