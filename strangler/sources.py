@@ -66,8 +66,9 @@ class SourceFiles(Mapping[Path, str]):
         return len(self._texts)
 
     def as_written(self, path: Path, text: str) -> str:
-        """``text`` as it goes to disk for ``path`` (or a copy of it): with the file's BOM."""
-        return BOM + text if path in self.bom and not text.startswith(BOM) else text
+        """``text`` as it goes to disk for ``path`` (or a copy of it): with the file's BOM
+        (an empty file gets none: there is no text to mark)."""
+        return BOM + text if path in self.bom and text and not text.startswith(BOM) else text
 
 
 def as_written(sources: Mapping[Path, str], path: Path, text: str) -> str:

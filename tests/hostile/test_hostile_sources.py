@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import git
 import pytest
 
 from tests.support.apps import FIXTURES
@@ -99,6 +100,27 @@ def test_only_requirements_txt_in_crlf_keeps_crlf_in_the_narrowed_copies(tmp_pat
     crlf_requirements = lambda path: path.endswith("requirements.txt")  # noqa: E731
     expected = {p: _crlf(d) if crlf_requirements(p) else d for p, d in _expected(fixture, scenario).items()}
     assert _files(app) == expected
+
+
+def test_old_mac_line_endings_give_the_reviewed_result_with_cr_on_every_line(tmp_path):
+    fixture, scenario, args = ORDERS
+    app = app_copy(fixture, tmp_path)
+    cr = lambda data: data.replace(b"\n", b"\r")  # noqa: E731
+    _rewrite_sources(app, cr)
+    accepted(app, *args)
+    assert _files(app) == _expected(fixture, scenario, cr)
+
+
+def test_commit_steps_of_a_crlf_app_commit_the_crlf_bytes(tmp_path):
+    fixture, scenario, args = ORDERS
+    app = _app(fixture, tmp_path, lambda app: _rewrite_sources(app, _crlf))
+    repo = git.Repo(app)
+    accepted(app, *args, "--commit")
+    expected = _expected(fixture, scenario, _crlf)
+    assert _files(app) == expected
+    for path in ("src/app.py", "functions/order_shipped/app.py", "functions/order_shipped/requirements.txt"):
+        assert repo.head.commit.tree[path].data_stream.read() == expected[path]
+    assert not repo.is_dirty(untracked_files=True)
 
 
 def test_mixed_line_endings_keep_each_untouched_line_as_it_was(tmp_path):
@@ -210,6 +232,16 @@ def test_a_symlinked_module_is_copied_into_the_new_function_and_reported(tmp_pat
     expected["src/shared.py"] = b"../common/shared.py"
     assert _files(app) == expected
     assert "functions/order_shipped/shared.py is a copy of src/shared.py, which is a symlink to common/shared.py" in result.output
+
+
+def test_a_symlinked_requirements_txt_is_narrowed_into_a_regular_file_and_reported(tmp_path):
+    fixture, scenario, args = INVENTORY
+    app = _app(fixture, tmp_path, lambda app: _link_out(app, "src/requirements.txt", app / "deps" / "requirements.txt"))
+    result = accepted(app, *args)
+    copy = app / "functions" / "stock_counted" / "requirements.txt"
+    assert not copy.is_symlink() and copy.read_bytes() == _expected(fixture, scenario)[copy.relative_to(app).as_posix()]
+    assert (app / "src" / "requirements.txt").is_symlink()
+    assert "functions/stock_counted/requirements.txt is a copy of src/requirements.txt" in result.output
 
 
 def test_a_symlinked_package_outside_the_app_is_copied_and_reported(tmp_path):
