@@ -156,16 +156,26 @@ def _candidates(root: Path, code_dir: Path) -> Iterator[tuple[Path, Link | None]
             if _is_dir(entry):
                 real = Path(os.path.realpath(path))
                 # A folder that holds one it is in (``up -> ..``) would be walked forever.
-                if not any(folder == real or folder.is_relative_to(real) for folder in ancestors):
+                if not any(seen == real or seen.is_relative_to(real) for seen in ancestors):
                     stack.append((path, ancestors | {real}, link))
             elif path.suffix == ".py" or entry.name == "requirements.txt":
-                yield path, link
+                # Regular files, and links that lead nowhere (named when needed); never a
+                # pipe or a device, which would block or never end.
+                if _is_file(entry) or (entry.is_symlink() and not os.path.exists(path)):
+                    yield path, link
 
 
 def _is_dir(entry: os.DirEntry) -> bool:
     try:
         return entry.is_dir()
     except OSError:  # a symlink loop
+        return False
+
+
+def _is_file(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
         return False
 
 

@@ -99,3 +99,10 @@ def test_skipped_folders_stay_skipped_and_a_missing_code_folder_gives_nothing(tm
     sources = read_sources(app, [app / "src", app / "nowhere"])
     assert list(sources) == [app / "src/app.py"] and isinstance(sources, SourceFiles)
     assert not os.path.exists(app / "nowhere")
+
+
+def test_a_pipe_named_like_a_module_is_not_read(tmp_path):
+    app = _app(tmp_path, {"src/app.py": b""})
+    os.mkfifo(app / "src/pipe.py")
+    (app / "src/to_pipe.py").symlink_to("pipe.py")
+    assert list(read_sources(app, [app / "src"])) == [app / "src/app.py"]
