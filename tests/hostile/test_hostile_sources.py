@@ -204,6 +204,14 @@ def test_a_latin1_file_nothing_imports_is_left_alone(tmp_path):
     assert _files(app) == {**_expected(fixture, scenario), "src/legacy_tool.py": b"# outil l\xe9gu\xe9\nprint('ok')\n"}
 
 
+def test_migrate_refuses_to_delete_a_latin1_file_it_cannot_show(tmp_path):
+    def prepare(app: Path) -> None:
+        (app / "src" / "legacy_tool.py").write_bytes(b"print('ok')\n# outil l\xe9gu\xe9\n")
+
+    app = _app("eventbridge-orders", tmp_path, prepare)
+    refused(app, "migrate", names=("src/legacy_tool.py:2", "not a UTF-8 file"))
+
+
 def test_a_requirements_txt_that_is_not_utf8_is_refused_with_its_line(tmp_path):
     app = app_copy("match-inventory", tmp_path, git_repo=True)
     requirements = app / "src" / "requirements.txt"
