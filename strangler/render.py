@@ -23,6 +23,8 @@ from strangler.sam.document import TemplateDocument
 from strangler.sam.invokers import Invoker, invokers_of
 from strangler.sam.routes import RoutePlan, outside_events, plan_route
 from strangler.retirement import monolith_removal, still_imported
+from strangler.sources import as_written
+from strangler.symlinks import copied_links, guard_links
 
 
 @dataclass
@@ -221,8 +223,11 @@ def _handler(monolith) -> str:
 def _write_function_code(
     project: Project, analysis: Analysis, action: ActionPlan, piece: Slice, narrowing: Narrowing, draft: _Draft
 ) -> None:
+    code_dir = analysis.function.code_dir
     for path, text in function_files(analysis, piece, narrowing.requirements_text, project.sources).items():
-        draft.files[f"{action.folder}/{path}"] = text
+        # Each file is the monolith's file of that name (trimmed or not): it keeps its BOM.
+        draft.files[f"{action.folder}/{path}"] = as_written(project.sources, code_dir / path, text)
+    draft.manual.extend(copied_links(project, action.folder, code_dir, [*piece.local_files, code_dir / "requirements.txt"]))
 
 
 def _retire(project: Project, analysis: Analysis, plan: Plan, doc: TemplateDocument, draft: _Draft) -> None:
@@ -252,9 +257,13 @@ def _sharing_code(project: Project, monolith) -> list[str]:
 
 def _freeze(project: Project, draft: _Draft) -> ChangeSet:
     changes = []
+    guard_links(project, draft.files, draft.removed, draft.manual)
     for path, new in sorted(draft.files.items()):
         absolute = project.root / path
         old = project.sources.get(absolute)
+        if old is not None:
+            old = as_written(project.sources, absolute, old)
+            new = None if new is None else as_written(project.sources, absolute, new)
         if old is None and absolute == project.template.path:
             old = project.template.text
         if old is None and absolute.is_file():

@@ -32,7 +32,7 @@ def check(changes: Iterable[FileChange], template_path: str) -> None:
 
 def _compiles(change: FileChange) -> None:
     try:
-        compile(change.new or "", change.path, "exec", dont_inherit=True)
+        compile((change.new or "").encode("utf-8"), change.path, "exec", dont_inherit=True)  # as imported: BOM, coding line
     except SyntaxError as exc:
         raise StranglerError(f"the generated code does not compile: {exc.msg}", where=f"{change.path}:{exc.lineno}", hint=_BUG) from None
 

@@ -82,6 +82,18 @@ def _refuse_leftover_table(analysis: Analysis, function: cst.FunctionDef, table:
         )
 
 
+def written(module: cst.Module, source: str) -> str:
+    """The text of ``module``, parsed from ``source``, ending as ``source`` ends.
+
+    LibCST keeps every line's own ending (LF, CRLF, a lone CR) and writes new lines with
+    the first one; but a last line ended by a lone CR (old Mac files) loses that CR.
+    """
+    code = module.code
+    if source.endswith("\r") and code and not code.endswith(("\r", "\n")):
+        code += "\r"
+    return code
+
+
 # --- the extracted module ----------------------------------------------------------------
 class _Names(cst.CSTVisitor):
     def __init__(self) -> None:
@@ -131,7 +143,7 @@ def extracted_module(
     statements = statements | graph.always | {analysis.entry_index} | own
     docstring_line = cst.SimpleStatementLine([cst.Expr(cst.SimpleString(docstring))])
     body = _first_without_blank_lines([docstring_line, *_kept(graph, statements, names, {analysis.entry_index: entry})])
-    code = analysis.module.with_changes(body=body).code
+    code = written(analysis.module.with_changes(body=body), analysis.source)
     if handler is not None:
         code = code.replace(_PLACEHOLDER, analysis.module.code_for_node(handler))
     return code, statements, names, parts
@@ -175,7 +187,7 @@ def router_module(router: RouterModule, own: Iterable[int], wanted: frozenset[st
     statements, names = graph.name_closure([*(n for u in own for n in graph.uses.get(u, ())), *wanted])
     statements, names = graph.with_companions(statements, names)
     statements = statements | graph.always | own | _docstring(router.module)
-    return router.module.with_changes(body=_kept(graph, statements, names, {})).code
+    return written(router.module.with_changes(body=_kept(graph, statements, names, {})), router.source)
 
 
 def _docstring(module: cst.Module) -> frozenset[int]:
@@ -290,7 +302,7 @@ def monolith_module(analysis: Analysis, removed: Iterable[str]) -> tuple[str, tu
     replace = {analysis.entry_index: _entrypoint_without(analysis, removed)}
     if analysis.table_index is not None:
         replace[analysis.table_index] = _without_entries(graph.statements[analysis.table_index], analysis, removed)
-    return _module_without(analysis.module, graph, leaving_units, own, staying_units, replace)
+    return _module_without(analysis.module, analysis.source, graph, leaving_units, own, staying_units, replace)
 
 
 def router_module_without(router: RouterModule, removed: Iterable[int]) -> tuple[str, tuple[str, ...]]:
@@ -301,11 +313,11 @@ def router_module_without(router: RouterModule, removed: Iterable[int]) -> tuple
     wanted = router.imported_by(path for path, _ in router.importers)
     kept = frozenset(index for name in (graph.definers if wanted is None else wanted) for index in graph.definers.get(name, ()))
     kept -= removed
-    return _module_without(router.module, graph, removed, removed, set(), {}, kept)
+    return _module_without(router.module, router.source, graph, removed, removed, set(), {}, kept)
 
 
 def _module_without(
-    module: cst.Module, graph: SymbolGraph, leaving_units, own: Iterable[int], staying_units,
+    module: cst.Module, source: str, graph: SymbolGraph, leaving_units, own: Iterable[int], staying_units,
     replace: Mapping[int, cst.BaseStatement], kept: frozenset[int] = frozenset(),
 ) -> tuple[str, tuple[str, ...]]:
     """``module`` without the statements ``own`` to the leaving units and the code only
@@ -336,7 +348,7 @@ def _module_without(
         skipped = []
     still_defined = {name for index in staying for name in graph.defines[index]}
     gone = sorted((leaving_names - live_names - still_defined) & set(graph.definers))
-    return module.with_changes(body=body).code, tuple(gone)
+    return written(module.with_changes(body=body), source), tuple(gone)
 
 
 def _without_entries(statement: cst.BaseStatement, analysis: Analysis, removed: set[str]) -> cst.BaseStatement:
