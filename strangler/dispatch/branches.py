@@ -273,10 +273,14 @@ def always_exits(statements) -> bool:
     if isinstance(last, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
         return isinstance(last.body[-1], _ENDS)
     if isinstance(last, cst.If):
-        if last.orelse is None:
-            return False
-        other = [last.orelse] if isinstance(last.orelse, cst.If) else suite_statements(last.orelse.body)
-        return always_exits(suite_statements(last.body)) and always_exits(other)
+        # along the chain, not down it: an elif chain is as deep as it is long
+        clause = last
+        while True:
+            if clause.orelse is None or not always_exits(suite_statements(clause.body)):
+                return False
+            if not isinstance(clause.orelse, cst.If):
+                return always_exits(suite_statements(clause.orelse.body))
+            clause = clause.orelse
     if isinstance(last, cst.Try):
         if last.finalbody is not None and always_exits(suite_statements(last.finalbody.body)):
             return True
