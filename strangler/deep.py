@@ -87,12 +87,15 @@ def call(function: Callable[..., T], *args: object, **kwargs: object) -> T:
     return result[0]
 
 
-def too_deep(path: str, line: int, what: str, error: BaseException) -> StranglerError:
-    """The refusal for a module Python itself cannot parse or compile for its depth."""
-    reason = str(error) or type(error).__name__
+def too_deep(where: str, what: str, error: BaseException) -> StranglerError:
+    """The refusal for a module Python itself cannot parse or compile for its depth.
+
+    ``where`` is ``file:line`` of the construct, ``what`` names it."""
+    # The parser's overflow is a MemoryError without a message; the compiler's says so.
+    reason = str(error) if isinstance(error, RecursionError) else "Python's parser stack overflowed"
     return StranglerError(
         f"Python cannot compile this module: {what} is nested deeper than its parser or compiler allows ({reason})",
-        where=f"{path}:{line}",
+        where=where,
         hint="split the chain (a table of handlers, or chains of a few hundred branches each): "
         "Lambda could not import this module either",
     )
