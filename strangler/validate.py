@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from typing import Any
 
+from strangler import deep
 from strangler.errors import StranglerError
 from strangler.model import FileChange
 
@@ -32,7 +33,8 @@ def check(changes: Iterable[FileChange], template_path: str) -> None:
 
 def _compiles(change: FileChange) -> None:
     try:
-        compile(change.new or "", change.path, "exec", dont_inherit=True)
+        # on a large stack: a long elif chain is as deep as it is long (strangler/deep.py)
+        deep.call(compile, change.new or "", change.path, "exec", dont_inherit=True)
     except SyntaxError as exc:
         raise StranglerError(f"the generated code does not compile: {exc.msg}", where=f"{change.path}:{exc.lineno}", hint=_BUG) from None
 
