@@ -81,13 +81,6 @@ def _clauses(head: cst.If) -> tuple[list[cst.If], cst.Else | None]:
         node = node.orelse
 
 
-def _updated_clause(original: cst.If, updated: cst.If, clause: cst.CSTNode) -> cst.If:
-    """The clause of the rewritten chain ``updated`` that stands where ``clause`` stood."""
-    before, _ = _clauses(original)
-    after, _ = _clauses(updated)
-    return after[next(i for i, c in enumerate(before) if c is clause)]
-
-
 class _WithoutBranches(cst.CSTTransformer):
     """The monolith's dispatcher once some branches left: the others stay as they were.
 
