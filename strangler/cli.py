@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from strangler import __version__, changeset, interrupts, sink
+from strangler import __version__, changeset, deep, interrupts, sink
 from strangler.errors import StranglerError
 from strangler.model import Report
 from strangler.pipeline import Outcome, dispatching, run
@@ -125,7 +125,8 @@ def scan(project_dir: Path | None, template: Path | None, function_id: str | Non
     requirements and package."""
     with _errors():
         project = load(project_dir or Path.cwd(), template)
-        scans = [scan_function(project, analysis, import_time=import_time) for analysis in dispatching(project, function_id)]
+        # On a large stack: see strangler/deep.py (deep syntax trees)
+        scans = deep.call(lambda: [scan_function(project, a, import_time=import_time) for a in dispatching(project, function_id)])
     if as_json:
         click.echo(json.dumps({"functions": [s.to_json() for s in scans]}, indent=2))
         return

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from strangler import deep
 from strangler.dispatch import Analysis, analyse
 from strangler.dispatch.routers import Neighbours
 from strangler.dispatch.table import NoDispatch
@@ -48,6 +49,10 @@ def analyse_function(project: Project, function: FunctionRef) -> Analysis:
 
 def dispatching(project: Project, logical_id: str | None) -> list[Analysis]:
     """The monolith(s) to work on: ``--function``, or every function whose handler dispatches."""
+    return deep.call(_dispatching, project, logical_id)
+
+
+def _dispatching(project: Project, logical_id: str | None) -> list[Analysis]:
     if logical_id is not None:
         return [analyse_function(project, project.function(logical_id))]
     found, errors = [], []
@@ -89,6 +94,23 @@ def run(
     progress: Callable[[str], None] | None = None,
 ) -> Outcome:
     """Extract ``keys`` (all when None) and optionally retire the monolith."""
+    return deep.call(
+        _run, directory, template, function, keys,
+        retire=retire, functions_dir=functions_dir, steps=steps, progress=progress,
+    )
+
+
+def _run(
+    directory: Path,
+    template: Path | None,
+    function: str | None,
+    keys: tuple[str, ...] | None,
+    *,
+    retire: bool,
+    functions_dir: str,
+    steps: bool,
+    progress: Callable[[str], None] | None,
+) -> Outcome:
     project = load(directory, template)
     analysis = _monolith_or_done(project, function)
     if isinstance(analysis, str):

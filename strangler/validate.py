@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from typing import Any
 
+from strangler import deep
 from strangler.errors import StranglerError
 from strangler.model import FileChange
 
@@ -32,7 +33,9 @@ def check(changes: Iterable[FileChange], template_path: str) -> None:
 
 def _compiles(change: FileChange) -> None:
     try:
-        compile((change.new or "").encode("utf-8"), change.path, "exec", dont_inherit=True)  # as imported: BOM, coding line
+        # As Python imports it (bytes: BOM, coding line), on a large stack: a long elif
+        # chain is as deep as it is long (strangler/deep.py).
+        deep.call(compile, (change.new or "").encode("utf-8"), change.path, "exec", dont_inherit=True)
     except SyntaxError as exc:
         raise StranglerError(f"the generated code does not compile: {exc.msg}", where=f"{change.path}:{exc.lineno}", hint=_BUG) from None
 

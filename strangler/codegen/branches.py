@@ -19,6 +19,12 @@ class SpecialiseBranches(cst.CSTTransformer):
     def __init__(self, *levels: tuple[BranchLayout, Branch]):
         self.levels = levels
         self.inlined: list[cst.BaseStatement] = []
+        # The heads and the sequence members, by identity: looked up for every If visited.
+        self.heads = {id(layout.nodes[0]): branch for layout, branch in levels if layout.nodes and layout.kind != "sequence"}
+        self.kept = {id(branch.clause) for layout, branch in levels if layout.kind == "sequence"}
+        self.dropped = {
+            id(node) for layout, branch in levels if layout.kind == "sequence" for node in layout.nodes if node is not branch.clause
+        }
 
     def _body(self, original: cst.CSTNode, block: cst.BaseSuite) -> cst.FlattenSentinel:
         body = statements(block)
@@ -27,22 +33,32 @@ class SpecialiseBranches(cst.CSTTransformer):
         self.inlined = body
         return cst.FlattenSentinel(body)
 
+    # Only the branch that stays is visited (in leave_*): one action costs the size of its
+    # branch, not of the whole chain, and a long chain is not walked once per action.
+    def visit_If(self, node: cst.If) -> bool:
+        return id(node) not in self.heads and id(node) not in self.dropped
+
+    def visit_Match(self, node: cst.Match) -> bool:
+        return id(node) not in self.heads
+
     def leave_If(self, original: cst.If, updated: cst.If):
-        for layout, branch in self.levels:
-            if layout.kind == "if" and original is layout.nodes[0]:
-                return self._body(original, _updated_clause(original, updated, branch.clause).body)
-            if layout.kind == "sequence" and original is branch.clause:
-                return self._body(original, updated.body)
-            if layout.kind == "sequence" and any(original is node for node in layout.nodes):
-                return cst.RemoveFromParent()
+        if id(original) in self.heads:
+            return self._kept_body(original, self.heads[id(original)])
+        if id(original) in self.kept:
+            return self._body(original, updated.body)
+        if id(original) in self.dropped:
+            return cst.RemoveFromParent()
         return updated
 
     def leave_Match(self, original: cst.Match, updated: cst.Match):
-        for layout, branch in self.levels:
-            if original is layout.nodes[0]:
-                index = next(i for i, case in enumerate(original.cases) if case is branch.clause)
-                return self._body(original, updated.cases[index].body)
+        if id(original) in self.heads:
+            return self._kept_body(original, self.heads[id(original)])
         return updated
+
+    def _kept_body(self, head: cst.CSTNode, branch: Branch) -> cst.FlattenSentinel:
+        body = branch.clause.body.visit(self)  # inner levels are rewritten inside it
+        assert isinstance(body, cst.BaseSuite)
+        return self._body(head, body)
 
     def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
         body = list(updated.body)
@@ -63,13 +79,6 @@ def _clauses(head: cst.If) -> tuple[list[cst.If], cst.Else | None]:
         if not isinstance(node.orelse, cst.If):
             return clauses, node.orelse
         node = node.orelse
-
-
-def _updated_clause(original: cst.If, updated: cst.If, clause: cst.CSTNode) -> cst.If:
-    """The clause of the rewritten chain ``updated`` that stands where ``clause`` stood."""
-    before, _ = _clauses(original)
-    after, _ = _clauses(updated)
-    return after[next(i for i, c in enumerate(before) if c is clause)]
 
 
 class _WithoutBranches(cst.CSTTransformer):

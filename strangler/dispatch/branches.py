@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from strangler import locate, slicing
+from strangler import deep, locate, slicing
 from strangler.dispatch import Analysis, nothing_left
 from strangler.dispatch.eventpath import Locals, Unresolvable, resolve
-from strangler.dispatch.layout import Branch, BranchLayout
+from strangler.dispatch.layout import Branch, BranchLayout, NestedLayout
 from strangler.dispatch.table import NoDispatch, entrypoint_index
 from strangler.errors import StranglerError, at
 from strangler.dispatch.nested import nested_layout, suite_statements
@@ -74,7 +74,7 @@ def detect_branches(
     _check_unique_keys(chosen, path, lines)
     event_path = _resolved(chosen.key, Locals.of(entry), path, lines)
     layout = BranchLayout(chosen.kind, chosen.nodes, chosen.branches)
-    graph = slicing.build(module, layout.unit_nodes(), entry_index, source)
+    graph = _graph(module, layout, entry_index, source, at(path, line), f"the {_SHAPES[chosen.kind]} of {len(chosen.branches)} branches")
     actions = tuple(
         Action(key, _handler_of(branch), lines.of(branch.clause))
         for branch in chosen.branches
@@ -126,7 +126,8 @@ def _nested(
                 )
         scope = Locals.of(entry)
         event_path = EventPath.nested(_resolved(outer.key, scope, path, lines), _resolved(inner_key, scope, path, lines))
-        graph = slicing.build(module, nested.unit_nodes(), entry_index, source)
+        where = at(path, lines.of(outer.nodes[0]))
+        graph = _graph(module, nested, entry_index, source, where, f"the nested dispatch of {len(actions)} actions")
         kinds = " / ".join(dict.fromkeys(_SHAPES[b.inner.kind] for b in nested.branches if b.inner.nodes))
         dispatch = Dispatch(
             f"nested {_SHAPES[outer.kind]}, then {kinds}", f"on {outer.key_code}, then {_code(inner_key)}",
@@ -162,6 +163,18 @@ def _heads_under(tree: cst.CSTNode, heads: set[int]) -> set[int]:
 
     tree.visit(Finder())
     return found
+
+
+def _graph(
+    module: cst.Module, layout: BranchLayout | NestedLayout, entry_index: int, source: str, where: str, what: str
+) -> slicing.SymbolGraph:
+    """The module's graph, or a refusal where Python's own parser gives up: it nests an
+    elif chain one level per branch and stops at a fixed depth (~6,000 on 3.11) that no
+    setting raises. LibCST parsed it, so this is the first ``ast`` parse of the module."""
+    try:
+        return slicing.build(module, layout.unit_nodes(), entry_index, source)
+    except (MemoryError, RecursionError) as exc:
+        raise deep.too_deep(where, what, exc) from None
 
 
 _SHAPES = {"if": "if/elif chain", "sequence": "if sequence", "match": "match"}
@@ -273,10 +286,14 @@ def always_exits(statements) -> bool:
     if isinstance(last, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
         return isinstance(last.body[-1], _ENDS)
     if isinstance(last, cst.If):
-        if last.orelse is None:
-            return False
-        other = [last.orelse] if isinstance(last.orelse, cst.If) else suite_statements(last.orelse.body)
-        return always_exits(suite_statements(last.body)) and always_exits(other)
+        # along the chain, not down it: an elif chain is as deep as it is long
+        clause = last
+        while True:
+            if clause.orelse is None or not always_exits(suite_statements(clause.body)):
+                return False
+            if not isinstance(clause.orelse, cst.If):
+                return always_exits(suite_statements(clause.orelse.body))
+            clause = clause.orelse
     if isinstance(last, cst.Try):
         if last.finalbody is not None and always_exits(suite_statements(last.finalbody.body)):
             return True

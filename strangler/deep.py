@@ -1,0 +1,102 @@
+"""Room for deep syntax trees: the analysis and rendering run on a thread with a large stack.
+
+An ``elif`` chain of N branches is a syntax tree N levels deep (each ``elif`` is the
+``orelse`` of the one before), and so is a ``match`` once LibCST or ``ast`` walks it in
+places. strangler's own code walks chains iteratively, but the libraries under it recurse
+once or more per level: LibCST's visitors and transformers (``visit`` ->
+``_visit_and_replace_children`` -> ``visit_optional`` per ``elif``), its code generation
+and ``deep_equals``, and CPython's ``ast``, ``symtable`` and ``compile``, whose C
+recursion checks scale with ``sys.getrecursionlimit()`` (on 3.11 at least). With the
+default limit of 1,000 a chain of a few hundred branches (400 in our tests) ended in
+RecursionError.
+
+Those recursions are not ours to rewrite, so the work that walks trees runs here instead:
+on a worker thread whose stack is large enough for the limit we raise to. The process
+keeps the main thread for signals (Ctrl-C interrupts the wait; the worker computes only,
+it writes nothing, so leaving it behind is safe) and for writing.
+
+CPython's own parser has a fixed depth limit that no setting raises ("too complex to
+parse", a MemoryError, at about 6,000 nested levels on 3.11); whoever parses with ``ast``
+turns that into a refusal naming the file and line (see ``too_deep``).
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+from strangler.errors import StranglerError
+
+T = TypeVar("T")
+
+# 100,000 frames of LibCST recursion (a few per elif level: chains of ~20,000 branches)
+# need far less than 1 GiB of C stack even when a level passes through C (a property, a
+# dataclass __init__); the stack is reserved address space, only touched pages cost memory.
+RECURSION_LIMIT = 100_000
+STACK_SIZE = 1024 * 1024 * 1024
+
+_state = threading.local()
+_lock = threading.Lock()
+
+
+def call(function: Callable[..., T], *args: object, **kwargs: object) -> T:
+    """``function(*args, **kwargs)``, run where deep recursion does not overflow.
+
+    Nested calls (the pipeline calls itself through several entry points) run directly.
+    Exceptions cross back to the caller unchanged.
+    """
+    if getattr(_state, "deep", False):
+        return function(*args, **kwargs)
+    result: list[T] = []
+    error: list[BaseException] = []
+
+    def work() -> None:
+        _state.deep = True
+        try:
+            result.append(function(*args, **kwargs))
+        except BaseException as exc:  # handed to the caller, re-raised there
+            error.append(exc)
+
+    with _lock:  # the stack size and the limit are process-wide settings
+        previous_stack = threading.stack_size()
+        previous_limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(previous_limit, RECURSION_LIMIT))
+        worker: threading.Thread | None = threading.Thread(target=work, name="strangler-deep", daemon=True)
+        try:
+            threading.stack_size(STACK_SIZE)
+            worker.start()  # type: ignore[union-attr]
+        except (RuntimeError, ValueError, MemoryError):
+            # No thread of that size here (a tight ulimit -v): work on this thread, with
+            # the default limit; only inputs deeper than it allows then fail, as before.
+            sys.setrecursionlimit(previous_limit)
+            worker = None
+        finally:
+            threading.stack_size(previous_stack)
+    if worker is None:
+        return function(*args, **kwargs)
+    try:
+        while worker.is_alive():
+            worker.join(0.1)  # a bounded wait, so Ctrl-C reaches the main thread
+    finally:
+        with _lock:
+            if not worker.is_alive():
+                sys.setrecursionlimit(previous_limit)
+    if error:
+        raise error[0].with_traceback(error[0].__traceback__)
+    return result[0]
+
+
+def too_deep(where: str, what: str, error: BaseException) -> StranglerError:
+    """The refusal for a module Python itself cannot parse or compile for its depth.
+
+    ``where`` is ``file:line`` of the construct, ``what`` names it."""
+    # The parser's overflow is a MemoryError without a message; the compiler's says so.
+    reason = str(error) if isinstance(error, RecursionError) else "Python's parser stack overflowed"
+    return StranglerError(
+        f"Python cannot compile this module: {what} is nested deeper than its parser or compiler allows ({reason})",
+        where=where,
+        hint="split the chain (a table of handlers, or chains of a few hundred branches each): "
+        "Lambda could not import this module either",
+    )
