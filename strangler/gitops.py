@@ -69,11 +69,19 @@ class Workspace:
     def repo_path(self, path: str) -> str:
         return (self.project / path).resolve().relative_to(self.top.resolve()).as_posix()
 
+    def _versioned(self, path: str) -> str | None:
+        """``path`` inside the repository, or None for a file it cannot version (a module
+        copied through a symlink that points outside it: git knows only the link)."""
+        try:
+            return self.repo_path(path)
+        except ValueError:
+            return None
+
     def refuse_dirty(self, paths: Iterable[str]) -> None:
         """Uncommitted changes to files the run would touch (or copy) would be mixed with ours."""
         if self.repo is None:
             return
-        wanted = sorted({self.repo_path(p) for p in paths})
+        wanted = sorted({p for p in map(self._versioned, paths) if p is not None})
         if not wanted:
             return
         dirty: list[str] = []

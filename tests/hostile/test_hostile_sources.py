@@ -283,12 +283,13 @@ def test_migrate_removes_a_symlinked_module_link_but_not_its_target(tmp_path):
 
 
 def test_migrate_leaves_the_files_of_a_symlinked_package_where_they_are(tmp_path):
-    app = app_copy("eventbridge-orders", tmp_path, git_repo=True)
+    app = app_copy("eventbridge-orders", tmp_path)
     vendor = app / "vendor" / "shared"
     vendor.mkdir(parents=True)
     (vendor / "__init__.py").write_bytes((app / "src" / "shared.py").read_bytes())
     (app / "src" / "shared.py").unlink()
     (app / "src" / "shared").symlink_to("../vendor/shared")
+    repository(app)  # the link and its target are committed, as a team would have them
     result = accepted(app, "migrate")
     assert (vendor / "__init__.py").is_file()
     assert (app / "src" / "shared").is_symlink()
