@@ -141,7 +141,6 @@ Resources:
 """
 
 
-@pytest.mark.xfail(strict=True, reason="ruamel writes a block scalar's text at the mapping indent, not at its own")
 def test_a_description_indented_by_four_dumps_byte_for_byte(tmp_path):
     assert load(tmp_path, DESCRIPTION_BY_FOUR).dump() == DESCRIPTION_BY_FOUR
 
