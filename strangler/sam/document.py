@@ -54,13 +54,21 @@ class _Constructor(RoundTripConstructor):
 _Constructor.add_constructor("tag:yaml.org,2002:str", _Constructor.construct_yaml_str)
 
 
+# Line breaks YAML folds in plain and single-quoted scalars (NEL, LS, PS), and what a
+# YAML 1.1 reader refuses unescaped.
+_NEEDS_ESCAPES = re.compile("[\x85\u2028\u2029\ufeff]|[^\x09\x0a\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 class _Representer(RoundTripRepresenter):
     quote = "'"  # set per template: the quote the template itself uses most
 
     def represent_str(self, data: Any) -> Any:
         """A string strangler made: quoted when YAML 1.1 would read it plain as
         something else (``yes``, ``~``, ``12:30``, ``=``, ``<<``)."""
-        style = self.quote if not yaml11.reads_as_string(data) else None
+        if _NEEDS_ESCAPES.search(data):
+            style: str | None = '"'  # only double quotes keep these characters as they are
+        else:
+            style = self.quote if not yaml11.reads_as_string(data) else None
         return self.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
 

@@ -92,13 +92,50 @@ def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]
     return SequenceMatcher(None, a, b, autojunk=len(a) + len(b) > 4000).get_opcodes()
 
 
+def _regions(original: list[str], base: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """The diff of the file and the serializer's dump, a replaced run of as many lines
+    as it replaces split line by line: the serializer rewrites lines one by one (``True``,
+    trailing spaces), so a change next to one of them need not take its neighbours."""
+    if len(original) == len(base):
+        # The serializer rewrote lines without adding or dropping any (the usual case):
+        # line n is line n, whatever a diff could match across similar resources.
+        opcodes = []
+        for i, (a, b) in enumerate(zip(original, base)):
+            tag = "equal" if a == b else "replace"
+            if opcodes and opcodes[-1][0] == tag:
+                opcodes[-1] = (tag, opcodes[-1][1], i + 1, opcodes[-1][3], i + 1)
+            else:
+                opcodes.append((tag, i, i + 1, i, i + 1))
+    else:
+        opcodes = _opcodes([line.rstrip() for line in original], [line.rstrip() for line in base])
+    regions = []
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "equal" and original[i1:i2] != base[j1:j2]:
+            tag = "replace"  # equal but for trailing spaces: line by line below
+        if tag != "replace" or i2 - i1 != j2 - j1:
+            regions.append((tag, i1, i2, j1, j2))
+            continue
+        # Lines whose indent moved (a block scalar's text, a comment) go together.
+        start = i1
+        for i in range(i1, i2):
+            a, b = original[i], base[j1 + i - i1]
+            if _indent(a) == _indent(b) or not a.strip() or not b.strip() or i + 1 == i2:
+                regions.append(("replace", start, i + 1, j1 + start - i1, j1 + i + 1 - i1))
+                start = i + 1
+    return regions
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
 def _merge_lines(raw: list[str], original: list[str], base: list[str], edited: list[str], new_lines: list[str]) -> list[str]:
     # Where each base line comes from in the original: ("eq", index) or the normalised
     # region ("seg", index into segments) it belongs to.
     where: list[tuple[str, int]] = [("eq", 0)] * len(base)
     segments: list[tuple[int, int, int, int]] = []  # (i1, i2, j1, j2) of original/base
     only_original: dict[int, list[int]] = {}  # base position -> segments with no base line
-    for tag, i1, i2, j1, j2 in _opcodes(original, base):
+    for tag, i1, i2, j1, j2 in _regions(original, base):
         if tag == "equal":
             for offset in range(j2 - j1):
                 where[j1 + offset] = ("eq", i1 + offset)
