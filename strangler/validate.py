@@ -45,7 +45,7 @@ def translate(text: str, *, is_json: bool, where: str) -> dict[str, Any]:
     from samtranslator.yaml_helper import yaml_parse
 
     if is_json:
-        template = json.loads(text)
+        template = json.loads(text.removeprefix("\ufeff"))
     else:
         template = _parse_as_sam(text, where)
         meant = getattr(text, "meant", None)

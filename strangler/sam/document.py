@@ -25,7 +25,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
-from ruamel.yaml.constructor import DuplicateKeyError, RoundTripConstructor
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import PlainScalarString
@@ -49,6 +49,19 @@ class _Constructor(RoundTripConstructor):
         if type(value) is str and node.style is None and not node.ctag.handle:
             return SourcePlain(value)
         return value
+
+
+    def check_mapping_key(self, node: Any, key_node: Any, mapping: Any, key: Any, value: Any) -> bool:
+        if key in mapping:
+            first = next((k for k, _ in node.value if k is not key_node and getattr(k, "value", None) == key_node.value), key_node)
+            raise _DuplicateYamlKey(str(key), first.start_mark.line + 1, key_node.start_mark.line + 1)
+        return True
+
+
+class _DuplicateYamlKey(Exception):
+    def __init__(self, key: str, first: int, second: int) -> None:
+        super().__init__(key)
+        self.key, self.first, self.second = key, first, second
 
 
 _Constructor.add_constructor("tag:yaml.org,2002:str", _Constructor.construct_yaml_str)
@@ -248,12 +261,10 @@ def _serialize(data: Any, text: str, is_json: bool, json_indent: int) -> str:
 def _load_yaml(text: str, name: str) -> Any:
     try:
         return _yaml(text).load(text)
-    except DuplicateKeyError as exc:
-        key = _duplicate_key(exc)
-        first, second = exc.context_mark, exc.problem_mark
+    except _DuplicateYamlKey as exc:
         raise StranglerError(
-            f"not valid YAML: found duplicate key {json.dumps(key)} at lines {first.line + 1} and {second.line + 1}",
-            where=f"{name}:{second.line + 1}",
+            f"not valid YAML: found duplicate key {json.dumps(exc.key, ensure_ascii=False)} at lines {exc.first} and {exc.second}",
+            where=f"{name}:{exc.second}",
             hint="a key may appear once in a mapping: keep one of them",
         ) from None
     except YAMLError as exc:
@@ -262,11 +273,6 @@ def _load_yaml(text: str, name: str) -> Any:
         raise StranglerError(
             f"not valid YAML: {getattr(exc, 'problem', None) or exc}", where=f"{name}{line}"
         ) from None
-
-
-def _duplicate_key(exc: DuplicateKeyError) -> str:
-    match = re.match(r'found duplicate key "(.*)" with value', str(getattr(exc, "problem", "")), re.DOTALL)
-    return match.group(1) if match else "?"
 
 
 class _DuplicateJsonKey(Exception):
