@@ -29,6 +29,7 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import PlainScalarString
+from ruamel.yaml.tag import Tag
 
 from strangler.errors import StranglerError
 from strangler.sam import textmerge, yaml11
@@ -41,6 +42,14 @@ class SourcePlain(PlainScalarString):
     so it keeps the meaning YAML 1.1 gives it (a plain ``yes`` stays a boolean for SAM)."""
 
     __slots__ = ()
+
+    # Immutable like any str: copies share it (a deep copy through __reduce_ex__ would
+    # cost a template with thousands of routes seconds).
+    def __copy__(self) -> "SourcePlain":
+        return self
+
+    def __deepcopy__(self, memo: Any) -> "SourcePlain":
+        return self
 
 
 class _Constructor(RoundTripConstructor):
@@ -229,6 +238,9 @@ class TemplateDocument:
         return TaggedScalar(value=f"{logical_id}.{attribute}", tag="!GetAtt")
 
 
+_TAG_SLOT = Tag.attrib
+
+
 class RenderedTemplate(str):
     """A template's text, carrying what SAM must read from it (see ``intended``), so the
     last check before writing can compare the two."""
@@ -329,7 +341,13 @@ def intended(node: Any) -> Any:
     Numbers and dates ruamel.yaml read are :data:`UNCHECKED`: their text is written as it
     was, and YAML 1.1 may read some of them (``0o17``, ``1e3``) otherwise than 1.2 does.
     """
-    tag = getattr(getattr(node, "tag", None), "value", None)
+    kind = type(node)
+    if kind is str:
+        return node
+    if kind is SourcePlain:
+        return _intended_scalar(node)
+    # The tag is read from its slot: ruamel's ``.tag`` property creates one on every node.
+    tag = getattr(getattr(node, _TAG_SLOT, None), "value", None)
     if isinstance(tag, str) and tag.startswith("!"):
         name = tag[1:]
         long_name = name if name in ("Ref", "Condition") else f"Fn::{name}"
