@@ -44,13 +44,10 @@ def translate(text: str, *, is_json: bool, where: str) -> dict[str, Any]:
     from samtranslator.translator.translator import Translator
     from samtranslator.yaml_helper import yaml_parse
 
-    if is_json:
-        template = json.loads(text.removeprefix("\ufeff"))
-    else:
-        template = _parse_as_sam(text, where)
-        meant = getattr(text, "meant", None)
-        if meant is not None:
-            reads_back(meant, template, where)
+    template = json.loads(text.removeprefix("\ufeff")) if is_json else _parse_as_sam(text, where)
+    meant = getattr(text, "meant", None)
+    if meant is not None:
+        reads_back(meant, template, where)
     _as_packaged(template)
     try:
         with _region():

@@ -217,7 +217,7 @@ class TemplateDocument:
         edited = _serialize(self.data, source.text, self.is_json, self.json_indent)
         merged = textmerge.merge(source, _base(self.text, self.is_json, self.json_indent), edited)
         rendered = RenderedTemplate(merged)
-        rendered.meant = None if self.is_json else intended(self.data)
+        rendered.meant = intended(self.data)
         return rendered
 
     # --- building values in the template's own syntax -------------------------------
@@ -381,7 +381,7 @@ class _Unchecked:
 UNCHECKED: Any = _Unchecked()
 
 
-class Unreadable:
+class UnreadablePlain:
     """A plain scalar SAM's loader cannot read (``=``, or ``<<`` outside a merge)."""
 
     def __init__(self, text: str) -> None:
@@ -391,7 +391,7 @@ class Unreadable:
         return f"unreadable plain scalar {self.text!r}"
 
     def __hash__(self) -> int:
-        return hash(("Unreadable", self.text))
+        return hash(("UnreadablePlain", self.text))
 
 
 def _intended_scalar(node: Any) -> Any:
@@ -401,7 +401,7 @@ def _intended_scalar(node: Any) -> Any:
         try:
             return yaml11.plain_value(str(node))
         except yaml11.Unreadable:
-            return Unreadable(str(node))
+            return UnreadablePlain(str(node))
     if isinstance(node, str):
         return str(node)
     if node is None or type(node) in (bool, int, float):

@@ -388,3 +388,18 @@ def test_what_a_template_means_is_read_back_before_writing(tmp_path):
         translate(forged, is_json=False, where="template.yaml")
     assert caught.value.where == "template.yaml: Resources.Queue"
     assert "Resources.Queue.Properties.QueueName as True instead of 'on'" in caught.value.message
+
+
+def test_a_json_template_is_read_back_before_writing_too(tmp_path):
+    from strangler.validate import translate
+
+    doc = load(tmp_path, '{"Transform": "AWS::Serverless-2016-10-31", "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}}\n', "template.json")
+    doc.data["Resources"]["Queue"]["Properties"] = {"DelaySeconds": 5}
+    rendered = doc.dump()
+    forged = type(rendered)(rendered.replace("5", '"5"'))
+    forged.meant = rendered.meant
+
+    translate(rendered, is_json=True, where="template.json")
+    with pytest.raises(StranglerError) as caught:
+        translate(forged, is_json=True, where="template.json")
+    assert "Resources.Queue.Properties.DelaySeconds as '5' instead of 5" in caught.value.message
