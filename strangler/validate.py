@@ -47,7 +47,10 @@ def translate(text: str, *, is_json: bool, where: str) -> dict[str, Any]:
     from samtranslator.translator.translator import Translator
     from samtranslator.yaml_helper import yaml_parse
 
-    template = json.loads(text) if is_json else yaml_parse(text)
+    template = json.loads(text.removeprefix("\ufeff")) if is_json else _parse_as_sam(text, where)
+    meant = getattr(text, "meant", None)
+    if meant is not None:
+        reads_back(meant, template, where)
     _as_packaged(template)
     try:
         with _region():
@@ -57,6 +60,78 @@ def translate(text: str, *, is_json: bool, where: str) -> dict[str, Any]:
     except InvalidDocumentException as exc:
         causes = "; ".join(cause.message for cause in exc.causes)
         raise StranglerError(f"the new template does not translate: {causes}", where=where, hint=_BUG) from None
+
+
+def _parse_as_sam(text: str, where: str) -> Any:
+    """The template as SAM CLI and aws-sam-translator read it (YAML 1.1)."""
+    import yaml
+    from samtranslator.yaml_helper import yaml_parse
+
+    try:
+        return yaml_parse(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise StranglerError(
+            f"SAM could not read the new template: {problem}; nothing was written", where=f"{where}{line}", hint=_BUG
+        ) from None
+
+
+def reads_back(meant: Any, parsed: Any, where: str) -> None:
+    """Refuse a template that SAM would read otherwise than strangler meant it."""
+    found = _difference(meant, parsed, ())
+    if found is not None:
+        path, expected, got = found
+        raise StranglerError(
+            f"SAM would read {'.'.join(str(p) for p in path) or 'the template'} as {got!r} instead of {expected!r} "
+            "(YAML 1.1 reads some plain scalars as booleans, numbers or null); nothing was written",
+            where=f"{where}: {'.'.join(str(p) for p in path[:2])}" if path else where,
+            hint=_BUG,
+        )
+
+
+def _difference(meant: Any, parsed: Any, path: tuple) -> tuple[tuple, Any, Any] | None:
+    from strangler.sam.document import MERGE_KEY, UNCHECKED
+
+    if meant is UNCHECKED:
+        return None
+    if isinstance(meant, dict):
+        if not isinstance(parsed, dict):
+            return path, meant, parsed
+        merges = MERGE_KEY in meant
+        for key, value in meant.items():
+            if key is MERGE_KEY:
+                continue
+            if key not in parsed or _kind(key) != _kind(_same_key(parsed, key)):
+                return (*path, key), value, "nothing (the key reads as something else)"
+            found = _difference(value, parsed[key], (*path, key))
+            if found is not None:
+                return found
+        if not merges and len(parsed) != len(meant):
+            extra = [k for k in parsed if k not in meant]
+            return path, sorted(meant, key=str), sorted(parsed, key=str) if not extra else f"the extra keys {extra}"
+        return None
+    if isinstance(meant, list):
+        if not isinstance(parsed, list) or len(parsed) != len(meant):
+            return path, meant, parsed
+        for index, (item, got) in enumerate(zip(meant, parsed)):
+            found = _difference(item, got, (*path, index))
+            if found is not None:
+                return found
+        return None
+    if _kind(meant) != _kind(parsed) or meant != parsed:
+        return path, meant, parsed
+    return None
+
+
+def _same_key(parsed: dict, key: Any) -> Any:
+    return next(k for k in parsed if k == key)
+
+
+def _kind(value: Any) -> type:
+    """bool and int compare equal in Python (True == 1): YAML tells them apart."""
+    return type(value) if isinstance(value, (bool, str, type(None))) else object
 
 
 def _as_packaged(template: dict[str, Any]) -> None:

@@ -4,11 +4,18 @@ YAML goes through ruamel.yaml's round-trip mode so comments, key order, quotes a
 tags survive; JSON stays JSON with its indent and trailing newline. Both expose the same
 mapping interface, and intrinsic functions are built through :meth:`TemplateDocument.ref`
 and friends so callers never care which syntax the file uses.
+
+The template is the user's: what strangler does not change is written back byte for byte
+(``textmerge``), with the file's BOM and line endings. SAM reads templates as YAML 1.1
+(``yes`` is a boolean, ``12:30`` a number), ruamel.yaml as 1.2: a string strangler writes
+is quoted whenever YAML 1.1 would read it as anything but that string, while a plain
+scalar copied from the template stays plain and keeps the meaning it had.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import io
 import json
 import re
@@ -18,15 +25,83 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.representer import RoundTripRepresenter
+from ruamel.yaml.scalarstring import PlainScalarString
+from ruamel.yaml.tag import Tag
 
 from strangler.errors import StranglerError
+from strangler.sam import textmerge, yaml11
 
 TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
 
 
+class SourcePlain(PlainScalarString):
+    """A string written plain in the template: written plain again wherever it is copied,
+    so it keeps the meaning YAML 1.1 gives it (a plain ``yes`` stays a boolean for SAM)."""
+
+    __slots__ = ()
+
+    # Immutable like any str: copies share it (a deep copy through __reduce_ex__ would
+    # cost a template with thousands of routes seconds).
+    def __copy__(self) -> "SourcePlain":
+        return self
+
+    def __deepcopy__(self, memo: Any) -> "SourcePlain":
+        return self
+
+
+class _Constructor(RoundTripConstructor):
+    def construct_yaml_str(self, node: Any) -> Any:
+        value = super().construct_yaml_str(node)
+        if type(value) is str and node.style is None and not node.ctag.handle:
+            return SourcePlain(value)
+        return value
+
+
+    def check_mapping_key(self, node: Any, key_node: Any, mapping: Any, key: Any, value: Any) -> bool:
+        if key in mapping:
+            first = next((k for k, _ in node.value if k is not key_node and getattr(k, "value", None) == key_node.value), key_node)
+            raise _DuplicateYamlKey(str(key), first.start_mark.line + 1, key_node.start_mark.line + 1)
+        return True
+
+
+class _DuplicateYamlKey(Exception):
+    def __init__(self, key: str, first: int, second: int) -> None:
+        super().__init__(key)
+        self.key, self.first, self.second = key, first, second
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:str", _Constructor.construct_yaml_str)
+
+
+# Line breaks YAML folds in plain and single-quoted scalars (NEL, LS, PS), and what a
+# YAML 1.1 reader refuses unescaped.
+_NEEDS_ESCAPES = re.compile("[\x85\u2028\u2029\ufeff]|[^\x09\x0a\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+class _Representer(RoundTripRepresenter):
+    quote = "'"  # set per template: the quote the template itself uses most
+
+    def represent_str(self, data: Any) -> Any:
+        """A string strangler made: quoted when YAML 1.1 would read it plain as
+        something else (``yes``, ``~``, ``12:30``, ``=``, ``<<``)."""
+        if _NEEDS_ESCAPES.search(data):
+            style: str | None = '"'  # only double quotes keep these characters as they are
+        else:
+            style = self.quote if not yaml11.reads_as_string(data) else None
+        return self.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Representer.add_representer(str, _Representer.represent_str)
+_Representer.add_representer(SourcePlain, RoundTripRepresenter.represent_plain_scalarstring)
+
+
 def _yaml(text: str) -> YAML:
     yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
+    yaml.Representer = type("_TemplateRepresenter", (_Representer,), {"quote": _preferred_quote(text)})
     yaml.preserve_quotes = True
     yaml.width = 4096
     # [{prefix: a}] as written: ruamel would drop the braces of a one-entry mapping in a
@@ -36,6 +111,10 @@ def _yaml(text: str) -> YAML:
     mapping, sequence, offset = _detect_indent(text)
     yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
     return yaml
+
+
+def _preferred_quote(text: str) -> str:
+    return '"' if len(re.findall(r'[:\-\[,] "', text)) > len(re.findall(r"[:\-\[,] '", text)) else "'"
 
 
 def _detect_indent(text: str) -> tuple[int, int, int]:
@@ -102,7 +181,9 @@ def _value_done(stack: list[list]) -> None:
 
 @dataclass
 class TemplateDocument:
-    """A parsed template plus what it takes to write it back the same way."""
+    """A parsed template plus what it takes to write it back the same way.
+
+    ``text`` is the file's content as it is on disk (BOM and line endings included)."""
 
     path: Path
     text: str
@@ -112,34 +193,32 @@ class TemplateDocument:
 
     @classmethod
     def load(cls, path: Path) -> "TemplateDocument":
-        text = path.read_text(encoding="utf-8")
-        if path.suffix == ".json":
-            try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise StranglerError(
-                    f"not valid JSON: {exc.msg}", where=f"{path.name}:{exc.lineno}"
-                ) from None
-            return cls(path, text, data, True, _json_indent(text))
+        raw = path.read_bytes()
         try:
-            data = _yaml(text).load(text)
-        except YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = f":{mark.line + 1}" if mark else ""
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
             raise StranglerError(
-                f"not valid YAML: {getattr(exc, 'problem', None) or exc}", where=f"{path.name}{line}"
+                f"the template is not UTF-8 (byte 0x{raw[exc.start]:02x})", where=f"{path.name}:{line}",
+                hint="save it as UTF-8",
             ) from None
+        source = textmerge.SourceText.of(text)
+        if path.suffix == ".json":
+            return cls(path, text, _load_json(source.text, path.name), True, _json_indent(source.text))
+        data = _load_yaml(source.text, path.name)
         if not isinstance(data, dict):
             raise StranglerError("the template is not a mapping", where=path.name)
         return cls(path, text, data, False)
 
-    def dump(self) -> str:
-        if self.is_json:
-            out = json.dumps(self.data, indent=self.json_indent, ensure_ascii=False)
-            return out + ("\n" if self.text.endswith("\n") else "")
-        stream = io.StringIO()
-        _yaml(self.text).dump(self.data, stream)
-        return stream.getvalue()
+    def dump(self) -> "RenderedTemplate":
+        """The file's new content: the serializer's text where strangler changed the
+        document, the file's own bytes everywhere else."""
+        source = _source(self.text)
+        edited = _serialize(self.data, source.text, self.is_json, self.json_indent)
+        merged = textmerge.merge(source, _base(self.text, self.is_json, self.json_indent), edited)
+        rendered = RenderedTemplate(merged)
+        rendered.meant = intended(self.data)
+        return rendered
 
     # --- building values in the template's own syntax -------------------------------
     def new_map(self, items: dict[str, Any] | None = None) -> Any:
@@ -157,6 +236,185 @@ class TemplateDocument:
         if self.is_json:
             return {"Fn::GetAtt": [logical_id, attribute]}
         return TaggedScalar(value=f"{logical_id}.{attribute}", tag="!GetAtt")
+
+
+_TAG_SLOT = Tag.attrib
+
+
+class RenderedTemplate(str):
+    """A template's text, carrying what SAM must read from it (see ``intended``), so the
+    last check before writing can compare the two."""
+
+    meant: Any = None
+
+
+@functools.lru_cache(maxsize=4)
+def _source(text: str) -> textmerge.SourceText:
+    return textmerge.SourceText.of(text)
+
+
+@functools.lru_cache(maxsize=4)
+def _base(text: str, is_json: bool, json_indent: int) -> str:
+    """The serializer's dump of the file as loaded: what the merge compares edits with."""
+    source = _source(text)
+    data = json.loads(source.text) if is_json else _yaml(source.text).load(source.text)
+    return _serialize(data, source.text, is_json, json_indent)
+
+
+def _serialize(data: Any, text: str, is_json: bool, json_indent: int) -> str:
+    if is_json:
+        out = json.dumps(data, indent=json_indent, ensure_ascii=False)
+        return out + ("\n" if text.endswith("\n") else "")
+    stream = io.StringIO()
+    _yaml(text).dump(data, stream)
+    return stream.getvalue()
+
+
+def _load_yaml(text: str, name: str) -> Any:
+    try:
+        return _yaml(text).load(text)
+    except _DuplicateYamlKey as exc:
+        raise StranglerError(
+            f"not valid YAML: found duplicate key {json.dumps(exc.key, ensure_ascii=False)} at lines {exc.first} and {exc.second}",
+            where=f"{name}:{exc.second}",
+            hint="a key may appear once in a mapping: keep one of them",
+        ) from None
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        raise StranglerError(
+            f"not valid YAML: {getattr(exc, 'problem', None) or exc}", where=f"{name}{line}"
+        ) from None
+
+
+class _DuplicateJsonKey(Exception):
+    pass
+
+
+def _load_json(text: str, name: str) -> Any:
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        mapping = dict(items)
+        if len(mapping) != len(items):
+            raise _DuplicateJsonKey()
+        return mapping
+
+    try:
+        return json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        raise StranglerError(f"not valid JSON: {exc.msg}", where=f"{name}:{exc.lineno}") from None
+    except _DuplicateJsonKey:
+        key, first, second = _json_duplicate(text)
+        raise StranglerError(
+            f"not valid JSON: found duplicate key {json.dumps(key, ensure_ascii=False)} at lines {first} and {second}",
+            where=f"{name}:{second}",
+            hint="a key may appear once in an object (JSON parsers keep only the last): keep one of them",
+        ) from None
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:]')
+
+
+def _json_duplicate(text: str) -> tuple[str, int, int]:
+    """The first key that appears twice in one object, with the lines of both."""
+    objects: list[dict[str, int] | None] = []  # None: an array
+    tokens = list(_JSON_TOKEN.finditer(text))
+    for index, token in enumerate(tokens):
+        value = token.group()
+        if value in "{[":
+            objects.append({} if value == "{" else None)
+        elif value in "}]":
+            objects.pop()
+        elif value.startswith('"') and objects and objects[-1] is not None:
+            if index + 1 < len(tokens) and tokens[index + 1].group() == ":":
+                key = json.loads(value)
+                line = text.count("\n", 0, token.start()) + 1
+                if key in objects[-1]:
+                    return key, objects[-1][key], line
+                objects[-1][key] = line
+    return "?", 0, 0
+
+
+def intended(node: Any) -> Any:
+    """What SAM must read from ``node`` once written: its strings as strings, a plain
+    scalar of the template with its YAML 1.1 meaning, intrinsic tags in their long form.
+
+    Numbers and dates ruamel.yaml read are :data:`UNCHECKED`: their text is written as it
+    was, and YAML 1.1 may read some of them (``0o17``, ``1e3``) otherwise than 1.2 does.
+    """
+    kind = type(node)
+    if kind is str:
+        return node
+    if kind is SourcePlain:
+        return _intended_scalar(node)
+    # The tag is read from its slot: ruamel's ``.tag`` property creates one on every node.
+    tag = getattr(getattr(node, _TAG_SLOT, None), "value", None)
+    if isinstance(tag, str) and tag.startswith("!"):
+        name = tag[1:]
+        long_name = name if name in ("Ref", "Condition") else f"Fn::{name}"
+        if isinstance(node, TaggedScalar):
+            value: Any = str(node.value)
+            if name == "GetAtt":
+                value = value.split(".", 1)
+            return {long_name: value}
+        return {long_name: _intended_collection(node)}
+    if isinstance(node, (dict, list)):
+        return _intended_collection(node)
+    return _intended_scalar(node)
+
+
+def _intended_collection(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {_key(key): intended(value) for key, value in node.items()}
+    return [intended(item) for item in node]
+
+
+def _key(key: Any) -> Any:
+    value = _intended_scalar(key)
+    return key if value is UNCHECKED else value
+
+
+class _Unchecked:
+    def __repr__(self) -> str:
+        return "UNCHECKED"
+
+
+UNCHECKED: Any = _Unchecked()
+
+
+class UnreadablePlain:
+    """A plain scalar SAM's loader cannot read (``=``, or ``<<`` outside a merge)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"unreadable plain scalar {self.text!r}"
+
+    def __hash__(self) -> int:
+        return hash(("UnreadablePlain", self.text))
+
+
+def _intended_scalar(node: Any) -> Any:
+    if isinstance(node, SourcePlain):
+        if yaml11.plain_tag(node) == yaml11.MERGE:
+            return MERGE_KEY
+        try:
+            return yaml11.plain_value(str(node))
+        except yaml11.Unreadable:
+            return UnreadablePlain(str(node))
+    if isinstance(node, str):
+        return str(node)
+    if node is None or type(node) in (bool, int, float):
+        return node
+    return UNCHECKED
+
+
+class _MergeKey:
+    def __repr__(self) -> str:
+        return "<<"
+
+
+MERGE_KEY: Any = _MergeKey()
 
 
 def _json_indent(text: str) -> int:

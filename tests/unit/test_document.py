@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -141,7 +142,6 @@ Resources:
 """
 
 
-@pytest.mark.xfail(strict=True, reason="ruamel writes a block scalar's text at the mapping indent, not at its own")
 def test_a_description_indented_by_four_dumps_byte_for_byte(tmp_path):
     assert load(tmp_path, DESCRIPTION_BY_FOUR).dump() == DESCRIPTION_BY_FOUR
 
@@ -306,3 +306,100 @@ def test_referenced_ids_inside_tagged_sequences(tmp_path, value, expected):
 
 def test_sub_variables_defined_by_the_sub_are_not_references(properties):
     assert "Domain" not in set(referenced_ids(properties["Url"]))
+
+
+# --- the user's bytes, YAML 1.1 and duplicate keys ---------------------------------------------
+
+def test_an_edited_template_keeps_the_bytes_of_the_lines_strangler_did_not_touch(tmp_path):
+    text = "\ufeffResources:   \r\n  Queue:\r\n    Type: AWS::SQS::Queue\r\n    Properties:\r\n      FifoQueue: True\r\n  \r\n      # odd\r\n"
+    path = tmp_path / "template.yaml"
+    path.write_bytes(text.encode("utf-8"))
+    doc = TemplateDocument.load(path)
+
+    doc.data["Resources"]["Topic"] = doc.new_map({"Type": "AWS::SNS::Topic"})
+
+    assert doc.text == text
+    assert doc.dump() == text + "  Topic:\r\n    Type: AWS::SNS::Topic\r\n"
+
+
+def test_a_json_template_keeps_its_inline_arrays_when_edited(tmp_path):
+    text = '{\n  "Resources": {\n    "Queue": {"Type": "AWS::SQS::Queue", "DependsOn": [ "A", "B" ]}\n  }\n}\n'
+    doc = load(tmp_path, text, "template.json")
+
+    doc.data["Outputs"] = {"QueueUrl": {"Value": {"Ref": "Queue"}}}
+
+    dumped = doc.dump()
+    assert dumped.startswith(text[: text.index("\n  }\n}")])
+    assert json.loads(dumped)["Outputs"] == {"QueueUrl": {"Value": {"Ref": "Queue"}}}
+
+
+@pytest.mark.parametrize("value", ["yes", "ON", "off", "null", "~", "123", "1.0", "12:30", "2001-01-01", "=", "<<", "#x", "`a", ""])
+def test_strings_strangler_writes_read_back_as_strings_in_yaml_1_1(tmp_path, value):
+    from samtranslator.yaml_helper import yaml_parse
+
+    doc = load(tmp_path, "Resources: {}\n")
+    doc.data["Resources"][value] = doc.new_map({"Type": value})
+
+    assert yaml_parse(doc.dump())["Resources"] == {value: {"Type": value}}
+
+
+def test_plain_scalars_copied_from_the_template_keep_their_yaml_1_1_meaning(tmp_path):
+    from samtranslator.yaml_helper import yaml_parse
+
+    doc = load(tmp_path, "A:\n  flag: yes\n  text: 'yes'\n  time: 12:30\n")
+    doc.data["B"] = copy.deepcopy(doc.data["A"])
+
+    assert yaml_parse(doc.dump())["B"] == {"flag": True, "text": "yes", "time": 750}
+
+
+def test_a_duplicate_yaml_key_names_both_lines(tmp_path):
+    text = "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n  Topic:\n    Type: AWS::SNS::Topic\n  Queue:\n    Type: AWS::SNS::Topic\n"
+
+    assert load_error(tmp_path, text, "template.yaml") == (
+        "template.yaml:6", 'not valid YAML: found duplicate key "Queue" at lines 2 and 6',
+    )
+
+
+def test_a_duplicate_json_key_is_refused_naming_both_lines(tmp_path):
+    text = '{\n  "Resources": {\n    "Queue": {"Type": "AWS::SQS::Queue"},\n    "Queue": {"Type": "AWS::SNS::Topic"}\n  },\n  "Outputs": {}\n}\n'
+
+    assert load_error(tmp_path, text, "template.json") == (
+        "template.json:4", 'not valid JSON: found duplicate key "Queue" at lines 3 and 4',
+    )
+
+
+def test_the_same_key_in_two_json_objects_is_no_duplicate(tmp_path):
+    text = '{"Resources": {"A": {"Type": "X", "Properties": {"Type": 1}}, "B": {"Type": "Y"}}}'
+
+    assert load(tmp_path, text, "template.json").data["Resources"]["B"] == {"Type": "Y"}
+
+
+def test_what_a_template_means_is_read_back_before_writing(tmp_path):
+    from strangler.validate import translate
+
+    doc = load(tmp_path, "Transform: AWS::Serverless-2016-10-31\nResources:\n  Queue:\n    Type: AWS::SQS::Queue\n")
+    doc.data["Resources"]["Queue"]["Properties"] = doc.new_map({"QueueName": "on"})
+    rendered = doc.dump()
+    forged = type(rendered)(rendered.replace("'on'", "on"))
+    forged.meant = rendered.meant
+
+    translate(rendered, is_json=False, where="template.yaml")
+    with pytest.raises(StranglerError) as caught:
+        translate(forged, is_json=False, where="template.yaml")
+    assert caught.value.where == "template.yaml: Resources.Queue"
+    assert "Resources.Queue.Properties.QueueName as True instead of 'on'" in caught.value.message
+
+
+def test_a_json_template_is_read_back_before_writing_too(tmp_path):
+    from strangler.validate import translate
+
+    doc = load(tmp_path, '{"Transform": "AWS::Serverless-2016-10-31", "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}}\n', "template.json")
+    doc.data["Resources"]["Queue"]["Properties"] = {"DelaySeconds": 5}
+    rendered = doc.dump()
+    forged = type(rendered)(rendered.replace("5", '"5"'))
+    forged.meant = rendered.meant
+
+    translate(rendered, is_json=True, where="template.json")
+    with pytest.raises(StranglerError) as caught:
+        translate(forged, is_json=True, where="template.json")
+    assert "Resources.Queue.Properties.DelaySeconds as '5' instead of 5" in caught.value.message
