@@ -231,8 +231,12 @@ def _shape(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    kind = type(value).__name__
+    # By the YAML kind, not the Python class: ruamel and the document subclass str and int.
+    kind = next((name for base, name in _SCALAR_KINDS if isinstance(value, base)), type(value).__name__)
     return f"{'an' if kind[0] in 'aeiouAEIOU' else 'a'} {kind} ({str(value)[:40]!r})"
+
+
+_SCALAR_KINDS = ((bool, "boolean"), (str, "string"), (int, "number"), (float, "number"))
 
 
 def _function(base: Path, logical_id: str, resource: dict, globals_: Mapping[str, Any]) -> FunctionRef | str:

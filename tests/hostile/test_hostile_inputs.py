@@ -174,7 +174,7 @@ def test_globals_that_are_not_mappings_are_refused_by_name(orders: Path, old: st
 
 @pytest.mark.parametrize(
     ("properties", "named"),
-    [("", "Properties is missing"), ("    Properties:\n", "Properties is missing or empty"), ("    Properties: hello\n", "Properties is a str")],
+    [("", "Properties is missing"), ("    Properties:\n", "Properties is missing or empty"), ("    Properties: hello\n", "Properties is a string ('hello')")],
     ids=["missing", "null", "scalar"],
 )
 def test_a_function_without_properties_is_refused_by_name(orders: Path, properties: str, named: str) -> None:
@@ -412,7 +412,7 @@ def test_a_template_that_is_a_directory_is_refused(orders: Path) -> None:
         ("  OrdersFunction:\n", "  0x10:\n", "template.yaml: Resources.16: the logical id 16 reads as a HexInt"),
         (MONOLITH, MONOLITH + "    DependsOn: 5\n", "template.yaml: Resources.OrdersFunction.DependsOn"),
         (MONOLITH, MONOLITH + "    Condition: [IsProd]\n", "template.yaml: Resources.OrdersFunction.Condition"),
-        ("    Type: AWS::SNS::Topic\n", "    Type: 5\n", "template.yaml: Resources.ShipmentTopic: the resource has a Type that is an int"),
+        ("    Type: AWS::SNS::Topic\n", "    Type: 5\n", "template.yaml: Resources.ShipmentTopic: the resource has a Type that is a number ('5')"),
         (MONOLITH, MONOLITH + "    Metadata:\n      Strangler: {Action: [OrderPlaced], ExtractedFrom: OrdersFunction}\n",
          "template.yaml: Resources.OrdersFunction.Metadata.Strangler"),
         ("          Type: EventBridgeRule\n", "          Type: !Ref Stage\n", "Resources.OrdersFunction.Properties.Events.OrderLifecycle"),
