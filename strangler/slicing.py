@@ -10,6 +10,7 @@ exactly its dependencies.
 from __future__ import annotations
 
 import ast
+import sys
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,9 @@ class SymbolGraph:
     # Names some statement or action unit that is not an effect uses: a name an effect
     # statement acts on "belongs to code" when it is one of these.
     used_by_code: frozenset[str] = frozenset()
+    # Names imported and read by nothing in the module: imported for the import's own
+    # effect (``import ddtrace.auto``), so every slice keeps them.
+    unread_imports: frozenset[str] = frozenset()
     descriptions: Mapping[int, str] = field(default_factory=dict)  # effect statements as reports show them
     callees: Mapping[int, frozenset[str]] = field(default_factory=dict)  # names an effect statement only calls
 
@@ -186,6 +190,9 @@ def build(
     effect_set = set(floating)
     used_by_code = {name for unit, names in uses.items() if unit not in effect_set for name in names}
     frozen_uses = {unit: frozenset(names) for unit, names in uses.items()}
+    imported = frozenset(name for name, indexes in definers.items() if all(_is_import(statements[i]) for i in indexes))
+    unread = (imported - {name for names in uses.values() for name in names}) & _non_stdlib_imports(trees)
+    for_effect = {index for index, names in enumerate(defines) if names and names <= unread and _is_import(statements[index])}
     return SymbolGraph(
         statements=statements,
         defines=tuple(frozenset(d) for d in defines),
@@ -193,10 +200,9 @@ def build(
         definers={name: tuple(sorted(indexes)) for name, indexes in definers.items()},
         rebound=frozenset(name for names in found for name in names.rebinds),
         floating=floating,
-        always=_always_kept(statements),
-        imported=frozenset(
-            name for name, indexes in definers.items() if all(_is_import(statements[i]) for i in indexes)
-        ),
+        always=_always_kept(statements) | for_effect,
+        imported=imported,
+        unread_imports=unread,
         trees=tuple(trees),
         used_by_code=frozenset(used_by_code),
         descriptions={index: describe(lines, trees[index].body) for index in floating},
@@ -256,6 +262,20 @@ def _charge_units(statement, index, names, units, known, uses) -> None:
         used = collector.names & scope
         if used:
             uses[("entry", label)] = set(used)
+
+
+def _non_stdlib_imports(trees: Sequence[ast.Module]) -> frozenset[str]:
+    """Names bound by imports of modules outside the standard library: importing those may
+    act (``import ddtrace.auto``); an unread ``import hashlib`` is only dead code."""
+    found = set()
+    for tree in trees:
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                found.update(a.asname or a.name.split(".")[0] for a in node.names
+                             if a.name.split(".")[0] not in sys.stdlib_module_names)
+            elif isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").split(".")[0] not in sys.stdlib_module_names):
+                found.update(a.asname or a.name for a in node.names)
+    return frozenset(found)
 
 
 def _is_import(statement: cst.BaseStatement) -> bool:

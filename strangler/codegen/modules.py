@@ -156,7 +156,7 @@ def _kept(
     body: list[cst.BaseStatement] = []
     previous = -1
     for index in sorted(statements):
-        statement = replace.get(index) or _trim_import(graph.statements[index], names, keep_unused=False)
+        statement = replace.get(index) or _trim_import(graph.statements[index], names | graph.unread_imports, keep_unused=False)
         body.append(_keep_separation(statement, graph.statements[previous + 1 : index]))
         previous = index
     return body
@@ -168,7 +168,7 @@ def trimmed_imports(graph: SymbolGraph, statements: Iterable[int], names: frozen
     found = {}
     for index in statements:
         statement = graph.statements[index]
-        trimmed = _trim_import(statement, names, keep_unused=False)
+        trimmed = _trim_import(statement, names | graph.unread_imports, keep_unused=False)
         if trimmed is not statement and not isinstance(trimmed, cst.RemovalSentinel):
             found[index] = trimmed
     return found

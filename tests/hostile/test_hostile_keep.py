@@ -533,3 +533,20 @@ def test_scan_lists_the_code_kept_for_its_effects(tmp_path: Path) -> None:
 
     assert "effects  kept module-level code patch_all() (orders/app.py:9) (may have side effects)" in output
     assert '"may have side effects"' in data
+
+
+def test_an_import_nothing_reads_stays_for_its_effect_unless_it_is_the_standard_library(tmp_path: Path) -> None:
+    app = make_app(tmp_path, imports="""\
+                   import ddtrace.auto  # noqa: F401  instruments every library at import
+                   import wiring  # noqa: F401  registers the audit hooks
+                   import hashlib  # left over since the v1 checksum went
+                   """,
+                   files={"wiring.py": "import logging\n\nlogging.getLogger('audit').addHandler(logging.NullHandler())\n"})
+
+    extract(app)
+
+    code = module(app)
+    assert "import ddtrace.auto  # noqa: F401  instruments every library at import" in code
+    assert "import wiring  # noqa: F401  registers the audit hooks" in code
+    assert (app / "functions" / "order_placed" / "wiring.py").is_file()
+    assert "import hashlib" not in code
