@@ -156,7 +156,7 @@ def _env_decision(name: str, piece: Slice) -> Decision:
         return Decision(name, True, "read by the Lambda runtime")
     if piece.named_env is None or name not in piece.named_env:
         return Decision(name, True, "kept: no code reads it by name, so a library may")
-    return Decision(name, False, "only code this function does not keep reads it by name")
+    return Decision(name, False, "read by name only by code this function leaves out")
 
 
 # --- policies -----------------------------------------------------------------------------
