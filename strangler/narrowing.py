@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from strangler.model import Decision, Narrowing
 from strangler.needs import Slice
 from strangler.sam.intrinsics import intrinsic, referenced_ids
 
@@ -77,24 +77,6 @@ _ALWAYS_KEPT_MANAGED = ("AWSLambdaBasicExecutionRole", "AWSLambdaVPCAccessExecut
                         "AWSLambdaExecute", "CloudWatchLambdaInsightsExecutionRolePolicy")
 # IAM action prefixes whose service name differs from boto3's client name.
 _IAM_TO_CLIENT = {"events": "events", "states": "stepfunctions", "logs": "logs", "execute-api": "apigatewaymanagementapi"}
-
-
-@dataclass(frozen=True)
-class Decision:
-    item: str
-    kept: bool
-    reason: str
-
-
-@dataclass(frozen=True)
-class Narrowing:
-    env: tuple[Decision, ...]
-    policies: tuple[Decision, ...]
-    requirements: tuple[Decision, ...]
-    env_keep: frozenset[str]
-    policy_keep: tuple[int, ...]  # indexes into the monolith's Policies list
-    requirements_text: str | None
-    code: tuple[Decision, ...] = ()  # module-level code kept because it may have effects
 
 
 def narrow(properties: Mapping[str, Any], piece: Slice, requirements: str | None,

@@ -16,10 +16,9 @@ from strangler.model import ChangeSet, FunctionRef
 from strangler.plan import (
     DEFAULT_FUNCTIONS_DIR,
     Plan,
-    extracted_by_earlier_runs,
     plan_actions,
 )
-from strangler.project import Project, load
+from strangler.project import Project, extracted_by_earlier_runs, load
 from strangler.render import render, render_steps
 
 

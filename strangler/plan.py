@@ -10,7 +10,7 @@ from strangler import naming
 from strangler.dispatch import Analysis
 from strangler.errors import StranglerError
 from strangler.model import FunctionRef
-from strangler.project import Project
+from strangler.project import Project, extracted_by_earlier_runs
 
 DEFAULT_FUNCTIONS_DIR = "functions"
 
@@ -30,15 +30,6 @@ class Plan:
     already: tuple[str, ...]  # messages about actions extracted by an earlier run
     retire: bool
     functions_dir: str = DEFAULT_FUNCTIONS_DIR  # where new functions go unless a folder setting says
-
-
-def extracted_by_earlier_runs(project: Project, monolith_id: str) -> dict[str, FunctionRef]:
-    """Functions a previous run made from ``monolith_id``, by action key (from Metadata)."""
-    return {
-        f.strangler_action: f
-        for f in project.functions
-        if f.extracted_from == monolith_id and f.strangler_action is not None
-    }
 
 
 def plan_actions(

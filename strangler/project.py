@@ -86,6 +86,15 @@ class Project:
                 )
 
 
+def extracted_by_earlier_runs(project: Project, monolith_id: str) -> dict[str, FunctionRef]:
+    """Functions a previous run made from ``monolith_id``, by action key (from Metadata)."""
+    return {
+        f.strangler_action: f
+        for f in project.functions
+        if f.extracted_from == monolith_id and f.strangler_action is not None
+    }
+
+
 def _environment(where: str, properties: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
     environment = properties.get("Environment")
     found = [(where, "Environment", environment)]

@@ -13,15 +13,15 @@ from strangler.dispatch import Analysis
 from strangler.dispatch.layout import RouteLayout, RouterModule
 from strangler.facts import FactCache
 from strangler.localmods import LocalModules
-from strangler.model import ChangeSet, FileChange, Report
-from strangler.narrowing import Narrowing, installed_distributions, narrow, summarise
+from strangler.model import ChangeSet, FileChange, Narrowing, Report, RoutePlan
+from strangler.narrowing import installed_distributions, narrow, summarise
 from strangler.needs import Slice, function_files, monolith_slice, slice_action
 from strangler.plan import ActionPlan, Plan
 from strangler.project import Project
 from strangler.sam import functions
 from strangler.sam.document import TemplateDocument
 from strangler.sam.invokers import Invoker, invokers_of
-from strangler.sam.routes import RoutePlan, outside_events, plan_route
+from strangler.sam.routes import outside_events, plan_route
 from strangler.retirement import monolith_removal, still_imported
 from strangler.sources import as_written
 from strangler.symlinks import copied_links, guard_links

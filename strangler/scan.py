@@ -9,8 +9,8 @@ from strangler.dispatch import Analysis
 from strangler.facts import FactCache
 from strangler.importtime import import_seconds
 from strangler.localmods import LocalModules
-from strangler.model import ActionNeeds
-from strangler.narrowing import Decision, installed_distributions, narrow
+from strangler.model import ActionNeeds, Decision
+from strangler.narrowing import installed_distributions, narrow
 from strangler.needs import function_files, slice_action
 from strangler.project import Project
 from strangler.sam.functions import custom_resources_using

@@ -6,11 +6,10 @@ import copy
 from typing import Any
 
 from strangler.errors import StranglerError
-from strangler.narrowing import Narrowing
+from strangler.model import DELETE, Narrowing, RoutePlan
 from strangler.sam import document
 from strangler.sam.document import TemplateDocument
 from strangler.sam.intrinsics import intrinsic, referenced_ids
-from strangler.sam.routes import DELETE, RoutePlan
 
 # Properties a new function must not share with the monolith, or that we set ourselves.
 _OWN = ("CodeUri", "Handler", "Events", "InlineCode")

@@ -10,17 +10,14 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from strangler.errors import StranglerError
-from strangler.model import ANY_CASE, EACH, JSON, NESTED_SEPARATOR, EventPath
+from strangler.model import ANY_CASE, DELETE, EACH, JSON, NESTED_SEPARATOR, EventPath, RoutePlan
 from strangler.sam import pairs
 from strangler.sam.document import after_first_line
 from strangler.sam.invokers import Invoker
-
-DELETE = object()  # the monolith loses this event
-
 
 @dataclass(frozen=True)
 class EventSplit:
@@ -30,18 +27,6 @@ class EventSplit:
     monolith_event: Any = None  # replacement for the monolith, DELETE, or None (unchanged)
     note: str = ""
     fallback: bool = False  # an exact route carved out of a catch-all: only if nothing matched exactly
-
-
-@dataclass(frozen=True)
-class RoutePlan:
-    kind: str
-    new_events: dict[str, Any] = field(default_factory=dict)
-    monolith_events: dict[str, Any] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
-
-    @property
-    def direct(self) -> bool:
-        return self.kind == "direct invoke"
 
 
 class Refusal(StranglerError):
