@@ -59,7 +59,7 @@ from benchmarks.generate import generate, keys_of
 from strangler import changeset
 from strangler.pipeline import dispatching, run
 from strangler.plan import DEFAULT_FUNCTIONS_DIR
-from strangler.project import load
+from strangler.load.project import load
 from strangler.scan import scan_function
 
 REPO = Path(__file__).resolve().parents[1]

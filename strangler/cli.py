@@ -17,7 +17,7 @@ from strangler.errors import StranglerError
 from strangler.model import Report
 from strangler.pipeline import Outcome, dispatching, run
 from strangler.plan import DEFAULT_FUNCTIONS_DIR
-from strangler.project import load
+from strangler.load.project import load
 from strangler.scan import FunctionScan, Gain, scan_function
 from strangler.sink import WriteOptions
 

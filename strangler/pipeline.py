@@ -18,7 +18,7 @@ from strangler.plan import (
     Plan,
     plan_actions,
 )
-from strangler.project import Project, extracted_by_earlier_runs, load
+from strangler.load.project import Project, extracted_by_earlier_runs, load
 from strangler.render import render, render_steps
 
 

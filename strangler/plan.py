@@ -10,7 +10,7 @@ from strangler import naming
 from strangler.dispatch import Analysis
 from strangler.errors import StranglerError
 from strangler.model import FunctionRef
-from strangler.project import Project, extracted_by_earlier_runs
+from strangler.load.project import Project, extracted_by_earlier_runs
 
 DEFAULT_FUNCTIONS_DIR = "functions"
 

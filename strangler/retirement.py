@@ -23,7 +23,7 @@ from typing import Any
 from strangler.errors import StranglerError
 from strangler.localmods import LocalModules
 from strangler.model import FunctionRef
-from strangler.project import Project
+from strangler.load.project import Project
 
 # Local artifact paths SAM and ``cloudformation package`` upload, by resource type.
 _ARTIFACTS = {

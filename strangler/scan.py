@@ -12,7 +12,7 @@ from strangler.localmods import LocalModules
 from strangler.model import ActionNeeds, Decision
 from strangler.narrowing import installed_distributions, narrow
 from strangler.needs import function_files, slice_action
-from strangler.project import Project
+from strangler.load.project import Project
 from strangler.sam.functions import custom_resources_using
 from strangler.sam.invokers import invokers_of
 from strangler.sam.routes import Refusal, plan_route

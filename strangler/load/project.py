@@ -19,8 +19,8 @@ from typing import Any
 from strangler.errors import StranglerError
 from strangler.model import FunctionRef
 from strangler.sam.document import TEMPLATE_NAMES, TemplateDocument, find_template
-from strangler.settings import Settings, load_settings
-from strangler.sources import Link, SourceFiles, Unusable
+from strangler.load.settings import Settings, load_settings
+from strangler.load.files import Link, SourceFiles, Unusable
 
 FUNCTION_TYPE = "AWS::Serverless::Function"
 MAX_LOGICAL_ID = 255  # CloudFormation's limit
