@@ -13,7 +13,7 @@ from typing import Any
 
 from strangler.model import Decision, Narrowing
 from strangler.needs import Slice
-from strangler.sam.intrinsics import intrinsic, referenced_ids
+from strangler.template.intrinsics import intrinsic, referenced_ids
 
 # Variables libraries read by convention, by the top-level module that reads them. They
 # matter when some code of the monolith also reads them by name (a variable no code reads

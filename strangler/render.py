@@ -18,10 +18,10 @@ from strangler.narrowing import installed_distributions, narrow, summarise
 from strangler.needs import Slice, function_files, monolith_slice, slice_action
 from strangler.plan import ActionPlan, Plan
 from strangler.load.project import Project
-from strangler.sam import functions
-from strangler.sam.document import TemplateDocument
-from strangler.sam.invokers import Invoker, invokers_of
-from strangler.sam.routes import outside_events, plan_route
+from strangler.template import sam as functions
+from strangler.template.document import TemplateDocument
+from strangler.template.invokers import Invoker, invokers_of
+from strangler.sources.route import outside_events, plan_route
 from strangler.retirement import monolith_removal, still_imported
 from strangler.load.files import as_written
 from strangler.load.symlinks import copied_links, guard_links

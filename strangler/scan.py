@@ -13,9 +13,9 @@ from strangler.model import ActionNeeds, Decision
 from strangler.narrowing import installed_distributions, narrow
 from strangler.needs import function_files, slice_action
 from strangler.load.project import Project
-from strangler.sam.functions import custom_resources_using
-from strangler.sam.invokers import invokers_of
-from strangler.sam.routes import Refusal, plan_route
+from strangler.template.sam import custom_resources_using
+from strangler.template.invokers import invokers_of
+from strangler.sources.route import Refusal, plan_route
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ def reads_back(meant: Any, parsed: Any, where: str) -> None:
 
 
 def _difference(meant: Any, parsed: Any, path: tuple) -> tuple[tuple, Any, Any] | None:
-    from strangler.sam.document import MERGE_KEY, UNCHECKED
+    from strangler.template.document import MERGE_KEY, UNCHECKED
 
     if meant is UNCHECKED:
         return None

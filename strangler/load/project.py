@@ -18,7 +18,7 @@ from typing import Any
 
 from strangler.errors import StranglerError
 from strangler.model import FunctionRef
-from strangler.sam.document import TEMPLATE_NAMES, TemplateDocument, find_template
+from strangler.template.document import TEMPLATE_NAMES, TemplateDocument, find_template
 from strangler.load.settings import Settings, load_settings
 from strangler.load.files import Link, SourceFiles, Unusable
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from strangler.errors import StranglerError
-from strangler.sam.document import TemplateDocument
-from strangler.sam.intrinsics import intrinsic, referenced_ids
+from strangler.template.document import TemplateDocument
+from strangler.template.intrinsics import intrinsic, referenced_ids
 
 
 def load(tmp_path: Path, text: str, name: str = "template.yaml") -> TemplateDocument:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from strangler.sam.intrinsics import intrinsic, referenced_ids
+from strangler.template.intrinsics import intrinsic, referenced_ids
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from typing import Any
 
 from strangler.errors import StranglerError
 from strangler.model import ANY_CASE, DELETE, EACH, JSON, NESTED_SEPARATOR, EventPath, RoutePlan
-from strangler.sam import pairs
-from strangler.sam.document import after_first_line
-from strangler.sam.invokers import Invoker
+from strangler.sources import pairs
+from strangler.template.document import after_first_line
+from strangler.template.invokers import Invoker
 
 @dataclass(frozen=True)
 class EventSplit:

@@ -7,9 +7,9 @@ from typing import Any
 
 from strangler.errors import StranglerError
 from strangler.model import DELETE, Narrowing, RoutePlan
-from strangler.sam import document
-from strangler.sam.document import TemplateDocument
-from strangler.sam.intrinsics import intrinsic, referenced_ids
+from strangler.template import document
+from strangler.template.document import TemplateDocument
+from strangler.template.intrinsics import intrinsic, referenced_ids
 
 # Properties a new function must not share with the monolith, or that we set ourselves.
 _OWN = ("CodeUri", "Handler", "Events", "InlineCode")

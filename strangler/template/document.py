@@ -32,7 +32,7 @@ from ruamel.yaml.scalarstring import PlainScalarString
 from ruamel.yaml.tag import Tag
 
 from strangler.errors import StranglerError
-from strangler.sam import textmerge, yaml11
+from strangler.template import textmerge, yaml11
 
 TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
 

@@ -1,0 +1,1 @@
+"""Event sources: one module per kind of event that reaches a function, behind one interface (base.py)."""
