@@ -15,7 +15,8 @@ from strangler.needs import function_files, slice_action
 from strangler.load.project import Project
 from strangler.template.sam import custom_resources_using
 from strangler.template.invokers import invokers_of
-from strangler.sources.route import Refusal, plan_route
+from strangler.sources.base import Refusal
+from strangler.sources.route import plan_route
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,9 @@ import pytest
 
 from strangler.model import ANY_CASE, EACH, JSON, EventPath
 from strangler.template.document import TemplateDocument
-from strangler.sources.route import DELETE, Refusal, RoutePlan, plan_route
+from strangler.model import DELETE, RoutePlan
+from strangler.sources.base import Refusal
+from strangler.sources.route import plan_route
 
 WHERE = "template.yaml: Resources.OrdersFunction"
 DETAIL_TYPE = EventPath(("detail-type",))
