@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from strangler import codegen
-from strangler.dispatch import Analysis
-from strangler.dispatch.layout import Route, RouteLayout, RouterModule
-from strangler.dispatch.routers import absolute_module
+from strangler.analyse.dispatch import Analysis
+from strangler.analyse.dispatch.layout import Route, RouteLayout, RouterModule
+from strangler.analyse.dispatch.routers import absolute_module
 from strangler.errors import StranglerError
-from strangler.facts import FactCache, Facts, Import, facts_of
-from strangler.localmods import LocalModules
+from strangler.analyse.facts import FactCache, Facts, Import, facts_of
+from strangler.analyse.localmods import LocalModules
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from strangler import naming
-from strangler.dispatch import Analysis
+from strangler.analyse.dispatch import Analysis
+from strangler.analyse.function import analyse_function
 from strangler.errors import StranglerError
 from strangler.model import FunctionRef
 from strangler.load.project import Project, extracted_by_earlier_runs
@@ -109,8 +110,6 @@ def _check_settings(project: Project, analysis: Analysis, known: list[str]) -> N
 
 
 def _other_monoliths_actions(project: Project, monolith_id: str) -> set[str]:
-    from strangler.pipeline import analyse_function  # the pipeline calls the plan
-
     found: set[str] = set()
     for function in project.functions:
         if function.logical_id == monolith_id or function.is_strangler:

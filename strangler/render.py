@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from strangler import codegen
-from strangler.dispatch import Analysis
-from strangler.dispatch.layout import RouteLayout, RouterModule
-from strangler.facts import FactCache
-from strangler.localmods import LocalModules
+from strangler.analyse.dispatch import Analysis
+from strangler.analyse.dispatch.layout import RouteLayout, RouterModule
+from strangler.analyse.facts import FactCache
+from strangler.analyse.localmods import LocalModules
 from strangler.model import ChangeSet, FileChange, Narrowing, Report, RoutePlan
 from strangler.narrowing import installed_distributions, narrow, summarise
 from strangler.needs import Slice, function_files, monolith_slice, slice_action

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from strangler.errors import StranglerError
-from strangler.localmods import LocalModules
+from strangler.analyse.localmods import LocalModules
 from strangler.model import FunctionRef
 from strangler.load.project import Project
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from strangler.dispatch import Analysis
-from strangler.facts import FactCache
-from strangler.importtime import import_seconds
-from strangler.localmods import LocalModules
+from strangler.analyse.dispatch import Analysis
+from strangler.analyse.facts import FactCache
+from strangler.analyse.importtime import import_seconds
+from strangler.analyse.localmods import LocalModules
 from strangler.model import ActionNeeds, Decision
 from strangler.narrowing import installed_distributions, narrow
 from strangler.needs import function_files, slice_action

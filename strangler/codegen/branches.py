@@ -5,8 +5,8 @@ from __future__ import annotations
 import libcst as cst
 
 from strangler.codegen.blocks import non_empty, statements
-from strangler.dispatch.branches import always_exits, pattern_keys
-from strangler.dispatch.layout import Branch, BranchLayout, NestedLayout
+from strangler.analyse.dispatch.branches import always_exits, pattern_keys
+from strangler.analyse.dispatch.layout import Branch, BranchLayout, NestedLayout
 
 
 class SpecialiseBranches(cst.CSTTransformer):

@@ -11,12 +11,12 @@ from collections.abc import Iterable, Mapping
 
 import libcst as cst
 
-from strangler import locate
+from strangler.analyse import locate
 from strangler.codegen.branches import SpecialiseBranches, branches_without
 from strangler.codegen.lookup import SpecialiseLookup, drop_elements
-from strangler.dispatch import Analysis
-from strangler.dispatch.layout import NestedLayout, RouteLayout, RouterModule, TableLayout
-from strangler.slicing import SymbolGraph
+from strangler.analyse.dispatch import Analysis
+from strangler.analyse.dispatch.layout import NestedLayout, RouteLayout, RouterModule, TableLayout
+from strangler.analyse.slicing import SymbolGraph
 from strangler.errors import StranglerError, at
 
 ENTRYPOINT = "lambda_handler"

@@ -9,7 +9,7 @@ import libcst as cst
 import pytest
 
 from strangler import codegen
-from strangler.dispatch import Analysis, analyse
+from strangler.analyse.dispatch import Analysis, analyse
 from strangler.errors import StranglerError
 from strangler.model import FunctionRef
 

@@ -10,8 +10,8 @@ import libcst as cst
 import pytest
 
 from strangler.errors import StranglerError
-from strangler.facts import FactCache, Import
-from strangler.localmods import LocalModules
+from strangler.analyse.facts import FactCache, Import
+from strangler.analyse.localmods import LocalModules
 
 CODE = Path("/project/src")
 

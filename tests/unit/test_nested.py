@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from strangler import codegen
-from strangler.dispatch import analyse
+from strangler.analyse.dispatch import analyse
 from strangler.errors import StranglerError
 from tests.unit.test_branches import FUNCTION, HELPERS, PATH, analysed
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import libcst as cst
 
 from strangler.model import NESTED_SEPARATOR
-from strangler.slicing import SymbolGraph
+from strangler.analyse.slicing import SymbolGraph
 
 
 @dataclass(frozen=True)

@@ -27,11 +27,11 @@ import re
 import libcst as cst
 import libcst.helpers
 
-from strangler import locate, slicing
-from strangler.dispatch import Analysis
-from strangler.dispatch.layout import Route, RouteLayout, RouterModule
-from strangler.dispatch.routers import Included, Neighbours, included_routers
-from strangler.dispatch.table import entrypoint_index
+from strangler.analyse import locate, slicing
+from strangler.analyse.dispatch import Analysis
+from strangler.analyse.dispatch.layout import Route, RouteLayout, RouterModule
+from strangler.analyse.dispatch.routers import Included, Neighbours, included_routers
+from strangler.analyse.dispatch.table import entrypoint_index
 from strangler.errors import StranglerError, at
 from strangler.model import Action, Dispatch, EventPath, FunctionRef
 

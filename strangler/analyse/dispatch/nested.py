@@ -22,8 +22,8 @@ from typing import Protocol
 
 import libcst as cst
 
-from strangler import locate
-from strangler.dispatch.layout import Branch, BranchLayout, NestedBranch, NestedLayout
+from strangler.analyse import locate
+from strangler.analyse.dispatch.layout import Branch, BranchLayout, NestedBranch, NestedLayout
 from strangler.errors import StranglerError, at
 from strangler.model import NESTED_SEPARATOR
 

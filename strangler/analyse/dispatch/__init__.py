@@ -12,11 +12,11 @@ from typing import Any
 
 import libcst as cst
 
-from strangler.dispatch.layout import BranchLayout, Layout, RouteLayout, TableLayout
-from strangler.dispatch.routers import Neighbours
+from strangler.analyse.dispatch.layout import BranchLayout, Layout, RouteLayout, TableLayout
+from strangler.analyse.dispatch.routers import Neighbours
 from strangler.errors import StranglerError
 from strangler.model import Dispatch, EventPath, FunctionRef
-from strangler.slicing import SymbolGraph
+from strangler.analyse.slicing import SymbolGraph
 
 
 @dataclass(frozen=True)
@@ -55,8 +55,8 @@ class Analysis:
 
 def nothing_left(function: FunctionRef, source: str, path: str, module: cst.Module) -> Analysis:
     """A monolith whose every action was extracted: only its default path remains."""
-    from strangler import slicing
-    from strangler.dispatch.table import entrypoint_index
+    from strangler.analyse import slicing
+    from strangler.analyse.dispatch.table import entrypoint_index
 
     entry_index = entrypoint_index(module, function, path)
     dispatch = Dispatch("nothing left", "", 0, function.function_name, EventPath(()), ())
@@ -94,11 +94,11 @@ def analyse(
     project's other files (a Powertools resolver may include routers from them).
     """
     known = bool(earlier)
-    from strangler.dispatch.branches import LOOKED_FOR as BRANCHES
-    from strangler.dispatch.branches import detect_branches
-    from strangler.dispatch.powertools import detect_routes
-    from strangler.dispatch.table import LOOKED_FOR as TABLE
-    from strangler.dispatch.table import NoDispatch, detect_table
+    from strangler.analyse.dispatch.branches import LOOKED_FOR as BRANCHES
+    from strangler.analyse.dispatch.branches import detect_branches
+    from strangler.analyse.dispatch.powertools import detect_routes
+    from strangler.analyse.dispatch.table import LOOKED_FOR as TABLE
+    from strangler.analyse.dispatch.table import NoDispatch, detect_table
 
     module = parse(source, path)
     routes = detect_routes(function, source, path, module, neighbours)

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from strangler.effects import Effects, describe
-from strangler.scopes import analyse_statements
+from strangler.analyse.effects import Effects, describe
+from strangler.analyse.scopes import analyse_statements
 
 # A unit is a top-level statement index, or ("entry", label) for the code of one action
 # (a table entry, a branch of a chain).

@@ -12,10 +12,10 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from strangler import locate, slicing
-from strangler.dispatch import Analysis
-from strangler.dispatch.eventpath import Locals, Unresolvable, resolve
-from strangler.dispatch.layout import TableLayout
+from strangler.analyse import locate, slicing
+from strangler.analyse.dispatch import Analysis
+from strangler.analyse.dispatch.eventpath import Locals, Unresolvable, resolve
+from strangler.analyse.dispatch.layout import TableLayout
 from strangler.errors import StranglerError, at
 from strangler.model import NESTED_SEPARATOR, Action, Dispatch, EventPath, FunctionRef
 

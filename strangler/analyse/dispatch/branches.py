@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from strangler import deep, locate, slicing
-from strangler.dispatch import Analysis, nothing_left
-from strangler.dispatch.eventpath import Locals, Unresolvable, resolve
-from strangler.dispatch.layout import Branch, BranchLayout, NestedLayout
-from strangler.dispatch.table import NoDispatch, entrypoint_index
+from strangler import deep
+from strangler.analyse import locate, slicing
+from strangler.analyse.dispatch import Analysis, nothing_left
+from strangler.analyse.dispatch.eventpath import Locals, Unresolvable, resolve
+from strangler.analyse.dispatch.layout import Branch, BranchLayout, NestedLayout
+from strangler.analyse.dispatch.table import NoDispatch, entrypoint_index
 from strangler.errors import StranglerError, at
-from strangler.dispatch.nested import nested_layout, suite_statements
+from strangler.analyse.dispatch.nested import nested_layout, suite_statements
 from strangler.model import NESTED_SEPARATOR, Action, Dispatch, EventPath, FunctionRef
 
 LOOKED_FOR = (

@@ -48,7 +48,7 @@ def included_routers(
     module: cst.Module, app: str, function: FunctionRef, path: str, source: str, neighbours: Neighbours | None
 ) -> list[Included]:
     """Every ``app.include_router(...)`` of the handler module, resolved and parsed."""
-    from strangler.dispatch import parse
+    from strangler.analyse.dispatch import parse
 
     statements = [(i, call) for i, call in _includes(module, app)]
     if source.count(f"{app}.include_router(") != len(statements):

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from strangler.errors import StranglerError
-from strangler.facts import Facts, Import, facts_of
+from strangler.analyse.facts import Facts, Import, facts_of
 
 
 class LocalModules:
