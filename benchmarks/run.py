@@ -58,7 +58,7 @@ from libcst.metadata import MetadataWrapper, ScopeProvider
 from benchmarks.generate import generate, keys_of
 from strangler import changeset
 from strangler.pipeline import dispatching, run
-from strangler.plan import DEFAULT_FUNCTIONS_DIR
+from strangler.plan.plan import DEFAULT_FUNCTIONS_DIR
 from strangler.load.project import load
 from strangler.scan import scan_function
 

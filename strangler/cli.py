@@ -16,7 +16,7 @@ from strangler import __version__, changeset, deep, interrupts, sink
 from strangler.errors import StranglerError
 from strangler.model import Report
 from strangler.pipeline import Outcome, dispatching, run
-from strangler.plan import DEFAULT_FUNCTIONS_DIR
+from strangler.plan.plan import DEFAULT_FUNCTIONS_DIR
 from strangler.load.project import load
 from strangler.scan import FunctionScan, Gain, scan_function
 from strangler.sink import WriteOptions

@@ -13,7 +13,7 @@ from strangler.analyse.function import analyse_function
 from strangler.errors import StranglerError
 from strangler.analyse.facts import FactCache
 from strangler.model import ChangeSet
-from strangler.plan import (
+from strangler.plan.plan import (
     DEFAULT_FUNCTIONS_DIR,
     Plan,
     plan_actions,

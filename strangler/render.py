@@ -16,13 +16,13 @@ from strangler.analyse.localmods import LocalModules
 from strangler.model import ChangeSet, FileChange, Narrowing, Report, RoutePlan
 from strangler.narrowing import installed_distributions, narrow, summarise
 from strangler.needs import Slice, function_files, monolith_slice, slice_action
-from strangler.plan import ActionPlan, Plan
+from strangler.plan.plan import ActionPlan, Plan
 from strangler.load.project import Project
 from strangler.template import sam as functions
 from strangler.template.document import TemplateDocument
 from strangler.template.invokers import Invoker, invokers_of
 from strangler.sources.route import outside_events, plan_route
-from strangler.retirement import monolith_removal, still_imported
+from strangler.plan.retirement import monolith_removal, still_imported
 from strangler.load.files import as_written
 from strangler.load.symlinks import copied_links, guard_links
 

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from strangler import naming
+from strangler.plan import naming
 from strangler.analyse.dispatch import Analysis
 from strangler.analyse.function import analyse_function
 from strangler.errors import StranglerError

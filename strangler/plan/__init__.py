@@ -1,0 +1,1 @@
+"""Plan: which actions go where (names, folders, settings), what retiring the monolith may delete; refusals with reasons."""
