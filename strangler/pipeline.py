@@ -19,7 +19,7 @@ from strangler.plan.plan import (
     plan_actions,
 )
 from strangler.load.project import Project, extracted_by_earlier_runs, load
-from strangler.render import render, render_steps
+from strangler.render.render import render, render_steps
 
 
 @dataclass(frozen=True)

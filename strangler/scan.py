@@ -10,8 +10,8 @@ from strangler.analyse.facts import FactCache
 from strangler.analyse.importtime import import_seconds
 from strangler.analyse.localmods import LocalModules
 from strangler.model import ActionNeeds, Decision
-from strangler.narrowing import installed_distributions, narrow
-from strangler.needs import function_files, slice_action
+from strangler.render.narrowing import installed_distributions, narrow
+from strangler.render.needs import function_files, slice_action
 from strangler.load.project import Project
 from strangler.template.sam import custom_resources_using
 from strangler.template.invokers import invokers_of

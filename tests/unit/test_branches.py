@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from strangler import codegen
+from strangler.render import codegen
 from strangler.analyse.dispatch import Analysis, analyse
 from strangler.errors import StranglerError
 from strangler.model import FunctionRef

@@ -8,7 +8,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from strangler import codegen
+from strangler.render import codegen
 from strangler.analyse.dispatch import Analysis, analyse
 from strangler.errors import StranglerError
 from strangler.model import FunctionRef

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from strangler import codegen
+from strangler.render import codegen
 from strangler.analyse.dispatch import analyse
 from strangler.errors import StranglerError
 from tests.unit.test_branches import FUNCTION, HELPERS, PATH, analysed

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from strangler.model import Decision, Narrowing
-from strangler.needs import Slice
+from strangler.render.needs import Slice
 from strangler.template.intrinsics import intrinsic, referenced_ids
 
 # Variables libraries read by convention, by the top-level module that reads them. They

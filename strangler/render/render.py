@@ -8,14 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from strangler import codegen
+from strangler.render import codegen
 from strangler.analyse.dispatch import Analysis
 from strangler.analyse.dispatch.layout import RouteLayout, RouterModule
 from strangler.analyse.facts import FactCache
 from strangler.analyse.localmods import LocalModules
 from strangler.model import ChangeSet, FileChange, Narrowing, Report, RoutePlan
-from strangler.narrowing import installed_distributions, narrow, summarise
-from strangler.needs import Slice, function_files, monolith_slice, slice_action
+from strangler.render.narrowing import installed_distributions, narrow, summarise
+from strangler.render.needs import Slice, function_files, monolith_slice, slice_action
 from strangler.plan.plan import ActionPlan, Plan
 from strangler.load.project import Project
 from strangler.template import sam as functions

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from strangler.codegen.blocks import non_empty, statements
+from strangler.render.codegen.blocks import non_empty, statements
 from strangler.analyse.dispatch.branches import always_exits, pattern_keys
 from strangler.analyse.dispatch.layout import Branch, BranchLayout, NestedLayout
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from strangler import codegen
+from strangler.render import codegen
 from strangler.analyse.dispatch import Analysis
 from strangler.analyse.dispatch.layout import Route, RouteLayout, RouterModule
 from strangler.analyse.dispatch.routers import absolute_module

@@ -1,6 +1,6 @@
 """Code generation with LibCST: specialised entrypoints, new modules, the trimmed monolith."""
 
-from strangler.codegen.modules import (
+from strangler.render.codegen.modules import (
     ENTRYPOINT,
     extracted_module,
     monolith_module,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from strangler.codegen.blocks import non_empty, statements
+from strangler.render.codegen.blocks import non_empty, statements
 
 
 class SpecialiseLookup(cst.CSTTransformer):
