@@ -56,7 +56,7 @@ import libcst
 from libcst.metadata import MetadataWrapper, ScopeProvider
 
 from benchmarks.generate import generate, keys_of
-from strangler import changeset
+from strangler.apply import changeset
 from strangler.pipeline import dispatching, run
 from strangler.plan.plan import DEFAULT_FUNCTIONS_DIR
 from strangler.load.project import load

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from samtranslator.yaml_helper import yaml_parse
 
-from strangler import validate
+from strangler.apply import validate
 from strangler.model import EACH, JSON, EventPath
 from strangler.template import document, sam as functions
 from strangler.template.document import TemplateDocument

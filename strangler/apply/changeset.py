@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from strangler import interrupts
+from strangler.apply import interrupts
 from strangler.model import FileChange
 
 _FUNCNAME = re.compile(r"^[A-Za-z_$]")

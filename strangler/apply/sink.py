@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from strangler import changeset, interrupts, lock, validate
+from strangler.apply import changeset, interrupts, lock, validate
 from strangler.errors import StranglerError
-from strangler.gitops import GitFailure, Start, Workspace
+from strangler.apply.gitops import GitFailure, Start, Workspace
 from strangler.model import ChangeSet, FileChange
 from strangler.pipeline import Outcome
 
