@@ -13,8 +13,7 @@ from strangler.model import ActionNeeds, Decision
 from strangler.render.narrowing import installed_distributions, narrow
 from strangler.render.needs import function_files, slice_action
 from strangler.load.project import Project
-from strangler.template.sam import custom_resources_using
-from strangler.template.invokers import invokers_of
+from strangler.template.dialect import dialect_of
 from strangler.sources.base import Refusal
 from strangler.sources.route import plan_route
 
@@ -82,9 +81,10 @@ def scan_function(
     function = analysis.function
     modules = LocalModules(function.code_dir, project.sources, project.relative)
     resource = project.resources[function.logical_id]
-    events = (resource.get("Properties") or {}).get("Events")
-    custom = custom_resources_using(project.template.data, function.logical_id)
-    invokers = invokers_of(project.template.data, function.logical_id)
+    dialect = dialect_of(project.template.data)
+    events = dialect.events_of(resource)
+    custom = dialect.custom_resources_using(project.template.data, function.logical_id)
+    invokers = dialect.invokers_of(project.template.data, function.logical_id)
     properties = resource.get("Properties") or {}
     requirements = project.sources.get(function.code_dir / "requirements.txt")
     installed = installed_distributions() if requirements is not None else {}

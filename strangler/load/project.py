@@ -18,11 +18,12 @@ from typing import Any
 
 from strangler.errors import StranglerError
 from strangler.model import FunctionRef
+from strangler.template.dialect import Dialect, dialect_of
 from strangler.template.document import TEMPLATE_NAMES, TemplateDocument, find_template
+from strangler.template.intrinsics import intrinsic_name, shape
 from strangler.load.settings import Settings, load_settings
 from strangler.load.files import Link, SourceFiles, Unusable
 
-FUNCTION_TYPE = "AWS::Serverless::Function"
 MAX_LOGICAL_ID = 255  # CloudFormation's limit
 _SKIP_DIRS = {"__pycache__", ".aws-sam", ".git", ".venv", "venv", "node_modules", ".pytest_cache"}
 
@@ -73,13 +74,13 @@ class Project:
                                    *_environment(own, properties), *_environment("Globals.Function", globals_)]:
             if value is not None and not _is_mapping(value):
                 raise StranglerError(
-                    f"{name} of {function.logical_id} is {_shape(value)}; strangler splits it only when it is a mapping",
+                    f"{name} of {function.logical_id} is {shape(value)}; strangler splits it only when it is a mapping",
                     where=f"{template}: {where}.{name}",
                     hint="write it as a mapping (an intrinsic function inside each value is fine)",
                 )
         for name, event in (properties.get("Events") or {}).items():
             kind = event.get("Type") if _is_mapping(event) else None
-            if not isinstance(kind, str) or _intrinsic_name(kind) or not _is_mapping(event.get("Properties", {})):
+            if not isinstance(kind, str) or intrinsic_name(kind) or not _is_mapping(event.get("Properties", {})):
                 raise StranglerError(
                     f"event {name} of {function.logical_id} is not a mapping with a Type and Properties",
                     where=f"{template}: {own}.Events.{name}",
@@ -104,7 +105,7 @@ def _environment(where: str, properties: Mapping[str, Any]) -> list[tuple[str, s
 
 
 def _is_mapping(value: Any) -> bool:
-    return isinstance(value, dict) and not _intrinsic_name(value)
+    return isinstance(value, dict) and not intrinsic_name(value)
 
 
 def load(directory: Path, template: Path | None = None) -> Project:
@@ -120,6 +121,7 @@ def load(directory: Path, template: Path | None = None) -> Project:
     document = TemplateDocument.load(_template_path(start, directory, template))
     root = document.path.parent
     name = document.path.name
+    dialect = dialect_of(document.data)
     resources = document.data.get("Resources")
     if not isinstance(resources, dict) or not resources:
         raise StranglerError("the template has no Resources", where=name)
@@ -130,14 +132,14 @@ def load(directory: Path, template: Path | None = None) -> Project:
                 where=f"{name}: Resources.{logical_id}",
                 hint="quote it, or give it a name that starts with a letter",
             )
-        _check_resource(name, logical_id, resource)
-    globals_ = _function_globals(document.data, name)
+        _check_resource(name, logical_id, resource, dialect.FUNCTION_TYPE)
+    globals_ = dialect.function_globals(document.data, name)
     functions: list[FunctionRef] = []
     skipped: dict[str, str] = {}
     for logical_id, resource in resources.items():
-        if resource.get("Type") != FUNCTION_TYPE:
+        if resource.get("Type") != dialect.FUNCTION_TYPE:
             continue
-        found = _function(root, logical_id, resource, globals_)
+        found = _function(root, logical_id, resource, globals_, dialect)
         if isinstance(found, str):
             skipped[logical_id] = found
         else:
@@ -163,7 +165,7 @@ def _template_path(start: Path, directory: Path, template: Path | None) -> Path:
     return path
 
 
-def _check_resource(template: str, logical_id: str, resource: Any) -> None:
+def _check_resource(template: str, logical_id: str, resource: Any, function_type: str) -> None:
     """What CloudFormation itself refuses: a resource that is not a mapping with a Type;
     a function whose Properties or Metadata are not mappings (SAM cannot translate it)."""
     where = f"{template}: Resources.{logical_id}"
@@ -172,111 +174,43 @@ def _check_resource(template: str, logical_id: str, resource: Any) -> None:
             f"the logical id is {len(logical_id)} characters long; CloudFormation allows {MAX_LOGICAL_ID}",
             where=f"{template}: Resources.{logical_id[:40]}...",
         )
-    if not isinstance(resource, dict) or _intrinsic_name(resource):
+    if not isinstance(resource, dict) or intrinsic_name(resource):
         raise StranglerError("the resource is not a mapping", where=where, hint="every resource needs a Type and its Properties")
     kind = resource.get("Type")
-    if not isinstance(kind, str) or not kind or _intrinsic_name(kind):
-        shown = "no Type" if kind is None else f"a Type that is {_shape(kind)}"
+    if not isinstance(kind, str) or not kind or intrinsic_name(kind):
+        shown = "no Type" if kind is None else f"a Type that is {shape(kind)}"
         raise StranglerError(f"the resource has {shown}", where=where)
     depends = resource.get("DependsOn", [])
     if not isinstance(depends, (str, list)) or not all(isinstance(d, str) for d in ([depends] if isinstance(depends, str) else depends)):
         raise StranglerError("DependsOn must be a logical id or a list of them", where=f"{where}.DependsOn")
     if not isinstance(resource.get("Condition", ""), str):
         raise StranglerError("Condition must be the name of a condition", where=f"{where}.Condition")
-    if kind != FUNCTION_TYPE:
+    if kind != function_type:
         return
     for part, absent in (("Properties", None), ("Metadata", {})):
         value = resource.get(part, absent)
-        if not isinstance(value, dict) or _intrinsic_name(value):
-            shown = "missing or empty" if value is None else _shape(value)
+        if not isinstance(value, dict) or intrinsic_name(value):
+            shown = "missing or empty" if value is None else shape(value)
             raise StranglerError(f"{part} is {shown}; a function's {part} must be a mapping", where=f"{where}.{part}")
     marker = resource.get("Metadata", {}).get("Strangler")
     names = isinstance(marker, dict) and all(isinstance(marker.get(k, ""), str) for k in ("Action", "ExtractedFrom"))
     if marker is not None and not names:
         raise StranglerError(
-            f"Metadata.Strangler is {_shape(marker)}; strangler writes it as a mapping of Action and ExtractedFrom to names",
+            f"Metadata.Strangler is {shape(marker)}; strangler writes it as a mapping of Action and ExtractedFrom to names",
             where=f"{where}.Metadata.Strangler",
             hint="restore it, or delete it if this function was not made by strangler",
         )
 
 
-def _function_globals(data: Mapping[str, Any], template: str) -> Mapping[str, Any]:
-    """``Globals.Function``; SAM refuses a Globals section that is not a plain mapping."""
-    globals_ = data.get("Globals")
-    if globals_ is None:
-        return {}
-    if not isinstance(globals_, dict) or _intrinsic_name(globals_):
-        raise StranglerError(f"Globals is {_shape(globals_)}; SAM expects a mapping of sections", where=f"{template}: Globals")
-    function = globals_.get("Function")
-    if function is None:
-        return {}
-    if not isinstance(function, dict) or _intrinsic_name(function):
-        raise StranglerError(
-            f"Globals.Function is {_shape(function)}; SAM expects a mapping of properties (intrinsic functions go inside it)",
-            where=f"{template}: Globals.Function",
-        )
-    return function
-
-
-def _intrinsic_name(value: Any) -> str | None:
-    """``!If [...]`` / ``{"Fn::If": [...]}`` -> ``If``; None for plain values."""
-    tag = getattr(value, "tag", None)
-    tag_text = getattr(tag, "value", tag)
-    if isinstance(tag_text, str) and tag_text.startswith("!"):
-        return tag_text[1:]
-    if isinstance(value, dict) and len(value) == 1:
-        key = next(iter(value))
-        if key == "Ref" or (isinstance(key, str) and key.startswith("Fn::")):
-            return key.removeprefix("Fn::")
-    return None
-
-
-def _shape(value: Any) -> str:
-    name = _intrinsic_name(value)
-    if name:
-        written = f"!{name}" if getattr(value, "tag", None) is not None else next(iter(value))
-        return f"an intrinsic function ({written})"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    # By the YAML kind, not the Python class: ruamel and the document subclass str and int.
-    kind = next((name for base, name in _SCALAR_KINDS if isinstance(value, base)), type(value).__name__)
-    return f"{'an' if kind[0] in 'aeiouAEIOU' else 'a'} {kind} ({str(value)[:40]!r})"
-
-
-_SCALAR_KINDS = ((bool, "boolean"), (str, "string"), (int, "number"), (float, "number"))
-
-
-def _function(base: Path, logical_id: str, resource: dict, globals_: Mapping[str, Any]) -> FunctionRef | str:
+def _function(base: Path, logical_id: str, resource: dict, globals_: Mapping[str, Any], dialect: Dialect) -> FunctionRef | str:
     """The function's local Python code, or why it has none strangler can work on.
 
     ``base`` is the template's folder: SAM resolves CodeUri against it.
     """
-    properties = resource.get("Properties") or {}
-
-    def setting(name: str) -> Any:
-        return properties[name] if name in properties else globals_.get(name)
-
-    if "InlineCode" in properties:
-        return "its code is InlineCode in the template, not a folder"
-    if setting("PackageType") == "Image" or "ImageUri" in properties:
-        return "it is a container image (PackageType: Image)"
-    runtime = setting("Runtime")
-    if _intrinsic_name(runtime):
-        return f"its Runtime is {_shape(runtime)}: strangler cannot tell that it is Python"
-    if not isinstance(runtime, str) or not runtime.startswith("python"):
-        return "it has no Runtime" if runtime is None else f"its Runtime {runtime} is not Python"
-    handler = setting("Handler")
-    if not isinstance(handler, str) or _intrinsic_name(handler):
-        return "it has no Handler" if handler is None else f"its Handler is {_shape(handler)}, not module.function"
-    code_uri = setting("CodeUri")
-    if code_uri is None:
-        code_uri = "."
-    if not isinstance(code_uri, str) or _intrinsic_name(code_uri):
-        return f"its CodeUri is {_shape(code_uri)}, not a local folder (S3 or an intrinsic function)"
-    if code_uri.startswith("s3://"):
-        return f"its code is in S3 ({code_uri}), not a local folder"
+    declared = dialect.declared_code(resource, globals_)
+    if isinstance(declared, str):
+        return declared
+    code_uri, handler = declared
     code_dir = (base / code_uri).resolve()
     if not code_dir.exists():
         return f"its CodeUri {code_uri} does not exist (resolved against the template's folder: {code_dir})"

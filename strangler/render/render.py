@@ -18,9 +18,9 @@ from strangler.render.narrowing import installed_distributions, narrow, summaris
 from strangler.render.needs import Slice, function_files, monolith_slice, slice_action
 from strangler.plan.plan import ActionPlan, Plan
 from strangler.load.project import Project
-from strangler.template import sam as functions
 from strangler.template.document import TemplateDocument
-from strangler.template.invokers import Invoker, invokers_of
+from strangler.template.dialect import Dialect, dialect_of
+from strangler.template.invokers import Invoker
 from strangler.sources.route import outside_events, plan_route
 from strangler.plan.retirement import monolith_removal, still_imported
 from strangler.load.files import as_written
@@ -60,7 +60,7 @@ def render(
         placed.append((action.logical_id, extractor.extract(action)))
         if progress is not None:
             progress(action.key)
-    functions.place_new_functions(doc.data["Resources"], monolith.logical_id, placed)
+    extractor.dialect.place_new_functions(doc.data["Resources"], monolith.logical_id, placed)
     if plan.actions and not plan.retire:
         extractor.trim_monolith([a.key for a in plan.actions])
         leaving = {a.key for a in plan.actions}
@@ -86,7 +86,7 @@ def render_steps(project: Project, analysis: Analysis, plan: Plan, facts: FactCa
     steps = []
     for count, action in enumerate(plan.actions, 1):
         resource = extractor.extract(action)
-        functions.place_new_functions(doc.data["Resources"], monolith.logical_id, [(action.logical_id, resource)])
+        extractor.dialect.place_new_functions(doc.data["Resources"], monolith.logical_id, [(action.logical_id, resource)])
         extractor.trim_monolith([a.key for a in plan.actions[:count]])
         steps.append(_snapshot(project, doc, draft))
         if progress is not None:
@@ -116,29 +116,30 @@ class _Extractor:
         self.original_properties = project.resources[monolith.logical_id].get("Properties") or {}
         self.requirements = project.sources.get(monolith.code_dir / "requirements.txt")
         self.installed = functools.cache(installed_distributions)
+        self.dialect: Dialect = dialect_of(doc.data)
         # From the template as it was: once per run, not per action.
-        self.invokers = invokers_of(doc.data, monolith.logical_id)
+        self.invokers = self.dialect.invokers_of(doc.data, monolith.logical_id)
 
     def extract(self, action: ActionPlan) -> Any:
         """The new function's resource; its code goes into the draft, the monolith narrows."""
         draft, monolith = self.draft, self.monolith
-        route = _route(self.doc, self.resource, self.analysis, action.key, self.invokers)
+        route = _route(self.dialect, self.doc, self.resource, self.analysis, action.key, self.invokers)
         piece = slice_action(self.analysis, action.key, self.modules, self.facts)
         narrowing = narrow(self.original_properties, piece, self.requirements, self.installed())
         _write_function_code(self.project, self.analysis, action, piece, narrowing, draft)
-        resource, notes = functions.new_function(
+        resource, notes = self.dialect.new_function(
             self.doc, monolith.logical_id, self.resource, action.key, _code_uri(monolith, action), _handler(monolith)
         )
-        functions.apply_narrowing(resource["Properties"], narrowing)
+        self.dialect.apply_narrowing(resource["Properties"], narrowing)
         self._apply_settings(action, resource)
         draft.narrowed.extend(f"{action.logical_id}: {line}" for line in summarise(narrowing))
-        functions.set_events(self.doc, resource, route)
-        functions.narrow_monolith(self.resource, route)
+        self.dialect.set_events(self.doc, resource, route)
+        self.dialect.narrow_monolith(self.resource, route)
         draft.created.append(f"{action.logical_id} ({action.folder}/) for {action.key!r}: {_describe(route)}")
         draft.changed.extend(f"{monolith.logical_id} event {note}" for note in route.notes if not route.direct)
         draft.manual.extend(f"{action.logical_id}: {note}" for note in notes)
         if route.direct:
-            output = functions.add_name_output(self.doc, action.logical_id, action.key)
+            output = self.dialect.add_name_output(self.doc, action.logical_id, action.key)
             draft.manual.append(
                 f"{action.key!r} is invoked directly: switch its callers to {action.logical_id} (Output {output})"
             )
@@ -169,7 +170,7 @@ class _Extractor:
         # From the monolith's properties as they are now: earlier steps may have narrowed them.
         properties = self.resource["Properties"]
         narrowing = narrow(properties, remaining, None, {})
-        functions.apply_narrowing(properties, narrowing)
+        self.dialect.apply_narrowing(properties, narrowing)
         draft.narrowed.extend(f"{self.monolith.logical_id}: {line}" for line in summarise(narrowing))
 
     def _shared_code_dir(self) -> bool:
@@ -177,7 +178,7 @@ class _Extractor:
 
     def _apply_settings(self, action: ActionPlan, resource: Any) -> None:
         chosen = self.project.settings.for_action(action.key).properties()
-        functions.apply_settings(resource["Properties"], chosen)
+        self.dialect.apply_settings(resource["Properties"], chosen)
         if chosen:
             listed = ", ".join(f"{k} {v}" for k, v in chosen.items())
             self.draft.narrowed.append(f"{action.logical_id}: {listed} (from {self.project.settings.source})")
@@ -196,11 +197,11 @@ def _routers_without(analysis: Analysis, keys: list[str]) -> dict[RouterModule, 
     return {router: codegen.router_module_without(router, indices) for router, indices in leaving.items()}
 
 
-def _route(doc: TemplateDocument, monolith_resource, analysis: Analysis, key: str,
+def _route(dialect: Dialect, doc: TemplateDocument, monolith_resource, analysis: Analysis, key: str,
            invokers: tuple[Invoker, ...]) -> RoutePlan:
-    events = (monolith_resource.get("Properties") or {}).get("Events")
+    events = dialect.events_of(monolith_resource)
     where = f"{doc.path.name}: Resources.{analysis.function.logical_id}"
-    custom = functions.custom_resources_using(doc.data, analysis.function.logical_id)
+    custom = dialect.custom_resources_using(doc.data, analysis.function.logical_id)
     return plan_route(events, key, analysis.dispatch.event_path, where, custom, invokers)
 
 
@@ -232,10 +233,11 @@ def _write_function_code(
 
 def _retire(project: Project, analysis: Analysis, plan: Plan, doc: TemplateDocument, draft: _Draft) -> None:
     monolith = analysis.function
-    invokers = invokers_of(doc.data, monolith.logical_id)
+    dialect = dialect_of(doc.data)
+    invokers = dialect.invokers_of(doc.data, monolith.logical_id)
     if invokers:
         raise outside_events(invokers, f"{doc.path.name}: Resources.{monolith.logical_id}")
-    draft.removed.extend(functions.retire(doc, monolith.logical_id))
+    draft.removed.extend(dialect.retire(doc, monolith.logical_id))
     draft.removed.append(f"{monolith.logical_id} (the monolith) from the template")
     shared = _sharing_code(project, monolith)
     if shared:

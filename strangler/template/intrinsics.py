@@ -77,3 +77,33 @@ def _sub_ids(text: str) -> Iterator[str]:
         if not name.startswith("!"):
             yield name.split(".", 1)[0]
         index = end + 1
+
+
+def intrinsic_name(value: Any) -> str | None:
+    """``!If [...]`` / ``{"Fn::If": [...]}`` -> ``If``; None for plain values."""
+    tag = getattr(value, "tag", None)
+    tag_text = getattr(tag, "value", tag)
+    if isinstance(tag_text, str) and tag_text.startswith("!"):
+        return tag_text[1:]
+    if isinstance(value, dict) and len(value) == 1:
+        key = next(iter(value))
+        if key == "Ref" or (isinstance(key, str) and key.startswith("Fn::")):
+            return key.removeprefix("Fn::")
+    return None
+
+
+def shape(value: Any) -> str:
+    name = intrinsic_name(value)
+    if name:
+        written = f"!{name}" if getattr(value, "tag", None) is not None else next(iter(value))
+        return f"an intrinsic function ({written})"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    # By the YAML kind, not the Python class: ruamel and the document subclass str and int.
+    kind = next((name for base, name in SCALAR_KINDS if isinstance(value, base)), type(value).__name__)
+    return f"{'an' if kind[0] in 'aeiouAEIOU' else 'a'} {kind} ({str(value)[:40]!r})"
+
+
+SCALAR_KINDS = ((bool, "boolean"), (str, "string"), (int, "number"), (float, "number"))

@@ -1,21 +1,83 @@
-"""Function resources: the new one per action, the monolith's narrowed events, its retirement."""
+"""The SAM dialect: ``AWS::Serverless::Function`` resources and the ``Events`` they declare.
+
+What the stages need of a SAM template (see ``dialect.py``): the events of a function, the
+resources that deliver to it or refer to it, and the writes: the new function per action,
+the monolith's narrowed events, its retirement.
+"""
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
 from strangler.errors import StranglerError
 from strangler.model import DELETE, Narrowing, RoutePlan
 from strangler.template import document
 from strangler.template.document import TemplateDocument
-from strangler.template.intrinsics import intrinsic, referenced_ids
+from strangler.template.intrinsics import intrinsic, intrinsic_name, referenced_ids, shape
+from strangler.template.invokers import invokers_of  # noqa: F401  (a member of the dialect)
+
+FUNCTION_TYPE = "AWS::Serverless::Function"
 
 # Properties a new function must not share with the monolith, or that we set ourselves.
 _OWN = ("CodeUri", "Handler", "Events", "InlineCode")
 _UNIQUE = ("FunctionName",)
 # Copying these would multiply a cost or a reservation per action; say so instead.
 _NOT_MULTIPLIED = ("ReservedConcurrentExecutions", "ProvisionedConcurrencyConfig")
+
+
+def function_globals(data: Mapping[str, Any], template: str) -> Mapping[str, Any]:
+    """``Globals.Function``; SAM refuses a Globals section that is not a plain mapping."""
+    globals_ = data.get("Globals")
+    if globals_ is None:
+        return {}
+    if not isinstance(globals_, dict) or intrinsic_name(globals_):
+        raise StranglerError(f"Globals is {shape(globals_)}; SAM expects a mapping of sections", where=f"{template}: Globals")
+    function = globals_.get("Function")
+    if function is None:
+        return {}
+    if not isinstance(function, dict) or intrinsic_name(function):
+        raise StranglerError(
+            f"Globals.Function is {shape(function)}; SAM expects a mapping of properties (intrinsic functions go inside it)",
+            where=f"{template}: Globals.Function",
+        )
+    return function
+
+
+def declared_code(resource: Any, globals_: Mapping[str, Any]) -> tuple[str, str] | str:
+    """(CodeUri, Handler) of a Python function whose code is a local folder, or why it is not
+    one. ``globals_`` is what :func:`function_globals` read; the folder is for load to find."""
+    properties = resource.get("Properties") or {}
+
+    def setting(name: str) -> Any:
+        return properties[name] if name in properties else globals_.get(name)
+
+    if "InlineCode" in properties:
+        return "its code is InlineCode in the template, not a folder"
+    if setting("PackageType") == "Image" or "ImageUri" in properties:
+        return "it is a container image (PackageType: Image)"
+    runtime = setting("Runtime")
+    if intrinsic_name(runtime):
+        return f"its Runtime is {shape(runtime)}: strangler cannot tell that it is Python"
+    if not isinstance(runtime, str) or not runtime.startswith("python"):
+        return "it has no Runtime" if runtime is None else f"its Runtime {runtime} is not Python"
+    handler = setting("Handler")
+    if not isinstance(handler, str) or intrinsic_name(handler):
+        return "it has no Handler" if handler is None else f"its Handler is {shape(handler)}, not module.function"
+    code_uri = setting("CodeUri")
+    if code_uri is None:
+        code_uri = "."
+    if not isinstance(code_uri, str) or intrinsic_name(code_uri):
+        return f"its CodeUri is {shape(code_uri)}, not a local folder (S3 or an intrinsic function)"
+    if code_uri.startswith("s3://"):
+        return f"its code is in S3 ({code_uri}), not a local folder"
+    return code_uri, handler
+
+
+def events_of(resource: Any) -> Any:
+    """The function's own ``Events``: what the event sources route."""
+    return (resource.get("Properties") or {}).get("Events")
 
 
 def new_function(
