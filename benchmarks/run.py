@@ -411,7 +411,7 @@ def profile(
 
 
 def _short_paths(text: str) -> str:
-    """``/any/where/strangler/sam/routes.py:12(f)`` -> ``strangler/sam/routes.py:12(f)``."""
+    """``/any/where/strangler/sources/route.py:12(f)`` -> ``strangler/sources/route.py:12(f)``."""
     marker = f"{os.sep}strangler{os.sep}"
     return "\n".join(
         line[: line.rfind(" ", 0, line.find(marker)) + 1] + line[line.find(marker) + 1 :] if marker in line and ".py:" in line else line

@@ -255,7 +255,7 @@ def _split_handler(code_dir: Path, handler: str) -> tuple[Path, str] | str:
 
 # --- reading the code folders ---------------------------------------------------------------
 def read_sources(root: Path, code_dirs: Iterable[Path]) -> SourceFiles:
-    """Every Python file and requirements.txt under ``code_dirs``, byte-exact (see sources.py).
+    """Every Python file and requirements.txt under ``code_dirs``, byte-exact (see files.py).
 
     Symlinked files and folders are followed, as ``sam build`` copies what they point at;
     each file reached through one remembers the link, so the run can say so. A folder that
