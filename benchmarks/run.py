@@ -57,9 +57,9 @@ from libcst.metadata import MetadataWrapper, ScopeProvider
 
 from benchmarks.generate import generate, keys_of
 from strangler.apply import changeset
+from strangler.load.project import load
 from strangler.pipeline import dispatching, run
 from strangler.plan.plan import DEFAULT_FUNCTIONS_DIR
-from strangler.load.project import load
 from strangler.scan import scan_function
 
 REPO = Path(__file__).resolve().parents[1]

@@ -9,9 +9,9 @@ from pathlib import Path
 from strangler import deep
 from strangler.analyse.dispatch import Analysis
 from strangler.analyse.dispatch.table import NoDispatch
+from strangler.analyse.facts import FactCache
 from strangler.analyse.function import analyse_function
 from strangler.errors import StranglerError
-from strangler.analyse.facts import FactCache
 from strangler.model import ChangeSet
 from strangler.plan.plan import (
     DEFAULT_FUNCTIONS_DIR,

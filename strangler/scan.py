@@ -9,13 +9,13 @@ from strangler.analyse.dispatch import Analysis
 from strangler.analyse.facts import FactCache
 from strangler.analyse.importtime import import_seconds
 from strangler.analyse.localmods import LocalModules
+from strangler.load.project import Project
 from strangler.model import ActionNeeds, Decision
 from strangler.render.narrowing import installed_distributions, narrow
 from strangler.render.needs import function_files, slice_action
-from strangler.load.project import Project
-from strangler.template.dialect import dialect_of
 from strangler.sources.base import Refusal
 from strangler.sources.route import plan_route
+from strangler.template.dialect import dialect_of
 
 
 @dataclass(frozen=True)

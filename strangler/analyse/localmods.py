@@ -11,8 +11,8 @@ import ast
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from strangler.errors import StranglerError
 from strangler.analyse.facts import Facts, Import, facts_of
+from strangler.errors import StranglerError
 
 
 class LocalModules:

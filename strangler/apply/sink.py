@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from strangler.apply import changeset, interrupts, lock, validate
-from strangler.errors import StranglerError
 from strangler.apply.gitops import GitFailure, Start, Workspace
+from strangler.errors import StranglerError
 from strangler.model import ChangeSet, FileChange
 from strangler.pipeline import Outcome
 

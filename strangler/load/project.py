@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from strangler.errors import StranglerError
+from strangler.load.files import Link, SourceFiles, Unusable
+from strangler.load.settings import Settings, load_settings
 from strangler.model import FunctionRef
 from strangler.template.dialect import Dialect, dialect_of
 from strangler.template.document import TEMPLATE_NAMES, TemplateDocument, find_template
 from strangler.template.intrinsics import intrinsic_name, shape
-from strangler.load.settings import Settings, load_settings
-from strangler.load.files import Link, SourceFiles, Unusable
 
 MAX_LOGICAL_ID = 255  # CloudFormation's limit
 _SKIP_DIRS = {"__pycache__", ".aws-sam", ".git", ".venv", "venv", "node_modules", ".pytest_cache"}

@@ -14,8 +14,8 @@ from collections.abc import Iterable, MutableMapping
 from pathlib import Path
 
 from strangler.errors import StranglerError
-from strangler.load.project import Project
 from strangler.load.files import Link, link_of
+from strangler.load.project import Project
 
 
 def copied_links(project: Project, folder: str, code_dir: Path, paths: Iterable[Path]) -> list[str]:

@@ -6,12 +6,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from strangler.plan import naming
 from strangler.analyse.dispatch import Analysis
 from strangler.analyse.function import analyse_function
 from strangler.errors import StranglerError
-from strangler.model import FunctionRef
 from strangler.load.project import Project, extracted_by_earlier_runs
+from strangler.model import FunctionRef
+from strangler.plan import naming
 
 DEFAULT_FUNCTIONS_DIR = "functions"
 

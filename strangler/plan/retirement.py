@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from strangler.errors import StranglerError
 from strangler.analyse.localmods import LocalModules
-from strangler.model import FunctionRef
+from strangler.errors import StranglerError
 from strangler.load.project import Project
+from strangler.model import FunctionRef
 
 # Local artifact paths SAM and ``cloudformation package`` upload, by resource type.
 _ARTIFACTS = {

@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from strangler.render import codegen
 from strangler.analyse.dispatch import Analysis
 from strangler.analyse.dispatch.layout import Route, RouteLayout, RouterModule
 from strangler.analyse.dispatch.routers import absolute_module
-from strangler.errors import StranglerError
 from strangler.analyse.facts import FactCache, Facts, Import, facts_of
 from strangler.analyse.localmods import LocalModules
+from strangler.errors import StranglerError
+from strangler.render import codegen
 
 
 @dataclass(frozen=True)

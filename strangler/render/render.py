@@ -8,23 +8,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from strangler.render import codegen
 from strangler.analyse.dispatch import Analysis
 from strangler.analyse.dispatch.layout import RouteLayout, RouterModule
 from strangler.analyse.facts import FactCache
 from strangler.analyse.localmods import LocalModules
+from strangler.load.files import as_written
+from strangler.load.project import Project
+from strangler.load.symlinks import copied_links, guard_links
 from strangler.model import ChangeSet, FileChange, Narrowing, Report, RoutePlan
+from strangler.plan.plan import ActionPlan, Plan
+from strangler.plan.retirement import monolith_removal, still_imported
+from strangler.render import codegen
 from strangler.render.narrowing import installed_distributions, narrow, summarise
 from strangler.render.needs import Slice, function_files, monolith_slice, slice_action
-from strangler.plan.plan import ActionPlan, Plan
-from strangler.load.project import Project
-from strangler.template.document import TemplateDocument
-from strangler.template.dialect import Dialect, dialect_of
-from strangler.template.invokers import Invoker
 from strangler.sources.route import outside_events, plan_route
-from strangler.plan.retirement import monolith_removal, still_imported
-from strangler.load.files import as_written
-from strangler.load.symlinks import copied_links, guard_links
+from strangler.template.dialect import Dialect, dialect_of
+from strangler.template.document import TemplateDocument
+from strangler.template.invokers import Invoker
 
 
 @dataclass

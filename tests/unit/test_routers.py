@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from strangler.render import codegen
 from strangler.analyse.dispatch import Analysis, analyse
 from strangler.analyse.dispatch.routers import Neighbours
-from strangler.errors import StranglerError
 from strangler.analyse.facts import FactCache
 from strangler.analyse.localmods import LocalModules
+from strangler.errors import StranglerError
 from strangler.model import FunctionRef
+from strangler.render import codegen
 from strangler.render.needs import slice_action
 
 ROOT = Path("/app")

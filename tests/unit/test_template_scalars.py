@@ -13,9 +13,9 @@ from samtranslator.yaml_helper import yaml_parse
 
 from strangler.apply import validate
 from strangler.model import EACH, JSON, EventPath
+from strangler.sources.route import plan_route
 from strangler.template import document, sam as functions
 from strangler.template.document import TemplateDocument
-from strangler.sources.route import plan_route
 
 YAML11_SPECIALS = [
     "ON", "On", "on", "yes", "Yes", "YES", "no", "NO", "off", "Off", "y", "n", "true", "False",

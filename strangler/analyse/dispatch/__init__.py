@@ -14,9 +14,9 @@ import libcst as cst
 
 from strangler.analyse.dispatch.layout import BranchLayout, Layout, RouteLayout, TableLayout
 from strangler.analyse.dispatch.routers import Neighbours
+from strangler.analyse.slicing import SymbolGraph
 from strangler.errors import StranglerError
 from strangler.model import Dispatch, EventPath, FunctionRef
-from strangler.analyse.slicing import SymbolGraph
 
 
 @dataclass(frozen=True)

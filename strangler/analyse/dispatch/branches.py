@@ -17,9 +17,9 @@ from strangler.analyse import locate, slicing
 from strangler.analyse.dispatch import Analysis, nothing_left
 from strangler.analyse.dispatch.eventpath import Locals, Unresolvable, resolve
 from strangler.analyse.dispatch.layout import Branch, BranchLayout, NestedLayout
+from strangler.analyse.dispatch.nested import nested_layout, suite_statements
 from strangler.analyse.dispatch.table import NoDispatch, entrypoint_index
 from strangler.errors import StranglerError, at
-from strangler.analyse.dispatch.nested import nested_layout, suite_statements
 from strangler.model import NESTED_SEPARATOR, Action, Dispatch, EventPath, FunctionRef
 
 LOOKED_FOR = (

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import libcst as cst
 
-from strangler.model import NESTED_SEPARATOR
 from strangler.analyse.slicing import SymbolGraph
+from strangler.model import NESTED_SEPARATOR
 
 
 @dataclass(frozen=True)

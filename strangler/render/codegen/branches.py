@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from strangler.render.codegen.blocks import non_empty, statements
 from strangler.analyse.dispatch.branches import always_exits, pattern_keys
 from strangler.analyse.dispatch.layout import Branch, BranchLayout, NestedLayout
+from strangler.render.codegen.blocks import non_empty, statements
 
 
 class SpecialiseBranches(cst.CSTTransformer):

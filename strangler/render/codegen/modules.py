@@ -12,12 +12,12 @@ from collections.abc import Iterable, Mapping
 import libcst as cst
 
 from strangler.analyse import locate
-from strangler.render.codegen.branches import SpecialiseBranches, branches_without
-from strangler.render.codegen.lookup import SpecialiseLookup, drop_elements
 from strangler.analyse.dispatch import Analysis
 from strangler.analyse.dispatch.layout import NestedLayout, RouteLayout, RouterModule, TableLayout
 from strangler.analyse.slicing import SymbolGraph
 from strangler.errors import StranglerError, at
+from strangler.render.codegen.branches import SpecialiseBranches, branches_without
+from strangler.render.codegen.lookup import SpecialiseLookup, drop_elements
 
 ENTRYPOINT = "lambda_handler"
 # Stands for the handler in a table dispatcher specialised once for every action.
