@@ -56,10 +56,10 @@ import libcst
 from libcst.metadata import MetadataWrapper, ScopeProvider
 
 from benchmarks.generate import generate, keys_of
-from strangler import changeset
+from strangler.apply import changeset
+from strangler.load.project import load
 from strangler.pipeline import dispatching, run
-from strangler.plan import DEFAULT_FUNCTIONS_DIR
-from strangler.project import load
+from strangler.plan.plan import DEFAULT_FUNCTIONS_DIR
 from strangler.scan import scan_function
 
 REPO = Path(__file__).resolve().parents[1]
@@ -411,7 +411,7 @@ def profile(
 
 
 def _short_paths(text: str) -> str:
-    """``/any/where/strangler/sam/routes.py:12(f)`` -> ``strangler/sam/routes.py:12(f)``."""
+    """``/any/where/strangler/sources/route.py:12(f)`` -> ``strangler/sources/route.py:12(f)``."""
     marker = f"{os.sep}strangler{os.sep}"
     return "\n".join(
         line[: line.rfind(" ", 0, line.find(marker)) + 1] + line[line.find(marker) + 1 :] if marker in line and ".py:" in line else line

@@ -12,14 +12,15 @@ from typing import Any
 
 import click
 
-from strangler import __version__, changeset, deep, interrupts, sink
+from strangler import __version__, deep
+from strangler.apply import changeset, interrupts, sink
+from strangler.apply.sink import WriteOptions
 from strangler.errors import StranglerError
+from strangler.load.project import load
 from strangler.model import Report
 from strangler.pipeline import Outcome, dispatching, run
-from strangler.plan import DEFAULT_FUNCTIONS_DIR
-from strangler.project import load
+from strangler.plan.plan import DEFAULT_FUNCTIONS_DIR
 from strangler.scan import FunctionScan, Gain, scan_function
-from strangler.sink import WriteOptions
 
 
 def _project_options(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 # Marks in an event path: ``*`` is every element of a list, ``(json)`` a json.loads().
 EACH = "*"
@@ -150,3 +151,41 @@ class Report:
 class ChangeSet:
     changes: tuple[FileChange, ...]
     report: Report = field(default_factory=Report)
+
+
+@dataclass(frozen=True)
+class Decision:
+    item: str
+    kept: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class Narrowing:
+    """What one action keeps of the monolith's environment, policies and requirements."""
+
+    env: tuple[Decision, ...]
+    policies: tuple[Decision, ...]
+    requirements: tuple[Decision, ...]
+    env_keep: frozenset[str]
+    policy_keep: tuple[int, ...]  # indexes into the monolith's Policies list
+    requirements_text: str | None
+    code: tuple[Decision, ...] = ()  # module-level code kept because it may have effects
+
+
+DELETE = object()  # a route's answer for a monolith event: the monolith loses it
+
+
+@dataclass(frozen=True)
+class RoutePlan:
+    """How one action leaves a function: the events of the new function, the replacements
+    (or DELETE) of the monolith's events, and notes for people."""
+
+    kind: str
+    new_events: dict[str, Any] = field(default_factory=dict)
+    monolith_events: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def direct(self) -> bool:
+        return self.kind == "direct invoke"

@@ -7,20 +7,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from strangler import deep
-from strangler.dispatch import Analysis, analyse
-from strangler.dispatch.routers import Neighbours
-from strangler.dispatch.table import NoDispatch
+from strangler.analyse.dispatch import Analysis
+from strangler.analyse.dispatch.table import NoDispatch
+from strangler.analyse.facts import FactCache
+from strangler.analyse.function import analyse_function
 from strangler.errors import StranglerError
-from strangler.facts import FactCache
-from strangler.model import ChangeSet, FunctionRef
-from strangler.plan import (
+from strangler.model import ChangeSet
+from strangler.plan.plan import (
     DEFAULT_FUNCTIONS_DIR,
     Plan,
-    extracted_by_earlier_runs,
     plan_actions,
 )
-from strangler.project import Project, load
-from strangler.render import render, render_steps
+from strangler.load.project import Project, extracted_by_earlier_runs, load
+from strangler.render.render import render, render_steps
 
 
 @dataclass(frozen=True)
@@ -32,19 +31,6 @@ class Outcome:
     changes: ChangeSet | None
     message: str | None = None
     steps: tuple[ChangeSet, ...] = ()
-
-
-def analyse_function(project: Project, function: FunctionRef) -> Analysis:
-    if not function.has_local_code:
-        raise StranglerError(
-            f"Handler {function.handler} of {function.logical_id} points at {project.relative(function.module_path)}, which does not exist",
-            where=f"{project.template.path.name}: Resources.{function.logical_id}",
-        )
-    earlier = tuple(extracted_by_earlier_runs(project, function.logical_id))
-    neighbours = Neighbours(project.sources, project.relative)
-    analysis = analyse(function, project.sources[function.module_path], project.relative(function.module_path), earlier, neighbours)
-    project.check_editable(function)  # only a function that dispatches is refused for its shape
-    return analysis
 
 
 def dispatching(project: Project, logical_id: str | None) -> list[Analysis]:

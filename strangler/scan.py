@@ -5,17 +5,17 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from strangler.dispatch import Analysis
-from strangler.facts import FactCache
-from strangler.importtime import import_seconds
-from strangler.localmods import LocalModules
-from strangler.model import ActionNeeds
-from strangler.narrowing import Decision, installed_distributions, narrow
-from strangler.needs import function_files, slice_action
-from strangler.project import Project
-from strangler.sam.functions import custom_resources_using
-from strangler.sam.invokers import invokers_of
-from strangler.sam.routes import Refusal, plan_route
+from strangler.analyse.dispatch import Analysis
+from strangler.analyse.facts import FactCache
+from strangler.analyse.importtime import import_seconds
+from strangler.analyse.localmods import LocalModules
+from strangler.load.project import Project
+from strangler.model import ActionNeeds, Decision
+from strangler.render.narrowing import installed_distributions, narrow
+from strangler.render.needs import function_files, slice_action
+from strangler.sources.base import Refusal
+from strangler.sources.route import plan_route
+from strangler.template.dialect import dialect_of
 
 
 @dataclass(frozen=True)
@@ -81,9 +81,10 @@ def scan_function(
     function = analysis.function
     modules = LocalModules(function.code_dir, project.sources, project.relative)
     resource = project.resources[function.logical_id]
-    events = (resource.get("Properties") or {}).get("Events")
-    custom = custom_resources_using(project.template.data, function.logical_id)
-    invokers = invokers_of(project.template.data, function.logical_id)
+    dialect = dialect_of(project.template.data)
+    events = dialect.events_of(resource)
+    custom = dialect.custom_resources_using(project.template.data, function.logical_id)
+    invokers = dialect.invokers_of(project.template.data, function.logical_id)
     properties = resource.get("Properties") or {}
     requirements = project.sources.get(function.code_dir / "requirements.txt")
     installed = installed_distributions() if requirements is not None else {}

@@ -9,7 +9,7 @@ from pathlib import Path
 import git
 import pytest
 
-from strangler import changeset, gitops
+from strangler.apply import changeset, gitops
 from tests.support.apps import copy_app, snapshot, strangler
 
 APP = "eventbridge-orders"

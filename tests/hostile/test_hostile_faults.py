@@ -26,7 +26,7 @@ import git
 import pytest
 
 from strangler import cli as cli_module
-from strangler import interrupts, lock
+from strangler.apply import interrupts, lock
 from strangler.pipeline import Outcome, run
 from tests.support.apps import ROOT
 from tests.support.hostile import TreeState, accepted, app_copy, cli

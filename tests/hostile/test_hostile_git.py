@@ -10,7 +10,7 @@ from pathlib import Path
 import git
 import pytest
 
-from strangler import interrupts, lock
+from strangler.apply import interrupts, lock
 from tests.support.hostile import TreeState, accepted, app_copy, cli, edit, refused, repository
 
 APP = "eventbridge-orders"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from samtranslator.yaml_helper import yaml_parse
 
-from strangler.sam import yaml11
+from strangler.template import yaml11
 from tests.support import routing, samcheck
 from tests.support.hostile import accepted, app_copy, edit, refused
 

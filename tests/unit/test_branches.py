@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from strangler import codegen
-from strangler.dispatch import Analysis, analyse
+from strangler.analyse.dispatch import Analysis, analyse
 from strangler.errors import StranglerError
 from strangler.model import FunctionRef
+from strangler.render import codegen
 
 PATH = "src/app.py"
 FUNCTION = FunctionRef("PaymentsFunction", "src/", Path("/app/src"), "app.lambda_handler", Path("/app/src/app.py"), "lambda_handler")

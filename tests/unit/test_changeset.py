@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from strangler import changeset
-from strangler.changeset import ApplyError, apply, unified_diff
+from strangler.apply import changeset
+from strangler.apply.changeset import ApplyError, apply, unified_diff
 from strangler.model import FileChange
 
 CHANGES = [
@@ -179,7 +179,7 @@ def test_a_temporary_write_that_fails_half_way_leaves_no_temporary_file(project,
 def test_new_and_deleted_files_read_exactly_as_git_diff_shows_them(tmp_path) -> None:
     import subprocess
 
-    from strangler.changeset import apply, unified_diff
+    from strangler.apply.changeset import apply, unified_diff
     from strangler.model import FileChange
 
     repo = tmp_path / "repo"

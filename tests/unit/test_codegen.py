@@ -8,10 +8,10 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from strangler import codegen
-from strangler.dispatch import Analysis, analyse
+from strangler.analyse.dispatch import Analysis, analyse
 from strangler.errors import StranglerError
 from strangler.model import FunctionRef
+from strangler.render import codegen
 
 PATH = "src/app.py"
 

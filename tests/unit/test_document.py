@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from strangler.errors import StranglerError
-from strangler.sam.document import TemplateDocument
-from strangler.sam.intrinsics import intrinsic, referenced_ids
+from strangler.template.document import TemplateDocument
+from strangler.template.intrinsics import intrinsic, referenced_ids
 
 
 def load(tmp_path: Path, text: str, name: str = "template.yaml") -> TemplateDocument:
@@ -375,7 +375,7 @@ def test_the_same_key_in_two_json_objects_is_no_duplicate(tmp_path):
 
 
 def test_what_a_template_means_is_read_back_before_writing(tmp_path):
-    from strangler.validate import translate
+    from strangler.apply.validate import translate
 
     doc = load(tmp_path, "Transform: AWS::Serverless-2016-10-31\nResources:\n  Queue:\n    Type: AWS::SQS::Queue\n")
     doc.data["Resources"]["Queue"]["Properties"] = doc.new_map({"QueueName": "on"})
@@ -391,7 +391,7 @@ def test_what_a_template_means_is_read_back_before_writing(tmp_path):
 
 
 def test_a_json_template_is_read_back_before_writing_too(tmp_path):
-    from strangler.validate import translate
+    from strangler.apply.validate import translate
 
     doc = load(tmp_path, '{"Transform": "AWS::Serverless-2016-10-31", "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}}\n', "template.json")
     doc.data["Resources"]["Queue"]["Properties"] = {"DelaySeconds": 5}

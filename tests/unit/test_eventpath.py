@@ -7,7 +7,7 @@ import textwrap
 import libcst as cst
 import pytest
 
-from strangler.dispatch.eventpath import Locals, Unresolvable, resolve
+from strangler.analyse.dispatch.eventpath import Locals, Unresolvable, resolve
 from strangler.model import EACH, JSON
 
 

@@ -6,7 +6,7 @@ import signal
 
 import pytest
 
-from strangler import interrupts
+from strangler.apply import interrupts
 
 
 def test_a_signal_in_a_deferred_block_waits_for_its_end() -> None:

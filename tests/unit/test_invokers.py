@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from samtranslator.yaml_helper import yaml_parse
 
-from strangler.sam.document import TemplateDocument
-from strangler.sam.invokers import invokers_of
+from strangler.template.document import TemplateDocument
+from strangler.template.invokers import invokers_of
 
 FUNCTION = {"Type": "AWS::Serverless::Function", "Properties": {"Handler": "app.handler", "CodeUri": "src/"}}
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
+from strangler.analyse.facts import FactCache, Import
+from strangler.analyse.localmods import LocalModules
 from strangler.errors import StranglerError
-from strangler.facts import FactCache, Import
-from strangler.localmods import LocalModules
 
 CODE = Path("/project/src")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from strangler import lock
+from strangler.apply import lock
 from strangler.errors import StranglerError
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from strangler.naming import pascal, snake, words
+from strangler.plan.naming import pascal, snake, words
 
 KEYS = [
     # key,                      snake,                  pascal
@@ -46,7 +46,7 @@ def test_a_key_without_letters_or_digits_has_no_words():
 
 
 # --- names that would not fit: shortened with a stable hash ------------------------------
-from strangler.naming import MAX_FOLDER_NAME, MAX_LOGICAL_ID, folder_name, logical_id, shorten  # noqa: E402
+from strangler.plan.naming import MAX_FOLDER_NAME, MAX_LOGICAL_ID, folder_name, logical_id, shorten  # noqa: E402
 
 
 def test_short_names_are_left_alone() -> None:

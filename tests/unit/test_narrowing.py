@@ -7,8 +7,8 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from strangler.narrowing import library_services, narrow, summarise
-from strangler.needs import Slice
+from strangler.render.narrowing import library_services, narrow, summarise
+from strangler.render.needs import Slice
 
 MONOLITH = YAML(typ="rt").load(
     textwrap.dedent(

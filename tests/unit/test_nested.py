@@ -6,9 +6,9 @@ import textwrap
 
 import pytest
 
-from strangler import codegen
-from strangler.dispatch import analyse
+from strangler.analyse.dispatch import analyse
 from strangler.errors import StranglerError
+from strangler.render import codegen
 from tests.unit.test_branches import FUNCTION, HELPERS, PATH, analysed
 
 NESTED = HELPERS + """\

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from strangler.errors import StranglerError
-from strangler.project import _split_handler, load
+from strangler.load.project import _split_handler, load
 
 
 def app(tmp_path: Path, properties: str, globals_: str = "    Runtime: python3.12\n") -> Path:

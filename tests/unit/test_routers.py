@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from strangler import codegen
-from strangler.dispatch import Analysis, analyse
-from strangler.dispatch.routers import Neighbours
+from strangler.analyse.dispatch import Analysis, analyse
+from strangler.analyse.dispatch.routers import Neighbours
+from strangler.analyse.facts import FactCache
+from strangler.analyse.localmods import LocalModules
 from strangler.errors import StranglerError
-from strangler.facts import FactCache
-from strangler.localmods import LocalModules
 from strangler.model import FunctionRef
-from strangler.needs import slice_action
+from strangler.render import codegen
+from strangler.render.needs import slice_action
 
 ROOT = Path("/app")
 CODE = ROOT / "src"

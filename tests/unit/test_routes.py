@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 
 from strangler.model import ANY_CASE, EACH, JSON, EventPath
-from strangler.sam.document import TemplateDocument
-from strangler.sam.routes import DELETE, Refusal, RoutePlan, plan_route
+from strangler.model import DELETE, RoutePlan
+from strangler.sources.base import Refusal
+from strangler.sources.route import plan_route
+from strangler.template.document import TemplateDocument
 
 WHERE = "template.yaml: Resources.OrdersFunction"
 DETAIL_TYPE = EventPath(("detail-type",))

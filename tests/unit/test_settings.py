@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from strangler.errors import StranglerError
-from strangler.settings import load_settings
+from strangler.load.settings import load_settings
 
 
 def write(folder: Path, name: str, text: str) -> Path:

@@ -6,7 +6,7 @@ import textwrap
 
 import libcst as cst
 
-from strangler import slicing
+from strangler.analyse import slicing
 
 
 def graph(source: str, table: str | None = None) -> slicing.SymbolGraph:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from strangler.errors import StranglerError
-from strangler.project import read_sources
-from strangler.sources import SourceFiles, as_written
+from strangler.load.files import SourceFiles, as_written
+from strangler.load.project import read_sources
 
 BOM = b"\xef\xbb\xbf"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from strangler.dispatch import Analysis, analyse
-from strangler.dispatch.table import NoDispatch
+from strangler.analyse.dispatch import Analysis, analyse
+from strangler.analyse.dispatch.table import NoDispatch
 from strangler.errors import StranglerError
 from strangler.model import FunctionRef
 

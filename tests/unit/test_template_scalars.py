@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from samtranslator.yaml_helper import yaml_parse
 
-from strangler import validate
+from strangler.apply import validate
 from strangler.model import EACH, JSON, EventPath
-from strangler.sam import document, functions
-from strangler.sam.document import TemplateDocument
-from strangler.sam.routes import plan_route
+from strangler.sources.route import plan_route
+from strangler.template import document, sam as functions
+from strangler.template.document import TemplateDocument
 
 YAML11_SPECIALS = [
     "ON", "On", "on", "yes", "Yes", "YES", "no", "NO", "off", "Off", "y", "n", "true", "False",

@@ -3,7 +3,7 @@ changed nothing, the serializer's lines where it did."""
 
 from __future__ import annotations
 
-from strangler.sam.textmerge import BOM, SourceText, merge, split_lines
+from strangler.template.textmerge import BOM, SourceText, merge, split_lines
 
 
 def test_nothing_edited_gives_the_file_back_byte_for_byte():

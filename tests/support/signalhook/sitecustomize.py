@@ -12,7 +12,7 @@ _spec = os.environ.get("STRANGLER_TEST_SIGNAL_AT")
 if _spec:
     _phase, _, _name = _spec.rpartition("@")
 
-    from strangler import interrupts
+    from strangler.apply import interrupts
 
     def _hook(name: str) -> None:
         if name == _phase:

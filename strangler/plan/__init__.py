@@ -1,0 +1,2 @@
+"""Plan: which actions go where (names, folders, settings) and what retiring the monolith
+may delete; refusals with reasons."""

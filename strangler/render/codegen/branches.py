@@ -1,0 +1,213 @@
+"""Branch dispatch rewritten: one branch made the whole dispatch, or some branches removed."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from strangler.analyse.dispatch.branches import always_exits, pattern_keys
+from strangler.analyse.dispatch.layout import Branch, BranchLayout, NestedLayout
+from strangler.render.codegen.blocks import non_empty, statements
+
+
+class SpecialiseBranches(cst.CSTTransformer):
+    """The dispatcher with its chain (or match) replaced by the one branch that stays.
+
+    ``levels`` are the chain and branch taken at each level of a nested dispatch, outer
+    first; inner chains are rewritten first, and the outer one takes its rewritten body.
+    """
+
+    def __init__(self, *levels: tuple[BranchLayout, Branch]):
+        self.levels = levels
+        self.inlined: list[cst.BaseStatement] = []
+        # The heads and the sequence members, by identity: looked up for every If visited.
+        self.heads = {id(layout.nodes[0]): branch for layout, branch in levels if layout.nodes and layout.kind != "sequence"}
+        self.kept = {id(branch.clause) for layout, branch in levels if layout.kind == "sequence"}
+        self.dropped = {
+            id(node) for layout, branch in levels if layout.kind == "sequence" for node in layout.nodes if node is not branch.clause
+        }
+
+    def _body(self, original: cst.CSTNode, block: cst.BaseSuite) -> cst.FlattenSentinel:
+        body = statements(block)
+        leading = getattr(original, "leading_lines", ())
+        body[0] = body[0].with_changes(leading_lines=[*leading, *body[0].leading_lines])
+        self.inlined = body
+        return cst.FlattenSentinel(body)
+
+    # Only the branch that stays is visited (in leave_*): one action costs the size of its
+    # branch, not of the whole chain, and a long chain is not walked once per action.
+    def visit_If(self, node: cst.If) -> bool:
+        return id(node) not in self.heads and id(node) not in self.dropped
+
+    def visit_Match(self, node: cst.Match) -> bool:
+        return id(node) not in self.heads
+
+    def leave_If(self, original: cst.If, updated: cst.If):
+        if id(original) in self.heads:
+            return self._kept_body(original, self.heads[id(original)])
+        if id(original) in self.kept:
+            return self._body(original, updated.body)
+        if id(original) in self.dropped:
+            return cst.RemoveFromParent()
+        return updated
+
+    def leave_Match(self, original: cst.Match, updated: cst.Match):
+        if id(original) in self.heads:
+            return self._kept_body(original, self.heads[id(original)])
+        return updated
+
+    def _kept_body(self, head: cst.CSTNode, branch: Branch) -> cst.FlattenSentinel:
+        body = branch.clause.body.visit(self)  # inner levels are rewritten inside it
+        assert isinstance(body, cst.BaseSuite)
+        return self._body(head, body)
+
+    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+        body = list(updated.body)
+        if self.inlined and any(statement is self.inlined[-1] for statement in body):
+            # What followed the dispatch (the default) cannot run after a branch that exits.
+            end = next(i for i, statement in enumerate(body) if statement is self.inlined[-1]) + 1
+            if always_exits(self.inlined) and end < len(body):
+                body = body[:end]
+            self.inlined = []
+        return non_empty(updated.with_changes(body=body))
+
+
+def _clauses(head: cst.If) -> tuple[list[cst.If], cst.Else | None]:
+    """The clauses of an if/elif chain and its else."""
+    clauses, node = [], head
+    while True:
+        clauses.append(node)
+        if not isinstance(node.orelse, cst.If):
+            return clauses, node.orelse
+        node = node.orelse
+
+
+class _WithoutBranches(cst.CSTTransformer):
+    """The monolith's dispatcher once some branches left: the others stay as they were.
+
+    ``levels`` pairs each chain with the keys that leave it (one pair for a flat dispatch,
+    the outer chain and every inner one for a nested dispatch).
+    """
+
+    def __init__(self, levels: list[tuple[BranchLayout, set[str]]]):
+        self.heads = {id(layout.nodes[0]): (layout, removed) for layout, removed in levels if layout.nodes}
+        self.clauses = {
+            id(branch.clause): (branch, removed)
+            for layout, removed in levels
+            if layout.kind == "sequence"
+            for branch in layout.branches
+        }
+
+    def leave_If(self, original: cst.If, updated: cst.If):
+        level = self.heads.get(id(original))
+        if level is not None and level[0].kind == "if":
+            return self._chain(original, updated, *level)
+        if id(original) in self.clauses:
+            branch, removed = self.clauses[id(original)]
+            keep = set(branch.keys) - removed
+            return updated.with_changes(test=_narrow_test(updated.test, keep)) if keep else cst.RemoveFromParent()
+        return updated
+
+    def _chain(self, head: cst.If, updated: cst.If, layout: BranchLayout, removed: set[str]):
+        clauses, _ = _clauses(head)
+        new_clauses, tail = _clauses(updated)
+        by_clause = {id(b.clause): b for b in layout.branches}
+        kept = []
+        for clause, new in zip(clauses, new_clauses, strict=True):
+            branch = by_clause.get(id(clause))
+            keep = set(branch.keys) - removed if branch else None
+            if branch is None or keep:
+                kept.append(new if branch is None or keep == set(branch.keys) else new.with_changes(test=_narrow_test(new.test, keep)))
+        if not kept:
+            if isinstance(tail, cst.Else):
+                return self._flatten(tail.body, head)
+            return cst.RemoveFromParent()
+        chain: cst.If | cst.Else | None = tail
+        for clause in reversed(kept):
+            chain = clause.with_changes(orelse=chain)
+        assert isinstance(chain, cst.If)
+        return chain.with_changes(leading_lines=head.leading_lines)
+
+    @staticmethod
+    def _flatten(block: cst.BaseSuite, original: cst.CSTNode) -> cst.FlattenSentinel:
+        body = statements(block)
+        body[0] = body[0].with_changes(leading_lines=getattr(original, "leading_lines", ()))
+        return cst.FlattenSentinel(body)
+
+    def leave_Match(self, original: cst.Match, updated: cst.Match):
+        level = self.heads.get(id(original))
+        if level is None:
+            return updated
+        layout, removed = level
+        by_case = {id(b.clause): b for b in layout.branches}
+        cases = []
+        for case, new in zip(original.cases, updated.cases, strict=True):
+            branch = by_case.get(id(case))
+            keep = set(branch.keys) - removed if branch else None
+            if branch is None or keep == set(branch.keys):
+                cases.append(new)
+            elif keep:
+                cases.append(new.with_changes(pattern=_narrow_pattern(new.pattern, keep)))
+        if not cases:
+            return cst.RemoveFromParent()
+        return updated.with_changes(cases=cases)
+
+    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+        return non_empty(updated)
+
+
+def _literal(node: cst.CSTNode) -> str | None:
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _narrow_test(test: cst.BaseExpression, keep: set[str]) -> cst.BaseExpression:
+    """``k in ("A", "B")`` or ``k == "A" or k == "B"`` for only the keys in ``keep``."""
+    if isinstance(test, cst.BooleanOperation):
+        left, right = _narrow_test(test.left, keep), _narrow_test(test.right, keep)
+        left_keeps, right_keeps = _tests_any(test.left, keep), _tests_any(test.right, keep)
+        if left_keeps and right_keeps:
+            return test.with_changes(left=left, right=right)
+        return left if left_keeps else right
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        target = test.comparisons[0]
+        container = target.comparator
+        if isinstance(target.operator, cst.In) and isinstance(container, (cst.Tuple, cst.List, cst.Set)):
+            elements = [e for e in container.elements if _literal(e.value) in keep]
+            if len(elements) == 1:  # k in ("A",) reads better as k == "A"
+                operator = cst.Equal(whitespace_before=target.operator.whitespace_before, whitespace_after=target.operator.whitespace_after)
+                return test.with_changes(comparisons=[target.with_changes(operator=operator, comparator=elements[0].value)])
+            elements[-1] = elements[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT if len(elements) > 1 or not isinstance(container, cst.Tuple) else cst.Comma())
+            return test.with_changes(comparisons=[target.with_changes(comparator=container.with_changes(elements=elements))])
+    return test
+
+
+def _tests_any(test: cst.BaseExpression, keep: set[str]) -> bool:
+    found: list[str] = []
+
+    class Strings(cst.CSTVisitor):
+        def visit_SimpleString(self, node: cst.SimpleString) -> None:
+            if _literal(node) is not None:
+                found.append(_literal(node) or "")
+
+    test.visit(Strings())
+    return bool(set(found) & keep)
+
+
+def _narrow_pattern(pattern: cst.MatchPattern, keep: set[str]) -> cst.MatchPattern:
+    """``case "A" | "B":`` (or ``case ("GET", "/a") | ("GET", "/b"):``) for the keys in ``keep``."""
+    if isinstance(pattern, cst.MatchOr):
+        kept = [e for e in pattern.patterns if set(pattern_keys(e.pattern) or ()) & keep]
+        if len(kept) == 1:
+            return kept[0].pattern
+        kept[-1] = kept[-1].with_changes(separator=cst.MaybeSentinel.DEFAULT)
+        return pattern.with_changes(patterns=kept)
+    return pattern
+
+
+def branches_without(entry: cst.FunctionDef, layout: BranchLayout | NestedLayout, removed: set[str]) -> cst.FunctionDef:
+    levels = layout.removals(removed) if isinstance(layout, NestedLayout) else [(layout, removed)]
+    function = entry.visit(_WithoutBranches(levels))
+    assert isinstance(function, cst.FunctionDef)
+    return function

@@ -1,0 +1,276 @@
+"""Render: turn a plan into a ChangeSet of whole files (code and template), nothing written."""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from strangler.analyse.dispatch import Analysis
+from strangler.analyse.dispatch.layout import RouteLayout, RouterModule
+from strangler.analyse.facts import FactCache
+from strangler.analyse.localmods import LocalModules
+from strangler.load.files import as_written
+from strangler.load.project import Project
+from strangler.load.symlinks import copied_links, guard_links
+from strangler.model import ChangeSet, FileChange, Narrowing, Report, RoutePlan
+from strangler.plan.plan import ActionPlan, Plan
+from strangler.plan.retirement import monolith_removal, still_imported
+from strangler.render import codegen
+from strangler.render.narrowing import installed_distributions, narrow, summarise
+from strangler.render.needs import Slice, function_files, monolith_slice, slice_action
+from strangler.sources.route import outside_events, plan_route
+from strangler.template.dialect import Dialect, dialect_of
+from strangler.template.document import TemplateDocument
+from strangler.template.invokers import Invoker
+
+
+@dataclass
+class _Draft:
+    """What a render accumulates before it is frozen into a ChangeSet."""
+
+    files: dict[str, str | None] = field(default_factory=dict)
+    created: list[str] = field(default_factory=list)
+    narrowed: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    manual: list[str] = field(default_factory=list)
+
+
+def render(
+    project: Project, analysis: Analysis, plan: Plan, facts: FactCache | None = None,
+    progress: Callable[[str], None] | None = None, consume_template: bool = False,
+) -> ChangeSet:
+    """The complete change for ``plan``: new folders, monolith module, template.
+
+    ``progress`` is told each action as it is done, for long runs. With
+    ``consume_template`` the loaded template is edited in place instead of a copy; the
+    project must not be rendered again afterwards.
+    """
+    monolith = plan.monolith
+    template = project.template
+    data = template.data if consume_template else copy.deepcopy(template.data)
+    doc = TemplateDocument(template.path, template.text, data, template.is_json, template.json_indent)
+    draft = _Draft()
+    extractor = _Extractor(project, analysis, doc, draft, facts or FactCache())
+    placed = []
+    for action in plan.actions:
+        placed.append((action.logical_id, extractor.extract(action)))
+        if progress is not None:
+            progress(action.key)
+    extractor.dialect.place_new_functions(doc.data["Resources"], monolith.logical_id, placed)
+    if plan.actions and not plan.retire:
+        extractor.trim_monolith([a.key for a in plan.actions])
+        leaving = {a.key for a in plan.actions}
+        staying = [a.key for a in analysis.dispatch.actions if a.key not in leaving]
+        draft.changed.append(f"{monolith.logical_id} keeps serving: {', '.join(staying) or 'no action (migrate retires it)'}")
+    if plan.retire:
+        _retire(project, analysis, plan, doc, draft)
+    new_template = doc.dump()
+    if new_template != project.template.text:
+        draft.files[project.relative(project.template.path)] = new_template
+    return _freeze(project, draft)
+
+
+def render_steps(project: Project, analysis: Analysis, plan: Plan, facts: FactCache | None = None,
+                 progress: Callable[[str], None] | None = None) -> list[ChangeSet]:
+    """Cumulative change sets, one after each action (and one after retiring), for a
+    commit each: one pass over the actions, the template and monolith written after each."""
+    monolith = plan.monolith
+    template = project.template
+    doc = TemplateDocument(template.path, template.text, template.data, template.is_json, template.json_indent)
+    draft = _Draft()
+    extractor = _Extractor(project, analysis, doc, draft, facts or FactCache())
+    steps = []
+    for count, action in enumerate(plan.actions, 1):
+        resource = extractor.extract(action)
+        extractor.dialect.place_new_functions(doc.data["Resources"], monolith.logical_id, [(action.logical_id, resource)])
+        extractor.trim_monolith([a.key for a in plan.actions[:count]])
+        steps.append(_snapshot(project, doc, draft))
+        if progress is not None:
+            progress(action.key)
+    if plan.retire:
+        _retire(project, analysis, plan, doc, draft)
+        steps.append(_snapshot(project, doc, draft))
+    return steps
+
+
+def _snapshot(project: Project, doc: TemplateDocument, draft: _Draft) -> ChangeSet:
+    new_template = doc.dump()
+    if new_template != project.template.text:
+        draft.files[project.relative(project.template.path)] = new_template
+    return _freeze(project, draft)
+
+
+class _Extractor:
+    """Moves one action after another out of the monolith, into ``doc`` and ``draft``."""
+
+    def __init__(self, project: Project, analysis: Analysis, doc: TemplateDocument, draft: _Draft, facts: FactCache):
+        self.project, self.analysis, self.doc, self.draft, self.facts = project, analysis, doc, draft, facts
+        monolith = analysis.function
+        self.monolith = monolith
+        self.resource = doc.data["Resources"][monolith.logical_id]
+        self.modules = LocalModules(monolith.code_dir, project.sources, project.relative)
+        self.original_properties = project.resources[monolith.logical_id].get("Properties") or {}
+        self.requirements = project.sources.get(monolith.code_dir / "requirements.txt")
+        self.installed = functools.cache(installed_distributions)
+        self.dialect: Dialect = dialect_of(doc.data)
+        # From the template as it was: once per run, not per action.
+        self.invokers = self.dialect.invokers_of(doc.data, monolith.logical_id)
+
+    def extract(self, action: ActionPlan) -> Any:
+        """The new function's resource; its code goes into the draft, the monolith narrows."""
+        draft, monolith = self.draft, self.monolith
+        route = _route(self.dialect, self.doc, self.resource, self.analysis, action.key, self.invokers)
+        piece = slice_action(self.analysis, action.key, self.modules, self.facts)
+        narrowing = narrow(self.original_properties, piece, self.requirements, self.installed())
+        _write_function_code(self.project, self.analysis, action, piece, narrowing, draft)
+        resource, notes = self.dialect.new_function(
+            self.doc, monolith.logical_id, self.resource, action.key, _code_uri(monolith, action), _handler(monolith)
+        )
+        self.dialect.apply_narrowing(resource["Properties"], narrowing)
+        self._apply_settings(action, resource)
+        draft.narrowed.extend(f"{action.logical_id}: {line}" for line in summarise(narrowing))
+        self.dialect.set_events(self.doc, resource, route)
+        self.dialect.narrow_monolith(self.resource, route)
+        draft.created.append(f"{action.logical_id} ({action.folder}/) for {action.key!r}: {_describe(route)}")
+        draft.changed.extend(f"{monolith.logical_id} event {note}" for note in route.notes if not route.direct)
+        draft.manual.extend(f"{action.logical_id}: {note}" for note in notes)
+        if route.direct:
+            output = self.dialect.add_name_output(self.doc, action.logical_id, action.key)
+            draft.manual.append(
+                f"{action.key!r} is invoked directly: switch its callers to {action.logical_id} (Output {output})"
+            )
+        return resource
+
+    def trim_monolith(self, keys: list[str]) -> None:
+        """The monolith's module without those actions, and its function narrowed to what
+        the code left in it still uses."""
+        analysis, draft = self.analysis, self.draft
+        code, gone = codegen.monolith_module(analysis, keys)
+        routers = _routers_without(analysis, keys)
+        if code == analysis.source and not routers:
+            return
+        draft.files[analysis.path] = code
+        left = ", ".join(gone) if gone else "nothing else"
+        draft.changed.append(f"{analysis.path}: {', '.join(keys)} taken out of the dispatch; code only they used removed: {left}")
+        rewritten = {router.path: text for router, (text, _) in routers.items()}
+        remaining = monolith_slice(analysis, code, self.modules, rewritten)
+        for router, (text, router_gone) in routers.items():
+            if router.path not in remaining.local_files and not self._shared_code_dir() \
+                    and not still_imported(self.project, self.monolith, [router.path]):
+                draft.files[router.display] = None  # its last route left: nothing imports it any more
+                draft.removed.append(router.display)
+                continue
+            draft.files[router.display] = text
+            draft.changed.append(f"{router.display}: routes taken out of {router.router}; code only they used removed: "
+                                 f"{', '.join(router_gone) or 'nothing else'}")
+        # From the monolith's properties as they are now: earlier steps may have narrowed them.
+        properties = self.resource["Properties"]
+        narrowing = narrow(properties, remaining, None, {})
+        self.dialect.apply_narrowing(properties, narrowing)
+        draft.narrowed.extend(f"{self.monolith.logical_id}: {line}" for line in summarise(narrowing))
+
+    def _shared_code_dir(self) -> bool:
+        return bool(_sharing_code(self.project, self.monolith))
+
+    def _apply_settings(self, action: ActionPlan, resource: Any) -> None:
+        chosen = self.project.settings.for_action(action.key).properties()
+        self.dialect.apply_settings(resource["Properties"], chosen)
+        if chosen:
+            listed = ", ".join(f"{k} {v}" for k, v in chosen.items())
+            self.draft.narrowed.append(f"{action.logical_id}: {listed} (from {self.project.settings.source})")
+
+
+def _routers_without(analysis: Analysis, keys: list[str]) -> dict[RouterModule, tuple[str, tuple[str, ...]]]:
+    """The included routers' modules that lose routes, as the monolith keeps them."""
+    layout = analysis.layout
+    if not isinstance(layout, RouteLayout):
+        return {}
+    leaving: dict[RouterModule, set[int]] = {}
+    for key in keys:
+        route = layout.route(key)
+        if route.router is not None:
+            leaving.setdefault(route.router, set()).add(route.index)
+    return {router: codegen.router_module_without(router, indices) for router, indices in leaving.items()}
+
+
+def _route(dialect: Dialect, doc: TemplateDocument, monolith_resource, analysis: Analysis, key: str,
+           invokers: tuple[Invoker, ...]) -> RoutePlan:
+    events = dialect.events_of(monolith_resource)
+    where = f"{doc.path.name}: Resources.{analysis.function.logical_id}"
+    custom = dialect.custom_resources_using(doc.data, analysis.function.logical_id)
+    return plan_route(events, key, analysis.dispatch.event_path, where, custom, invokers)
+
+
+def _describe(route: RoutePlan) -> str:
+    if route.direct:
+        return "direct invoke"
+    return f"{route.kind} event{'s' if len(route.new_events) > 1 else ''} {', '.join(route.new_events)}"
+
+
+def _code_uri(monolith, action: ActionPlan) -> str:
+    return action.folder + ("/" if monolith.code_uri.endswith("/") else "")
+
+
+def _handler(monolith) -> str:
+    """Same module path and spelling (``pkg/mod`` or ``pkg.mod``) as the monolith's Handler."""
+    module = monolith.handler.rpartition(".")[0]
+    return f"{module}.{codegen.ENTRYPOINT}"
+
+
+def _write_function_code(
+    project: Project, analysis: Analysis, action: ActionPlan, piece: Slice, narrowing: Narrowing, draft: _Draft
+) -> None:
+    code_dir = analysis.function.code_dir
+    for path, text in function_files(analysis, piece, narrowing.requirements_text, project.sources).items():
+        # Each file is the monolith's file of that name (trimmed or not): it keeps its BOM.
+        draft.files[f"{action.folder}/{path}"] = as_written(project.sources, code_dir / path, text)
+    draft.manual.extend(copied_links(project, action.folder, code_dir, [*piece.local_files, code_dir / "requirements.txt"]))
+
+
+def _retire(project: Project, analysis: Analysis, plan: Plan, doc: TemplateDocument, draft: _Draft) -> None:
+    monolith = analysis.function
+    dialect = dialect_of(doc.data)
+    invokers = dialect.invokers_of(doc.data, monolith.logical_id)
+    if invokers:
+        raise outside_events(invokers, f"{doc.path.name}: Resources.{monolith.logical_id}")
+    draft.removed.extend(dialect.retire(doc, monolith.logical_id))
+    draft.removed.append(f"{monolith.logical_id} (the monolith) from the template")
+    shared = _sharing_code(project, monolith)
+    if shared:
+        draft.manual.append(f"{project.relative(monolith.code_dir) or '.'}/ is also the code of {', '.join(shared)}: left in place")
+        return
+    # The Python files of the monolith's folder go (each new function has its own copy),
+    # except those something left in the template still reaches.
+    removal = monolith_removal(project, monolith, [a.folder for a in plan.actions], plan.functions_dir)
+    for path in removal.files:
+        draft.files[project.relative(path)] = None
+        draft.removed.append(project.relative(path))
+    draft.changed.extend(removal.kept)
+
+
+def _sharing_code(project: Project, monolith) -> list[str]:
+    """Other functions whose code is the monolith's folder (then no file of it goes)."""
+    return [f.logical_id for f in project.functions if f.code_dir == monolith.code_dir and f.logical_id != monolith.logical_id]
+
+
+def _freeze(project: Project, draft: _Draft) -> ChangeSet:
+    changes = []
+    guard_links(project, draft.files, draft.removed, draft.manual)
+    for path, new in sorted(draft.files.items()):
+        absolute = project.root / path
+        old = project.sources.get(absolute)
+        if old is not None:
+            old = as_written(project.sources, absolute, old)
+            new = None if new is None else as_written(project.sources, absolute, new)
+        if old is None and absolute == project.template.path:
+            old = project.template.text
+        if old is None and absolute.is_file():
+            old = absolute.read_text(encoding="utf-8")
+        if old != new:
+            changes.append(FileChange(path, old, new))
+    report = Report(tuple(draft.created), tuple(draft.narrowed), tuple(draft.changed), tuple(draft.removed), tuple(dict.fromkeys(draft.manual)))
+    return ChangeSet(tuple(changes), report)

@@ -1,1 +1,0 @@
-"""The SAM template: round-trip document, function resources, routes per event source."""

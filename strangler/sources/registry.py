@@ -1,0 +1,25 @@
+"""Every event source strangler knows, by event Type: a new source is one line here."""
+
+from __future__ import annotations
+
+from strangler.sources import eventbridge, http, refused, sns
+from strangler.sources.base import EventSource
+
+SOURCES: tuple[EventSource, ...] = (
+    eventbridge.RULES,
+    http.HTTP_API,
+    http.REST_API,
+    sns.TOPICS,
+    refused.SQS,
+    refused.KINESIS,
+    refused.DYNAMODB,
+    refused.S3,
+    refused.SCHEDULE,
+    refused.SCHEDULE_V2,
+    refused.ALEXA_SKILL,
+)
+
+
+def source_for(event_type: str) -> EventSource | None:
+    """The source that recognises ``event_type``; None when strangler knows no such source."""
+    return next((source for source in SOURCES if source.recognises(event_type)), None)

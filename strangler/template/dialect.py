@@ -1,0 +1,65 @@
+"""The template dialect seam: what a template holds, whatever language declares it.
+
+The stages above speak of functions, the routes that reach each function and the
+resources that refer to one; a dialect says where its template keeps them and how a
+change is written into it. SAM (``sam.py``) is the one dialect strangler knows; plain
+CloudFormation is a second module beside it, returned by :func:`dialect_of` for the
+templates it reads, and nothing above this package changes.
+
+A dialect is any object with these members; a module of functions is one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from strangler.model import Narrowing, RoutePlan
+from strangler.template import sam
+from strangler.template.document import TemplateDocument
+from strangler.template.invokers import Invoker
+
+
+class Dialect(Protocol):
+    FUNCTION_TYPE: str  # the resource Type of the functions this dialect takes apart
+
+    # --- what the template holds ----------------------------------------------------------
+    def function_globals(self, data: Mapping[str, Any], template: str) -> Mapping[str, Any]:
+        """What every function of the template inherits (SAM's ``Globals.Function``)."""
+
+    def declared_code(self, resource: Any, globals_: Mapping[str, Any]) -> tuple[str, str] | str:
+        """(code folder, handler) of a Python function with local code, or why it has none."""
+
+    def events_of(self, resource: Any) -> Mapping[str, Any] | None:
+        """The events a function declares itself: the routes the event sources split."""
+
+    def invokers_of(self, template: Mapping[str, Any], function_id: str) -> tuple[Invoker, ...]:
+        """The resources that deliver events to the function from outside its own events."""
+
+    def custom_resources_using(self, template: Any, function_id: str) -> tuple[str, ...]:
+        """The custom resources whose ServiceToken is the function."""
+
+    # --- how a change is written ----------------------------------------------------------
+    def new_function(
+        self, doc: TemplateDocument, monolith_id: str, monolith: Any, key: str, code_uri: str, handler: str
+    ) -> tuple[Any, list[str]]:
+        """The resource of one action's function, built from the monolith's, and notes for people."""
+
+    def apply_narrowing(self, properties: Any, narrowing: Narrowing) -> None: ...
+
+    def apply_settings(self, properties: Any, chosen: dict[str, Any]) -> None: ...
+
+    def set_events(self, doc: TemplateDocument, function: Any, route: RoutePlan) -> None: ...
+
+    def narrow_monolith(self, monolith: Any, route: RoutePlan) -> None: ...
+
+    def place_new_functions(self, resources: Any, monolith_id: str, new: list[tuple[str, Any]]) -> None: ...
+
+    def add_name_output(self, doc: TemplateDocument, logical_id: str, key: str) -> str: ...
+
+    def retire(self, doc: TemplateDocument, monolith_id: str) -> list[str]: ...
+
+
+def dialect_of(data: Mapping[str, Any]) -> Dialect:
+    """The dialect of a template's data: SAM, the one strangler reads and writes today."""
+    return sam  # type: ignore[return-value]  # a module that has every member of Dialect

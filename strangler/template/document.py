@@ -1,0 +1,575 @@
+"""Round-trip reading and writing of a SAM template, YAML or JSON.
+
+YAML goes through ruamel.yaml's round-trip mode so comments, key order, quotes and short
+tags survive; JSON stays JSON with its indent and trailing newline. Both expose the same
+mapping interface, and intrinsic functions are built through :meth:`TemplateDocument.ref`
+and friends so callers never care which syntax the file uses.
+
+The template is the user's: what strangler does not change is written back byte for byte
+(``textmerge``), with the file's BOM and line endings. SAM reads templates as YAML 1.1
+(``yes`` is a boolean, ``12:30`` a number), ruamel.yaml as 1.2: a string strangler writes
+is quoted whenever YAML 1.1 would read it as anything but that string, while a plain
+scalar copied from the template stays plain and keeps the meaning it had.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import io
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.representer import RoundTripRepresenter
+from ruamel.yaml.scalarstring import PlainScalarString
+from ruamel.yaml.tag import Tag
+
+from strangler.errors import StranglerError
+from strangler.template import textmerge, yaml11
+
+TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
+
+
+class SourcePlain(PlainScalarString):
+    """A string written plain in the template: written plain again wherever it is copied,
+    so it keeps the meaning YAML 1.1 gives it (a plain ``yes`` stays a boolean for SAM)."""
+
+    __slots__ = ()
+
+    # Immutable like any str: copies share it (a deep copy through __reduce_ex__ would
+    # cost a template with thousands of routes seconds).
+    def __copy__(self) -> "SourcePlain":
+        return self
+
+    def __deepcopy__(self, memo: Any) -> "SourcePlain":
+        return self
+
+
+class _Constructor(RoundTripConstructor):
+    def construct_yaml_str(self, node: Any) -> Any:
+        value = super().construct_yaml_str(node)
+        if type(value) is str and node.style is None and not node.ctag.handle:
+            return SourcePlain(value)
+        return value
+
+
+    def check_mapping_key(self, node: Any, key_node: Any, mapping: Any, key: Any, value: Any) -> bool:
+        if key in mapping:
+            first = next((k for k, _ in node.value if k is not key_node and getattr(k, "value", None) == key_node.value), key_node)
+            raise _DuplicateYamlKey(str(key), first.start_mark.line + 1, key_node.start_mark.line + 1)
+        return True
+
+
+class _DuplicateYamlKey(Exception):
+    def __init__(self, key: str, first: int, second: int) -> None:
+        super().__init__(key)
+        self.key, self.first, self.second = key, first, second
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:str", _Constructor.construct_yaml_str)
+
+
+# Line breaks YAML folds in plain and single-quoted scalars (NEL, LS, PS), and what a
+# YAML 1.1 reader refuses unescaped.
+_NEEDS_ESCAPES = re.compile("[\x85\u2028\u2029\ufeff]|[^\x09\x0a\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+class _Representer(RoundTripRepresenter):
+    quote = "'"  # set per template: the quote the template itself uses most
+
+    def represent_str(self, data: Any) -> Any:
+        """A string strangler made: quoted when YAML 1.1 would read it plain as
+        something else (``yes``, ``~``, ``12:30``, ``=``, ``<<``)."""
+        if _NEEDS_ESCAPES.search(data):
+            style: str | None = '"'  # only double quotes keep these characters as they are
+        else:
+            style = self.quote if not yaml11.reads_as_string(data) else None
+        return self.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Representer.add_representer(str, _Representer.represent_str)
+_Representer.add_representer(SourcePlain, RoundTripRepresenter.represent_plain_scalarstring)
+
+
+def _yaml(text: str) -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
+    yaml.Representer = type("_TemplateRepresenter", (_Representer,), {"quote": _preferred_quote(text)})
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    # [{prefix: a}] as written: ruamel would drop the braces of a one-entry mapping in a
+    # flow list, changing patterns strangler does not own (and filters it writes).
+    yaml.brace_single_entry_mapping_in_flow_sequence = True
+    yaml.explicit_start = text.lstrip().startswith("---")
+    mapping, sequence, offset = _detect_indent(text)
+    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
+    return yaml
+
+
+def _preferred_quote(text: str) -> str:
+    return '"' if len(re.findall(r'[:\-\[,] "', text)) > len(re.findall(r"[:\-\[,] '", text)) else "'"
+
+
+def _detect_indent(text: str) -> tuple[int, int, int]:
+    """Guess the source's indentation so an untouched template dumps byte for byte.
+
+    Read from the parser's events, so the text of block scalars (a ``Description: |``
+    indented by four, a ``- `` line inside it) is never taken for structure; the events
+    are read only until a nested mapping and a sequence under a key were seen. Sequences
+    are either indented under their key (``key:\n  - x``: sequence=4, offset=2) or flush
+    with it (``key:\n- x``: sequence=2, offset=0).
+    """
+    mapping: int | None = None
+    offset: int | None = None
+    try:
+        for kind, column, key_column in _block_children(text):
+            if kind == "mapping" and mapping is None and column > key_column:
+                mapping = column - key_column
+            elif kind == "sequence" and offset is None:
+                offset = column - key_column
+            if mapping is not None and offset is not None:
+                break
+    except YAMLError:
+        pass  # loading reports it, with the line
+    mapping = mapping or 2
+    offset = mapping if offset is None else offset
+    return mapping, offset + 2, offset
+
+
+def _block_children(text: str):
+    """(kind, column, key column) for each block mapping or sequence that is the value of
+    a key of a block mapping: the column of its first key, or of its first dash."""
+    from ruamel.yaml.events import (
+        AliasEvent, CollectionEndEvent, MappingStartEvent, ScalarEvent, SequenceStartEvent,
+    )
+
+    # Frames: [is_mapping, expecting_key, last key column, flow depth, waiting parent key column]
+    stack: list[list] = []
+    for event in YAML(typ="rt").parse(text):
+        top = stack[-1] if stack else None
+        if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
+            in_value = top is not None and top[0] and not top[1]
+            flow = bool(event.flow_style) or (top is not None and top[3] > 0)
+            if in_value and not flow and isinstance(event, SequenceStartEvent):
+                yield "sequence", event.start_mark.column, top[2]
+            waiting = top[2] if in_value and not flow and isinstance(event, MappingStartEvent) else None
+            stack.append([isinstance(event, MappingStartEvent), True, 0, (top[3] if top else 0) + flow, waiting])
+        elif isinstance(event, CollectionEndEvent):
+            stack.pop()
+            _value_done(stack)
+        elif isinstance(event, (ScalarEvent, AliasEvent)) and top is not None:
+            if top[0] and top[1]:
+                top[1], top[2] = False, event.start_mark.column
+                if top[4] is not None:
+                    yield "mapping", event.start_mark.column, top[4]
+                    top[4] = None
+            else:
+                _value_done(stack)
+
+
+def _value_done(stack: list[list]) -> None:
+    if stack and stack[-1][0]:
+        stack[-1][1] = True
+
+
+@dataclass
+class TemplateDocument:
+    """A parsed template plus what it takes to write it back the same way.
+
+    ``text`` is the file's content as it is on disk (BOM and line endings included)."""
+
+    path: Path
+    text: str
+    data: Any
+    is_json: bool
+    json_indent: int = 2
+
+    @classmethod
+    def load(cls, path: Path) -> "TemplateDocument":
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            raise StranglerError(
+                f"the template is not UTF-8 (byte 0x{raw[exc.start]:02x})", where=f"{path.name}:{line}",
+                hint="save it as UTF-8",
+            ) from None
+        source = textmerge.SourceText.of(text)
+        if path.suffix == ".json":
+            return cls(path, text, _load_json(source.text, path.name), True, _json_indent(source.text))
+        data = _load_yaml(source.text, path.name)
+        if not isinstance(data, dict):
+            raise StranglerError("the template is not a mapping", where=path.name)
+        return cls(path, text, data, False)
+
+    def dump(self) -> "RenderedTemplate":
+        """The file's new content: the serializer's text where strangler changed the
+        document, the file's own bytes everywhere else."""
+        source = _source(self.text)
+        edited = _serialize(self.data, source.text, self.is_json, self.json_indent)
+        merged = textmerge.merge(source, _base(self.text, self.is_json, self.json_indent), edited)
+        rendered = RenderedTemplate(merged)
+        rendered.meant = intended(self.data)
+        return rendered
+
+    # --- building values in the template's own syntax -------------------------------
+    def new_map(self, items: dict[str, Any] | None = None) -> Any:
+        mapping: Any = {} if self.is_json else CommentedMap()
+        for key, value in (items or {}).items():
+            mapping[key] = value
+        return mapping
+
+    def ref(self, logical_id: str) -> Any:
+        if self.is_json:
+            return {"Ref": logical_id}
+        return TaggedScalar(value=logical_id, tag="!Ref")
+
+    def get_att(self, logical_id: str, attribute: str) -> Any:
+        if self.is_json:
+            return {"Fn::GetAtt": [logical_id, attribute]}
+        return TaggedScalar(value=f"{logical_id}.{attribute}", tag="!GetAtt")
+
+
+_TAG_SLOT = Tag.attrib
+
+
+class RenderedTemplate(str):
+    """A template's text, carrying what SAM must read from it (see ``intended``), so the
+    last check before writing can compare the two."""
+
+    meant: Any = None
+
+
+@functools.lru_cache(maxsize=4)
+def _source(text: str) -> textmerge.SourceText:
+    return textmerge.SourceText.of(text)
+
+
+@functools.lru_cache(maxsize=4)
+def _base(text: str, is_json: bool, json_indent: int) -> str:
+    """The serializer's dump of the file as loaded: what the merge compares edits with."""
+    source = _source(text)
+    data = json.loads(source.text) if is_json else _yaml(source.text).load(source.text)
+    return _serialize(data, source.text, is_json, json_indent)
+
+
+def _serialize(data: Any, text: str, is_json: bool, json_indent: int) -> str:
+    if is_json:
+        out = json.dumps(data, indent=json_indent, ensure_ascii=False)
+        return out + ("\n" if text.endswith("\n") else "")
+    stream = io.StringIO()
+    _yaml(text).dump(data, stream)
+    return stream.getvalue()
+
+
+def _load_yaml(text: str, name: str) -> Any:
+    try:
+        return _yaml(text).load(text)
+    except _DuplicateYamlKey as exc:
+        raise StranglerError(
+            f"not valid YAML: found duplicate key {json.dumps(exc.key, ensure_ascii=False)} at lines {exc.first} and {exc.second}",
+            where=f"{name}:{exc.second}",
+            hint="a key may appear once in a mapping: keep one of them",
+        ) from None
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        raise StranglerError(
+            f"not valid YAML: {getattr(exc, 'problem', None) or exc}", where=f"{name}{line}"
+        ) from None
+
+
+class _DuplicateJsonKey(Exception):
+    pass
+
+
+def _load_json(text: str, name: str) -> Any:
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        mapping = dict(items)
+        if len(mapping) != len(items):
+            raise _DuplicateJsonKey()
+        return mapping
+
+    try:
+        return json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        raise StranglerError(f"not valid JSON: {exc.msg}", where=f"{name}:{exc.lineno}") from None
+    except _DuplicateJsonKey:
+        key, first, second = _json_duplicate(text)
+        raise StranglerError(
+            f"not valid JSON: found duplicate key {json.dumps(key, ensure_ascii=False)} at lines {first} and {second}",
+            where=f"{name}:{second}",
+            hint="a key may appear once in an object (JSON parsers keep only the last): keep one of them",
+        ) from None
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:]')
+
+
+def _json_duplicate(text: str) -> tuple[str, int, int]:
+    """The first key that appears twice in one object, with the lines of both."""
+    objects: list[dict[str, int] | None] = []  # None: an array
+    tokens = list(_JSON_TOKEN.finditer(text))
+    for index, token in enumerate(tokens):
+        value = token.group()
+        if value in "{[":
+            objects.append({} if value == "{" else None)
+        elif value in "}]":
+            objects.pop()
+        elif value.startswith('"') and objects and objects[-1] is not None:
+            if index + 1 < len(tokens) and tokens[index + 1].group() == ":":
+                key = json.loads(value)
+                line = text.count("\n", 0, token.start()) + 1
+                if key in objects[-1]:
+                    return key, objects[-1][key], line
+                objects[-1][key] = line
+    return "?", 0, 0
+
+
+def intended(node: Any) -> Any:
+    """What SAM must read from ``node`` once written: its strings as strings, a plain
+    scalar of the template with its YAML 1.1 meaning, intrinsic tags in their long form.
+
+    Numbers and dates ruamel.yaml read are :data:`UNCHECKED`: their text is written as it
+    was, and YAML 1.1 may read some of them (``0o17``, ``1e3``) otherwise than 1.2 does.
+    """
+    kind = type(node)
+    if kind is str:
+        return node
+    if kind is SourcePlain:
+        return _intended_scalar(node)
+    # The tag is read from its slot: ruamel's ``.tag`` property creates one on every node.
+    tag = getattr(getattr(node, _TAG_SLOT, None), "value", None)
+    if isinstance(tag, str) and tag.startswith("!"):
+        name = tag[1:]
+        long_name = name if name in ("Ref", "Condition") else f"Fn::{name}"
+        if isinstance(node, TaggedScalar):
+            value: Any = str(node.value)
+            if name == "GetAtt":
+                value = value.split(".", 1)
+            return {long_name: value}
+        return {long_name: _intended_collection(node)}
+    if isinstance(node, (dict, list)):
+        return _intended_collection(node)
+    return _intended_scalar(node)
+
+
+def _intended_collection(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {_key(key): intended(value) for key, value in node.items()}
+    return [intended(item) for item in node]
+
+
+def _key(key: Any) -> Any:
+    value = _intended_scalar(key)
+    return key if value is UNCHECKED else value
+
+
+class _Unchecked:
+    def __repr__(self) -> str:
+        return "UNCHECKED"
+
+
+UNCHECKED: Any = _Unchecked()
+
+
+class UnreadablePlain:
+    """A plain scalar SAM's loader cannot read (``=``, or ``<<`` outside a merge)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"unreadable plain scalar {self.text!r}"
+
+    def __hash__(self) -> int:
+        return hash(("UnreadablePlain", self.text))
+
+
+def _intended_scalar(node: Any) -> Any:
+    if isinstance(node, SourcePlain):
+        if yaml11.plain_tag(node) == yaml11.MERGE:
+            return MERGE_KEY
+        try:
+            return yaml11.plain_value(str(node))
+        except yaml11.Unreadable:
+            return UnreadablePlain(str(node))
+    if isinstance(node, str):
+        return str(node)
+    if node is None or type(node) in (bool, int, float):
+        return node
+    return UNCHECKED
+
+
+class _MergeKey:
+    def __repr__(self) -> str:
+        return "<<"
+
+
+MERGE_KEY: Any = _MergeKey()
+
+
+def _json_indent(text: str) -> int:
+    match = re.search(r"^( +)\"", text, re.MULTILINE)
+    return len(match.group(1)) if match else 2
+
+
+def find_template(directory: Path, explicit: Path | None = None) -> Path:
+    """The template to work on: ``--template`` if given, else the one in ``directory``."""
+    if explicit is not None:
+        path = explicit if explicit.is_absolute() else directory / explicit
+        if not path.is_file():
+            raise StranglerError(f"template {explicit} not found", where=str(directory))
+        return path
+    found = [directory / name for name in TEMPLATE_NAMES if (directory / name).is_file()]
+    if not found:
+        raise StranglerError(
+            f"no {', '.join(TEMPLATE_NAMES)} here",
+            where=str(directory),
+            hint="run inside the SAM application folder or pass -C/--project DIR",
+        )
+    if len(found) > 1:
+        names = ", ".join(p.name for p in found)
+        raise StranglerError(f"several templates ({names})", where=str(directory), hint="choose one with --template FILE")
+    return found[0]
+
+
+# --- comments that trail a node (ruamel hangs them on the deepest last value) -----------
+def _last_slot(node: Any) -> tuple[Any, Any, int] | None:
+    """The container, key and comment slot that hold what is printed after ``node``."""
+    found = None
+    # A flow collection ([a, b]) is printed on its key's line: what follows hangs on that key.
+    while isinstance(node, (CommentedMap, CommentedSeq)) and len(node) and not node.fa.flow_style():
+        last = list(node)[-1] if isinstance(node, CommentedMap) else len(node) - 1
+        found = (node, last, 2 if isinstance(node, CommentedMap) else 0)
+        node = node[last]
+    return found
+
+
+def trailing_comment(node: Any) -> Any:
+    slot = _last_slot(node)
+    if slot is None:
+        return None
+    container, key, index = slot
+    entry = container.ca.items.get(key)
+    return entry[index] if entry and len(entry) > index else None
+
+
+def set_trailing_comment(node: Any, token: Any) -> None:
+    slot = _last_slot(node)
+    if slot is None:
+        return
+    container, key, index = slot
+    entry = container.ca.items.setdefault(key, [None, None, None, None])
+    entry[index] = token
+
+
+def blank_line_token() -> Any:
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    return CommentToken("\n\n", CommentMark(0), None)
+
+
+def without_comment_lines(token: Any) -> Any:
+    """Keep only the line break and blank lines that open ``token``, dropping its comments."""
+    if token is None:
+        return None
+    value = token.value
+    token.value = value[: len(value) - len(value.lstrip("\n"))] or "\n"
+    return token
+
+
+def after_first_line(token: Any) -> Any:
+    """A copy of ``token`` without its first line (an inline comment of the item it followed)."""
+    if token is None:
+        return None
+    first, newline, rest = token.value.partition("\n")
+    if not newline or not rest.strip():
+        return None
+    clone = copy.copy(token)
+    clone.value = "\n" + rest
+    return clone
+
+
+def _slot_after(container: Any, key: Any) -> tuple[Any, Any, int]:
+    value = container[key]
+    # A flow collection ([a, b], !If [...]) prints on its key's line: what follows hangs on the key.
+    found = _last_slot(value) if isinstance(value, (CommentedMap, CommentedSeq)) and len(value) else None
+    if found is not None:
+        return found
+    return container, key, 2 if isinstance(container, CommentedMap) else 0
+
+
+def _get_token(slot: tuple[Any, Any, int]) -> Any:
+    container, key, index = slot
+    entry = container.ca.items.get(key)
+    return entry[index] if entry and len(entry) > index else None
+
+
+def _set_token(slot: tuple[Any, Any, int], token: Any) -> None:
+    container, key, index = slot
+    entry = container.ca.items.setdefault(key, [None, None, None, None])
+    while len(entry) <= index:
+        entry.append(None)
+    entry[index] = token
+
+
+def _replace_leading_comment(container: Any, after_first: Any, parent: tuple[Any, Any] | None) -> None:
+    """The comment above a container's first item was that item's: it becomes the one that
+    introduced the second item (ruamel shares the token with the parent's slot)."""
+    leading = container.ca.comment[1] if container.ca.comment and len(container.ca.comment) > 1 else None
+    if not leading:
+        return
+    following = after_first.value.partition("\n")[2] if after_first is not None else ""
+    if following.strip():
+        leading[0].value = following.lstrip(" ")
+        del leading[1:]
+        return
+    container.ca.comment = None
+    if parent is not None and hasattr(parent[0], "ca"):
+        entry = parent[0].ca.items.get(parent[1])
+        if entry and len(entry) > 3:
+            entry[3] = None
+
+
+def delete_item(container: Any, key: Any, parent: tuple[Any, Any] | None = None) -> None:
+    """Delete a key or index, taking its own comments along and keeping its neighbours'.
+
+    ruamel hangs the comment lines above an item on the item before it; deleting naively
+    leaves the removed item's comment behind and drops the next item's. ``parent`` is the
+    mapping and key holding ``container``, where ruamel also keeps the comment above its
+    first item.
+    """
+    if not hasattr(container, "ca"):
+        del container[key]
+        return
+    keys = list(container) if isinstance(container, CommentedMap) else list(range(len(container)))
+    position = keys.index(key)
+    after_this = _get_token(_slot_after(container, key))
+    if position == 0:
+        _replace_leading_comment(container, after_this, parent)
+    if position > 0:
+        previous = _slot_after(container, keys[position - 1])
+        before = _get_token(previous)
+        inline = before.value.partition("\n")[0] if before is not None else ""
+        following = after_this.value.partition("\n")[2] if after_this is not None else ""
+        if before is not None or after_this is not None:
+            token = copy.copy(before if before is not None else after_this)
+            token.value = inline + "\n" + following
+            _set_token(previous, token)
+    if isinstance(container, CommentedSeq):
+        # ruamel does not shift sequence comments on delete: do it by hand.
+        items = container.ca.items
+        shifted = {i - 1 if i > key else i: v for i, v in items.items() if i != key}
+        items.clear()
+        items.update(shifted)
+    del container[key]
