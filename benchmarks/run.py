@@ -56,6 +56,7 @@ import libcst
 from libcst.metadata import MetadataWrapper, ScopeProvider
 
 from benchmarks.generate import generate, keys_of
+from strangler import deep
 from strangler.apply import changeset
 from strangler.load.project import load
 from strangler.pipeline import dispatching, run
@@ -395,7 +396,8 @@ def profile(
         gc.collect()
         profiler = cProfile.Profile()
         started = time.perf_counter()
-        profiler.runcall(call)
+        with deep.in_place():  # the work would otherwise run on a thread cProfile does not see
+            profiler.runcall(call)
         elapsed = time.perf_counter() - started
         if save is not None:
             profiler.dump_stats(str(save))

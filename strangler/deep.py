@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from strangler.errors import StranglerError
@@ -86,6 +87,18 @@ def call(function: Callable[..., T], *args: object, **kwargs: object) -> T:
     if error:
         raise error[0].with_traceback(error[0].__traceback__)
     return result[0]
+
+
+@contextmanager
+def in_place() -> Iterator[None]:
+    """Run :func:`call` on the calling thread: a profiler sees only the thread it runs on.
+    Chains deeper than the default recursion limit then fail as they would without us."""
+    previous = getattr(_state, "deep", False)
+    _state.deep = True
+    try:
+        yield
+    finally:
+        _state.deep = previous
 
 
 def too_deep(where: str, what: str, error: BaseException) -> StranglerError:

@@ -44,3 +44,9 @@ def test_the_refusal_names_where_and_what() -> None:
     error = deep.too_deep("src/app.py:12", "the if/elif chain of 7000 branches", MemoryError())
     assert error.where == "src/app.py:12"
     assert "if/elif chain of 7000 branches" in str(error) and "parser stack overflowed" in str(error)
+
+
+def test_in_place_runs_on_the_calling_thread_so_a_profiler_sees_the_work() -> None:
+    with deep.in_place():
+        assert deep.call(threading.current_thread) is threading.current_thread()
+    assert deep.call(threading.current_thread) is not threading.current_thread()
