@@ -18,7 +18,7 @@ from strangler.apply.sink import WriteOptions
 from strangler.errors import StranglerError
 from strangler.load.project import load
 from strangler.model import Report
-from strangler.pipeline import Outcome, dispatching, run
+from strangler.pipeline import Outcome, dispatching, run, survey
 from strangler.plan.plan import DEFAULT_FUNCTIONS_DIR
 from strangler.scan import FunctionScan, Gain, scan_function
 
@@ -127,14 +127,41 @@ def scan(project_dir: Path | None, template: Path | None, function_id: str | Non
     with _errors():
         project = load(project_dir or Path.cwd(), template)
         # On a large stack: see strangler/deep.py (deep syntax trees)
-        scans = deep.call(lambda: [scan_function(project, a, import_time=import_time) for a in dispatching(project, function_id)])
+        scans, not_split = deep.call(_scan_all, project, function_id, import_time)
     if as_json:
-        click.echo(json.dumps({"functions": [s.to_json() for s in scans]}, indent=2))
+        click.echo(json.dumps({"functions": [s.to_json() for s in scans],
+                               "not_split": [{"function": name, "why": why} for name, why in not_split]}, indent=2))
         return
     if not scans:
         click.echo("No function of the template dispatches through a table.")
     for result in scans:
         _print_scan(result, _colour(no_color))
+    for name, why in not_split:
+        # Functions that are not local Python code (images, other runtimes) are only in
+        # --json: the text lists what strangler could have split and why it did not.
+        if name not in project.skipped:
+            click.echo(f"{name}  not split: {why}")
+
+
+def _scan_all(project, function_id: str | None, import_time: bool) -> tuple[list[FunctionScan], list[tuple[str, str]]]:
+    """Every monolith scanned, and why each other function is not split: a function that
+    refuses or whose handler cannot be analysed is reported, not the end of the scan."""
+    found = survey(project, function_id)
+    if not found.monoliths and function_id is None:
+        dispatching(project, None)  # nothing at all to scan: the refusal says why
+    scans, not_split = [], list(found.not_split)
+    for name, error in found.refused:
+        not_split.append((name, f"refused: {error}"))
+    for analysis in found.monoliths:
+        try:
+            scans.append(scan_function(project, analysis, import_time=import_time))
+        except StranglerError as error:
+            if function_id is not None:
+                raise
+            not_split.append((analysis.function.logical_id, f"refused: {error}"))
+    order = {name: index for index, name in enumerate(project.resources)}
+    not_split.sort(key=lambda item: order.get(item[0], len(order)))
+    return scans, not_split
 
 
 @main.command()
@@ -216,7 +243,7 @@ def _finish(outcome: Outcome, dry_run: bool, colour: bool, options: WriteOptions
     assert outcome.changes is not None and outcome.plan is not None
     if sys.stderr.isatty():
         click.echo("\r\033[K", err=True, nl=False)
-    for line in outcome.plan.already:
+    for line in outcome.already:
         click.echo(line)
     if dry_run:
         diff = changeset.unified_diff(outcome.changes.changes)

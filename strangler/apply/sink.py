@@ -72,9 +72,9 @@ def copied_sources(outcome: Outcome) -> list[str]:
     """
     assert outcome.changes is not None and outcome.plan is not None
     project = outcome.project
-    code_dir = outcome.plan.monolith.code_dir
     found = []
-    for action in outcome.plan.actions:
+    for plan, action in ((plan, action) for plan in outcome.plans for action in plan.actions):
+        code_dir = plan.monolith.code_dir
         folder = project.root / action.folder
         for change in outcome.changes.changes:
             target = project.root / change.path
@@ -109,13 +109,9 @@ def _apply(root: Path, changes) -> None:
 
 
 def _commit_steps(outcome: Outcome, workspace: Workspace, branch: str | None, say: Callable[[str], None]) -> None:
-    plan = outcome.plan
-    assert plan is not None
     root = outcome.project.root
     start = workspace.start()
-    titles = [f"Extract {a.key} from {plan.monolith.logical_id} into {a.logical_id}" for a in plan.actions]
-    if plan.retire:
-        titles.append(f"Retire {plan.monolith.logical_id}: every action has its own function")
+    titles = step_titles(outcome)
     originals = changeset.Originals(root)
     written: dict[str, str | None] = {}
     said: list[str] = []
@@ -143,6 +139,19 @@ def _commit_steps(outcome: Outcome, workspace: Workspace, branch: str | None, sa
     # Said only now: until the last commit, an interrupted run takes every commit back.
     for line in said:
         say(line)
+
+
+def step_titles(outcome: Outcome) -> list[str]:
+    """One commit title per step, in the order the steps were rendered: each monolith's
+    actions, then its retirement, then the next monolith's."""
+    titles = []
+    for plan in outcome.plans:
+        if not (plan.actions or plan.retire):
+            continue
+        titles += [f"Extract {a.key} from {plan.monolith.logical_id} into {a.logical_id}" for a in plan.actions]
+        if plan.retire:
+            titles.append(f"Retire {plan.monolith.logical_id}: every action has its own function")
+    return titles
 
 
 def _undo_git(workspace: Workspace, start: Start, branch: str | None, originals: changeset.Originals | None) -> None:

@@ -165,3 +165,23 @@ def _check_unique(actions: tuple[ActionPlan, ...], analysis: Analysis) -> None:
                     hint="extract one of them, rename its key, then the other",
                 )
             seen[name] = action.key
+
+
+def check_across(plans: list[Plan], places: dict[str, str]) -> None:
+    """Actions of different monoliths split in one run must not become the same function,
+    folder or FunctionName (two resources ``GetItem``): refused with both names."""
+    seen: dict[str, tuple[str, str]] = {}
+    for plan in plans:
+        monolith = plan.monolith.logical_id
+        for action in plan.actions:
+            for name in (action.logical_id, action.folder, action.function_name):
+                if name is None:
+                    continue
+                if name in seen and seen[name][0] != monolith:
+                    other, key = seen[name]
+                    raise StranglerError(
+                        f"action {key!r} of {other} and action {action.key!r} of {monolith} both become {name}",
+                        where=places.get(monolith),
+                        hint="rename one of the keys, or extract only one of them (--function)",
+                    )
+                seen.setdefault(name, (monolith, action.key))

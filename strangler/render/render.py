@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,12 +49,32 @@ def render(
     ``consume_template`` the loaded template is edited in place instead of a copy; the
     project must not be rendered again afterwards.
     """
-    monolith = plan.monolith
+    return render_all(project, ((analysis, plan),), facts, progress, consume_template)
+
+
+def render_all(
+    project: Project, work: Sequence[tuple[Analysis, Plan]], facts: FactCache | None = None,
+    progress: Callable[[str], None] | None = None, consume_template: bool = False,
+) -> ChangeSet:
+    """One change for several monoliths' plans: each edits the same template document in
+    turn (their folders and ids were checked not to clash), then it is dumped once."""
     template = project.template
     data = template.data if consume_template else copy.deepcopy(template.data)
     doc = TemplateDocument(template.path, template.text, data, template.is_json, template.json_indent)
     draft = _Draft()
-    extractor = _Extractor(project, analysis, doc, draft, facts or FactCache())
+    facts = facts or FactCache()
+    for analysis, plan in work:
+        _render_one(project, analysis, plan, doc, draft, facts, progress)
+    new_template = doc.dump()
+    if new_template != project.template.text:
+        draft.files[project.relative(project.template.path)] = new_template
+    return _freeze(project, draft)
+
+
+def _render_one(project: Project, analysis: Analysis, plan: Plan, doc: TemplateDocument, draft: _Draft,
+                facts: FactCache, progress: Callable[[str], None] | None) -> None:
+    monolith = plan.monolith
+    extractor = _Extractor(project, analysis, doc, draft, facts)
     placed = []
     for action in plan.actions:
         placed.append((action.logical_id, extractor.extract(action)))
@@ -68,32 +88,37 @@ def render(
         draft.changed.append(f"{monolith.logical_id} keeps serving: {', '.join(staying) or 'no action (migrate retires it)'}")
     if plan.retire:
         _retire(project, analysis, plan, doc, draft)
-    new_template = doc.dump()
-    if new_template != project.template.text:
-        draft.files[project.relative(project.template.path)] = new_template
-    return _freeze(project, draft)
 
 
 def render_steps(project: Project, analysis: Analysis, plan: Plan, facts: FactCache | None = None,
                  progress: Callable[[str], None] | None = None) -> list[ChangeSet]:
     """Cumulative change sets, one after each action (and one after retiring), for a
     commit each: one pass over the actions, the template and monolith written after each."""
-    monolith = plan.monolith
+    return render_steps_all(project, ((analysis, plan),), facts, progress)
+
+
+def render_steps_all(project: Project, work: Sequence[tuple[Analysis, Plan]], facts: FactCache | None = None,
+                     progress: Callable[[str], None] | None = None) -> list[ChangeSet]:
+    """``render_steps`` for several monoliths, one after the other: each one's actions,
+    then its retirement."""
     template = project.template
     doc = TemplateDocument(template.path, template.text, template.data, template.is_json, template.json_indent)
     draft = _Draft()
-    extractor = _Extractor(project, analysis, doc, draft, facts or FactCache())
+    facts = facts or FactCache()
     steps = []
-    for count, action in enumerate(plan.actions, 1):
-        resource = extractor.extract(action)
-        extractor.dialect.place_new_functions(doc.data["Resources"], monolith.logical_id, [(action.logical_id, resource)])
-        extractor.trim_monolith([a.key for a in plan.actions[:count]])
-        steps.append(_snapshot(project, doc, draft))
-        if progress is not None:
-            progress(action.key)
-    if plan.retire:
-        _retire(project, analysis, plan, doc, draft)
-        steps.append(_snapshot(project, doc, draft))
+    for analysis, plan in work:
+        monolith = plan.monolith
+        extractor = _Extractor(project, analysis, doc, draft, facts)
+        for count, action in enumerate(plan.actions, 1):
+            resource = extractor.extract(action)
+            extractor.dialect.place_new_functions(doc.data["Resources"], monolith.logical_id, [(action.logical_id, resource)])
+            extractor.trim_monolith([a.key for a in plan.actions[:count]])
+            steps.append(_snapshot(project, doc, draft))
+            if progress is not None:
+                progress(action.key)
+        if plan.retire:
+            _retire(project, analysis, plan, doc, draft)
+            steps.append(_snapshot(project, doc, draft))
     return steps
 
 

@@ -54,6 +54,9 @@ CASES = [
     ("powertools-routers-library", ("migrate",)),
     ("table-of-tables-security", ("extract", "aws.signin/AWS Console Sign In via CloudTrail")),
     ("table-of-tables-security", ("migrate",)),
+    # two monoliths in one template: one action of each in one run, then both split
+    ("multi-api-shop", ("extract", "GET /products/{sku}", "POST /orders/{order_id}/cancel")),
+    ("multi-api-shop", ("migrate",)),
 ]
 MONOLITHS = {
     "eventbridge-orders": "OrdersFunction",
@@ -68,7 +71,13 @@ MONOLITHS = {
     "nested-fulfilment": "FulfilmentFunction",
     "powertools-routers-library": "LibraryFunction",
     "table-of-tables-security": "SecurityFunction",
+    "multi-api-shop": ("ProductsFunction", "OrdersFunction"),
 }
+
+
+def _monoliths(fixture: str) -> set[str]:
+    named = MONOLITHS[fixture]
+    return set(named) if isinstance(named, tuple) else {named}
 
 
 def case_id(args: tuple[str, ...]) -> str:
@@ -104,25 +113,36 @@ def test_every_new_function_is_marked_with_its_action(run: Run) -> None:
         if "Strangler" in (resource.get("Metadata") or {})
     }
     assert marked, "no function carries Metadata.Strangler"
-    assert {m["ExtractedFrom"] for m in marked.values()} == {MONOLITHS[run.fixture]}
+    assert {m["ExtractedFrom"] for m in marked.values()} == _monoliths(run.fixture)
     if run.args[0] == "extract":
         assert [m["Action"] for m in marked.values()] == list(run.args[1:])
 
 
 def test_events_reach_their_function_which_behaves_like_the_monolith(run: Run) -> None:
     story = scenario(run.fixture)
-    monolith = MONOLITHS[run.fixture]
+    monoliths = _monoliths(run.fixture)
     before = samcheck.translate(run.original / "template.yaml")
     after = samcheck.translate(run.app / "template.yaml")
     extracted = _extracted(run.app)
-    routed = _has_events(run.original, monolith)
-    declared = set(samcheck.function_code(run.original / "template.yaml")[monolith].environment)
-    expected, expected_state = _play(story, run.original, lambda key, event: monolith, declared)
+    routed = any(_has_events(run.original, monolith) for monolith in monoliths)
+    code = samcheck.function_code(run.original / "template.yaml")
+    declared = {name for monolith in monoliths for name in code[monolith].environment}
+
+    def original(key: str, event: dict[str, Any]) -> str:
+        """The monolith, or with several functions the one the original template routes to."""
+        if len(monoliths) == 1:
+            return next(iter(monoliths))
+        reached = routing.targets(before, event)
+        assert len(reached) == 1, f"fixture event for {key} reaches {reached}"
+        return next(iter(reached))
+
+    expected, expected_state = _play(story, run.original, original, declared)
 
     def target(key: str, event: dict[str, Any]) -> str:
-        owner = extracted.get(key, monolith)
+        first = original(key, event)
+        owner = extracted.get(key, first)
         if routed:
-            assert routing.targets(before, event) == {monolith}, f"fixture event for {key} does not reach the monolith"
+            assert routing.targets(before, event) == {first}, f"fixture event for {key} does not reach {first}"
             assert routing.targets(after, event) == {owner}, f"{key} is not routed to {owner} alone"
         return owner
 
@@ -133,14 +153,14 @@ def test_events_reach_their_function_which_behaves_like_the_monolith(run: Run) -
 
 def test_events_no_action_claims_never_reach_an_extracted_function(run: Run) -> None:
     story = scenario(run.fixture)
-    monolith = MONOLITHS[run.fixture]
-    if not _has_events(run.original, monolith):
+    monoliths = _monoliths(run.fixture)
+    if not any(_has_events(run.original, monolith) for monolith in monoliths):
         pytest.skip("direct invoke: callers choose the function")
     before = samcheck.translate(run.original / "template.yaml")
     after = samcheck.translate(run.app / "template.yaml")
     for event in story.UNROUTED_EVENTS:
         reached = routing.targets(after, event)
-        assert reached <= routing.targets(before, event) & {monolith}
+        assert reached <= routing.targets(before, event) & monoliths
         if run.args[0] == "extract" and _sns_body_is_object(event):
             assert reached == routing.targets(before, event), "the monolith must keep what no action claims"
 
