@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from strangler.model import DELETE, EventPath
+from strangler.model import ANY_CASE, DELETE, EventPath
 from strangler.sources.base import EventSource, EventSplit, Refusal
 
 
@@ -31,7 +31,45 @@ REST_API = RestApi()
 _CATCH_ALL = {None, "$default", "/{proxy+}"}
 
 
+# Where REST (payload 1.0, ALB too) and HTTP APIs (payload 2.0) carry the request's method.
+_METHOD_ONLY = {("httpMethod",), ("requestContext", "httpMethod"), ("requestContext", "http", "method")}
+_HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
+
+
+def _method_only(path: EventPath) -> bool:
+    # API Gateway sends the method in upper case, so .upper()/.lower() in the code changes nothing
+    parts = path.parts[:-1] if path.parts[-1:] == (ANY_CASE,) else path.parts
+    return parts in _METHOD_ONLY
+
+
+def _split_by_method(name: str, event: Any, key: str, where: str, catch_all: set[Any]) -> EventSplit:
+    """The action is a method: the new function takes every event with that method. An event
+    naming that method moves; an ``ANY`` event gives the new function the same event with
+    the explicit method (API Gateway prefers an exact method to ``ANY`` on a path, on REST
+    and HTTP APIs), and the monolith keeps ``ANY`` for the methods it still handles."""
+    method = key.upper()
+    if method not in _HTTP_METHODS:
+        raise Refusal(f"{key!r} is not an HTTP method, so API Gateway cannot route it", where=where)
+    properties = event.get("Properties") or {}
+    event_path, event_method = properties.get("Path"), str(properties.get("Method", "ANY")).upper()
+    if event_method == method:
+        return EventSplit(copy.deepcopy(event), DELETE)
+    if event_method != "ANY":
+        return EventSplit()
+    if event_path in catch_all:
+        raise Refusal(
+            f"event {name} is the API's $default route, which has no path: a route for the method {method} needs one",
+            where=where,
+            hint="give the event a Path (/{proxy+} catches every path but /)",
+        )
+    new_event = copy.deepcopy(event)
+    new_event["Properties"]["Method"] = method.lower()
+    return EventSplit(new_event, None, f"{name}: {method} {event_path} added beside ANY {event_path}")
+
+
 def _http_api(name: str, event: Any, key: str, path: EventPath, where: str) -> EventSplit:
+    if _method_only(path):
+        return _split_by_method(name, event, key, where, {None, "$default"})
     if path.parts not in (("routeKey",), ("requestContext", "routeKey"), ("method+path",)):
         raise Refusal(
             f"the dispatch key comes from {path}, but an HTTP API routes on method and path (routeKey) only: "
@@ -55,6 +93,8 @@ def _http_api(name: str, event: Any, key: str, path: EventPath, where: str) -> E
 
 
 def _rest_api(name: str, event: Any, key: str, path: EventPath, where: str) -> EventSplit:
+    if _method_only(path):
+        return _split_by_method(name, event, key, where, set())
     if path.parts == ("method+path",):
         method, _, resource = key.partition(" ")
     elif path.parts in (("resource",), ("requestContext", "resourcePath")):

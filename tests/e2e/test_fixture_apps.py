@@ -57,6 +57,8 @@ CASES = [
     # two monoliths in one template: one action of each in one run, then both split
     ("multi-api-shop", ("extract", "GET /products/{sku}", "POST /orders/{order_id}/cancel")),
     ("multi-api-shop", ("migrate",)),
+    ("rest-method-orders", ("extract", "POST")),
+    ("rest-method-orders", ("migrate",)),
 ]
 MONOLITHS = {
     "eventbridge-orders": "OrdersFunction",
@@ -72,6 +74,7 @@ MONOLITHS = {
     "powertools-routers-library": "LibraryFunction",
     "table-of-tables-security": "SecurityFunction",
     "multi-api-shop": ("ProductsFunction", "OrdersFunction"),
+    "rest-method-orders": "OrdersFunction",
 }
 
 

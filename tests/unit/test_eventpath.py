@@ -281,3 +281,61 @@ def test_a_loop_variable_reused_by_two_loops_is_not_confused():
         outcome = "refused"
 
     assert outcome in ("Records[*].kind", "refused")
+
+
+@pytest.mark.parametrize("read", [
+    '"%s %s" % (event["httpMethod"], event["resource"])',
+    '"{} {}".format(event["httpMethod"], event["path"])',
+    '"{0} {1}".format(method, event["requestContext"]["resourcePath"])',
+    '" ".join((method, event["resource"]))',
+    '" ".join([event["requestContext"]["http"]["method"], event["rawPath"]])',
+    'f"{method} {event[\'path\'].rstrip(\'/\')}"',
+    '"%s %s" % (method, event.get("path", "/").rstrip("/"))',
+    '"%s %s" % (method.upper(), event["resource"])',
+])
+def test_a_method_and_path_joined_by_percent_format_or_join_is_the_route(read):
+    assert path_of(
+        f"""\
+        def lambda_handler(event, context):
+            method = event["httpMethod"]
+            kind = {read}
+        """
+    ) == "method+path"
+
+
+def test_a_path_stripped_of_its_trailing_slash_is_the_same_path():
+    # API Gateway treats /a/ as /a
+    assert path_of(
+        """\
+        def lambda_handler(event, context):
+            kind = event["resource"].rstrip("/")
+        """
+    ) == "resource"
+
+
+@pytest.mark.parametrize(("read", "reason"), [
+    ('"%s:%s" % (event["httpMethod"], event["resource"])', "the key is composed of more than an HTTP method and a path"),
+    ('"%s %s" % (event["source"], event["detail-type"])', "the key is composed of more than an HTTP method and a path"),
+    ('"{} {}".format(event["httpMethod"], event["resource"], 1)', "the key is composed of more than an HTTP method and a path"),
+    ('"{} {}".format(m=event["httpMethod"])', "the key is composed of more than an HTTP method and a path"),
+    ('" ".join(event["parts"])', "the key is composed of more than an HTTP method and a path"),
+    ('"/".join((event["httpMethod"], event["resource"]))', "the key goes through a call strangler cannot follow"),
+    ('event["detail-type"].rstrip("/")', "the key is stripped, which no event source filter can match"),
+    ('event["path"].rstrip("x")', "the key is stripped, which no event source filter can match"),
+])
+def test_other_joins_and_strips_are_refused(read, reason):
+    assert refusal(
+        f"""\
+        def lambda_handler(event, context):
+            kind = {read}
+        """
+    )[0] == reason
+
+
+def test_the_method_alone_is_a_key_in_any_payload():
+    for read, path in [
+        ('event["httpMethod"]', "httpMethod"),
+        ('event["requestContext"]["http"]["method"].upper()', "requestContext.http.method(any case)"),
+        ('event.get("httpMethod", "").lower()', "httpMethod(any case)"),
+    ]:
+        assert path_of(f"def lambda_handler(event, context):\n    kind = {read}\n") == path

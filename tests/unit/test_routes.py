@@ -321,6 +321,57 @@ def test_http_api_refuses_a_key_that_is_not_a_route_key(events):
     )
 
 
+# --- HTTP method alone ------------------------------------------------------------------------
+REST_METHOD = EventPath(("httpMethod",))
+REST_METHOD_EVENTS = """\
+Orders:
+  Type: Api
+  Properties: {RestApiId: !Ref OrdersApi, Path: /orders, Method: ANY, Auth: {ApiKeyRequired: true}}
+GetOrder:
+  Type: Api
+  Properties: {RestApiId: !Ref OrdersApi, Path: "/orders/{id}", Method: get}
+DeleteOrder:
+  Type: Api
+  Properties: {RestApiId: !Ref OrdersApi, Path: "/orders/{id}", Method: DELETE}
+"""
+
+
+def test_method_alone_moves_events_of_that_method_and_adds_it_beside_any(events):
+    plan = route(events(REST_METHOD_EVENTS), "GET", REST_METHOD)
+
+    assert plain(plan.new_events) == {
+        "Orders": {"Type": "Api", "Properties": {
+            "RestApiId": "OrdersApi", "Path": "/orders", "Method": "get", "Auth": {"ApiKeyRequired": True}}},
+        "GetOrder": {"Type": "Api", "Properties": {"RestApiId": "OrdersApi", "Path": "/orders/{id}", "Method": "get"}},
+    }
+    assert plan.monolith_events == {"GetOrder": DELETE}  # the monolith keeps ANY /orders for the rest
+    assert plan.notes == ("Orders: GET /orders added beside ANY /orders",)
+
+
+def test_method_alone_takes_only_any_when_no_event_names_it(events):
+    plan = route(events(REST_METHOD_EVENTS), "POST", REST_METHOD)
+
+    assert list(plan.new_events) == ["Orders"] and plan.monolith_events == {}
+
+
+@pytest.mark.parametrize("path, key", [
+    (EventPath(("requestContext", "http", "method")), "DELETE"),
+    (EventPath(("requestContext", "httpMethod")), "DELETE"),
+    (EventPath(("httpMethod", ANY_CASE)), "delete"),
+])
+def test_method_alone_from_http_api_payloads_and_in_any_case(events, path, key):
+    source = events(REST_METHOD_EVENTS.replace("Type: Api", "Type: HttpApi").replace("RestApiId", "ApiId"))
+    plan = route(source, key, path)
+
+    assert plain(plan.new_events)["Orders"]["Properties"]["Method"] == "delete"
+    assert plan.monolith_events == {"DeleteOrder": DELETE}
+
+
+def test_method_alone_refuses_the_http_api_default_route_and_a_key_that_is_no_method(events):
+    assert "has no path" in refusal(events("Default:\n  Type: HttpApi\n"), "GET", EventPath(("requestContext", "http", "method")))
+    assert "'FETCH' is not an HTTP method" in refusal(events(REST_METHOD_EVENTS), "FETCH", REST_METHOD)
+
+
 # --- SNS ------------------------------------------------------------------------------------
 
 

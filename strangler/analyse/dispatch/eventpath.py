@@ -91,6 +91,8 @@ def _parts(node: cst.BaseExpression, scope: Locals, seen: set[str], wanted: str 
         return _call(node, scope, seen)
     if isinstance(node, (cst.FormattedString, cst.Tuple)):
         return _method_and_path(node, scope, seen)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
+        return _percent(node, scope, seen)
     raise Unresolvable(node, "the key is computed, not read from the event")
 
 
@@ -101,12 +103,17 @@ _PATHS = {
 }
 
 
-def _method_and_path(node: cst.BaseExpression, scope: Locals, seen: set[str]) -> list[str]:
-    """``f"{event['httpMethod']} {event['resource']}"`` or ``(method, path)``: the route.
+def _method_and_path(
+    node: cst.BaseExpression, scope: Locals, seen: set[str], joined: list[cst.BaseExpression] | None = None,
+) -> list[str]:
+    """``f"{event['httpMethod']} {event['resource']}"`` or ``(method, path)``: the route;
+    ``joined`` is the pair a ``%``, ``.format`` or ``" ".join`` joins with one space.
 
     API Gateway routes on exactly that pair, so a key like ``"GET /orders"`` can be routed.
     """
-    if isinstance(node, cst.FormattedString):
+    if joined is not None:
+        pair = joined
+    elif isinstance(node, cst.FormattedString):
         parts = node.parts
         ok = (
             len(parts) == 3 and isinstance(parts[1], cst.FormattedStringText) and parts[1].value == " "
@@ -119,12 +126,43 @@ def _method_and_path(node: cst.BaseExpression, scope: Locals, seen: set[str]) ->
     if len(pair) != 2:
         raise Unresolvable(node, "the key is composed of more than an HTTP method and a path")
     method, path = (tuple(_parts(part, scope, seen)) for part in pair)
-    if isinstance(node, cst.Tuple) and {method, path} == _ENVELOPE:
+    if isinstance(node, cst.Tuple) and joined is None and {method, path} == _ENVELOPE:
         # (event["source"], event["detail-type"]): both at once, like a nested dispatch
         return [*method, THEN, *path]
+    if method[-1:] == (ANY_CASE,):
+        method = method[:-1]  # API Gateway sends the method in upper case already
     if method not in _METHODS or path not in _PATHS:
         raise Unresolvable(node, "the key is composed of more than an HTTP method and a path")
     return ["method+path"]
+
+
+def _percent(node: cst.BinaryOperation, scope: Locals, seen: set[str]) -> list[str]:
+    """``"%s %s" % (method, path)``."""
+    if _string(node.left) == "%s %s" and isinstance(node.right, cst.Tuple):
+        return _method_and_path(node, scope, seen, [element.value for element in node.right.elements])
+    raise Unresolvable(node, "the key is composed of more than an HTTP method and a path")
+
+
+def _joined(node: cst.Call, scope: Locals, seen: set[str]) -> list[str] | None:
+    """``"{} {}".format(method, path)`` or ``" ".join((method, path))``; None for other calls."""
+    func = node.func
+    if not isinstance(func, cst.Attribute):
+        return None
+    template = _string(func.value)
+    if func.attr.value == "format" and template in ("{} {}", "{0} {1}"):
+        if any(arg.keyword is not None or arg.star for arg in node.args):
+            raise Unresolvable(node, "the key is composed of more than an HTTP method and a path")
+        return _method_and_path(node, scope, seen, [arg.value for arg in node.args])
+    if func.attr.value == "join" and template == " " and len(node.args) == 1:
+        items = node.args[0].value
+        if isinstance(items, (cst.Tuple, cst.List)) and not node.args[0].star:
+            return _method_and_path(node, scope, seen, [element.value for element in items.elements])
+        raise Unresolvable(node, "the key is composed of more than an HTTP method and a path")
+    return None
+
+
+def _string(node: cst.BaseExpression) -> str | None:
+    return node.evaluated_value if isinstance(node, cst.SimpleString) else None  # type: ignore[return-value]
 
 
 def _name(node: cst.Name, scope: Locals, seen: set[str], wanted: str | None) -> list[str]:
@@ -177,6 +215,15 @@ def _call(node: cst.Call, scope: Locals, seen: set[str]) -> list[str]:
         if isinstance(first, cst.SimpleString):
             key = str(ast.literal_eval(first.value))
             return _parts(func.value, scope, seen, key) + [key]
+    joined = _joined(node, scope, seen)
+    if joined is not None:
+        return joined
+    if isinstance(func, cst.Attribute) and func.attr.value == "rstrip" and len(node.args) == 1:
+        # API Gateway treats /a/ as /a, so a path stripped of its trailing slash is the same route
+        parts = _parts(func.value, scope, seen)
+        if _string(node.args[0].value) == "/" and tuple(parts) in _PATHS:
+            return parts
+        raise Unresolvable(node, "the key is stripped, which no event source filter can match")
     if _is_json_loads(func) and len(node.args) == 1:
         return _parts(node.args[0].value, scope, seen) + [JSON]
     if isinstance(func, cst.Attribute) and not node.args:
