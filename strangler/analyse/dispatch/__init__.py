@@ -93,6 +93,16 @@ def analyse(
     cut down to one branch, or to none, is still the dispatch. ``neighbours`` are the
     project's other files (a Powertools resolver may include routers from them).
     """
+    from strangler.analyse.dispatch.eventpath import constants_of
+
+    module = parse(source, path)
+    with constants_of(module):
+        return _detect(function, source, path, module, earlier, neighbours)
+
+
+def _detect(
+    function: FunctionRef, source: str, path: str, module: cst.Module, earlier: Collection[str], neighbours: Neighbours | None
+) -> Analysis:
     known = bool(earlier)
     from strangler.analyse.dispatch.branches import LOOKED_FOR as BRANCHES
     from strangler.analyse.dispatch.branches import detect_branches
@@ -100,7 +110,6 @@ def analyse(
     from strangler.analyse.dispatch.table import LOOKED_FOR as TABLE
     from strangler.analyse.dispatch.table import NoDispatch, detect_table
 
-    module = parse(source, path)
     routes = detect_routes(function, source, path, module, neighbours)
     if routes is not None:
         return routes

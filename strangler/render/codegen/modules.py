@@ -13,6 +13,7 @@ import libcst as cst
 
 from strangler.analyse import locate
 from strangler.analyse.dispatch import Analysis
+from strangler.analyse.dispatch.eventpath import constants_of
 from strangler.analyse.dispatch.layout import NestedLayout, RouteLayout, RouterModule, TableLayout
 from strangler.analyse.slicing import SymbolGraph
 from strangler.errors import StranglerError, at
@@ -378,4 +379,5 @@ def _entrypoint_without(analysis: Analysis, removed: set[str]) -> cst.BaseStatem
         if layout.statement_index is not None:
             return entry
         return _without_entries(entry, analysis, removed)
-    return branches_without(entry, layout, removed)
+    with constants_of(analysis.module):  # keys compared with the module's constants
+        return branches_without(entry, layout, removed)
