@@ -33,6 +33,8 @@ class Analysis:
     layout: Layout
     # Work shared by every action of this analysis (code generation fills it).
     cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    # The module-level function the entrypoint hands the event to, when the dispatch is in it.
+    helper_index: int | None = None
 
     @property
     def table_index(self) -> int | None:
@@ -119,6 +121,11 @@ def _detect(
         try:
             return detect_branches(function, source, path, module, frozenset(earlier))
         except NoDispatch:
+            from strangler.analyse.dispatch.helper import detect_in_helper
+
+            in_helper = detect_in_helper(function, source, path, module, frozenset(earlier))
+            if in_helper is not None:
+                return in_helper
             entry = function.function_name
             if known:
                 return nothing_left(function, source, path, module)

@@ -47,7 +47,32 @@ class Locals:
             raise Unresolvable(function, f"{function.name.value}() takes no event parameter")
         collector = _Bindings()
         function.body.visit(collector)
-        return cls(params[0].name.value, dict(collector.assigned), dict(collector.loops), _event_source_class(function))
+        typed_as = _event_source_class(function) or _PARAMETER_CLASS.get()
+        return cls(params[0].name.value, dict(collector.assigned), dict(collector.loops), typed_as)
+
+
+# The class of the object a helper's first parameter receives (the caller unmarshalled it):
+# set while the helper is analysed, so its ``aws_event.detail_type`` maps back too.
+_PARAMETER_CLASS: ContextVar[str | None] = ContextVar("strangler_parameter_class", default=None)
+
+
+@contextmanager
+def parameter_typed_as(cls: str | None) -> Iterator[None]:
+    token = _PARAMETER_CLASS.set(cls)
+    try:
+        yield
+    finally:
+        _PARAMETER_CLASS.reset(token)
+
+
+def argument(expression: cst.BaseExpression, scope: Locals) -> tuple[EventPath, str | None]:
+    """What a handler passes on to a helper: the event path it stands for, and its typed
+    class if it is a typed event object (``route(aws_event)``) rather than plain data."""
+    try:
+        parts, cls = _typed(expression, scope, set())
+    except Unresolvable:
+        return resolve(expression, scope), None
+    return EventPath(tuple(parts)), cls
 
 
 def _event_source_class(function: cst.FunctionDef) -> str | None:
