@@ -159,3 +159,35 @@ def test_every_action_extracted_from_the_helper_leaves_nothing_left() -> None:
     code = codegen.monolith_module(analysed(RECORDS), ["charge", "refund"])[0]
     rerun = analyse(FUNCTION, code, PATH, earlier=("charge", "refund"))
     assert rerun.dispatch.actions == ()
+
+
+def test_a_nested_dispatch_in_the_helper_reads_both_levels_from_the_record() -> None:
+    source = '''\
+import json
+
+import shop
+
+
+def process(record):
+    message = json.loads(record["body"])
+    if message["source"] == "orders":
+        if message["type"] == "placed":
+            return shop.placed(message)
+        elif message["type"] == "cancelled":
+            return shop.cancelled(message)
+    elif message["source"] == "payments":
+        if message["type"] == "captured":
+            return shop.captured(message)
+        elif message["type"] == "refunded":
+            return shop.refunded(message)
+
+
+def lambda_handler(event, context):
+    for record in event["Records"]:
+        process(record)
+'''
+    analysis = analysed(source)
+    assert str(analysis.dispatch.event_path) == "Records[*].body(json).source / Records[*].body(json).type"
+    code = extracted(source, "payments/refunded")
+    helper = code[code.index("def process") : code.index("def lambda_handler")]
+    assert "shop.refunded(message)" in helper and "if " not in helper

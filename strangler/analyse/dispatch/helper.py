@@ -46,7 +46,7 @@ def detect_in_helper(
             continue
         if len(analysis.dispatch.actions) < 2 and not earlier:
             continue
-        event_path = EventPath((*prefix.parts, *analysis.dispatch.event_path.parts))
+        event_path = _under(prefix, analysis.dispatch.event_path)
         dispatch = dataclasses.replace(
             analysis.dispatch, table=f"{analysis.dispatch.table} in {helper}()", entrypoint=entry.name.value, event_path=event_path,
         )
@@ -54,6 +54,15 @@ def detect_in_helper(
             analysis, function=function, dispatch=dispatch, entry_index=entry_index, helper_index=analysis.entry_index,
         ))
     return found[0] if len(found) == 1 else None
+
+
+def _under(prefix: EventPath, path: EventPath) -> EventPath:
+    """``path``, read from what the handler passed, as read from the event: each level of a
+    nested dispatch reads from the same passed value."""
+    if path.is_nested:
+        outer, inner = path.levels
+        return EventPath.nested(_under(prefix, outer), _under(prefix, inner))
+    return EventPath((*prefix.parts, *path.parts))
 
 
 def _helper_calls(entry: cst.FunctionDef, module: cst.Module, entry_index: int) -> Iterator[tuple[str, cst.BaseExpression]]:
