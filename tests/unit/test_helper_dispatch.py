@@ -191,3 +191,34 @@ def lambda_handler(event, context):
     code = extracted(source, "payments/refunded")
     helper = code[code.index("def process") : code.index("def lambda_handler")]
     assert "shop.refunded(message)" in helper and "if " not in helper
+
+
+TABLE = '''\
+import json
+
+import billing
+
+HANDLERS = {
+    "charge": billing.charge,
+    "refund": billing.refund,
+}
+
+
+def process_record(record):
+    body = json.loads(record["body"])
+    return HANDLERS[body["kind"]](body)
+
+
+def lambda_handler(event, context):
+    return [process_record(record) for record in event["Records"]]
+'''
+
+
+def test_a_table_in_the_helper() -> None:
+    analysis = analysed(TABLE)
+    assert str(analysis.dispatch.event_path) == "Records[*].body(json).kind"
+    code = extracted(TABLE, "refund")
+    assert "return billing.refund(body)" in code and "HANDLERS" not in code
+    assert "for record in event[\"Records\"]" in code
+    monolith = codegen.monolith_module(analysis, ["refund"])[0]
+    assert '"refund"' not in monolith and '"charge": billing.charge,' in monolith

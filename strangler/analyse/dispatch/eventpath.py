@@ -123,6 +123,11 @@ class _Bindings(cst.CSTVisitor):
         if isinstance(node.target, cst.Name):
             self.loops[node.target.value].append(node.iter)
 
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        # [process(record) for record in event["Records"]]: a loop too
+        if isinstance(node.target, cst.Name):
+            self.loops[node.target.value].append(node.iter)
+
 
 def resolve(expression: cst.BaseExpression, scope: Locals) -> EventPath:
     """The event path ``expression`` reads, or :class:`Unresolvable`."""

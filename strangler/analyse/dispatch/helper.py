@@ -25,6 +25,8 @@ def detect_in_helper(
 ) -> Analysis | None:
     """The dispatch of the one module-level function the handler hands the event to, if any."""
     from strangler.analyse.dispatch.branches import detect_branches
+    from strangler.analyse.dispatch.layout import TableLayout
+    from strangler.analyse.dispatch.table import detect_table
 
     entry_index = entrypoint_index(module, function, path)
     entry = module.body[entry_index]
@@ -41,15 +43,18 @@ def detect_in_helper(
         as_helper = dataclasses.replace(function, function_name=helper)
         try:
             with parameter_typed_as(typed_as):
-                analysis = detect_branches(as_helper, source, path, module, earlier)
+                try:
+                    analysis = detect_table(as_helper, source, path, module, bool(earlier))
+                except NoDispatch:
+                    analysis = detect_branches(as_helper, source, path, module, earlier)
         except NoDispatch:
             continue
         if len(analysis.dispatch.actions) < 2 and not earlier:
             continue
         event_path = _under(prefix, analysis.dispatch.event_path)
-        dispatch = dataclasses.replace(
-            analysis.dispatch, table=f"{analysis.dispatch.table} in {helper}()", entrypoint=entry.name.value, event_path=event_path,
-        )
+        # a table keeps its name there (code generation looks it up); a chain says where it is
+        where = analysis.dispatch.table if isinstance(analysis.layout, TableLayout) else f"{analysis.dispatch.table} in {helper}()"
+        dispatch = dataclasses.replace(analysis.dispatch, table=where, entrypoint=entry.name.value, event_path=event_path)
         found.append(dataclasses.replace(
             analysis, function=function, dispatch=dispatch, entry_index=entry_index, helper_index=analysis.entry_index,
         ))

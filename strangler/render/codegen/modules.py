@@ -28,12 +28,12 @@ _PLACEHOLDER = "__strangler_action_handler__"
 def specialise(analysis: Analysis, key: str) -> cst.FunctionDef:
     """The entrypoint of the new function for ``key``, named ``lambda_handler``."""
     layout = analysis.layout
-    if isinstance(layout, TableLayout):
+    if analysis.helper_index is not None:
+        function = analysis.entrypoint  # the dispatch is in the helper: see specialised_helper
+    elif isinstance(layout, TableLayout):
         function = _table_template(analysis)[0].deep_replace(_placeholder(analysis), _callable(layout.elements[key].value))
     elif isinstance(layout, RouteLayout):
         function = analysis.entrypoint  # the resolver routes; it will simply know one route
-    elif analysis.helper_index is not None:
-        function = analysis.entrypoint  # the dispatch is in the helper: see specialised_helper
     elif isinstance(layout, NestedLayout):
         function = analysis.entrypoint.visit(SpecialiseBranches(*layout.levels(key)))
     else:
@@ -48,6 +48,8 @@ def specialised_helper(analysis: Analysis, key: str) -> cst.FunctionDef | None:
         return None
     helper = analysis.graph.statements[analysis.helper_index]
     layout = analysis.layout
+    if isinstance(layout, TableLayout):
+        return _table_template(analysis)[0]  # the handler goes in as text, as for an entrypoint
     levels = layout.levels(key) if isinstance(layout, NestedLayout) else [(layout, layout.branch(key))]  # type: ignore[union-attr]
     function = helper.visit(SpecialiseBranches(*levels))
     assert isinstance(function, cst.FunctionDef)
@@ -76,13 +78,16 @@ def _table_template(analysis: Analysis) -> tuple[cst.FunctionDef, frozenset[str]
         layout = analysis.layout
         assert isinstance(layout, TableLayout)
         placeholder = cst.Name(_PLACEHOLDER)
-        function = analysis.entrypoint.visit(SpecialiseLookup(layout.name, placeholder, layout.assignment, bool(layout.inner)))
+        helper = analysis.helper_index is not None
+        dispatcher = analysis.graph.statements[analysis.helper_index] if helper else analysis.entrypoint  # type: ignore[index]
+        function = dispatcher.visit(SpecialiseLookup(layout.name, placeholder, layout.assignment, bool(layout.inner)))
         assert isinstance(function, cst.FunctionDef)
         if layout.assignment is not None:
             _refuse_leftover_table(analysis, function, layout.name)
         collector = _Names()
         function.visit(collector)
-        cached = (function.with_changes(name=function.name.with_changes(value=ENTRYPOINT)), frozenset(collector.names - {_PLACEHOLDER}), placeholder)
+        named = function if helper else function.with_changes(name=function.name.with_changes(value=ENTRYPOINT))
+        cached = (named, frozenset(collector.names - {_PLACEHOLDER}), placeholder)
         analysis.cache["table template"] = cached
     return cached
 
@@ -125,11 +130,17 @@ def extracted_module(
     nodes its entrypoint is made of (for their facts)."""
     graph = analysis.graph
     layout = analysis.layout
-    if isinstance(layout, TableLayout):
+    if isinstance(layout, TableLayout) and analysis.helper_index is None:
         # One specialised dispatcher for all actions; the handler goes in as text.
         entry, entry_names, _ = _table_template(analysis)
         handler = _callable(layout.elements[key].value)
         parts: tuple[cst.CSTNode, ...] = (entry, handler)
+    elif isinstance(layout, TableLayout):
+        entry = specialise(analysis, key)  # the helper is the dispatcher; the handler stays
+        collector = _Names()
+        entry.visit(collector)
+        handler = _callable(layout.elements[key].value)
+        entry_names, parts = frozenset(collector.names), (entry, handler)
     else:
         entry = specialise(analysis, key)
         collector = _Names()
