@@ -123,3 +123,57 @@ def test_a_chain_on_a_data_class_attribute_is_a_dispatch_on_detail_type() -> Non
     analysis = analyse(function, source, "src/app.py")
     assert [a.key for a in analysis.dispatch.actions] == ["InvoicePaid", "InvoiceVoided"]
     assert str(analysis.dispatch.event_path) == "detail-type"
+
+
+def _function():
+    from pathlib import Path
+
+    from strangler.model import FunctionRef
+
+    return FunctionRef("BillingFunction", "src/", Path("/app/src"), "app.lambda_handler", Path("/app/src/app.py"), "lambda_handler")
+
+
+def test_an_event_source_handler_passing_its_event_to_a_helper() -> None:
+    from strangler.analyse.dispatch import analyse
+
+    source = textwrap.dedent('''\
+        from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent, event_source
+
+        import views
+
+
+        def dispatch(request):
+            if request.http_method == "GET":
+                return views.read(request)
+            elif request.http_method == "POST":
+                return views.write(request)
+            return {"statusCode": 405}
+
+
+        @event_source(data_class=APIGatewayProxyEvent)
+        def lambda_handler(event, context):
+            return dispatch(event)
+        ''')
+    analysis = analyse(_function(), source, "src/app.py")
+    assert str(analysis.dispatch.event_path) == "httpMethod"
+    assert [a.key for a in analysis.dispatch.actions] == ["GET", "POST"]
+
+
+def test_an_unmapped_attribute_in_a_chain_is_refused_with_file_and_line() -> None:
+    from strangler.analyse.dispatch import analyse
+    from strangler.errors import StranglerError
+
+    source = textwrap.dedent('''\
+        from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
+
+
+        def lambda_handler(event, context):
+            replay = EventBridgeEvent(event).replay_name
+            if replay == "a":
+                return 1
+            elif replay == "b":
+                return 2
+        ''')
+    with pytest.raises(StranglerError) as caught:
+        analyse(_function(), source, "src/app.py")
+    assert "EventBridgeEvent.replay_name" in str(caught.value) and "src/app.py:5" in str(caught.value)
