@@ -72,7 +72,7 @@ def _slice_action(analysis: Analysis, key: str, modules: LocalModules, facts: Fa
     trimmed = codegen.trimmed_imports(graph, statements, names)
     kept += [
         facts.of(trimmed[i]) if i in trimmed else facts.of(graph.statements[i], graph.trees[i])
-        for i in sorted(statements) if i != analysis.entry_index
+        for i in sorted(statements) if i not in (analysis.entry_index, analysis.helper_index)
     ]
     local, rewritten, overrides = _local_files(analysis, key, kept, modules)
     if analysis.function.module_path in local:

@@ -59,6 +59,8 @@ CASES = [
     ("multi-api-shop", ("migrate",)),
     ("rest-method-orders", ("extract", "POST")),
     ("rest-method-orders", ("migrate",)),
+    ("typed-events-billing", ("extract", "InvoiceOverdue")),
+    ("typed-events-billing", ("migrate",)),
 ]
 MONOLITHS = {
     "eventbridge-orders": "OrdersFunction",
@@ -75,6 +77,7 @@ MONOLITHS = {
     "table-of-tables-security": "SecurityFunction",
     "multi-api-shop": ("ProductsFunction", "OrdersFunction"),
     "rest-method-orders": "OrdersFunction",
+    "typed-events-billing": "HelloWorldFunction",
 }
 
 

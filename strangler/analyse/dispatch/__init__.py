@@ -33,6 +33,8 @@ class Analysis:
     layout: Layout
     # Work shared by every action of this analysis (code generation fills it).
     cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    # The module-level function the entrypoint hands the event to, when the dispatch is in it.
+    helper_index: int | None = None
 
     @property
     def table_index(self) -> int | None:
@@ -93,6 +95,16 @@ def analyse(
     cut down to one branch, or to none, is still the dispatch. ``neighbours`` are the
     project's other files (a Powertools resolver may include routers from them).
     """
+    from strangler.analyse.dispatch.eventpath import constants_of
+
+    module = parse(source, path)
+    with constants_of(module):
+        return _detect(function, source, path, module, earlier, neighbours)
+
+
+def _detect(
+    function: FunctionRef, source: str, path: str, module: cst.Module, earlier: Collection[str], neighbours: Neighbours | None
+) -> Analysis:
     known = bool(earlier)
     from strangler.analyse.dispatch.branches import LOOKED_FOR as BRANCHES
     from strangler.analyse.dispatch.branches import detect_branches
@@ -100,7 +112,6 @@ def analyse(
     from strangler.analyse.dispatch.table import LOOKED_FOR as TABLE
     from strangler.analyse.dispatch.table import NoDispatch, detect_table
 
-    module = parse(source, path)
     routes = detect_routes(function, source, path, module, neighbours)
     if routes is not None:
         return routes
@@ -110,6 +121,11 @@ def analyse(
         try:
             return detect_branches(function, source, path, module, frozenset(earlier))
         except NoDispatch:
+            from strangler.analyse.dispatch.helper import detect_in_helper
+
+            in_helper = detect_in_helper(function, source, path, module, frozenset(earlier))
+            if in_helper is not None:
+                return in_helper
             entry = function.function_name
             if known:
                 return nothing_left(function, source, path, module)

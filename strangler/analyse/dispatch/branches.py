@@ -15,7 +15,7 @@ import libcst as cst
 from strangler import deep
 from strangler.analyse import locate, slicing
 from strangler.analyse.dispatch import Analysis, nothing_left
-from strangler.analyse.dispatch.eventpath import Locals, Unresolvable, resolve
+from strangler.analyse.dispatch.eventpath import Locals, Unresolvable, constant, constants, resolve
 from strangler.analyse.dispatch.layout import Branch, BranchLayout, NestedLayout
 from strangler.analyse.dispatch.nested import nested_layout, suite_statements
 from strangler.analyse.dispatch.table import NoDispatch, entrypoint_index
@@ -250,7 +250,7 @@ def _literal(node: cst.CSTNode) -> str | None:
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
         value = node.evaluated_value
         return value if isinstance(value, str) else None
-    return None
+    return constant(node)  # GET_POST = "getPost" at module level, or Field.GET_POST
 
 
 def key_test(test: cst.BaseExpression) -> tuple[str, cst.BaseExpression, tuple[str, ...]] | None:
@@ -272,6 +272,8 @@ def key_test(test: cst.BaseExpression) -> tuple[str, cst.BaseExpression, tuple[s
         values = [_literal(e.value) for e in target.comparator.elements]
         if values and all(v is not None for v in values):
             return _code(test.left), test.left, tuple(v for v in values if v is not None)
+    if isinstance(target.operator, cst.In) and constants(target.comparator):
+        return _code(test.left), test.left, constants(target.comparator) or ()  # k in WRITE_FIELDS
     return None
 
 

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import libcst as cst
 
+from strangler.analyse.dispatch import typed
 from strangler.model import ANY_CASE, EACH, JSON, THEN, EventPath
 
 
@@ -33,6 +37,8 @@ class Locals:
     event: str
     assigned: dict[str, list[cst.BaseExpression]]
     loops: dict[str, list[cst.BaseExpression]]
+    # The data class the event parameter already is (``@event_source(data_class=...)``).
+    event_class: str | None = None
 
     @classmethod
     def of(cls, function: cst.FunctionDef) -> "Locals":
@@ -41,7 +47,49 @@ class Locals:
             raise Unresolvable(function, f"{function.name.value}() takes no event parameter")
         collector = _Bindings()
         function.body.visit(collector)
-        return cls(params[0].name.value, dict(collector.assigned), dict(collector.loops))
+        typed_as = _event_source_class(function) or _PARAMETER_CLASS.get()
+        return cls(params[0].name.value, dict(collector.assigned), dict(collector.loops), typed_as)
+
+
+# The class of the object a helper's first parameter receives (the caller unmarshalled it):
+# set while the helper is analysed, so its ``aws_event.detail_type`` maps back too.
+_PARAMETER_CLASS: ContextVar[str | None] = ContextVar("strangler_parameter_class", default=None)
+
+
+@contextmanager
+def parameter_typed_as(cls: str | None) -> Iterator[None]:
+    token = _PARAMETER_CLASS.set(cls)
+    try:
+        yield
+    finally:
+        _PARAMETER_CLASS.reset(token)
+
+
+def argument(expression: cst.BaseExpression, scope: Locals) -> tuple[EventPath, str | None]:
+    """What a handler passes on to a helper: the event path it stands for, and its typed
+    class if it is a typed event object (``route(aws_event)``) rather than plain data."""
+    try:
+        parts, cls = _typed(expression, scope, set())
+    except Unresolvable:
+        return resolve(expression, scope), None
+    return EventPath(tuple(parts)), cls
+
+
+def _event_source_class(function: cst.FunctionDef) -> str | None:
+    for decorator in function.decorators:
+        call = decorator.decorator
+        if isinstance(call, cst.Call) and _last_name(call.func) == "event_source":
+            for arg in call.args:
+                if arg.keyword is not None and arg.keyword.value == "data_class":
+                    return _last_name(arg.value)
+    return None
+
+
+def _last_name(node: cst.BaseExpression) -> str | None:
+    """``Name`` or ``module.Name``: the name a class or function is known by."""
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return node.value if isinstance(node, cst.Name) else None
 
 
 class _Bindings(cst.CSTVisitor):
@@ -75,6 +123,11 @@ class _Bindings(cst.CSTVisitor):
         if isinstance(node.target, cst.Name):
             self.loops[node.target.value].append(node.iter)
 
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        # [process(record) for record in event["Records"]]: a loop too
+        if isinstance(node.target, cst.Name):
+            self.loops[node.target.value].append(node.iter)
+
 
 def resolve(expression: cst.BaseExpression, scope: Locals) -> EventPath:
     """The event path ``expression`` reads, or :class:`Unresolvable`."""
@@ -93,6 +146,9 @@ def _parts(node: cst.BaseExpression, scope: Locals, seen: set[str], wanted: str 
         return _method_and_path(node, scope, seen)
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
         return _percent(node, scope, seen)
+    if isinstance(node, cst.Attribute):
+        parts, _ = _typed(node, scope, seen)
+        return parts
     raise Unresolvable(node, "the key is computed, not read from the event")
 
 
@@ -239,3 +295,161 @@ def _is_json_loads(func: cst.BaseExpression) -> bool:
     if isinstance(func, cst.Attribute):
         return func.attr.value == "loads" and isinstance(func.value, cst.Name) and func.value.value == "json"
     return isinstance(func, cst.Name) and func.value == "loads"
+
+
+# --- typed event objects ------------------------------------------------------------------------
+def _typed(node: cst.BaseExpression, scope: Locals, seen: set[str]) -> tuple[list[str], str | None]:
+    """The event path a typed object stands for, and its class (None once it is plain data).
+
+    ``EventBridgeEvent(event).detail_type`` reads ``detail-type``; so does ``.detail_type`` of
+    ``Marshaller.unmarshall(event, AWSEvent)``, of a name bound to either, and of the event
+    parameter itself under ``@event_source(data_class=EventBridgeEvent)``.
+    """
+    if isinstance(node, cst.Attribute):
+        parts, cls = _typed(node.value, scope, seen)
+        attribute = node.attr.value
+        if cls is None:
+            raise Unresolvable(node, f".{attribute} is read from a value strangler cannot type")
+        keys = typed.ATTRIBUTES.get(cls, {}).get(attribute)
+        if keys is None:
+            raise Unresolvable(node, f"{cls}.{attribute} is not an attribute strangler maps back to the event")
+        return parts + list(keys), typed.RETURNS.get((cls, attribute))
+    if isinstance(node, cst.Call) and node.args:
+        name = _last_name(node.func)
+        if name == "unmarshall" and len(node.args) == 2 and _last_name(node.args[1].value) == typed.UNMARSHALLED:
+            return _parts(node.args[0].value, scope, seen), typed.UNMARSHALLED
+        if name in typed.ATTRIBUTES and len(node.args) == 1:
+            return _parts(node.args[0].value, scope, seen), name
+    if isinstance(node, cst.Name):
+        name = node.value
+        if name == scope.event and scope.event_class in typed.ATTRIBUTES:
+            return _name(node, scope, seen, None), scope.event_class
+        if name in seen:
+            raise Unresolvable(node, f"{name} is defined in terms of itself")
+        if name in scope.loops and len(scope.loops[name]) == 1 and name not in scope.assigned:
+            parts, cls = _typed(scope.loops[name][0], scope, seen | {name})
+            return parts + [EACH], cls
+        values = scope.assigned.get(name, [])
+        if len(values) == 1 and name not in scope.loops:
+            return _typed(values[0], scope, seen | {name})
+    raise Unresolvable(node, "the key is read from an object strangler cannot map back to the event")
+
+
+# --- module-level string constants --------------------------------------------------------------
+# The constants of the module being analysed or rewritten: ``GET_POST = "getPost"`` maps
+# ``"GET_POST"`` to ``"getPost"``, ``WRITES = {CREATE, UPDATE}`` to a tuple of two, and
+# ``Field.GET_POST`` of ``class Field(str, Enum)`` is keyed by its dotted name.
+Constants = Mapping[str, "str | tuple[str, ...]"]
+_CONSTANTS: ContextVar[Constants] = ContextVar("strangler_constants", default={})
+
+
+@contextmanager
+def constants_of(module: cst.Module) -> Iterator[Constants]:
+    """Let :func:`constant` and :func:`constants` see ``module``'s string constants."""
+    found = module_constants(module)
+    token = _CONSTANTS.set(found)
+    try:
+        yield found
+    finally:
+        _CONSTANTS.reset(token)
+
+
+def module_constants(module: cst.Module) -> dict[str, str | tuple[str, ...]]:
+    """Names assigned once at module level (or once in a class body) to a string, or to a
+    tuple, list, set or frozenset of such strings or names."""
+    assigned: dict[str, list[cst.BaseExpression]] = defaultdict(list)
+    for statement in module.body:
+        for name, value in _assignments(statement):
+            assigned[name].append(value)
+        if isinstance(statement, cst.ClassDef) and _compares_as_str(statement):
+            for inner in statement.body.body:
+                for name, value in _assignments(inner):
+                    assigned[f"{statement.name.value}.{name}"].append(value)
+        _rebound(statement, assigned)
+    found: dict[str, str | tuple[str, ...]] = {}
+    for name, values in assigned.items():
+        if name and len(values) == 1 and _single_literal(values[0]) is not None:
+            found[name] = values[0].evaluated_value  # type: ignore[attr-defined]
+    strings = dict(found)
+    for name, values in assigned.items():
+        if not name or name in found or len(values) != 1:
+            continue
+        elements = _elements(values[0])
+        members = [strings.get(_dotted(e) or "") or _single_literal(e) for e in elements]
+        if elements and all(isinstance(m, str) for m in members):
+            found[name] = tuple(m for m in members if isinstance(m, str))
+    return found
+
+
+def _compares_as_str(node: cst.ClassDef) -> bool:
+    """A plain class of constants, or a ``str`` Enum: a member of ``Enum`` alone never
+    equals the string the event carries."""
+    bases = {_last_name(base.value) for base in node.bases}
+    return not any(b and b.endswith("Enum") for b in bases) or bool(bases & {"str", "StrEnum"})
+
+
+def _assignments(statement: cst.CSTNode) -> Iterator[tuple[str, cst.BaseExpression]]:
+    if isinstance(statement, cst.SimpleStatementLine):
+        for small in statement.body:
+            if isinstance(small, cst.Assign):
+                for target in small.targets:
+                    yield (target.target.value if isinstance(target.target, cst.Name) else ""), small.value
+            elif isinstance(small, (cst.AnnAssign, cst.AugAssign)) and isinstance(small.target, cst.Name):
+                yield small.target.value, small.value or cst.Name("None")
+
+
+def _rebound(statement: cst.CSTNode, assigned: dict[str, list[cst.BaseExpression]]) -> None:
+    """A name a def, a class or a ``global`` statement also binds is not a constant."""
+    if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+        assigned[statement.name.value].append(cst.Name("None"))
+
+    class Globals(cst.CSTVisitor):
+        def visit_Global(self, node: cst.Global) -> None:
+            for item in node.names:
+                assigned[item.name.value].append(cst.Name("None"))
+
+    if isinstance(statement, cst.FunctionDef):
+        statement.visit(Globals())
+
+
+def _elements(value: cst.BaseExpression) -> list[cst.BaseExpression]:
+    if isinstance(value, cst.Call) and _last_name(value.func) in ("frozenset", "set", "tuple") and len(value.args) == 1:
+        value = value.args[0].value
+    if isinstance(value, (cst.Tuple, cst.List, cst.Set)):
+        return [e.value for e in value.elements if isinstance(e, cst.Element)]
+    return []
+
+
+def _single_literal(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)) and isinstance(node.evaluated_value, str):
+        return node.evaluated_value
+    return None
+
+
+def _dotted(node: cst.CSTNode) -> str | None:
+    """``NAME`` or ``Class.NAME``: how a constant is referred to."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+        return f"{node.value.value}.{node.attr.value}"
+    return None
+
+
+def constant(node: cst.CSTNode) -> str | None:
+    """The string a module-level constant (``GET_POST``, ``Field.GET_POST``) stands for."""
+    value = _CONSTANTS.get().get(_dotted(node) or "")
+    return value if isinstance(value, str) else None
+
+
+def constants(node: cst.CSTNode) -> tuple[str, ...] | None:
+    """The strings a constant collection (``WRITES = {CREATE, UPDATE}``) holds."""
+    value = _CONSTANTS.get().get(_dotted(node) or "")
+    return value if isinstance(value, tuple) else None
+
+
+def named(value: str) -> cst.BaseExpression:
+    """The module-level name that stands for ``value`` (the string itself if none does)."""
+    for name, held in _CONSTANTS.get().items():
+        if held == value and "." not in name:
+            return cst.Name(name)
+    return cst.SimpleString(repr(value))

@@ -14,7 +14,7 @@ import libcst as cst
 
 from strangler.analyse import locate, slicing
 from strangler.analyse.dispatch import Analysis
-from strangler.analyse.dispatch.eventpath import Locals, Unresolvable, resolve
+from strangler.analyse.dispatch.eventpath import Locals, Unresolvable, constant, resolve
 from strangler.analyse.dispatch.layout import TableLayout
 from strangler.errors import StranglerError, at
 from strangler.model import NESTED_SEPARATOR, Action, Dispatch, EventPath, FunctionRef
@@ -205,7 +205,7 @@ def _string(node: cst.BaseExpression) -> str | None:
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
         value = node.evaluated_value
         return value if isinstance(value, str) else None
-    return None
+    return constant(node)  # HANDLERS = {GET_POST: get_post}
 
 
 def _event_path(entry: cst.FunctionDef, found, path: str, entry_line: int):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from strangler.analyse.dispatch.branches import always_exits, pattern_keys
+from strangler.analyse.dispatch.eventpath import constant, constants, named
 from strangler.analyse.dispatch.layout import Branch, BranchLayout, NestedLayout
 from strangler.render.codegen.blocks import non_empty, statements
 
@@ -159,7 +160,7 @@ def _literal(node: cst.CSTNode) -> str | None:
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
         value = node.evaluated_value
         return value if isinstance(value, str) else None
-    return None
+    return constant(node)
 
 
 def _narrow_test(test: cst.BaseExpression, keep: set[str]) -> cst.BaseExpression:
@@ -180,6 +181,13 @@ def _narrow_test(test: cst.BaseExpression, keep: set[str]) -> cst.BaseExpression
                 return test.with_changes(comparisons=[target.with_changes(operator=operator, comparator=elements[0].value)])
             elements[-1] = elements[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT if len(elements) > 1 or not isinstance(container, cst.Tuple) else cst.Comma())
             return test.with_changes(comparisons=[target.with_changes(comparator=container.with_changes(elements=elements))])
+        if isinstance(target.operator, cst.In) and constants(container):
+            # k in WRITE_FIELDS, some of them extracted: the names of those left
+            left = [named(value) for value in constants(container) or () if value in keep]
+            if len(left) == 1:
+                operator = cst.Equal(whitespace_before=target.operator.whitespace_before, whitespace_after=target.operator.whitespace_after)
+                return test.with_changes(comparisons=[target.with_changes(operator=operator, comparator=left[0])])
+            return test.with_changes(comparisons=[target.with_changes(comparator=cst.Tuple([cst.Element(v) for v in left]))])
     return test
 
 
@@ -190,6 +198,13 @@ def _tests_any(test: cst.BaseExpression, keep: set[str]) -> bool:
         def visit_SimpleString(self, node: cst.SimpleString) -> None:
             if _literal(node) is not None:
                 found.append(_literal(node) or "")
+
+        def visit_Name(self, node: cst.Name) -> None:
+            found.extend(constants(node) or [constant(node) or ""])
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            found.append(constant(node) or "")
+            return True
 
     test.visit(Strings())
     return bool(set(found) & keep)

@@ -13,6 +13,7 @@ import libcst as cst
 
 from strangler.analyse import locate
 from strangler.analyse.dispatch import Analysis
+from strangler.analyse.dispatch.eventpath import constants_of
 from strangler.analyse.dispatch.layout import NestedLayout, RouteLayout, RouterModule, TableLayout
 from strangler.analyse.slicing import SymbolGraph
 from strangler.errors import StranglerError, at
@@ -27,7 +28,9 @@ _PLACEHOLDER = "__strangler_action_handler__"
 def specialise(analysis: Analysis, key: str) -> cst.FunctionDef:
     """The entrypoint of the new function for ``key``, named ``lambda_handler``."""
     layout = analysis.layout
-    if isinstance(layout, TableLayout):
+    if analysis.helper_index is not None:
+        function = analysis.entrypoint  # the dispatch is in the helper: see specialised_helper
+    elif isinstance(layout, TableLayout):
         function = _table_template(analysis)[0].deep_replace(_placeholder(analysis), _callable(layout.elements[key].value))
     elif isinstance(layout, RouteLayout):
         function = analysis.entrypoint  # the resolver routes; it will simply know one route
@@ -37,6 +40,20 @@ def specialise(analysis: Analysis, key: str) -> cst.FunctionDef:
         function = analysis.entrypoint.visit(SpecialiseBranches((layout, layout.branch(key))))
     assert isinstance(function, cst.FunctionDef)
     return function.with_changes(name=function.name.with_changes(value=ENTRYPOINT))
+
+
+def specialised_helper(analysis: Analysis, key: str) -> cst.FunctionDef | None:
+    """The helper the entrypoint hands the event to, cut down to ``key``'s branch."""
+    if analysis.helper_index is None:
+        return None
+    helper = analysis.graph.statements[analysis.helper_index]
+    layout = analysis.layout
+    if isinstance(layout, TableLayout):
+        return _table_template(analysis)[0]  # the handler goes in as text, as for an entrypoint
+    levels = layout.levels(key) if isinstance(layout, NestedLayout) else [(layout, layout.branch(key))]  # type: ignore[union-attr]
+    function = helper.visit(SpecialiseBranches(*levels))
+    assert isinstance(function, cst.FunctionDef)
+    return function
 
 
 def _callable(value: cst.BaseExpression) -> cst.BaseExpression:
@@ -61,13 +78,16 @@ def _table_template(analysis: Analysis) -> tuple[cst.FunctionDef, frozenset[str]
         layout = analysis.layout
         assert isinstance(layout, TableLayout)
         placeholder = cst.Name(_PLACEHOLDER)
-        function = analysis.entrypoint.visit(SpecialiseLookup(layout.name, placeholder, layout.assignment, bool(layout.inner)))
+        helper = analysis.helper_index is not None
+        dispatcher = analysis.graph.statements[analysis.helper_index] if helper else analysis.entrypoint  # type: ignore[index]
+        function = dispatcher.visit(SpecialiseLookup(layout.name, placeholder, layout.assignment, bool(layout.inner)))
         assert isinstance(function, cst.FunctionDef)
         if layout.assignment is not None:
             _refuse_leftover_table(analysis, function, layout.name)
         collector = _Names()
         function.visit(collector)
-        cached = (function.with_changes(name=function.name.with_changes(value=ENTRYPOINT)), frozenset(collector.names - {_PLACEHOLDER}), placeholder)
+        named = function if helper else function.with_changes(name=function.name.with_changes(value=ENTRYPOINT))
+        cached = (named, frozenset(collector.names - {_PLACEHOLDER}), placeholder)
         analysis.cache["table template"] = cached
     return cached
 
@@ -110,17 +130,34 @@ def extracted_module(
     nodes its entrypoint is made of (for their facts)."""
     graph = analysis.graph
     layout = analysis.layout
-    if isinstance(layout, TableLayout):
+    if isinstance(layout, TableLayout) and analysis.helper_index is None:
         # One specialised dispatcher for all actions; the handler goes in as text.
         entry, entry_names, _ = _table_template(analysis)
         handler = _callable(layout.elements[key].value)
         parts: tuple[cst.CSTNode, ...] = (entry, handler)
+    elif isinstance(layout, TableLayout):
+        entry = specialise(analysis, key)  # the helper is the dispatcher; the handler stays
+        collector = _Names()
+        entry.visit(collector)
+        handler = _callable(layout.elements[key].value)
+        entry_names, parts = frozenset(collector.names), (entry, handler)
     else:
         entry = specialise(analysis, key)
         collector = _Names()
         entry.visit(collector)
         entry_names, handler, parts = frozenset(collector.names), None, (entry,)
     roots = (entry_names & graph.uses.get(analysis.entry_index, frozenset())) | graph.uses.get(analysis.unit(key), frozenset())
+    replace: dict[int, cst.BaseStatement] = {analysis.entry_index: entry}
+    helper = specialised_helper(analysis, key)
+    skip: frozenset[int] = frozenset()
+    if helper is not None and analysis.helper_index is not None:
+        # Only what the helper's one branch still reads: not the constants other branches compared with.
+        names = _Names()
+        helper.visit(names)
+        roots |= frozenset(names.names) & graph.uses.get(analysis.helper_index, frozenset())
+        replace[analysis.helper_index] = helper
+        skip = frozenset({analysis.helper_index})
+        parts = (*parts, helper)
     own = _own_statements(analysis, key)
     for index in own:
         roots |= graph.uses.get(index, frozenset())
@@ -132,7 +169,8 @@ def extracted_module(
             "so the new function would need the whole table",
             where=at(analysis.path, line),
         )
-    statements, names = graph.name_closure(roots)
+    statements, names = graph.name_closure(roots, skip=skip)
+    statements |= skip
     _check_entrypoint_name(analysis, statements, names)
     statements, names = graph.with_companions(statements, names, _others_own(analysis, key))
     if table is not None and table in names:
@@ -142,7 +180,7 @@ def extracted_module(
         )
     statements = statements | graph.always | {analysis.entry_index} | own
     docstring_line = cst.SimpleStatementLine([cst.Expr(cst.SimpleString(docstring))])
-    body = _first_without_blank_lines([docstring_line, *_kept(graph, statements, names, {analysis.entry_index: entry})])
+    body = _first_without_blank_lines([docstring_line, *_kept(graph, statements, names, replace)])
     code = written(analysis.module.with_changes(body=body), analysis.source)
     if handler is not None:
         code = code.replace(_PLACEHOLDER, analysis.module.code_for_node(handler))
@@ -300,6 +338,9 @@ def monolith_module(analysis: Analysis, removed: Iterable[str]) -> tuple[str, tu
     leaving_units = {analysis.unit(k) for k in removed} - staying_units
     own = {u for u in leaving_units if isinstance(u, int)} - {analysis.entry_index, analysis.table_index}
     replace = {analysis.entry_index: _entrypoint_without(analysis, removed)}
+    if analysis.helper_index is not None:
+        # The handler stays as it is; the helper loses the branches.
+        replace = {analysis.helper_index: _entrypoint_without(analysis, removed, graph.statements[analysis.helper_index])}
     if analysis.table_index is not None:
         replace[analysis.table_index] = _without_entries(graph.statements[analysis.table_index], analysis, removed)
     return _module_without(analysis.module, analysis.source, graph, leaving_units, own, staying_units, replace)
@@ -369,13 +410,15 @@ def _without_entries(statement: cst.BaseStatement, analysis: Analysis, removed: 
     return statement.deep_replace(layout.node, layout.node.with_changes(elements=elements))  # type: ignore[return-value]
 
 
-def _entrypoint_without(analysis: Analysis, removed: set[str]) -> cst.BaseStatement:
-    """The monolith's entrypoint once ``removed`` left: only changes when the dispatch lives in it."""
-    layout, entry = analysis.layout, analysis.entrypoint
+def _entrypoint_without(analysis: Analysis, removed: set[str], dispatcher: cst.BaseStatement | None = None) -> cst.BaseStatement:
+    """The monolith's entrypoint (or ``dispatcher``, the helper it calls) once ``removed``
+    left: only changes when the dispatch lives in it."""
+    layout, entry = analysis.layout, dispatcher or analysis.entrypoint
     if isinstance(layout, RouteLayout):
         return entry
     if isinstance(layout, TableLayout):
         if layout.statement_index is not None:
             return entry
         return _without_entries(entry, analysis, removed)
-    return branches_without(entry, layout, removed)
+    with constants_of(analysis.module):  # keys compared with the module's constants
+        return branches_without(entry, layout, removed)
