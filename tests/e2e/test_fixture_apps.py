@@ -54,6 +54,9 @@ CASES = [
     ("powertools-routers-library", ("migrate",)),
     ("table-of-tables-security", ("extract", "aws.signin/AWS Console Sign In via CloudTrail")),
     ("table-of-tables-security", ("migrate",)),
+    # dispatch on the kind of event: the SQS branch takes the queue's event whole
+    ("multi-source-orders", ("extract", "SQS")),
+    ("multi-source-orders", ("migrate",)),
 ]
 MONOLITHS = {
     "eventbridge-orders": "OrdersFunction",
@@ -68,6 +71,7 @@ MONOLITHS = {
     "nested-fulfilment": "FulfilmentFunction",
     "powertools-routers-library": "LibraryFunction",
     "table-of-tables-security": "SecurityFunction",
+    "multi-source-orders": "OrdersFunction",
 }
 
 

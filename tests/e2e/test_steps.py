@@ -41,8 +41,9 @@ def test_extracting_pairs_one_run_each_equals_one_run_for_all(tmp_path: Path) ->
         (APP, ACTIONS),
         (LIBRARY, ("GET /health", "GET /books", "GET /books/{isbn}", "POST /books", "POST /loans",
                    "PUT /loans/{loan_id}/return", "GET /members/{member_id}/loans")),
+        ("multi-source-orders", ("SQS", "SNS", "EventBridgeRule", "HttpApi")),
     ],
-    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library"],
+    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library", "multi-source-orders"],
 )
 def test_extracting_every_action_one_run_each_then_migrating_equals_migrating(tmp_path: Path, fixture, actions) -> None:
     stepwise = copy_app(fixture, tmp_path / "stepwise")
