@@ -216,12 +216,15 @@ class _Chains(cst.CSTVisitor):
             if not isinstance(current.orelse, cst.If):
                 break
             current = current.orelse
-        tests = [self._test(clause.test) for clause in clauses]
-        if any(t is None for t in tests):
-            return
+        tests = []
+        for clause in clauses:  # stop at the first other test: a long chain on a key costs one
+            types = self._test(clause.test)
+            if types is None:
+                return
+            tests.append(types)
         if len(clauses) == 1 and node.orelse is None:
             return  # the sequence finder's case
-        branches = [(Branch((), clause, clause.body), t) for clause, t in zip(clauses, tests) if t is not None]
+        branches = [(Branch((), clause, clause.body), t) for clause, t in zip(clauses, tests)]
         self.found.append(((node,), branches, "if"))
 
     def _test(self, test: cst.BaseExpression) -> frozenset[str] | None:
