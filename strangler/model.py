@@ -13,6 +13,9 @@ ANY_CASE = "(any case)"  # the code upper- or lower-cases the value before compa
 # Nested dispatch: the key is ``outer/inner``, read from the path before THEN, then after it.
 THEN = "(then)"
 NESTED_SEPARATOR = "/"
+# Dispatch on the kind of event (``"Records" in event``, ``"routeKey" in event``): the path is
+# BY_TYPE followed by one ``Action=Type+Type`` part per action, the SAM event Types it serves.
+BY_TYPE = "(event type)"
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,8 @@ class EventPath:
     parts: tuple[str, ...]
 
     def __str__(self) -> str:
+        if self.parts[:1] == (BY_TYPE,):
+            return f"{BY_TYPE} " + ", ".join(part.partition("=")[0] for part in self.parts[1:])
         if THEN in self.parts:
             outer, inner = self.levels
             return f"{outer} {NESTED_SEPARATOR} {inner}"

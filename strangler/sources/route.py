@@ -13,6 +13,7 @@ from typing import Any
 
 from strangler.model import EventPath, RoutePlan
 from strangler.sources.base import EventSplit, Refusal
+from strangler.sources.by_type import is_by_type, plan_by_type
 from strangler.sources.direct import direct_invoke
 from strangler.sources.registry import source_for
 from strangler.template.invokers import Invoker
@@ -49,6 +50,8 @@ def plan_route(
         )
     if invokers:
         raise outside_events(invokers, where)
+    if is_by_type(path):
+        return plan_by_type(events, key, path, where)
     if not events:
         return direct_invoke()
     splits: list[tuple[str, str, EventSplit]] = []

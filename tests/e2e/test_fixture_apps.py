@@ -61,6 +61,9 @@ CASES = [
     ("rest-method-orders", ("migrate",)),
     ("typed-events-billing", ("extract", "InvoiceOverdue")),
     ("typed-events-billing", ("migrate",)),
+    # dispatch on the kind of event: the SQS branch takes the queue's event whole
+    ("multi-source-orders", ("extract", "SQS")),
+    ("multi-source-orders", ("migrate",)),
 ]
 MONOLITHS = {
     "eventbridge-orders": "OrdersFunction",
@@ -78,6 +81,7 @@ MONOLITHS = {
     "multi-api-shop": ("ProductsFunction", "OrdersFunction"),
     "rest-method-orders": "OrdersFunction",
     "typed-events-billing": "HelloWorldFunction",
+    "multi-source-orders": "OrdersFunction",
 }
 
 

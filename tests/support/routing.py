@@ -359,6 +359,31 @@ def _segments(path: str) -> list[str]:
     return [segment for segment in path.split("/") if segment]
 
 
+# --------------------------------------------------------------------------- SQS
+
+
+def sqs_targets(cfn: Template, event: Mapping[str, Any]) -> set[str]:
+    """Functions whose enabled event source mapping reads the queue the records came from.
+
+    A queue CloudFormation names is ``<stack>-<LogicalId>-<suffix>``: the record's
+    ``eventSourceARN`` names the queue by its ``QueueName`` or by that logical id.
+    """
+    name = event["Records"][0]["eventSourceARN"].rsplit(":", 1)[-1]
+    queues = {
+        logical_id for logical_id, props in _of_type(cfn, "AWS::SQS::Queue")
+        if props.get("QueueName") == name or f"-{logical_id}-" in f"-{name}-"
+    }
+    found: set[str] = set()
+    for _, props in _of_type(cfn, "AWS::Lambda::EventSourceMapping"):
+        if props.get("Enabled", True) is False:
+            continue
+        if props.get("FilterCriteria"):
+            raise ValueError("filtered SQS mappings are not modelled: Lambda deletes what a filter rejects")
+        if set(_referenced_ids(props.get("EventSourceArn"))) & queues:
+            found |= _resolved(cfn, [props.get("FunctionName")])
+    return found
+
+
 # --------------------------------------------------------------------------- dispatch
 
 
@@ -369,6 +394,8 @@ def targets(cfn: Template, event: Mapping[str, Any]) -> set[str]:
     records = event.get("Records")
     if records and all("Sns" in record for record in records):
         return sns_targets(cfn, event)
+    if records and all(record.get("eventSource") == "aws:sqs" for record in records):
+        return sqs_targets(cfn, event)
     if event.get("version") == "2.0" or "rawPath" in event:
         return http_targets(cfn, event)
     if "httpMethod" in event and "path" in event:

@@ -108,6 +108,7 @@ def _detect(
     known = bool(earlier)
     from strangler.analyse.dispatch.branches import LOOKED_FOR as BRANCHES
     from strangler.analyse.dispatch.branches import detect_branches
+    from strangler.analyse.dispatch.by_source import NotByType, detect_by_source
     from strangler.analyse.dispatch.powertools import detect_routes
     from strangler.analyse.dispatch.table import LOOKED_FOR as TABLE
     from strangler.analyse.dispatch.table import NoDispatch, detect_table
@@ -115,6 +116,10 @@ def _detect(
     routes = detect_routes(function, source, path, module, neighbours)
     if routes is not None:
         return routes
+    try:  # before the others: a branch of it may hold a table or chain of its own
+        return detect_by_source(function, source, path, module, frozenset(earlier))
+    except NotByType:
+        pass
     try:
         return detect_table(function, source, path, module, known)
     except NoDispatch as no_table:

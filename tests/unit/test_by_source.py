@@ -1,0 +1,210 @@
+"""Dispatch on the kind of event: each test form, the Types it serves, the refusals, routing."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from strangler.analyse.dispatch import analyse
+from strangler.errors import StranglerError
+from strangler.model import BY_TYPE, DELETE, EventPath, FunctionRef
+from strangler.render import codegen
+from strangler.sources.base import Refusal
+from strangler.sources.by_type import served
+from strangler.sources.route import plan_route
+
+PATH = "src/app.py"
+FUNCTION = FunctionRef("OrdersFunction", "src/", Path("/app/src"), "app.lambda_handler", Path("/app/src/app.py"), "lambda_handler")
+
+
+def analysed(body: str, earlier: tuple[str, ...] = ()):
+    source = "import json\n\n\ndef lambda_handler(event, context):\n" + textwrap.indent(textwrap.dedent(body), "    ")
+    return analyse(FUNCTION, source, PATH, earlier)
+
+
+def actions(body: str) -> dict[str, frozenset[str]]:
+    analysis = analysed(body)
+    assert analysis.dispatch.event_path.parts[0] == BY_TYPE
+    keys = [a.key for a in analysis.dispatch.actions]
+    types = served(analysis.dispatch.event_path)
+    assert list(types) == keys
+    return types
+
+
+def refused(body: str) -> StranglerError:
+    with pytest.raises(StranglerError) as caught:
+        analysed(body)
+    return caught.value
+
+
+def test_records_and_the_record_source_tell_sqs_from_sns():
+    types = actions('''
+        if "Records" in event and event["Records"][0]["eventSource"] == "aws:sqs":
+            return "sqs"
+        elif "Records" in event and event["Records"][0]["EventSource"] == "aws:sns":
+            return "sns"
+        elif "detail-type" in event:
+            return "bus"
+        elif "routeKey" in event:
+            return "http"
+        return None
+    ''')
+    assert types == {
+        "SQS": {"SQS"}, "SNS": {"SNS"},
+        "EventBridgeRule": {"EventBridgeRule", "CloudWatchEvent", "Schedule"}, "HttpApi": {"HttpApi"},
+    }
+
+
+def test_a_record_read_through_a_local_name_and_get_and_a_key_in_the_record():
+    types = actions('''
+        records = event.get("Records") or []
+        first = event.get("Records")[0] if records else {}
+        if "Sns" in event["Records"][0]:
+            return "sns"
+        if "httpMethod" in event:
+            return "rest"
+        raise ValueError("unknown")
+    ''')
+    assert types == {"SNS": {"SNS"}, "Api": {"Api"}}
+
+
+def test_an_earlier_scheduled_event_test_leaves_the_rules_to_the_detail_type_branch():
+    types = actions('''
+        if event.get("source") == "aws.events":
+            return "tick"
+        elif "detail-type" in event:
+            return "bus"
+    ''')
+    assert types == {"Schedule": {"Schedule"}, "EventBridgeRule": {"EventBridgeRule", "CloudWatchEvent"}}
+    assert str(EventPath(("(event type)", "Schedule=Schedule"))) == "(event type) Schedule"
+
+
+def test_records_alone_cannot_tell_the_record_sources_apart():
+    error = refused('''
+        if "Records" in event:
+            return "records"
+        elif "routeKey" in event:
+            return "http"
+    ''')
+    assert "cannot tell DynamoDB, Kinesis, S3, SNS, SQS events apart" in error.message
+    assert error.where == f"{PATH}:6"
+
+
+def test_sns_records_read_with_the_sqs_spelling_never_match():
+    error = refused('''
+        if event["Records"][0].get("eventSource") == "aws:sns":
+            return "sns"
+        elif "routeKey" in event:
+            return "http"
+    ''')
+    assert "carry EventSource" in error.message
+    assert error.where == f"{PATH}:6"
+
+
+def test_a_branch_that_dispatches_again_is_refused_as_nested():
+    error = refused('''
+        if "Records" in event:
+            record = event["Records"][0]
+            if record["eventSource"] == "aws:sqs":
+                return "sqs"
+            elif record.get("EventSource") == "aws:sns":
+                return "sns"
+        elif "routeKey" in event:
+            if event["routeKey"] == "GET /a":
+                return "a"
+            elif event["routeKey"] == "GET /b":
+                return "b"
+    ''')
+    assert "dispatches again" in error.message and "outer level is the event's source" in error.message
+    assert error.where == f"{PATH}:8"
+
+
+def test_a_branch_no_event_can_reach_is_refused():
+    error = refused('''
+        if "detail-type" in event:
+            return "bus"
+        elif event.get("source") == "aws.events":
+            return "tick"
+    ''')
+    assert "no event reaches this branch" in error.message
+
+
+def test_an_ordinary_chain_on_a_key_is_not_taken_for_a_dispatch_on_the_kind_of_event():
+    analysis = analysed('''
+        kind = event["detail-type"]
+        if kind == "A":
+            return "a"
+        elif kind == "B":
+            return "b"
+    ''')
+    assert analysis.dispatch.event_path == EventPath(("detail-type",))
+
+
+def test_one_lone_test_on_the_event_shape_is_no_dispatch():
+    with pytest.raises(StranglerError) as caught:
+        analysed('''
+            if "Records" in event and event["Records"][0]["eventSource"] == "aws:sqs":
+                return "sqs"
+            return "other"
+        ''')
+    assert "no dispatch found" in caught.value.message
+
+
+def test_the_branch_is_the_new_entrypoint_and_leaves_the_monolith():
+    body = '''
+        if "Records" in event and event["Records"][0]["eventSource"] == "aws:sqs":
+            return [json.loads(r["body"]) for r in event["Records"]]
+        elif "routeKey" in event:
+            return {"statusCode": 200}
+        raise ValueError("unknown")
+    '''
+    analysis = analysed(body)
+    new = codegen.extracted_module(analysis, "SQS", '"""extracted"""')[0]
+    assert 'return [json.loads(r["body"]) for r in event["Records"]]' in new
+    assert "eventSource" not in new and "routeKey" not in new
+    monolith = codegen.monolith_module(analysis, ["SQS"])[0]
+    assert "aws:sqs" not in monolith and 'if "routeKey" in event:' in monolith
+    # what is left is still read as the same dispatch once SQS has left
+    source = monolith
+    left = analyse(FUNCTION, source, PATH, ("SQS",))
+    assert [a.key for a in left.dispatch.actions] == ["HttpApi"]
+
+
+# --- routing ---------------------------------------------------------------------------
+PATH_OF = EventPath((BY_TYPE, "SQS=SQS", "EventBridgeRule=CloudWatchEvent+EventBridgeRule+Schedule", "HttpApi=HttpApi"))
+EVENTS = {
+    "Intake": {"Type": "SQS", "Properties": {"Queue": "arn:aws:sqs:us-east-1:1:q"}},
+    "Bus": {"Type": "EventBridgeRule", "Properties": {"Pattern": {"source": ["shop"]}}},
+    "Tick": {"Type": "Schedule", "Properties": {"Schedule": "rate(1 hour)"}},
+    "Get": {"Type": "HttpApi", "Properties": {"Path": "/a", "Method": "get"}},
+}
+
+
+def test_an_action_takes_every_event_of_its_types_whole():
+    plan = plan_route(EVENTS, "EventBridgeRule", PATH_OF, "template.yaml: Resources.OrdersFunction")
+    assert plan.new_events == {"Bus": EVENTS["Bus"], "Tick": EVENTS["Tick"]}
+    assert plan.monolith_events == {"Bus": DELETE, "Tick": DELETE}
+    sqs = plan_route(EVENTS, "SQS", PATH_OF, "template.yaml: Resources.OrdersFunction")
+    assert sqs.new_events == {"Intake": EVENTS["Intake"]} and sqs.kind == "SQS"
+
+
+def test_a_schedule_whose_input_replaces_the_event_is_refused():
+    events = {**EVENTS, "Tick": {"Type": "Schedule", "Properties": {"Schedule": "rate(1 hour)", "Input": "{}"}}}
+    with pytest.raises(Refusal) as caught:
+        plan_route(events, "EventBridgeRule", PATH_OF, "template.yaml: Resources.OrdersFunction")
+    assert "delivers its Input" in caught.value.message
+    assert caught.value.where == "template.yaml: Resources.OrdersFunction event Tick"
+
+
+def test_an_http_api_on_payload_one_is_refused_and_a_type_with_no_event_gets_nothing():
+    events = {"Get": {"Type": "HttpApi", "Properties": {"Path": "/a", "Method": "get", "PayloadFormatVersion": "1.0"}}}
+    with pytest.raises(Refusal) as caught:
+        plan_route(events, "HttpApi", PATH_OF, "here")
+    assert "payload format 1.0" in caught.value.message
+    with pytest.raises(Refusal) as caught:
+        plan_route({"Get": EVENTS["Get"]}, "SQS", PATH_OF, "here")
+    assert "no SQS event" in caught.value.message
+    with pytest.raises(Refusal):
+        plan_route({}, "SQS", PATH_OF, "here")
