@@ -35,6 +35,7 @@ class _Candidate:
     key: cst.BaseExpression
     nodes: tuple[cst.CSTNode, ...]
     branches: tuple[Branch, ...]
+    falls_through: bool = False  # a sequence whose branches set results for a shared tail
 
     @property
     def key_code(self) -> str:
@@ -52,13 +53,16 @@ def detect_branches(
     lines = locate.Lines(entry, entry_line)
     finder = _Finder()
     entry.body.visit(finder)
-    nested = _nested(finder.candidates, entry, source, path, module, lines, entry_index, function, earlier)
+    # Ifs that set results and fall through are a dispatch only on a value from the event:
+    # two ``if stage == "prod":`` blocks that tune settings are not one.
+    found = [c for c in finder.candidates if not c.falls_through or _reads_event(c.key, entry)]
+    nested = _nested(found, entry, source, path, module, lines, entry_index, function, earlier)
     if nested is not None:
         return nested
-    candidates = [c for c in finder.candidates if len(c.branches) >= 2]
+    candidates = [c for c in found if len(c.branches) >= 2]
     if not candidates and known:
         # What earlier runs left of the dispatch: one branch, read from the event.
-        candidates = [c for c in finder.candidates if _reads_event(c.key, entry)]
+        candidates = [c for c in found if _reads_event(c.key, entry)]
     if not candidates:
         raise NoDispatch("no dispatch found: looked for " + LOOKED_FOR.format(entry=entry.name.value), where=at(path, entry_line))
     keys_of = {_code(c.key) for c in candidates}
@@ -279,6 +283,39 @@ def _body_ends(body: cst.BaseSuite) -> bool:
     return always_exits(body.body if isinstance(body, cst.IndentedBlock) else [body])
 
 
+def _assigns(body: cst.BaseSuite, key: str) -> bool:
+    """Whether a branch rebinds the name it is keyed on (then a later if could run too)."""
+    found = []
+
+    class Targets(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            if node.value == key:
+                found.append(node)
+
+    class Binders(cst.CSTVisitor):
+        def _check(self, target: cst.CSTNode | None) -> None:
+            if target is not None and isinstance(target, (cst.Name, cst.Tuple, cst.List)):
+                target.visit(Targets())
+
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            self._check(node.target)
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            self._check(node.target)
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            self._check(node.target)
+
+        def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+            self._check(node.target)
+
+        def visit_For(self, node: cst.For) -> None:
+            self._check(node.target)
+
+    body.visit(Binders())
+    return bool(found)
+
+
 def always_exits(statements) -> bool:
     """Whether running ``statements`` always ends in return, raise or continue."""
     if not statements:
@@ -340,18 +377,32 @@ class _Finder(cst.CSTVisitor):
         branches = tuple(Branch(t[2], clause, clause.body) for t, clause in zip(tests, clauses) if t)
         self.candidates.append(_Candidate("if", tests[0][1], (node,), branches))  # type: ignore[index]
 
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> bool:
+        # Mapping error codes to statuses (``if code == "NoSuchKey": status = 404``) is
+        # error handling around the dispatch, not a dispatch of its own.
+        return False
+
+    def visit_ExceptStarHandler(self, node: cst.ExceptStarHandler) -> bool:
+        return False
+
     def sequences(self, statements: list[cst.BaseStatement]) -> None:
+        """Runs of ``if key == "A":`` blocks without else. Each body returns, or sets results
+        for the code after the run (a shared tail) without touching the key: then at most
+        one of them runs, as in an elif chain."""
         run: list[tuple[cst.If, tuple[str, cst.BaseExpression, tuple[str, ...]]]] = []
         for statement in [*statements, None]:
             test = None
-            if isinstance(statement, cst.If) and statement.orelse is None and _body_ends(statement.body):
+            if isinstance(statement, cst.If) and statement.orelse is None:
                 test = key_test(statement.test)
+                if test and not _body_ends(statement.body) and _assigns(statement.body, test[0]):
+                    test = None
             if test and (not run or run[0][1][0] == test[0]):
                 run.append((statement, test))  # type: ignore[arg-type]
                 continue
             if run:
                 branches = tuple(Branch(t[2], node, node.body) for node, t in run)
-                self.candidates.append(_Candidate("sequence", run[0][1][1], tuple(n for n, _ in run), branches))
+                falls = not all(_body_ends(node.body) for node, _ in run)
+                self.candidates.append(_Candidate("sequence", run[0][1][1], tuple(n for n, _ in run), branches, falls))
             run = [(statement, test)] if test else []  # type: ignore[list-item]
 
     def visit_Match(self, node: cst.Match) -> None:

@@ -67,6 +67,13 @@ class SpecialiseBranches(cst.CSTTransformer):
             end = next(i for i, statement in enumerate(body) if statement is self.inlined[-1]) + 1
             if always_exits(self.inlined) and end < len(body):
                 body = body[:end]
+            if body[0] is self.inlined[0]:
+                # A later branch of a sequence now opens the block: the blank line that
+                # parted it from the branch before has nothing left to part.
+                lines = body[0].leading_lines
+                while lines and lines[0].comment is None:
+                    lines = lines[1:]
+                body[0] = body[0].with_changes(leading_lines=lines)
             self.inlined = []
         return non_empty(updated.with_changes(body=body))
 
