@@ -85,13 +85,16 @@ def syntax_error(source: str, path: str, exc: cst.ParserSyntaxError) -> Strangle
 
 
 def analyse(
-    function: FunctionRef, source: str, path: str, earlier: Collection[str] = (), neighbours: Neighbours | None = None
+    function: FunctionRef, source: str, path: str, earlier: Collection[str] = (), neighbours: Neighbours | None = None,
+    events: Any = None,
 ) -> Analysis:
     """Try each detector on the one parse of the module; say what was looked for if none fits.
 
     ``earlier`` are the actions earlier runs extracted from this function: a dispatch they
     cut down to one branch, or to none, is still the dispatch. ``neighbours`` are the
     project's other files (a Powertools resolver may include routers from them).
+    ``events`` are the function's SAM events: an ``else`` that handles the one key their
+    filters still let through is that key's action.
     """
     known = bool(earlier)
     from strangler.analyse.dispatch.branches import LOOKED_FOR as BRANCHES
@@ -108,7 +111,7 @@ def analyse(
         return detect_table(function, source, path, module, known)
     except NoDispatch as no_table:
         try:
-            return detect_branches(function, source, path, module, frozenset(earlier))
+            return detect_branches(function, source, path, module, frozenset(earlier), events)
         except NoDispatch:
             entry = function.function_name
             if known:

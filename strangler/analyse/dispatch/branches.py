@@ -8,7 +8,9 @@ call or inline code, becomes the action's code.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import libcst as cst
 
@@ -21,6 +23,7 @@ from strangler.analyse.dispatch.nested import nested_layout, suite_statements
 from strangler.analyse.dispatch.table import NoDispatch, entrypoint_index
 from strangler.errors import StranglerError, at
 from strangler.model import NESTED_SEPARATOR, Action, Dispatch, EventPath, FunctionRef
+from strangler.sources.registry import source_for
 
 LOOKED_FOR = (
     "an if/elif chain, a sequence of ifs that each return, or a match statement in {entry}() "
@@ -43,7 +46,8 @@ class _Candidate:
 
 
 def detect_branches(
-    function: FunctionRef, source: str, path: str, module: cst.Module, earlier: frozenset[str] = frozenset()
+    function: FunctionRef, source: str, path: str, module: cst.Module, earlier: frozenset[str] = frozenset(),
+    events: Any = None,
 ) -> Analysis:
     known = bool(earlier)
     entry_index = entrypoint_index(module, function, path)
@@ -78,11 +82,13 @@ def detect_branches(
     line = lines.of(chosen.nodes[0])
     _check_unique_keys(chosen, path, lines)
     event_path = _resolved(chosen.key, Locals.of(entry), path, lines)
-    layout = BranchLayout(chosen.kind, chosen.nodes, chosen.branches)
-    graph = _graph(module, layout, entry_index, source, at(path, line), f"the {_SHAPES[chosen.kind]} of {len(chosen.branches)} branches")
+    default = _default_action(chosen, event_path, events)
+    branches = chosen.branches + default
+    layout = BranchLayout(chosen.kind, chosen.nodes, branches)
+    graph = _graph(module, layout, entry_index, source, at(path, line), f"the {_SHAPES[chosen.kind]} of {len(branches)} branches")
     actions = tuple(
-        Action(key, _handler_of(branch), lines.of(branch.clause))
-        for branch in chosen.branches
+        Action(key, ("else: " if branch in default else "") + _handler_of(branch), lines.of(branch.clause))
+        for branch in branches
         for key in branch.keys
     )
     shape = _SHAPES[chosen.kind]
@@ -139,6 +145,43 @@ def _nested(
             lines.of(outer.nodes[0]), entry.name.value, event_path, actions,
         )
         return Analysis(function, path, source, module, graph, dispatch, entry_index, nested)
+    return None
+
+
+def _default_action(candidate: _Candidate, event_path: EventPath, events: Any) -> tuple[Branch, ...]:
+    """The chain's ``else`` (or ``case _``) as the action of the one key it can still see.
+
+    When the function's event filters list every key they let through (an EventBridge
+    rule's detail-types) and the branches handle all but one of them, the default handles
+    exactly that one: it is that key's action, extracted like any other. Otherwise the
+    default stays the monolith's, as before.
+    """
+    default = _default_clause(candidate)
+    if default is None or not isinstance(events, Mapping) or not events:
+        return ()
+    allowed: set[str] = set()
+    for event in events.values():
+        source = source_for(event.get("Type")) if isinstance(event, Mapping) else None
+        listed = source.listed_keys(event, event_path) if source is not None else None
+        if listed is None:
+            return ()
+        allowed |= listed
+    rest = allowed - {key for branch in candidate.branches for key in branch.keys}
+    if len(rest) != 1:
+        return ()
+    return (Branch(tuple(rest), default, default.body),)
+
+
+def _default_clause(candidate: _Candidate) -> cst.Else | cst.MatchCase | None:
+    if candidate.kind == "if":
+        last = candidate.nodes[0]
+        while isinstance(last, cst.If) and isinstance(last.orelse, cst.If):
+            last = last.orelse
+        return last.orelse if isinstance(last, cst.If) and isinstance(last.orelse, cst.Else) else None
+    if candidate.kind == "match":
+        match = candidate.nodes[0]
+        assert isinstance(match, cst.Match)
+        return next((case for case in match.cases if pattern_keys(case.pattern) == ()), None)
     return None
 
 
