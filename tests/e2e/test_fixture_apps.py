@@ -54,6 +54,8 @@ CASES = [
     ("powertools-routers-library", ("migrate",)),
     ("table-of-tables-security", ("extract", "aws.signin/AWS Console Sign In via CloudTrail")),
     ("table-of-tables-security", ("migrate",)),
+    ("fallthrough-notifications", ("extract", "PasswordResetRequested")),
+    ("fallthrough-notifications", ("migrate",)),
 ]
 MONOLITHS = {
     "eventbridge-orders": "OrdersFunction",
@@ -68,6 +70,7 @@ MONOLITHS = {
     "nested-fulfilment": "FulfilmentFunction",
     "powertools-routers-library": "LibraryFunction",
     "table-of-tables-security": "SecurityFunction",
+    "fallthrough-notifications": "NotifyFunction",
 }
 
 

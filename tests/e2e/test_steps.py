@@ -41,8 +41,10 @@ def test_extracting_pairs_one_run_each_equals_one_run_for_all(tmp_path: Path) ->
         (APP, ACTIONS),
         (LIBRARY, ("GET /health", "GET /books", "GET /books/{isbn}", "POST /books", "POST /loans",
                    "PUT /loans/{loan_id}/return", "GET /members/{member_id}/loans")),
+        # branches that fall through to a shared tail: each run takes one out of the sequence
+        ("fallthrough-notifications", ("WelcomeRequested", "PasswordResetRequested", "InvoiceReady", "AccountClosed")),
     ],
-    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library"],
+    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library", "fallthrough-notifications"],
 )
 def test_extracting_every_action_one_run_each_then_migrating_equals_migrating(tmp_path: Path, fixture, actions) -> None:
     stepwise = copy_app(fixture, tmp_path / "stepwise")
