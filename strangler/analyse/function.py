@@ -8,6 +8,7 @@ from strangler.analyse.dispatch.routers import Neighbours
 from strangler.errors import StranglerError
 from strangler.load.project import Project, extracted_by_earlier_runs
 from strangler.model import FunctionRef
+from strangler.template.sam import events_of
 
 
 def analyse_function(project: Project, function: FunctionRef) -> Analysis:
@@ -18,6 +19,9 @@ def analyse_function(project: Project, function: FunctionRef) -> Analysis:
         )
     earlier = tuple(extracted_by_earlier_runs(project, function.logical_id))
     neighbours = Neighbours(project.sources, project.relative)
-    analysis = analyse(function, project.sources[function.module_path], project.relative(function.module_path), earlier, neighbours)
+    events = events_of(project.resources.get(function.logical_id) or {})
+    analysis = analyse(
+        function, project.sources[function.module_path], project.relative(function.module_path), earlier, neighbours, events
+    )
     project.check_editable(function)  # only a function that dispatches is refused for its shape
     return analysis

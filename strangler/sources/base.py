@@ -51,6 +51,11 @@ class EventSource(ABC):
     def recognises(self, event_type: str) -> bool:
         return event_type in self.types
 
+    def listed_keys(self, event: Any, path: EventPath) -> frozenset[str] | None:
+        """The keys read from ``path`` that ``event``'s filter lets through, when it lists
+        them all; None when it lets through keys it does not name (or reads elsewhere)."""
+        return None
+
     @abstractmethod
     def split(self, name: str, event: Any, key: str, path: EventPath, where: str) -> EventSplit:
         """The action ``key``, read from ``path``, carved out of the monolith's event ``name``:

@@ -30,6 +30,14 @@ class EventBridgeRules(EventSource):
     def split(self, name: str, event: Any, key: str, path: EventPath, where: str) -> EventSplit:
         return _eventbridge(name, event, key, path, where)
 
+    def listed_keys(self, event: Any, path: EventPath) -> frozenset[str] | None:
+        """The detail-types a rule lists (``detail-type: [A, B, C]``)."""
+        pattern = (event.get("Properties") or {}).get("Pattern") if isinstance(event, Mapping) else None
+        listed = pattern.get("detail-type") if isinstance(pattern, Mapping) and path.parts == ("detail-type",) else None
+        if isinstance(listed, list) and listed and all(isinstance(item, str) for item in listed):
+            return frozenset(listed)
+        return None
+
 
 RULES = EventBridgeRules()
 

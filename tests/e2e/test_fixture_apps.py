@@ -64,6 +64,8 @@ CASES = [
     # dispatch on the kind of event: the SQS branch takes the queue's event whole
     ("multi-source-orders", ("extract", "SQS")),
     ("multi-source-orders", ("migrate",)),
+    ("fallthrough-notifications", ("extract", "PasswordResetRequested")),
+    ("fallthrough-notifications", ("migrate",)),
 ]
 MONOLITHS = {
     "eventbridge-orders": "OrdersFunction",
@@ -82,6 +84,7 @@ MONOLITHS = {
     "rest-method-orders": "OrdersFunction",
     "typed-events-billing": "HelloWorldFunction",
     "multi-source-orders": "OrdersFunction",
+    "fallthrough-notifications": "NotifyFunction",
 }
 
 

@@ -87,23 +87,27 @@ def syntax_error(source: str, path: str, exc: cst.ParserSyntaxError) -> Strangle
 
 
 def analyse(
-    function: FunctionRef, source: str, path: str, earlier: Collection[str] = (), neighbours: Neighbours | None = None
+    function: FunctionRef, source: str, path: str, earlier: Collection[str] = (), neighbours: Neighbours | None = None,
+    events: Any = None,
 ) -> Analysis:
     """Try each detector on the one parse of the module; say what was looked for if none fits.
 
     ``earlier`` are the actions earlier runs extracted from this function: a dispatch they
     cut down to one branch, or to none, is still the dispatch. ``neighbours`` are the
     project's other files (a Powertools resolver may include routers from them).
+    ``events`` are the function's SAM events: an ``else`` that handles the one key their
+    filters still let through is that key's action.
     """
     from strangler.analyse.dispatch.eventpath import constants_of
 
     module = parse(source, path)
     with constants_of(module):
-        return _detect(function, source, path, module, earlier, neighbours)
+        return _detect(function, source, path, module, earlier, neighbours, events)
 
 
 def _detect(
-    function: FunctionRef, source: str, path: str, module: cst.Module, earlier: Collection[str], neighbours: Neighbours | None
+    function: FunctionRef, source: str, path: str, module: cst.Module, earlier: Collection[str],
+    neighbours: Neighbours | None, events: Any,
 ) -> Analysis:
     known = bool(earlier)
     from strangler.analyse.dispatch.branches import LOOKED_FOR as BRANCHES
@@ -124,7 +128,7 @@ def _detect(
         return detect_table(function, source, path, module, known)
     except NoDispatch as no_table:
         try:
-            return detect_branches(function, source, path, module, frozenset(earlier))
+            return detect_branches(function, source, path, module, frozenset(earlier), events)
         except NoDispatch:
             from strangler.analyse.dispatch.helper import detect_in_helper
 

@@ -8,7 +8,9 @@ call or inline code, becomes the action's code.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import libcst as cst
 
@@ -21,6 +23,7 @@ from strangler.analyse.dispatch.nested import nested_layout, suite_statements
 from strangler.analyse.dispatch.table import NoDispatch, entrypoint_index
 from strangler.errors import StranglerError, at
 from strangler.model import NESTED_SEPARATOR, Action, Dispatch, EventPath, FunctionRef
+from strangler.sources.registry import source_for
 
 LOOKED_FOR = (
     "an if/elif chain, a sequence of ifs that each return, or a match statement in {entry}() "
@@ -35,6 +38,7 @@ class _Candidate:
     key: cst.BaseExpression
     nodes: tuple[cst.CSTNode, ...]
     branches: tuple[Branch, ...]
+    falls_through: bool = False  # a sequence whose branches set results for a shared tail
 
     @property
     def key_code(self) -> str:
@@ -42,7 +46,8 @@ class _Candidate:
 
 
 def detect_branches(
-    function: FunctionRef, source: str, path: str, module: cst.Module, earlier: frozenset[str] = frozenset()
+    function: FunctionRef, source: str, path: str, module: cst.Module, earlier: frozenset[str] = frozenset(),
+    events: Any = None,
 ) -> Analysis:
     known = bool(earlier)
     entry_index = entrypoint_index(module, function, path)
@@ -52,13 +57,16 @@ def detect_branches(
     lines = locate.Lines(entry, entry_line)
     finder = _Finder()
     entry.body.visit(finder)
-    nested = _nested(finder.candidates, entry, source, path, module, lines, entry_index, function, earlier)
+    # Ifs that set results and fall through are a dispatch only on a value from the event:
+    # two ``if stage == "prod":`` blocks that tune settings are not one.
+    found = [c for c in finder.candidates if not c.falls_through or _reads_event(c.key, entry)]
+    nested = _nested(found, entry, source, path, module, lines, entry_index, function, earlier)
     if nested is not None:
         return nested
-    candidates = [c for c in finder.candidates if len(c.branches) >= 2]
+    candidates = [c for c in found if len(c.branches) >= 2]
     if not candidates and known:
         # What earlier runs left of the dispatch: one branch, read from the event.
-        candidates = [c for c in finder.candidates if _reads_event(c.key, entry)]
+        candidates = [c for c in found if _reads_event(c.key, entry)]
     if not candidates:
         raise NoDispatch("no dispatch found: looked for " + LOOKED_FOR.format(entry=entry.name.value), where=at(path, entry_line))
     keys_of = {_code(c.key) for c in candidates}
@@ -74,11 +82,13 @@ def detect_branches(
     line = lines.of(chosen.nodes[0])
     _check_unique_keys(chosen, path, lines)
     event_path = _resolved(chosen.key, Locals.of(entry), path, lines)
-    layout = BranchLayout(chosen.kind, chosen.nodes, chosen.branches)
-    graph = _graph(module, layout, entry_index, source, at(path, line), f"the {_SHAPES[chosen.kind]} of {len(chosen.branches)} branches")
+    default = _default_action(chosen, event_path, events)
+    branches = chosen.branches + default
+    layout = BranchLayout(chosen.kind, chosen.nodes, branches)
+    graph = _graph(module, layout, entry_index, source, at(path, line), f"the {_SHAPES[chosen.kind]} of {len(branches)} branches")
     actions = tuple(
-        Action(key, _handler_of(branch), lines.of(branch.clause))
-        for branch in chosen.branches
+        Action(key, ("else: " if branch in default else "") + _handler_of(branch), lines.of(branch.clause))
+        for branch in branches
         for key in branch.keys
     )
     shape = _SHAPES[chosen.kind]
@@ -135,6 +145,43 @@ def _nested(
             lines.of(outer.nodes[0]), entry.name.value, event_path, actions,
         )
         return Analysis(function, path, source, module, graph, dispatch, entry_index, nested)
+    return None
+
+
+def _default_action(candidate: _Candidate, event_path: EventPath, events: Any) -> tuple[Branch, ...]:
+    """The chain's ``else`` (or ``case _``) as the action of the one key it can still see.
+
+    When the function's event filters list every key they let through (an EventBridge
+    rule's detail-types) and the branches handle all but one of them, the default handles
+    exactly that one: it is that key's action, extracted like any other. Otherwise the
+    default stays the monolith's, as before.
+    """
+    default = _default_clause(candidate)
+    if default is None or not isinstance(events, Mapping) or not events:
+        return ()
+    allowed: set[str] = set()
+    for event in events.values():
+        source = source_for(event.get("Type")) if isinstance(event, Mapping) else None
+        listed = source.listed_keys(event, event_path) if source is not None else None
+        if listed is None:
+            return ()
+        allowed |= listed
+    rest = allowed - {key for branch in candidate.branches for key in branch.keys}
+    if len(rest) != 1:
+        return ()
+    return (Branch(tuple(rest), default, default.body),)
+
+
+def _default_clause(candidate: _Candidate) -> cst.Else | cst.MatchCase | None:
+    if candidate.kind == "if":
+        last = candidate.nodes[0]
+        while isinstance(last, cst.If) and isinstance(last.orelse, cst.If):
+            last = last.orelse
+        return last.orelse if isinstance(last, cst.If) and isinstance(last.orelse, cst.Else) else None
+    if candidate.kind == "match":
+        match = candidate.nodes[0]
+        assert isinstance(match, cst.Match)
+        return next((case for case in match.cases if pattern_keys(case.pattern) == ()), None)
     return None
 
 
@@ -281,6 +328,39 @@ def _body_ends(body: cst.BaseSuite) -> bool:
     return always_exits(body.body if isinstance(body, cst.IndentedBlock) else [body])
 
 
+def _assigns(body: cst.BaseSuite, key: str) -> bool:
+    """Whether a branch rebinds the name it is keyed on (then a later if could run too)."""
+    found = []
+
+    class Targets(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            if node.value == key:
+                found.append(node)
+
+    class Binders(cst.CSTVisitor):
+        def _check(self, target: cst.CSTNode | None) -> None:
+            if target is not None and isinstance(target, (cst.Name, cst.Tuple, cst.List)):
+                target.visit(Targets())
+
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            self._check(node.target)
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            self._check(node.target)
+
+        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+            self._check(node.target)
+
+        def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+            self._check(node.target)
+
+        def visit_For(self, node: cst.For) -> None:
+            self._check(node.target)
+
+    body.visit(Binders())
+    return bool(found)
+
+
 def always_exits(statements) -> bool:
     """Whether running ``statements`` always ends in return, raise or continue."""
     if not statements:
@@ -342,18 +422,32 @@ class _Finder(cst.CSTVisitor):
         branches = tuple(Branch(t[2], clause, clause.body) for t, clause in zip(tests, clauses) if t)
         self.candidates.append(_Candidate("if", tests[0][1], (node,), branches))  # type: ignore[index]
 
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> bool:
+        # Mapping error codes to statuses (``if code == "NoSuchKey": status = 404``) is
+        # error handling around the dispatch, not a dispatch of its own.
+        return False
+
+    def visit_ExceptStarHandler(self, node: cst.ExceptStarHandler) -> bool:
+        return False
+
     def sequences(self, statements: list[cst.BaseStatement]) -> None:
+        """Runs of ``if key == "A":`` blocks without else. Each body returns, or sets results
+        for the code after the run (a shared tail) without touching the key: then at most
+        one of them runs, as in an elif chain."""
         run: list[tuple[cst.If, tuple[str, cst.BaseExpression, tuple[str, ...]]]] = []
         for statement in [*statements, None]:
             test = None
-            if isinstance(statement, cst.If) and statement.orelse is None and _body_ends(statement.body):
+            if isinstance(statement, cst.If) and statement.orelse is None:
                 test = key_test(statement.test)
+                if test and not _body_ends(statement.body) and _assigns(statement.body, test[0]):
+                    test = None
             if test and (not run or run[0][1][0] == test[0]):
                 run.append((statement, test))  # type: ignore[arg-type]
                 continue
             if run:
                 branches = tuple(Branch(t[2], node, node.body) for node, t in run)
-                self.candidates.append(_Candidate("sequence", run[0][1][1], tuple(n for n, _ in run), branches))
+                falls = not all(_body_ends(node.body) for node, _ in run)
+                self.candidates.append(_Candidate("sequence", run[0][1][1], tuple(n for n, _ in run), branches, falls))
             run = [(statement, test)] if test else []  # type: ignore[list-item]
 
     def visit_Match(self, node: cst.Match) -> None:

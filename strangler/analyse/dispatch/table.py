@@ -164,16 +164,21 @@ class _Lookups(cst.CSTVisitor):
     def _table(self, node: cst.BaseExpression) -> str | None:
         return node.value if isinstance(node, cst.Name) and node.value in self.tables else None
 
+    # A lookup with a constant key (``response["body"] = ...``, ``response.get("body")``)
+    # reads or fills a record, as a response accumulator does: it selects nothing by the
+    # event, so it is no dispatch lookup.
     def visit_Subscript(self, node: cst.Subscript) -> None:
         table = self._table(node.value)
         if table and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
-            self.found.append((table, node.slice[0].slice.value, node))
+            key = node.slice[0].slice.value
+            if _string(key) is None:
+                self.found.append((table, key, node))
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args:
             table = self._table(func.value)
-            if table:
+            if table and _string(node.args[0].value) is None:
                 self.found.append((table, node.args[0].value, node))
 
     def visit_Comparison(self, node: cst.Comparison) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from strangler.analyse.dispatch.branches import always_exits, pattern_keys
+from strangler.analyse.dispatch.branches import always_exits, key_test, pattern_keys
 from strangler.analyse.dispatch.eventpath import constant, constants, named
 from strangler.analyse.dispatch.layout import Branch, BranchLayout, NestedLayout
 from strangler.render.codegen.blocks import non_empty, statements
@@ -68,6 +68,13 @@ class SpecialiseBranches(cst.CSTTransformer):
             end = next(i for i, statement in enumerate(body) if statement is self.inlined[-1]) + 1
             if always_exits(self.inlined) and end < len(body):
                 body = body[:end]
+            if body[0] is self.inlined[0]:
+                # A later branch of a sequence now opens the block: the blank line that
+                # parted it from the branch before has nothing left to part.
+                lines = body[0].leading_lines
+                while lines and lines[0].comment is None:
+                    lines = lines[1:]
+                body[0] = body[0].with_changes(leading_lines=lines)
             self.inlined = []
         return non_empty(updated.with_changes(body=body))
 
@@ -109,15 +116,25 @@ class _WithoutBranches(cst.CSTTransformer):
         return updated
 
     def _chain(self, head: cst.If, updated: cst.If, layout: BranchLayout, removed: set[str]):
-        clauses, _ = _clauses(head)
+        clauses, default = _clauses(head)
         new_clauses, tail = _clauses(updated)
         by_clause = {id(b.clause): b for b in layout.branches}
+        served = by_clause.get(id(default))
+        if served is not None and set(served.keys) <= removed:
+            tail = None  # the else was the action of the one key its filter let through
         kept = []
         for clause, new in zip(clauses, new_clauses, strict=True):
             branch = by_clause.get(id(clause))
             keep = set(branch.keys) - removed if branch else None
             if branch is None or keep:
                 kept.append(new if branch is None or keep == set(branch.keys) else new.with_changes(test=_narrow_test(new.test, keep)))
+        if not kept and served is not None and tail is not None:
+            # Only the else is left, and it is the action of one key: it becomes that key's
+            # branch, so a later run still finds the action (the filter lets nothing else in).
+            key = key_test(head.test)
+            assert key is not None and len(served.keys) == 1
+            test = cst.Comparison(key[1], [cst.ComparisonTarget(cst.Equal(), _string(served.keys[0]))])
+            return cst.If(test=test, body=tail.body, leading_lines=head.leading_lines)
         if not kept:
             if isinstance(tail, cst.Else):
                 return self._flatten(tail.body, head)
@@ -150,10 +167,18 @@ class _WithoutBranches(cst.CSTTransformer):
                 cases.append(new.with_changes(pattern=_narrow_pattern(new.pattern, keep)))
         if not cases:
             return cst.RemoveFromParent()
+        if len(cases) == 1 and pattern_keys(cases[0].pattern) == ():
+            served = next((b for b in layout.branches if pattern_keys(b.clause.pattern) == ()), None)  # type: ignore[attr-defined]
+            if served is not None:  # the default is one key's action: see _chain
+                cases = [cases[0].with_changes(pattern=cst.MatchValue(_string(served.keys[0])))]
         return updated.with_changes(cases=cases)
 
     def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
         return non_empty(updated)
+
+
+def _string(value: str) -> cst.SimpleString:
+    return cst.SimpleString('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"')
 
 
 def _literal(node: cst.CSTNode) -> str | None:
