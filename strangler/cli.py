@@ -98,11 +98,14 @@ def main() -> None:
     """Take an AWS Lambda monolith apart, one action at a time.
 
     A monolith is a SAM function whose handler dispatches many event types: through a
-    table (HANDLERS = {"OrderPlaced": on_order_placed, ...}), an if/elif chain, a match,
-    a dispatch on the source and then the detail-type, or a Powertools router (with
-    routers included from other modules). strangler gives every action its own function folder, its own
+    table (HANDLERS = {"OrderPlaced": on_order_placed, ...}), an if/elif chain (also
+    one that falls through to a shared tail), a match, a dispatch on the source and then
+    the detail-type, on the HTTP method, on the kind of event ("Records" in event), in a
+    helper the handler calls, or a Powertools router (with routers included from other
+    modules). strangler gives every action its own function folder, its own
     AWS::Serverless::Function and its own route at the event source (never a Lambda
-    calling a Lambda), and trims the monolith to what it still serves.
+    calling a Lambda), and trims the monolith to what it still serves. A template may
+    hold several monoliths.
 
     \b
     Typical session, inside the folder that holds template.yaml:
@@ -133,7 +136,7 @@ def scan(project_dir: Path | None, template: Path | None, function_id: str | Non
                                "not_split": [{"function": name, "why": why} for name, why in not_split]}, indent=2))
         return
     if not scans:
-        click.echo("No function of the template dispatches through a table.")
+        click.echo("No function of the template dispatches.")
     for result in scans:
         _print_scan(result, _colour(no_color))
     for name, why in not_split:
