@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from samtranslator.yaml_helper import yaml_parse
 
 from strangler.apply import validate
-from strangler.model import EACH, JSON, EventPath
+from strangler.model import ANY_CASE, EACH, JSON, THEN, EventPath
 from strangler.sources.route import plan_route
 from strangler.template import document, sam as functions
 from strangler.template.document import TemplateDocument
@@ -107,8 +107,12 @@ def test_an_eventbridge_action_key_reads_back_as_itself(tmp_path, key):
 @given(key=keys, field=keys)
 @example(key="on", field="yes")
 @example(key="~", field="<<")
+@example(key="a", field="*")
 def test_an_sns_filter_key_and_field_read_back_as_themselves(tmp_path, key, field):
     assume("\x00" not in field)
+    # An event path spells "every element" and "json.loads" with these marks; a message
+    # field literally named "*" cannot be told from them (a limit of EventPath, not of YAML).
+    assume(field not in (EACH, JSON, ANY_CASE, THEN))
     path = EventPath(("Records", EACH, "Sns", "Message", JSON, field))
     written = yaml_parse(_extract(tmp_path, SNS_APP, "NotifierFunction", key, path))
 
