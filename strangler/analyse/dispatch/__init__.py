@@ -125,7 +125,7 @@ def _detect(
     except NotByType:
         pass
     try:
-        return detect_table(function, source, path, module, known)
+        return detect_table(function, source, path, module, known, events)
     except NoDispatch as no_table:
         from strangler.analyse.dispatch.helper import detect_in_helper
 
