@@ -125,20 +125,26 @@ def _detect(
     except NotByType:
         pass
     try:
-        return detect_table(function, source, path, module, known)
+        return detect_table(function, source, path, module, known, events)
     except NoDispatch as no_table:
-        try:
-            return detect_branches(function, source, path, module, frozenset(earlier), events)
-        except NoDispatch:
-            from strangler.analyse.dispatch.helper import detect_in_helper
+        from strangler.analyse.dispatch.helper import detect_in_helper
 
-            in_helper = detect_in_helper(function, source, path, module, frozenset(earlier))
-            if in_helper is not None:
-                return in_helper
-            entry = function.function_name
-            if known:
-                return nothing_left(function, source, path, module)
-            raise NoDispatch(
-                f"no dispatch found: looked for {TABLE.format(entry=entry)}, and for {BRANCHES.format(entry=entry)}",
-                where=no_table.where,
-            ) from None
+        try:
+            branches = detect_branches(function, source, path, module, frozenset(earlier), events)
+        except NoDispatch:
+            branches = None
+        if branches is not None and (known or len(branches.dispatch.actions) >= 2):
+            return branches
+        # One branch: a guard in front of a helper that dispatches, or one action only.
+        in_helper = detect_in_helper(function, source, path, module, frozenset(earlier))
+        if in_helper is not None:
+            return in_helper
+        if branches is not None:
+            return branches
+        entry = function.function_name
+        if known:
+            return nothing_left(function, source, path, module)
+        raise NoDispatch(
+            f"no dispatch found: looked for {TABLE.format(entry=entry)}, and for {BRANCHES.format(entry=entry)}",
+            where=no_table.where,
+        ) from None

@@ -64,9 +64,13 @@ def detect_branches(
     if nested is not None:
         return nested
     candidates = [c for c in found if len(c.branches) >= 2]
-    if not candidates and known:
-        # What earlier runs left of the dispatch: one branch, read from the event.
+    if not candidates:
+        # One branch on a value from the event: what earlier runs left of a dispatch, or a
+        # handler with one action (``if method == "GET": ...`` and a default), which a scan
+        # reports as such. A lone ``if STAGE == "prod":`` selects nothing by the event.
         candidates = [c for c in found if _reads_event(c.key, entry)]
+        if len(candidates) > 1 and not known:
+            candidates = []  # several lone tests (a warm-up guard, a method check): no dispatch
     if not candidates:
         raise NoDispatch("no dispatch found: looked for " + LOOKED_FOR.format(entry=entry.name.value), where=at(path, entry_line))
     keys_of = {_code(c.key) for c in candidates}

@@ -29,9 +29,20 @@ class TableLayout:
     # A table of tables (``TABLE[source][detail_type]``): each outer key's dict; the keys of
     # ``elements`` are then ``outer/inner``.
     inner: Mapping[str, cst.Dict] = field(default_factory=dict)
+    # The lookup's default (``TABLE.get(k, on_other)``, ``TABLE.get(k) or on_other``) when
+    # it handles exactly one key the function's filters let through: that key's handler.
+    # It has no unit: the monolith keeps its default, which still receives no other key.
+    default: tuple[str, cst.BaseExpression] | None = None
 
     def unit_nodes(self) -> dict[str, list[cst.CSTNode]]:
         return {key: [element] for key, element in self.elements.items()}
+
+    def handler(self, key: str) -> cst.BaseExpression:
+        """What the entry of ``key`` (or the default that handles it) calls."""
+        if key in self.elements:
+            return self.elements[key].value
+        assert self.default is not None and self.default[0] == key
+        return self.default[1]
 
     def label(self, key: str) -> str:
         return key

@@ -7,8 +7,10 @@ the entrypoint with ``TABLE[key]``, ``TABLE.get(key[, default])`` or guarded by
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import libcst as cst
 
@@ -18,6 +20,7 @@ from strangler.analyse.dispatch.eventpath import Locals, Unresolvable, constant,
 from strangler.analyse.dispatch.layout import TableLayout
 from strangler.errors import StranglerError, at
 from strangler.model import NESTED_SEPARATOR, Action, Dispatch, EventPath, FunctionRef
+from strangler.sources.registry import source_for
 
 _MUTATORS = {"update", "pop", "popitem", "setdefault", "clear", "__setitem__", "__delitem__"}
 class NoDispatch(StranglerError):
@@ -30,7 +33,9 @@ LOOKED_FOR = (
 )
 
 
-def detect_table(function: FunctionRef, source: str, path: str, module: cst.Module, known: bool = False) -> Analysis:
+def detect_table(
+    function: FunctionRef, source: str, path: str, module: cst.Module, known: bool = False, events: Any = None,
+) -> Analysis:
     entry_index = entrypoint_index(module, function, path)
     entry = module.body[entry_index]
     assert isinstance(entry, cst.FunctionDef)
@@ -70,6 +75,9 @@ def detect_table(function: FunctionRef, source: str, path: str, module: cst.Modu
         }
     layout = TableLayout(table, table_dict, entries, table_index, assignment, inner)
     graph = slicing.build(module, layout.unit_nodes(), entry_index if table_index is None else table_index, source)
+    if not inner:
+        default = _default_action(entry, found, set(entries), graph, events)
+        layout = dataclasses.replace(layout, default=default) if default is not None else layout
     if table_index is not None:
         _check_static(graph, table, path, table_line)
     elif local.count[table] > 1:
@@ -82,9 +90,73 @@ def detect_table(function: FunctionRef, source: str, path: str, module: cst.Modu
     )
     for action, (key, element) in zip(actions, entries.items(), strict=True):
         _check_value(key, element, graph, path, action.line, local=table_index is None)
+    if layout.default is not None:
+        key, handler = layout.default
+        line = locate.line_within(entry, entry_line, handler)
+        actions += (Action(key, "default: " + _short(module.code_for_node(handler)), line),)
     shape = ("table" if table_index is not None else "table in the handler") + (" of tables" if inner else "")
     dispatch = Dispatch(shape, table, table_line, entry.name.value, event_path, actions)
     return Analysis(function, path, source, module, graph, dispatch, entry_index, layout)
+
+
+def _default_action(
+    entry: cst.FunctionDef, found, handled: set[str], graph: slicing.SymbolGraph, events: Any,
+) -> tuple[str, cst.BaseExpression] | None:
+    """The lookup's default as the action of the one key it can still see.
+
+    ``TABLE.get(k, on_other)`` or ``TABLE.get(k) or on_other``: when the function's event
+    filters list every key they let through (an EventBridge rule's detail-types) and the
+    table handles all but one of them, the default handles exactly that one. It must be a
+    module-level function (or one it imports) or a lambda; otherwise it stays the monolith's.
+    """
+    finder = _Defaults({id(node) for _, _, node in found})
+    entry.body.visit(finder)
+    codes = {cst.Module([]).code_for_node(d) for d in finder.defaults}
+    # Every lookup falls back to it: a ``key in TABLE`` guard or a bare ``TABLE[key]``
+    # elsewhere would stop the key before the default runs.
+    if len(codes) != 1 or len(finder.defaults) != len(found) or not isinstance(events, Mapping) or not events:
+        return None
+    default = finder.defaults[0]
+    if not _is_function(default, graph):
+        return None
+    try:
+        event_path = _event_path(entry, found, "", 0)
+    except StranglerError:
+        return None
+    allowed: set[str] = set()
+    for event in events.values():
+        source = source_for(event.get("Type")) if isinstance(event, Mapping) else None
+        listed = source.listed_keys(event, event_path) if source is not None else None
+        if listed is None:
+            return None
+        allowed |= listed
+    rest = allowed - handled
+    return (rest.pop(), default) if len(rest) == 1 else None
+
+
+def _is_function(node: cst.BaseExpression, graph: slicing.SymbolGraph) -> bool:
+    if isinstance(node, cst.Lambda):
+        return True
+    root = node
+    while isinstance(root, cst.Attribute):
+        root = root.value
+    return isinstance(root, cst.Name) and root.value in graph.definers
+
+
+class _Defaults(cst.CSTVisitor):
+    """What a lookup falls back to: ``TABLE.get(k, D)`` and ``TABLE.get(k) or D``."""
+
+    def __init__(self, lookups: set[int]):
+        self.lookups = lookups
+        self.defaults: list[cst.BaseExpression] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if id(node) in self.lookups and len(node.args) == 2:
+            self.defaults.append(node.args[1].value)
+
+    def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
+        if isinstance(node.operator, cst.Or) and id(node.left) in self.lookups:
+            self.defaults.append(node.right)
 
 
 def _short(code: str) -> str:

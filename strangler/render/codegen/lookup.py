@@ -55,6 +55,13 @@ class SpecialiseLookup(cst.CSTTransformer):
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         return self.handler if self._is_lookup(original) else updated
 
+    def leave_BooleanOperation(self, original: cst.BooleanOperation, updated: cst.BooleanOperation) -> cst.BaseExpression:
+        # ``TABLE.get(k) or on_other``: a handler is a function, never false, so the
+        # default after ``or`` is never reached (the new function calls its handler).
+        if isinstance(original.operator, cst.Or) and self._is_lookup(original.left):
+            return updated.left  # ``(TABLE.get(k) or on_other)(event)``: a name needs no parentheses
+        return updated
+
     # --- static truth of guards -----------------------------------------------------
     def _truth(self, test: cst.BaseExpression) -> bool | None:
         if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:

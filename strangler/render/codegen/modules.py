@@ -31,7 +31,7 @@ def specialise(analysis: Analysis, key: str) -> cst.FunctionDef:
     if analysis.helper_index is not None:
         function = analysis.entrypoint  # the dispatch is in the helper: see specialised_helper
     elif isinstance(layout, TableLayout):
-        function = _table_template(analysis)[0].deep_replace(_placeholder(analysis), _callable(layout.elements[key].value))
+        function = _table_template(analysis)[0].deep_replace(_placeholder(analysis), _callable(layout.handler(key)))
     elif isinstance(layout, RouteLayout):
         function = analysis.entrypoint  # the resolver routes; it will simply know one route
     elif isinstance(layout, NestedLayout):
@@ -123,6 +123,12 @@ class _Names(cst.CSTVisitor):
         self.names.add(node.value)
 
 
+def _names_of(node: cst.CSTNode) -> frozenset[str]:
+    collector = _Names()
+    node.visit(collector)
+    return frozenset(collector.names)
+
+
 def extracted_module(
     analysis: Analysis, key: str, docstring: str
 ) -> tuple[str, frozenset[int], frozenset[str], tuple[cst.CSTNode, ...]]:
@@ -133,13 +139,13 @@ def extracted_module(
     if isinstance(layout, TableLayout) and analysis.helper_index is None:
         # One specialised dispatcher for all actions; the handler goes in as text.
         entry, entry_names, _ = _table_template(analysis)
-        handler = _callable(layout.elements[key].value)
+        handler = _callable(layout.handler(key))
         parts: tuple[cst.CSTNode, ...] = (entry, handler)
     elif isinstance(layout, TableLayout):
         entry = specialise(analysis, key)  # the helper is the dispatcher; the handler stays
         collector = _Names()
         entry.visit(collector)
-        handler = _callable(layout.elements[key].value)
+        handler = _callable(layout.handler(key))
         entry_names, parts = frozenset(collector.names), (entry, handler)
     else:
         entry = specialise(analysis, key)
@@ -158,6 +164,9 @@ def extracted_module(
         replace[analysis.helper_index] = helper
         skip = frozenset({analysis.helper_index})
         parts = (*parts, helper)
+    if isinstance(layout, TableLayout) and key not in layout.elements:
+        # A lookup's default handles the key: its names belong to no entry, so ask for them.
+        roots |= _names_of(layout.handler(key)) & frozenset(graph.definers)
     own = _own_statements(analysis, key)
     for index in own:
         roots |= graph.uses.get(index, frozenset())
