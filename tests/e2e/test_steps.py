@@ -47,7 +47,7 @@ def test_extracting_pairs_one_run_each_equals_one_run_for_all(tmp_path: Path) ->
         ("rest-method-orders", ("GET", "POST", "PUT", "DELETE")),
         ("typed-events-billing", ("InvoiceIssued", "InvoicePaid", "InvoiceOverdue", "InvoiceVoided")),
         ("multi-source-orders", ("SQS", "SNS", "EventBridgeRule", "HttpApi")),
-        ("multi-source-nested", ("SNS", "SQS", "HttpApi", "EventBridgeRule")),
+        ("multi-source-nested", ("SQS", "SNS", "EventBridgeRule", "HttpApi")),
         # branches that fall through to a shared tail: each run takes one out of the sequence
         ("fallthrough-notifications", ("WelcomeRequested", "PasswordResetRequested", "InvoiceReady", "AccountClosed")),
     ],

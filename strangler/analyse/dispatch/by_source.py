@@ -86,7 +86,8 @@ def detect_by_source(
     by_type = [c for c in outermost if len(c[1]) >= 2 or (ours and c[1])]
     if not by_type:
         if ours:
-            return nothing_left(function, source, path, module)
+            alone = _default_alone(function, source, path, module, entry_index, earlier, events, lines)
+            return alone or nothing_left(function, source, path, module)
         raise NotByType()
     nodes, tests, kind = by_type[0]
     if len(by_type) > 1:
@@ -118,6 +119,28 @@ def detect_by_source(
         shape += " with the record's source tested inside a branch"
     dispatch = Dispatch(shape, "on the kind of event", line, entry.name.value, event_path, actions)
     return Analysis(function, path, source, module, graph, dispatch, entry_index, source_layout)
+
+
+def _default_alone(
+    function: FunctionRef, source: str, path: str, module: cst.Module, entry_index: int, earlier: frozenset[str],
+    events: Any, lines: locate.Lines,
+) -> Analysis | None:
+    """Earlier runs took every branch of the chain, and what followed it serves the one Type
+    of events still left: that is the last action, the whole handler."""
+    entry = module.body[entry_index]
+    assert isinstance(entry, cst.FunctionDef)
+    types = {str((event or {}).get("Type")) for event in events.values()} if isinstance(events, Mapping) else set()
+    name = _name(types) if types and types <= _ALL_TYPES else None
+    if name is None or name in earlier or not isinstance(entry.body, cst.IndentedBlock):
+        return None
+    branch = Branch((name,), _NO_CLAUSE, entry.body)
+    layout = SourceLayout(BranchLayout("sequence", (), ()), (), (branch, BranchLayout("sequence", (), (branch,))))
+    line = lines.of(entry.body.body[0])
+    graph = _graph(module, layout, entry_index, source, at(path, line), "the code left after the dispatch")
+    event_path = EventPath((BY_TYPE, f"{name}={'+'.join(sorted(types))}"))
+    action = Action(name, _handler_of(branch), line)
+    dispatch = Dispatch("if/elif chain", "on the kind of event", line, entry.name.value, event_path, (action,))
+    return Analysis(function, path, source, module, graph, dispatch, entry_index, layout)
 
 
 def _line_of(branch: Branch, lines: locate.Lines) -> int:
