@@ -288,3 +288,32 @@ def test_an_inner_test_the_outer_one_excludes_is_refused():
             return "bus"
     ''')
     assert "no event reaches this branch" in error.message
+
+
+def test_the_code_left_once_every_branch_is_gone_is_the_last_type_action():
+    source = "def lambda_handler(event, context):\n    # the order API\n    return handle_http(event)\n"
+    earlier = ("SQS", "SNS", "EventBridgeRule")
+    analysis = analyse(FUNCTION, source, PATH, earlier, None, {"GetOrder": {"Type": "HttpApi"}})
+    assert [(a.key, a.handler) for a in analysis.dispatch.actions] == [("HttpApi", "handle_http")]
+    assert served(analysis.dispatch.event_path) == {"HttpApi": {"HttpApi"}}
+    assert codegen.specialise(analysis, "HttpApi").body.body[-1].body[0].value.func.value == "handle_http"
+    # no event left for it: nothing is left to split
+    assert analyse(FUNCTION, source, PATH, earlier, None, {}).dispatch.actions == ()
+
+
+def test_an_inner_chain_cut_down_to_one_if_in_a_loop_is_still_the_inner_level():
+    body = '''
+        if "Records" in event:
+            for record in event["Records"]:
+                if record.get("EventSource") == "aws:sns":
+                    handle_sns(record)
+            return {}
+        elif "routeKey" in event:
+            return handle_http(event)
+    '''
+    analysis = analysed(body, earlier=("SQS",))
+    assert [a.key for a in analysis.dispatch.actions] == ["SNS", "HttpApi"]
+    # without earlier runs, one record source under "Records" in event is no dispatch to trust
+    with pytest.raises(StranglerError) as caught:
+        analysed(body)
+    assert "cannot tell" in caught.value.message

@@ -96,7 +96,11 @@ def detect_by_source(
             where=at(path, lines.of(by_type[1][0][0])),
             hint="merge them into one if/elif chain",
         )
-    refined = _refinements(tests, [c for c in finder.found if c is not by_type[0]], entry.name.value, path, lines)
+    others = [c for c in finder.found if c is not by_type[0]]
+    refined = _refinements(tests, others, entry.name.value, path, lines)
+    if earlier:  # an inner chain earlier runs cut down to one if that does not exit
+        loose = [(b, t) for b, t in tests if id(b.clause) not in refined and _name(t) is None]
+        refined.update(_refinements(loose, [*others, *finder.lone], entry.name.value, path, lines))
     outer, inner = _levels(tests, refined, path, lines)
     layout = BranchLayout(kind, nodes, tuple(branch for branch, _ in outer))
     nested = tuple(
@@ -266,6 +270,7 @@ class _Chains(cst.CSTVisitor):
     def __init__(self, scope: Locals, path: str, lines: locate.Lines) -> None:
         self.scope, self.path, self.lines = scope, path, lines
         self.found: list[_Found] = []  # outer chains first
+        self.lone: list[_Found] = []  # single ifs that do not exit (a sequence needs them to)
         self._seen: set[int] = set()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
@@ -305,7 +310,9 @@ class _Chains(cst.CSTVisitor):
                 return
             tests.append(types)
         if len(clauses) == 1 and node.orelse is None:
-            return  # the sequence finder's case
+            # the sequence finder's case; inside a branch, what earlier runs left of an inner chain
+            self.lone.append(((node,), [(Branch((), node, node.body), tests[0])], "if"))
+            return
         branches = [(Branch((), clause, clause.body), t) for clause, t in zip(clauses, tests)]
         self.found.append(((node,), branches, "if"))
 
