@@ -64,6 +64,9 @@ CASES = [
     # dispatch on the kind of event: the SQS branch takes the queue's event whole
     ("multi-source-orders", ("extract", "SQS")),
     ("multi-source-orders", ("migrate",)),
+    # the record's source tested inside "Records" in event; the API is the code after the chain
+    ("multi-source-nested", ("extract", "SNS")),
+    ("multi-source-nested", ("migrate",)),
     ("fallthrough-notifications", ("extract", "PasswordResetRequested")),
     ("fallthrough-notifications", ("migrate",)),
 ]
@@ -84,6 +87,7 @@ MONOLITHS = {
     "rest-method-orders": "OrdersFunction",
     "typed-events-billing": "HelloWorldFunction",
     "multi-source-orders": "OrdersFunction",
+    "multi-source-nested": "OrdersFunction",
     "fallthrough-notifications": "NotifyFunction",
 }
 

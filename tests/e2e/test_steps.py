@@ -47,10 +47,11 @@ def test_extracting_pairs_one_run_each_equals_one_run_for_all(tmp_path: Path) ->
         ("rest-method-orders", ("GET", "POST", "PUT", "DELETE")),
         ("typed-events-billing", ("InvoiceIssued", "InvoicePaid", "InvoiceOverdue", "InvoiceVoided")),
         ("multi-source-orders", ("SQS", "SNS", "EventBridgeRule", "HttpApi")),
+        ("multi-source-nested", ("SQS", "SNS", "EventBridgeRule", "HttpApi")),
         # branches that fall through to a shared tail: each run takes one out of the sequence
         ("fallthrough-notifications", ("WelcomeRequested", "PasswordResetRequested", "InvoiceReady", "AccountClosed")),
     ],
-    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library", "multi-api-shop", "rest-method-orders", "typed-events-billing", "multi-source-orders", "fallthrough-notifications"],
+    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library", "multi-api-shop", "rest-method-orders", "typed-events-billing", "multi-source-orders", "multi-source-nested", "fallthrough-notifications"],
 )
 def test_extracting_every_action_one_run_each_then_migrating_equals_migrating(tmp_path: Path, fixture, actions) -> None:
     stepwise = copy_app(fixture, tmp_path / "stepwise")

@@ -118,7 +118,9 @@ def test_a_branch_that_dispatches_again_is_refused_as_nested():
                 return "b"
     ''')
     assert "dispatches again" in error.message and "outer level is the event's source" in error.message
-    assert error.where == f"{PATH}:8"
+    # The record's source tested inside "Records" in event refines that test (split since);
+    # the route keys tested inside "routeKey" in event are a dispatch on a key: refused.
+    assert error.where == f"{PATH}:13"
 
 
 def test_a_branch_no_event_can_reach_is_refused():
@@ -208,3 +210,110 @@ def test_an_http_api_on_payload_one_is_refused_and_a_type_with_no_event_gets_not
     assert "no SQS event" in caught.value.message
     with pytest.raises(Refusal):
         plan_route({}, "SQS", PATH_OF, "here")
+
+
+# --- the record's source tested inside "Records" in event ------------------------------------
+NESTED = '''
+    if "Records" in event:
+        source = event["Records"][0].get("eventSource") or event["Records"][0].get("EventSource")
+        if source == "aws:sqs":
+            return handle_sqs(event)
+        elif source == "aws:sns":
+            return handle_sns(event)
+    elif "detail-type" in event:
+        return handle_bus(event)
+    return handle_http(event)
+'''
+
+
+def test_an_inner_chain_on_the_record_source_refines_the_outer_branch():
+    types = actions(NESTED)
+    assert types == {"SQS": {"SQS"}, "SNS": {"SNS"}, "EventBridgeRule": {"EventBridgeRule", "CloudWatchEvent", "Schedule"}}
+
+
+def test_the_record_source_tested_in_a_loop_over_the_records():
+    types = actions('''
+        if "Records" in event:
+            for record in event["Records"]:
+                if record["eventSource"] == "aws:sqs":
+                    handle_sqs(record)
+                elif record.get("EventSource") == "aws:sns":
+                    handle_sns(record)
+            return {}
+        elif "routeKey" in event:
+            return handle_http(event)
+    ''')
+    assert types == {"SQS": {"SQS"}, "SNS": {"SNS"}, "HttpApi": {"HttpApi"}}
+
+
+def test_the_code_after_the_chain_is_the_action_of_the_one_type_left():
+    events = {"Queue": {"Type": "SQS"}, "Topic": {"Type": "SNS"}, "Bus": {"Type": "EventBridgeRule"}, "Api": {"Type": "HttpApi"}}
+    source = "def lambda_handler(event, context):\n" + textwrap.indent(textwrap.dedent(NESTED), "    ")
+    analysis = analyse(FUNCTION, source, PATH, (), None, events)
+    assert [a.key for a in analysis.dispatch.actions] == ["SQS", "SNS", "EventBridgeRule", "HttpApi"]
+    assert served(analysis.dispatch.event_path)["HttpApi"] == {"HttpApi"}
+    assert codegen.specialise(analysis, "HttpApi").body.body[-1].body[0].value.func.value == "handle_http"
+    # two Types left: the code after the chain is nobody's action
+    events["Rest"] = {"Type": "Api"}
+    analysis = analyse(FUNCTION, source, PATH, (), None, events)
+    assert "HttpApi" not in [a.key for a in analysis.dispatch.actions]
+
+
+def test_an_inner_branch_that_dispatches_again_is_refused():
+    error = refused('''
+        if "Records" in event:
+            record = event["Records"][0]
+            if record["eventSource"] == "aws:sqs":
+                if "Sns" in record:
+                    return "odd"
+                elif "body" in record:
+                    return "sqs"
+            elif record.get("EventSource") == "aws:sns":
+                return "sns"
+        elif "routeKey" in event:
+            return "http"
+    ''')
+    assert "dispatches again" in error.message
+    assert error.where == f"{PATH}:9"
+
+
+def test_an_inner_test_the_outer_one_excludes_is_refused():
+    error = refused('''
+        if "Records" in event:
+            if event["Records"][0]["eventSource"] == "aws:sqs":
+                return "sqs"
+            elif "routeKey" in event:
+                return "http"
+        elif "detail-type" in event:
+            return "bus"
+    ''')
+    assert "no event reaches this branch" in error.message
+
+
+def test_the_code_left_once_every_branch_is_gone_is_the_last_type_action():
+    source = "def lambda_handler(event, context):\n    # the order API\n    return handle_http(event)\n"
+    earlier = ("SQS", "SNS", "EventBridgeRule")
+    analysis = analyse(FUNCTION, source, PATH, earlier, None, {"GetOrder": {"Type": "HttpApi"}})
+    assert [(a.key, a.handler) for a in analysis.dispatch.actions] == [("HttpApi", "handle_http")]
+    assert served(analysis.dispatch.event_path) == {"HttpApi": {"HttpApi"}}
+    assert codegen.specialise(analysis, "HttpApi").body.body[-1].body[0].value.func.value == "handle_http"
+    # no event left for it: nothing is left to split
+    assert analyse(FUNCTION, source, PATH, earlier, None, {}).dispatch.actions == ()
+
+
+def test_an_inner_chain_cut_down_to_one_if_in_a_loop_is_still_the_inner_level():
+    body = '''
+        if "Records" in event:
+            for record in event["Records"]:
+                if record.get("EventSource") == "aws:sns":
+                    handle_sns(record)
+            return {}
+        elif "routeKey" in event:
+            return handle_http(event)
+    '''
+    analysis = analysed(body, earlier=("SQS",))
+    assert [a.key for a in analysis.dispatch.actions] == ["SNS", "HttpApi"]
+    # without earlier runs, one record source under "Records" in event is no dispatch to trust
+    with pytest.raises(StranglerError) as caught:
+        analysed(body)
+    assert "cannot tell" in caught.value.message

@@ -121,7 +121,7 @@ def _detect(
     if routes is not None:
         return routes
     try:  # before the others: a branch of it may hold a table or chain of its own
-        return detect_by_source(function, source, path, module, frozenset(earlier))
+        return detect_by_source(function, source, path, module, frozenset(earlier), events)
     except NotByType:
         pass
     try:

@@ -14,7 +14,9 @@ event of those Types to the new function. A test that several kinds of event pas
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import libcst as cst
 
@@ -22,7 +24,8 @@ from strangler.analyse import locate
 from strangler.analyse.dispatch import Analysis, nothing_left
 from strangler.analyse.dispatch.branches import _Finder, _graph, _handler_of, always_exits
 from strangler.analyse.dispatch.eventpath import Locals, Unresolvable, resolve
-from strangler.analyse.dispatch.layout import Branch, BranchLayout
+from strangler.analyse.dispatch.layout import Branch, BranchLayout, NestedBranch, NestedLayout
+from strangler.analyse.dispatch.nested import suite_statements
 from strangler.analyse.dispatch.table import entrypoint_index
 from strangler.errors import StranglerError, at
 from strangler.model import BY_TYPE, EACH, Action, Dispatch, EventPath, FunctionRef
@@ -60,7 +63,8 @@ class NotByType(Exception):
 
 
 def detect_by_source(
-    function: FunctionRef, source: str, path: str, module: cst.Module, earlier: frozenset[str] = frozenset()
+    function: FunctionRef, source: str, path: str, module: cst.Module, earlier: frozenset[str] = frozenset(),
+    events: Any = None,
 ) -> Analysis:
     """The analysis of a dispatch on the kind of event, or :class:`NotByType`."""
     entry_index = entrypoint_index(module, function, path)
@@ -73,31 +77,87 @@ def detect_by_source(
         raise NotByType() from None
     finder = _Chains(scope, path, lines)
     entry.body.visit(finder)
+    # A chain inside a branch of another refines that branch's test: it is no dispatch of its own.
+    under = {id(c[0][0]): c for c in finder.found}
+    inside = {node for c in finder.found for b, _ in c[1] for node in _ids_under(b.body) if node in under}
+    outermost = [c for c in finder.found if id(c[0][0]) not in inside]
     # What earlier runs left of the dispatch may be one branch, or none at all.
     ours = bool(earlier) and all(_is_type_name(key) for key in earlier)
-    by_type = [c for c in finder.found if len(c[1]) >= 2 or (ours and c[1])]
+    by_type = [c for c in outermost if len(c[1]) >= 2 or (ours and c[1])]
     if not by_type:
         if ours:
-            return nothing_left(function, source, path, module)
+            alone = _default_alone(function, source, path, module, entry_index, earlier, events, lines)
+            return alone or nothing_left(function, source, path, module)
         raise NotByType()
     nodes, tests, kind = by_type[0]
-    _refuse_nested(tests, [c for c in finder.found if c is not by_type[0]], entry.name.value, path, lines)
     if len(by_type) > 1:
         raise StranglerError(
             f"two dispatches on the kind of event in {entry.name.value}(): strangler splits one per handler",
             where=at(path, lines.of(by_type[1][0][0])),
             hint="merge them into one if/elif chain",
         )
-    branches = _branches(tests, path, lines)
-    layout = BranchLayout(kind, nodes, tuple(branch for branch, _ in branches))
+    others = [c for c in finder.found if c is not by_type[0]]
+    refined = _refinements(tests, others, entry.name.value, path, lines)
+    if earlier:  # an inner chain earlier runs cut down to one if that does not exit
+        loose = [(b, t) for b, t in tests if id(b.clause) not in refined and _name(t) is None]
+        refined.update(_refinements(loose, [*others, *finder.lone], entry.name.value, path, lines))
+    outer, inner = _levels(tests, refined, path, lines)
+    layout = BranchLayout(kind, nodes, tuple(branch for branch, _ in outer))
+    nested = tuple(
+        NestedBranch(branch.label, branch, _inner_layout(refined[id(branch.clause)], inner[id(branch.clause)]),
+                     tuple(s for s in suite_statements(branch.body) if id(s) not in {id(n) for n in refined[id(branch.clause)][0]}))
+        for branch, _ in outer if id(branch.clause) in refined
+    )
+    served = [(b, t) for branch, types in outer for b, t in (inner.get(id(branch.clause)) or [(branch, types)])]
+    default = _default(entry, layout, served, events)
+    if default is not None:
+        served.append((default[0], default[2]))
+    source_layout = SourceLayout(layout, nested, default[:2] if default else None)
     line = lines.of(nodes[0])
-    event_path = EventPath((BY_TYPE, *(f"{b.keys[0]}={'+'.join(sorted(types))}" for b, types in branches)))
-    what = f"the dispatch on the kind of event of {len(branches)} branches"
-    graph = _graph(module, layout, entry_index, source, at(path, line), what)
-    actions = tuple(Action(b.keys[0], _handler_of(b), lines.of(b.clause)) for b, _ in branches)
+    event_path = EventPath((BY_TYPE, *(f"{b.keys[0]}={'+'.join(sorted(types))}" for b, types in served)))
+    what = f"the dispatch on the kind of event of {len(served)} branches"
+    graph = _graph(module, source_layout, entry_index, source, at(path, line), what)
+    actions = tuple(Action(b.keys[0], _handler_of(b), _line_of(b, lines)) for b, _ in served)
     shape = "if/elif chain" if kind == "if" else "if sequence"
+    if nested:
+        shape += " with the record's source tested inside a branch"
     dispatch = Dispatch(shape, "on the kind of event", line, entry.name.value, event_path, actions)
+    return Analysis(function, path, source, module, graph, dispatch, entry_index, source_layout)
+
+
+def _default_alone(
+    function: FunctionRef, source: str, path: str, module: cst.Module, entry_index: int, earlier: frozenset[str],
+    events: Any, lines: locate.Lines,
+) -> Analysis | None:
+    """Earlier runs took every branch of the chain, and what followed it serves the one Type
+    of events still left: that is the last action, the whole handler."""
+    entry = module.body[entry_index]
+    assert isinstance(entry, cst.FunctionDef)
+    types = {str((event or {}).get("Type")) for event in events.values()} if isinstance(events, Mapping) else set()
+    name = _name(types) if types and types <= _ALL_TYPES else None
+    if name is None or name in earlier or not isinstance(entry.body, cst.IndentedBlock):
+        return None
+    branch = Branch((name,), _NO_CLAUSE, entry.body)
+    layout = SourceLayout(BranchLayout("sequence", (), ()), (), (branch, BranchLayout("sequence", (), (branch,))))
+    line = lines.of(entry.body.body[0])
+    graph = _graph(module, layout, entry_index, source, at(path, line), "the code left after the dispatch")
+    event_path = EventPath((BY_TYPE, f"{name}={'+'.join(sorted(types))}"))
+    action = Action(name, _handler_of(branch), line)
+    dispatch = Dispatch("if/elif chain", "on the kind of event", line, entry.name.value, event_path, (action,))
     return Analysis(function, path, source, module, graph, dispatch, entry_index, layout)
+
+
+def _line_of(branch: Branch, lines: locate.Lines) -> int:
+    node = branch.clause if branch.clause is not _NO_CLAUSE else statements_of(branch.body)[0]
+    return lines.of(node)
+
+
+def statements_of(block: cst.BaseSuite) -> list:
+    return list(block.body) if isinstance(block, cst.IndentedBlock) else [block]
+
+
+def _inner_layout(chain: _Found, named: list[tuple[Branch, frozenset[str]]]) -> BranchLayout:
+    return BranchLayout(chain[2], chain[0], tuple(b for b, _ in named))
 
 
 def _is_type_name(key: str) -> bool:
@@ -138,7 +198,11 @@ def _types(test: cst.BaseExpression, scope: Locals, path: str, lines: locate.Lin
         raise _Unknown()
     if isinstance(target.operator, cst.Equal):
         for side, constant in ((test.left, target.comparator), (target.comparator, test.left)):
-            value, read = _string(constant), _path(side, scope)
+            value = _string(constant)
+            either = _either_source(side, scope, value)
+            if either is not None:
+                return either
+            read = _path(side, scope)
             if value is None or read is None:
                 continue
             if read == ("source",) and value == "aws.events":
@@ -155,6 +219,28 @@ def _types(test: cst.BaseExpression, scope: Locals, path: str, lines: locate.Lin
                         hint=f"compare record[{_WRONG_CASE[(read[2], value)]!r}] == {value!r}",
                     )
     raise _Unknown()
+
+
+def _either_source(side: cst.BaseExpression, scope: Locals, value: str | None) -> frozenset[str] | None:
+    """``source == "aws:sns"`` where ``source = record.get("eventSource") or record.get("EventSource")``:
+    the one spelling that ``value``'s records carry decides."""
+    if value is None or not isinstance(side, cst.Name) or len(scope.assigned.get(side.value, ())) != 1:
+        return None
+    bound = scope.assigned[side.value][0]
+    operands: list[cst.BaseExpression] = []
+    while isinstance(bound, cst.BooleanOperation) and isinstance(bound.operator, cst.Or):
+        operands.append(bound.right)
+        bound = bound.left
+    if not operands:
+        return None
+    found = set()
+    for operand in [bound, *operands]:
+        read = _path(operand, scope)
+        if read is None or len(read) != 3 or read[:2] != ("Records", EACH):
+            return None
+        if (read[2], value) in _RECORD_SOURCES:
+            found.add(_RECORD_SOURCES[(read[2], value)])
+    return frozenset(found) if found else None
 
 
 def _string(node: cst.CSTNode) -> str | None:
@@ -184,6 +270,7 @@ class _Chains(cst.CSTVisitor):
     def __init__(self, scope: Locals, path: str, lines: locate.Lines) -> None:
         self.scope, self.path, self.lines = scope, path, lines
         self.found: list[_Found] = []  # outer chains first
+        self.lone: list[_Found] = []  # single ifs that do not exit (a sequence needs them to)
         self._seen: set[int] = set()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
@@ -223,7 +310,9 @@ class _Chains(cst.CSTVisitor):
                 return
             tests.append(types)
         if len(clauses) == 1 and node.orelse is None:
-            return  # the sequence finder's case
+            # the sequence finder's case; inside a branch, what earlier runs left of an inner chain
+            self.lone.append(((node,), [(Branch((), node, node.body), tests[0])], "if"))
+            return
         branches = [(Branch((), clause, clause.body), t) for clause, t in zip(clauses, tests)]
         self.found.append(((node,), branches, "if"))
 
@@ -272,17 +361,28 @@ def _name(types: Iterable[str]) -> str | None:
     return None
 
 
-def _refuse_nested(
+# Stands for the clause of the code after the chain: it has none, so nothing is inlined.
+_NO_CLAUSE = cst.Pass()
+
+
+def _refinements(
     tests: list[tuple[Branch, frozenset[str]]], others: list[_Found], entry: str, path: str, lines: locate.Lines
-) -> None:
-    """A branch that dispatches again (on the record's source, or on a key) would need a
-    second level of routing inside its source: refused for now."""
+) -> dict[int, _Found]:
+    """The chain on the kind of event inside each branch that has one (``source == "aws:sqs"``
+    under ``"Records" in event``). One level only: a branch that dispatches again on a key,
+    or whose inner branches dispatch again, is refused."""
+    by_source = {id(node) for c in others for node in c[0]}
+    refined: dict[int, _Found] = {}
     for branch, _ in tests:
+        inside = _ids_under(branch.body)
+        chains = [c for c in others if id(c[0][0]) in inside]
+        nested_ids = {i for c in chains for b, _ in c[1] for i in _ids_under(b.body)}
+        top = [c for c in chains if id(c[0][0]) not in nested_ids]
+        deeper = [c for c in chains if id(c[0][0]) in nested_ids]
         finder = _Finder()
         branch.body.visit(finder)
-        inner = [(c.nodes[0], f"on {c.key_code}") for c in finder.candidates if len(c.branches) >= 2]
-        inside = _ids_under(branch.body)
-        inner += [(c[0][0], "on the kind of event") for c in others if id(c[0][0]) in inside]
+        inner = [(c.nodes[0], f"on {c.key_code}") for c in finder.candidates if len(c.branches) >= 2 and id(c.nodes[0]) not in by_source]
+        inner += [(c[0][0], "on the kind of event, twice") for c in [*deeper, *top[1:]]]
         if inner:
             node, what = inner[0]
             raise StranglerError(
@@ -292,6 +392,108 @@ def _refuse_nested(
                 hint="test each source in one flat chain (\"Records\" in event and record[\"eventSource\"] == "
                 "\"aws:sqs\"), or move the inner dispatch into a function of its own",
             )
+        if top:
+            refined[id(branch.clause)] = top[0]
+    return refined
+
+
+def _levels(
+    tests: list[tuple[Branch, frozenset[str]]], refined: dict[int, _Found], path: str, lines: locate.Lines
+) -> tuple[list[tuple[Branch, frozenset[str]]], dict[int, list[tuple[Branch, frozenset[str]]]]]:
+    """The outer branches named by the Types that reach them, and each refined branch's inner
+    branches, named by the Types that pass both tests."""
+    taken: set[str] = set()
+    outer: list[tuple[Branch, frozenset[str]]] = []
+    inner: dict[int, list[tuple[Branch, frozenset[str]]]] = {}
+    for branch, types in tests:
+        reach = types - taken
+        chain = refined.get(id(branch.clause))
+        if chain is None or not reach:
+            outer.extend(_branches([(branch, reach)], path, lines))
+        else:
+            named = _branches([(b, t & reach) for b, t in chain[1]], path, lines)
+            inner[id(branch.clause)] = named
+            keys = tuple(b.keys[0] for b, _ in named)
+            outer.append((Branch(keys, branch.clause, branch.body), frozenset().union(*(t for _, t in named))))
+        taken |= reach
+    return outer, inner
+
+
+def _default(
+    entry: cst.FunctionDef, layout: BranchLayout, served: list[tuple[Branch, frozenset[str]]], events: Any
+) -> tuple[Branch, BranchLayout, frozenset[str]] | None:
+    """The code after the chain, as the action of the one Type of the function's events that
+    no branch takes (``return handle_http(event)`` when only HttpApi events are left)."""
+    if not isinstance(events, Mapping) or not events or layout.has_default:
+        return None
+    body = list(entry.body.body) if isinstance(entry.body, cst.IndentedBlock) else []
+    end = next((i for i, statement in enumerate(body) if statement is layout.nodes[-1]), None)
+    if end is None or end + 1 == len(body):
+        return None
+    if not all(always_exits(suite_statements(b.body)) for b, _ in served):
+        return None  # a branch falls through: the code after the chain is shared, not a default
+    types = {str((event or {}).get("Type")) for event in events.values()}
+    left = types - frozenset().union(*(t for _, t in served))
+    name = _name(left) if left and left <= _ALL_TYPES else None
+    if name is None or name in {b.keys[0] for b, _ in served}:
+        return None
+    branch = Branch((name,), _NO_CLAUSE, cst.IndentedBlock(body=body[end + 1:]))
+    # A level that drops the whole chain and keeps what follows it.
+    return branch, BranchLayout("sequence", layout.nodes, (branch,)), frozenset(left)
+
+
+_ALL_TYPES = RECORDS | EVENTBRIDGE | {"HttpApi", "Api"}
+
+
+@dataclass(frozen=True)
+class SourceLayout(NestedLayout):
+    """A dispatch on the kind of event whose branches may test the record's source again
+    (``"Records" in event``, then ``source == "aws:sqs"``): every action is one Type, at
+    the outer level or the inner one; ``default`` is the code after the chain when it
+    serves one Type of its own. An outer branch's keys are its inner actions."""
+
+    default: tuple[Branch, BranchLayout] | None = None
+
+    def _nested(self, key: str) -> NestedBranch | None:
+        return next((n for n in self.branches if key in n.branch.keys), None)
+
+    def unit_nodes(self) -> dict[str, list[cst.CSTNode]]:
+        units: dict[str, list[cst.CSTNode]] = {}
+        for branch in self.outer.branches:
+            nested = self._nested(branch.keys[0])
+            if nested is None:
+                units[branch.label] = [branch.body]
+            else:  # the outer branch's own statements go with each of its actions
+                units.update({inner.label: [inner.body, *nested.preamble] for inner in nested.inner.branches})
+        return units
+
+    def levels(self, key: str):  # type: ignore[override]
+        if self.default is not None and key in self.default[0].keys:
+            return ((self.default[1], self.default[0]),)
+        outer = self.outer.branch(key)
+        nested = self._nested(key)
+        if nested is None:
+            return ((self.outer, outer),)
+        return ((self.outer, outer), (nested.inner, nested.inner.branch(key)))
+
+    def label(self, key: str) -> str:
+        return key
+
+    def removals(self, removed: set[str]) -> list[tuple[BranchLayout, set[str]]]:
+        """An outer branch leaves once all its actions left and nothing else of it runs for
+        other events (the inner chain has no default, nor the outer one)."""
+        outer: set[str] = set()
+        levels: list[tuple[BranchLayout, set[str]]] = []
+        for branch in self.outer.branches:
+            nested = self._nested(branch.keys[0])
+            keys = set(branch.keys)
+            if nested is None:
+                outer |= keys & removed
+                continue
+            levels.append((nested.inner, keys & removed))
+            if keys <= removed and not nested.inner.has_default and not self.outer.has_default:
+                outer |= keys
+        return [(self.outer, outer), *levels]
 
 
 def _ids_under(tree: cst.CSTNode) -> set[int]:
