@@ -12,7 +12,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from strangler.model import BY_TYPE, DELETE, EventPath, RoutePlan
+from strangler.model import BY_TYPE, DELETE, NESTED_SEPARATOR, EventPath, RoutePlan
 from strangler.sources.base import Refusal
 
 
@@ -32,6 +32,8 @@ def served(path: EventPath) -> dict[str, frozenset[str]]:
 def plan_by_type(events: Mapping[str, Any] | None, key: str, path: EventPath, where: str) -> RoutePlan:
     """Every event of the Types ``key`` serves moves to the new function, unchanged."""
     types = served(path).get(key, frozenset())
+    if NESTED_SEPARATOR in key and events:
+        return _plan_keyed(events, key, types, where)
     if not events:
         raise Refusal(
             f"the code tells event sources apart, but the function declares no Events, so no {key} event reaches it",
@@ -75,3 +77,30 @@ def _refuse_reshaped(name: str, kind: str, event: Any, where: str) -> None:
             where=f"{where} event {name}",
             hint="use payload format 2.0, or test the event's version",
         )
+
+
+# The key a kind of event's branch may dispatch on again, by the Type whose source narrows on it.
+_KEY_FIELDS = {"EventBridgeRule": "detail-type", "CloudWatchEvent": "detail-type", "HttpApi": "routeKey"}
+
+
+def _plan_keyed(events: Mapping[str, Any], key: str, types: frozenset[str], where: str) -> RoutePlan:
+    """``EventBridgeRule/OrderPlaced``: the branch of the kind of event only selects which
+    events count; among them the Type's own source narrows to the inner key, exactly as for a
+    dispatch on that key alone. Events of other Types stay with the monolith untouched."""
+    from strangler.sources.route import plan_route  # route dispatches to this module
+
+    _, _, inner = key.partition(NESTED_SEPARATOR)
+    kinds = {str((event or {}).get("Type")) for event in events.values()} & types
+    fields = {_KEY_FIELDS[kind] for kind in kinds if kind in _KEY_FIELDS}
+    selected = {name: event for name, event in events.items() if str((event or {}).get("Type")) in _KEY_FIELDS}
+    selected = {name: event for name, event in selected.items() if str(event.get("Type")) in types}
+    if len(fields) != 1:
+        raise Refusal(
+            f"no {' or '.join(sorted(types))} event of the function can be narrowed to {inner!r}, so a new function "
+            "would get nothing",
+            where=where,
+            hint="add the event first, or leave this action in the monolith",
+        )
+    for name, event in selected.items():
+        _refuse_reshaped(name, str(event.get("Type")), event, where)
+    return plan_route(selected, inner, EventPath((fields.pop(),)), where)

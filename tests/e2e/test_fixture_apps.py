@@ -67,6 +67,9 @@ CASES = [
     # the record's source tested inside "Records" in event; the API is the code after the chain
     ("multi-source-nested", ("extract", "SNS")),
     ("multi-source-nested", ("migrate",)),
+    # the detail-type tested again inside "detail-type" in event: one detail-type of the bus rule
+    ("multi-source-keyed", ("extract", "EventBridgeRule/ParcelShipped")),
+    ("multi-source-keyed", ("migrate",)),
     ("fallthrough-notifications", ("extract", "PasswordResetRequested")),
     ("fallthrough-notifications", ("migrate",)),
 ]
@@ -89,6 +92,7 @@ MONOLITHS = {
     "multi-source-orders": "OrdersFunction",
     "multi-source-nested": "OrdersFunction",
     "fallthrough-notifications": "NotifyFunction",
+    "multi-source-keyed": "OrdersFunction",
 }
 
 

@@ -317,3 +317,117 @@ def test_an_inner_chain_cut_down_to_one_if_in_a_loop_is_still_the_inner_level():
     with pytest.raises(StranglerError) as caught:
         analysed(body)
     assert "cannot tell" in caught.value.message
+
+
+# --- a branch that dispatches again on its Type's key ------------------------------------
+KEYED = '''
+    if "Records" in event and event["Records"][0]["eventSource"] == "aws:sqs":
+        return [json.loads(r["body"]) for r in event["Records"]]
+    elif "detail-type" in event:
+        detail = event["detail"]
+        if event["detail-type"] == "OrderPlaced":
+            return place(detail)
+        elif event["detail-type"] == "OrderShipped":
+            return ship(detail)
+    raise ValueError("unknown")
+'''
+
+
+def test_a_branch_that_dispatches_on_detail_type_is_the_inner_level():
+    types = actions(KEYED)
+    assert list(types) == ["SQS", "EventBridgeRule/OrderPlaced", "EventBridgeRule/OrderShipped"]
+    assert types["EventBridgeRule/OrderPlaced"] == frozenset({"EventBridgeRule", "CloudWatchEvent", "Schedule"})
+
+
+def test_the_inner_branch_is_the_new_entrypoint_and_the_monolith_keeps_the_rest():
+    analysis = analysed(KEYED)
+    new = codegen.extracted_module(analysis, "EventBridgeRule/OrderPlaced", '"""extracted"""')[0]
+    assert 'detail = event["detail"]' in new and "return place(detail)" in new
+    assert "detail-type" not in new and "Records" not in new and "ship" not in new
+    monolith = codegen.monolith_module(analysis, ["EventBridgeRule/OrderPlaced"])[0]
+    assert "OrderPlaced" not in monolith and 'if event["detail-type"] == "OrderShipped":' in monolith
+    assert '"aws:sqs"' in monolith
+    left = analyse(FUNCTION, monolith, PATH, ("EventBridgeRule/OrderPlaced",))
+    assert [a.key for a in left.dispatch.actions] == ["SQS", "EventBridgeRule/OrderShipped"]
+    # once the last key has left, so has the branch on the kind of event
+    rest = codegen.monolith_module(left, ["EventBridgeRule/OrderShipped"])[0]
+    assert "detail-type" not in rest and '"aws:sqs"' in rest
+
+
+def test_a_branch_that_dispatches_on_the_route_key_and_a_match():
+    types = actions('''
+        if "Records" in event and event["Records"][0]["eventSource"] == "aws:sqs":
+            return "sqs"
+        elif "routeKey" in event:
+            match event["routeKey"]:
+                case "GET /orders":
+                    return list_orders(event)
+                case "POST /orders":
+                    return create_order(event)
+    ''')
+    assert list(types) == ["SQS", "HttpApi/GET /orders", "HttpApi/POST /orders"]
+
+
+def test_a_key_the_branch_type_does_not_carry_is_still_refused():
+    error = refused('''
+        if "Records" in event and event["Records"][0]["eventSource"] == "aws:sqs":
+            return "sqs"
+        elif "routeKey" in event:
+            if event["detail-type"] == "A":
+                return "a"
+            elif event["detail-type"] == "B":
+                return "b"
+    ''')
+    assert "dispatches again" in error.message and error.where == f"{PATH}:9"
+
+
+def test_two_branches_that_dispatch_again_are_still_refused():
+    error = refused('''
+        if "detail-type" in event:
+            if event["detail-type"] == "A":
+                return "a"
+            elif event["detail-type"] == "B":
+                return "b"
+        elif "routeKey" in event:
+            if event["routeKey"] == "GET /a":
+                return "a"
+            elif event["routeKey"] == "GET /b":
+                return "b"
+    ''')
+    assert "dispatches again" in error.message
+
+
+KEYED_PATH = EventPath((BY_TYPE, "SQS=SQS", "EventBridgeRule/OrderPlaced=CloudWatchEvent+EventBridgeRule+Schedule",
+                        "EventBridgeRule/OrderShipped=CloudWatchEvent+EventBridgeRule+Schedule"))
+
+
+def test_an_inner_key_narrows_the_rules_of_its_type_and_leaves_the_rest():
+    events = {
+        **EVENTS,
+        "Orders": {"Type": "EventBridgeRule", "Properties": {"Pattern": {"source": ["shop"], "detail-type": ["OrderPlaced", "OrderShipped"]}}},
+    }
+    plan = plan_route(events, "EventBridgeRule/OrderPlaced", KEYED_PATH, "template.yaml: Resources.OrdersFunction")
+    assert plan.new_events["Orders"]["Properties"]["Pattern"]["detail-type"] == ["OrderPlaced"]
+    assert plan.monolith_events["Orders"]["Properties"]["Pattern"]["detail-type"] == ["OrderShipped"]
+    assert "Intake" not in plan.new_events and "Get" not in plan.new_events and "Tick" not in plan.new_events
+    assert "Intake" not in plan.monolith_events and "Get" not in plan.monolith_events
+
+
+def test_an_inner_route_key_narrows_the_http_api_events():
+    path = EventPath((BY_TYPE, "SQS=SQS", "HttpApi/GET /a=HttpApi", "HttpApi/GET /b=HttpApi"))
+    events = {**EVENTS, "GetB": {"Type": "HttpApi", "Properties": {"Path": "/b", "Method": "get"}}}
+    plan = plan_route(events, "HttpApi/GET /a", path, "template.yaml: Resources.OrdersFunction")
+    assert set(plan.new_events) == {"Get"} and plan.monolith_events == {"Get": DELETE}
+
+
+def test_what_earlier_runs_left_of_the_inner_chain_is_one_if_in_its_type_branch_only():
+    left = analysed('''
+        if "detail-type" in event:
+            if event["detail-type"] == "OrderShipped":
+                return ship(event)
+        elif "routeKey" in event:
+            if event["routeKey"] == "POST /cancel":
+                return cancel(event)
+            return get(event)
+    ''', earlier=("EventBridgeRule/OrderPlaced",))
+    assert [a.key for a in left.dispatch.actions] == ["EventBridgeRule/OrderShipped", "HttpApi"]

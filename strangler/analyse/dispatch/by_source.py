@@ -9,7 +9,11 @@ Each branch serves the SAM event Types whose events pass its test and no earlier
 the action is named by the Type users see in their template (``SQS``, ``SNS``,
 ``EventBridgeRule``, ``HttpApi``, ``Api``, ``Schedule``, ...), and routing moves every
 event of those Types to the new function. A test that several kinds of event pass alike
-(``"Records" in event`` alone) is refused, and so is a branch that dispatches again.
+(``"Records" in event`` alone) is refused. One branch may dispatch again on its Type's key
+(``"detail-type" in event``, then an if/elif chain, ifs or a match on ``event["detail-type"]``;
+``"routeKey" in event``, then on ``event["routeKey"]``) while the others are plain: its
+actions are ``EventBridgeRule/OrderPlaced``, routed by narrowing that Type's events to the
+key. Any other branch that dispatches again is refused.
 """
 
 from __future__ import annotations
@@ -22,13 +26,13 @@ import libcst as cst
 
 from strangler.analyse import locate
 from strangler.analyse.dispatch import Analysis, nothing_left
-from strangler.analyse.dispatch.branches import _Finder, _graph, _handler_of, always_exits
+from strangler.analyse.dispatch.branches import _Candidate, _Finder, _graph, _handler_of, always_exits
 from strangler.analyse.dispatch.eventpath import Locals, Unresolvable, resolve
 from strangler.analyse.dispatch.layout import Branch, BranchLayout, NestedBranch, NestedLayout
 from strangler.analyse.dispatch.nested import suite_statements
 from strangler.analyse.dispatch.table import entrypoint_index
 from strangler.errors import StranglerError, at
-from strangler.model import BY_TYPE, EACH, Action, Dispatch, EventPath, FunctionRef
+from strangler.model import BY_TYPE, EACH, NESTED_SEPARATOR, Action, Dispatch, EventPath, FunctionRef
 
 # What Lambda delivers, by SAM event Type. A Schedule without Input delivers an EventBridge
 # "Scheduled Event" (source aws.events); ScheduleV2 (EventBridge Scheduler) delivers its Input.
@@ -97,11 +101,13 @@ def detect_by_source(
             hint="merge them into one if/elif chain",
         )
     others = [c for c in finder.found if c is not by_type[0]]
-    refined = _refinements(tests, others, entry.name.value, path, lines)
+    keyed = _keyed(tests, others, scope, earlier)
+    refined = _refinements([(b, t) for b, t in tests if id(b.clause) not in keyed], others, entry.name.value, path, lines)
     if earlier:  # an inner chain earlier runs cut down to one if that does not exit
-        loose = [(b, t) for b, t in tests if id(b.clause) not in refined and _name(t) is None]
+        loose = [(b, t) for b, t in tests if id(b.clause) not in refined | keyed.keys() and _name(t) is None]
         refined.update(_refinements(loose, [*others, *finder.lone], entry.name.value, path, lines))
-    outer, inner = _levels(tests, refined, path, lines)
+    outer, inner = _levels(tests, refined, path, lines, keyed)
+    refined.update({clause: (c.nodes, [], c.kind) for clause, c in keyed.items()})
     layout = BranchLayout(kind, nodes, tuple(branch for branch, _ in outer))
     nested = tuple(
         NestedBranch(branch.label, branch, _inner_layout(refined[id(branch.clause)], inner[id(branch.clause)]),
@@ -119,7 +125,10 @@ def detect_by_source(
     graph = _graph(module, source_layout, entry_index, source, at(path, line), what)
     actions = tuple(Action(b.keys[0], _handler_of(b), _line_of(b, lines)) for b, _ in served)
     shape = "if/elif chain" if kind == "if" else "if sequence"
-    if nested:
+    if keyed:
+        chain = next(iter(keyed.values()))
+        shape += f" with a dispatch on {chain.key_code} inside a branch"
+    elif nested:
         shape += " with the record's source tested inside a branch"
     dispatch = Dispatch(shape, "on the kind of event", line, entry.name.value, event_path, actions)
     return Analysis(function, path, source, module, graph, dispatch, entry_index, source_layout)
@@ -161,6 +170,7 @@ def _inner_layout(chain: _Found, named: list[tuple[Branch, frozenset[str]]]) -> 
 
 
 def _is_type_name(key: str) -> bool:
+    key = key.partition(NESTED_SEPARATOR)[0]  # EventBridgeRule/OrderPlaced: a key inside the Type's branch
     return key in RECORDS | EVENTBRIDGE | {"HttpApi", "Api"}
 
 
@@ -365,6 +375,45 @@ def _name(types: Iterable[str]) -> str | None:
 _NO_CLAUSE = cst.Pass()
 
 
+# The key of each kind of event that a branch may dispatch on again, and the Types that carry it.
+_KEY_FIELDS = {"detail-type": EVENTBRIDGE, "routeKey": frozenset({"HttpApi"})}
+
+
+def _keyed(
+    tests: list[tuple[Branch, frozenset[str]]], others: list[_Found], scope: Locals, earlier: frozenset[str]
+) -> dict[int, _Candidate]:
+    """The one branch whose body dispatches again on its Type's key (``"detail-type" in event``,
+    then ``event["detail-type"] == "OrderPlaced"``), with that dispatch: its actions are
+    ``EventBridgeRule/OrderPlaced``. Only when the other branches are plain actions; anything
+    else is left to :func:`_refinements`, which refuses it."""
+    by_source = {id(node) for c in others for node in c[0]}
+    # What earlier runs left of the inner chain may be one if, in the branch of their Type.
+    left_in = {key.partition(NESTED_SEPARATOR)[0] for key in earlier if NESTED_SEPARATOR in key}
+    found: dict[int, _Candidate] = {}
+    for branch, types in tests:
+        if any(id(c[0][0]) in _ids_under(branch.body) for c in others):
+            return {}
+        lone = _name(types) in left_in
+        finder = _Finder(lone=lone)
+        branch.body.visit(finder)
+        chains = [c for c in finder.candidates if c.branches and (lone or len(c.branches) >= 2) and id(c.nodes[0]) not in by_source]
+        # A lone if is found both as an if and as a sequence of one, and each if of a sequence alone.
+        nodes = [{id(n) for n in c.nodes} for c in chains]
+        chains = [c for i, c in enumerate(chains) if not any(
+            j != i and (nodes[i] < other or (nodes[i] == other and j < i)) for j, other in enumerate(nodes))]
+        if not chains:
+            continue
+        chain = chains[0]
+        field = _path(chain.key, scope)
+        if (
+            len(chains) != 1 or chain.falls_through or any(len(b.keys) != 1 for b in chain.branches)
+            or field is None or len(field) != 1 or field[0] not in _KEY_FIELDS or not types <= _KEY_FIELDS[field[0]]
+        ):
+            return {}
+        found[id(branch.clause)] = chain
+    return found if len(found) == 1 else {}
+
+
 def _refinements(
     tests: list[tuple[Branch, frozenset[str]]], others: list[_Found], entry: str, path: str, lines: locate.Lines
 ) -> dict[int, _Found]:
@@ -398,7 +447,8 @@ def _refinements(
 
 
 def _levels(
-    tests: list[tuple[Branch, frozenset[str]]], refined: dict[int, _Found], path: str, lines: locate.Lines
+    tests: list[tuple[Branch, frozenset[str]]], refined: dict[int, _Found], path: str, lines: locate.Lines,
+    keyed: Mapping[int, _Candidate] | None = None,
 ) -> tuple[list[tuple[Branch, frozenset[str]]], dict[int, list[tuple[Branch, frozenset[str]]]]]:
     """The outer branches named by the Types that reach them, and each refined branch's inner
     branches, named by the Types that pass both tests."""
@@ -408,7 +458,13 @@ def _levels(
     for branch, types in tests:
         reach = types - taken
         chain = refined.get(id(branch.clause))
-        if chain is None or not reach:
+        on_key = (keyed or {}).get(id(branch.clause))
+        if on_key is not None and reach:
+            kind = _branches([(branch, reach)], path, lines)[0][0].keys[0]
+            named = [(Branch((f"{kind}{NESTED_SEPARATOR}{b.keys[0]}",), b.clause, b.body), reach) for b in on_key.branches]
+            inner[id(branch.clause)] = named
+            outer.append((Branch(tuple(b.keys[0] for b, _ in named), branch.clause, branch.body), reach))
+        elif chain is None or not reach:
             outer.extend(_branches([(branch, reach)], path, lines))
         else:
             named = _branches([(b, t & reach) for b, t in chain[1]], path, lines)
