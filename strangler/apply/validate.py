@@ -45,7 +45,6 @@ def translate(text: str, *, is_json: bool, where: str) -> dict[str, Any]:
     from samtranslator.model.exceptions import InvalidDocumentException
     from samtranslator.parser.parser import Parser
     from samtranslator.translator.translator import Translator
-    from samtranslator.yaml_helper import yaml_parse
 
     template = json.loads(text.removeprefix("\ufeff")) if is_json else _parse_as_sam(text, where)
     meant = getattr(text, "meant", None)
