@@ -182,14 +182,31 @@ DELETE = object()  # a route's answer for a monolith event: the monolith loses i
 
 
 @dataclass(frozen=True)
+class ResourceSplit:
+    """How one resource outside the monolith's Events changes for one action (or when the
+    monolith retires): its replacement (DELETE, or None: unchanged), the resources added
+    after it for the new function, and files other than the template that change (an
+    included definition: path relative to the project, new text)."""
+
+    logical_id: str
+    replacement: Any = None
+    added: tuple[tuple[str, Any], ...] = ()
+    files: tuple[tuple[str, str], ...] = ()
+    note: str = ""
+    delivers: bool = False  # the new function now gets some of the action's events through it
+
+
+@dataclass(frozen=True)
 class RoutePlan:
     """How one action leaves a function: the events of the new function, the replacements
-    (or DELETE) of the monolith's events, and notes for people."""
+    (or DELETE) of the monolith's events, the resources outside Events that change, and
+    notes for people."""
 
     kind: str
     new_events: dict[str, Any] = field(default_factory=dict)
     monolith_events: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    resources: tuple[ResourceSplit, ...] = ()
 
     @property
     def direct(self) -> bool:

@@ -11,11 +11,13 @@ from strangler.analyse.importtime import import_seconds
 from strangler.analyse.localmods import LocalModules
 from strangler.load.project import Project
 from strangler.model import ActionNeeds, Decision
+from strangler.plan import naming
 from strangler.render.narrowing import installed_distributions, narrow
 from strangler.render.needs import function_files, slice_action
 from strangler.sources.base import Refusal
 from strangler.sources.route import plan_route
 from strangler.template.dialect import dialect_of
+from strangler.template.document import TemplateDocument
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,8 @@ def scan_function(
     events = dialect.events_of(resource)
     custom = dialect.custom_resources_using(project.template.data, function.logical_id)
     invokers = dialect.invokers_of(project.template.data, function.logical_id)
+    template = project.template
+    document = TemplateDocument(template.path, template.text, template.data, template.is_json, template.json_indent)
     properties = resource.get("Properties") or {}
     requirements = project.sources.get(function.code_dir / "requirements.txt")
     installed = installed_distributions() if requirements is not None else {}
@@ -101,7 +105,10 @@ def scan_function(
         symbols, imports = piece.symbols(analysis)
         needs = ActionNeeds(symbols, imports, tuple(project.relative(p) for p in piece.local_files), piece.env_vars)
         try:
-            route = plan_route(events, action.key, analysis.dispatch.event_path, function.logical_id, custom, invokers)
+            route = plan_route(
+                events, action.key, analysis.dispatch.event_path, function.logical_id, custom, invokers,
+                document, naming.logical_id(action.key),
+            )
             description = "direct invoke (callers must switch)" if route.direct else f"{route.kind} " + ", ".join(route.new_events)
             if route.notes:
                 description += " (" + "; ".join(route.notes) + ")"

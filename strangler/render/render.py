@@ -15,13 +15,20 @@ from strangler.analyse.localmods import LocalModules
 from strangler.load.files import as_written
 from strangler.load.project import Project
 from strangler.load.symlinks import copied_links, guard_links
-from strangler.model import ChangeSet, FileChange, Narrowing, Report, RoutePlan
+from strangler.model import (
+    ChangeSet,
+    FileChange,
+    Narrowing,
+    Report,
+    ResourceSplit,
+    RoutePlan,
+)
 from strangler.plan.plan import ActionPlan, Plan
 from strangler.plan.retirement import monolith_removal, still_imported
 from strangler.render import codegen
 from strangler.render.narrowing import installed_distributions, narrow, summarise
 from strangler.render.needs import Slice, function_files, monolith_slice, slice_action
-from strangler.sources.route import outside_events, plan_route
+from strangler.sources.route import plan_route, retire_resources
 from strangler.template.dialect import Dialect, dialect_of
 from strangler.template.document import TemplateDocument
 from strangler.template.invokers import Invoker
@@ -148,7 +155,7 @@ class _Extractor:
     def extract(self, action: ActionPlan) -> Any:
         """The new function's resource; its code goes into the draft, the monolith narrows."""
         draft, monolith = self.draft, self.monolith
-        route = _route(self.dialect, self.doc, self.resource, self.analysis, action.key, self.invokers)
+        route = _route(self.dialect, self.doc, self.resource, self.analysis, action, self.invokers)
         piece = slice_action(self.analysis, action.key, self.modules, self.facts)
         narrowing = narrow(self.original_properties, piece, self.requirements, self.installed())
         _write_function_code(self.project, self.analysis, action, piece, narrowing, draft)
@@ -160,6 +167,7 @@ class _Extractor:
         draft.narrowed.extend(f"{action.logical_id}: {line}" for line in summarise(narrowing))
         self.dialect.set_events(self.doc, resource, route)
         self.dialect.narrow_monolith(self.resource, route)
+        _apply_resources(self.dialect, self.doc, route.resources, draft)
         draft.created.append(f"{action.logical_id} ({action.folder}/) for {action.key!r}: {_describe(route)}")
         draft.changed.extend(f"{monolith.logical_id} event {note}" for note in route.notes if not route.direct)
         draft.manual.extend(f"{action.logical_id}: {note}" for note in notes)
@@ -222,12 +230,24 @@ def _routers_without(analysis: Analysis, keys: list[str]) -> dict[RouterModule, 
     return {router: codegen.router_module_without(router, indices) for router, indices in leaving.items()}
 
 
-def _route(dialect: Dialect, doc: TemplateDocument, monolith_resource, analysis: Analysis, key: str,
+def _route(dialect: Dialect, doc: TemplateDocument, monolith_resource, analysis: Analysis, action: ActionPlan,
            invokers: tuple[Invoker, ...]) -> RoutePlan:
     events = dialect.events_of(monolith_resource)
     where = f"{doc.path.name}: Resources.{analysis.function.logical_id}"
     custom = dialect.custom_resources_using(doc.data, analysis.function.logical_id)
-    return plan_route(events, key, analysis.dispatch.event_path, where, custom, invokers)
+    return plan_route(
+        events, action.key, analysis.dispatch.event_path, where, custom, invokers, doc, action.logical_id
+    )
+
+
+def _apply_resources(dialect: Dialect, doc: TemplateDocument, splits: Sequence[ResourceSplit], draft: _Draft) -> None:
+    """The resources outside Events the route changed, and the files they include."""
+    dialect.apply_resources(doc, splits)
+    for split in splits:
+        for path, text in split.files:
+            draft.files[path] = text
+        if split.note:
+            draft.changed.append(f"{split.logical_id}: {split.note}")
 
 
 def _describe(route: RoutePlan) -> str:
@@ -260,8 +280,8 @@ def _retire(project: Project, analysis: Analysis, plan: Plan, doc: TemplateDocum
     monolith = analysis.function
     dialect = dialect_of(doc.data)
     invokers = dialect.invokers_of(doc.data, monolith.logical_id)
-    if invokers:
-        raise outside_events(invokers, f"{doc.path.name}: Resources.{monolith.logical_id}")
+    where = f"{doc.path.name}: Resources.{monolith.logical_id}"
+    _apply_resources(dialect, doc, retire_resources(invokers, doc, where), draft)
     draft.removed.extend(dialect.retire(doc, monolith.logical_id))
     draft.removed.append(f"{monolith.logical_id} (the monolith) from the template")
     shared = _sharing_code(project, monolith)

@@ -11,22 +11,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from strangler.model import EventPath, RoutePlan
+from strangler.model import EventPath, ResourceSplit, RoutePlan
 from strangler.sources.base import EventSplit, Refusal
 from strangler.sources.by_type import is_by_type, plan_by_type
 from strangler.sources.direct import direct_invoke
 from strangler.sources.registry import source_for
+from strangler.sources.resources.registry import route_for
+from strangler.template.document import TemplateDocument
 from strangler.template.invokers import Invoker
 
 
 def plan_route(
     events: Mapping[str, Any] | None, key: str, path: EventPath, where: str, custom_resources: tuple[str, ...] = (),
-    invokers: tuple[Invoker, ...] = (),
+    invokers: tuple[Invoker, ...] = (), doc: TemplateDocument | None = None, new_id: str = "",
 ) -> RoutePlan:
     """How the action ``key``, selected by ``path``, leaves a function with ``events``.
 
     ``custom_resources`` are the custom resources whose ServiceToken is the function;
-    ``invokers`` the other resources that deliver events to it outside ``events``.
+    ``invokers`` the other resources that deliver events to it outside ``events``, split
+    by their resource routes as ``doc`` holds them now, for the new function ``new_id``.
     """
     if custom_resources:
         raise Refusal(
@@ -48,14 +51,15 @@ def plan_route(
             where=where,
             hint="keep the skill's handler whole",
         )
-    if invokers:
-        raise outside_events(invokers, where)
+    outside = _split_resources(invokers, doc, key, path, new_id, where)
     if is_by_type(path):
+        if outside:
+            raise outside_events(invokers, where)
         return plan_by_type(events, key, path, where)
-    if not events:
+    if not events and not invokers:
         return direct_invoke()
     splits: list[tuple[str, str, EventSplit]] = []
-    for name, event in events.items():
+    for name, event in (events or {}).items():
         kind = str((event or {}).get("Type"))
         source = source_for(kind)
         if source is None or source.refusal is not None:
@@ -76,13 +80,51 @@ def plan_route(
             monolith[name] = split.monolith_event
         if split.note:
             notes.append(split.note)
-    if not new:
+    kinds.update(split.logical_id for split in outside if split.delivers)
+    if not new and not any(split.delivers for split in outside):
+        if invokers:
+            raise outside_events(invokers, where)
         raise Refusal(
             f"no event source routes {key!r} (selected by {path}) to this function, so a new function would get nothing",
             where=where,
             hint="add the key to the event source first, or leave this action in the monolith",
         )
-    return RoutePlan("/".join(sorted(kinds)), new, monolith, tuple(notes))
+    return RoutePlan("/".join(sorted(kinds)), new, monolith, tuple(notes), tuple(outside))
+
+
+def _split_resources(
+    invokers: tuple[Invoker, ...], doc: TemplateDocument | None, key: str, path: EventPath, new_id: str, where: str
+) -> list[ResourceSplit]:
+    """Each resource outside Events split by its route; any resource no route knows refuses."""
+    if not invokers:
+        return []
+    unrouted = tuple(invoker for invoker in invokers if route_for(invoker.kind) is None)
+    if unrouted or doc is None:
+        raise outside_events(unrouted or invokers, where)
+    resources = doc.data.get("Resources") or {}
+    splits = []
+    for invoker in invokers:
+        if invoker.logical_id not in resources:
+            continue  # an earlier action of this run emptied and deleted it
+        split = route_for(invoker.kind).split(doc, invoker, key, path, new_id, resource_where(where, invoker.logical_id))
+        splits.append(split)
+    return splits
+
+
+def retire_resources(invokers: tuple[Invoker, ...], doc: TemplateDocument, where: str) -> list[ResourceSplit]:
+    """What becomes of the resources that still deliver to the monolith when it retires;
+    refused when any of them would go on delivering to nothing."""
+    splits, left = [], []
+    for invoker in invokers:
+        route = route_for(invoker.kind)
+        split = route.retire(doc, invoker, resource_where(where, invoker.logical_id)) if route is not None else None
+        if split is None:
+            left.append(invoker)
+        else:
+            splits.append(split)
+    if left:
+        raise outside_events(tuple(left), where)
+    return splits
 
 
 def outside_events(invokers: tuple[Invoker, ...], where: str) -> Refusal:
@@ -90,11 +132,16 @@ def outside_events(invokers: tuple[Invoker, ...], where: str) -> Refusal:
     keep going to the monolith after the split, and to nothing once it is retired."""
     first = invokers[0]
     described = "; ".join(invoker.describe() for invoker in invokers)
-    prefix = where.partition("Resources.")[0] if "Resources." in where else ""
     return Refusal(
         f"{described}. strangler routes only the function's own Events: after the split "
         f"{'this resource' if len(invokers) == 1 else 'these resources'} would still send every action's events "
         f"to {first.function_id}, and to nothing once migrate retires it",
-        where=f"{prefix}Resources.{first.logical_id}",
+        where=resource_where(where, first.logical_id),
         hint=first.advice,
     )
+
+
+def resource_where(where: str, logical_id: str) -> str:
+    """``template.yaml: Resources.<logical_id>`` from the monolith's ``where``."""
+    prefix = where.partition("Resources.")[0] if "Resources." in where else ""
+    return f"{prefix}Resources.{logical_id}"

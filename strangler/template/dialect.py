@@ -11,10 +11,10 @@ A dialect is any object with these members; a module of functions is one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
-from strangler.model import Narrowing, RoutePlan
+from strangler.model import Narrowing, ResourceSplit, RoutePlan
 from strangler.template import sam
 from strangler.template.document import TemplateDocument
 from strangler.template.invokers import Invoker
@@ -52,6 +52,9 @@ class Dialect(Protocol):
     def set_events(self, doc: TemplateDocument, function: Any, route: RoutePlan) -> None: ...
 
     def narrow_monolith(self, monolith: Any, route: RoutePlan) -> None: ...
+
+    def apply_resources(self, doc: TemplateDocument, splits: Iterable[ResourceSplit]) -> None:
+        """Write the answers of the routes outside Events (resources replaced, deleted, added)."""
 
     def place_new_functions(self, resources: Any, monolith_id: str, new: list[tuple[str, Any]]) -> None: ...
 

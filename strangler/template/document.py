@@ -573,3 +573,26 @@ def delete_item(container: Any, key: Any, parent: tuple[Any, Any] | None = None)
         items.clear()
         items.update(shifted)
     del container[key]
+
+
+def copy_node(value: Any) -> Any:
+    """A deep copy of a template node for another resource, without the comment after its
+    last line (it introduced whatever followed the node, not the copy)."""
+    copied = copy.deepcopy(value)
+    _drop_trailing_comment(copied)
+    return copied
+
+
+def _drop_trailing_comment(value: Any) -> None:
+    """A comment after a value's last line belongs to whatever followed it, not to a copy."""
+    while True:
+        ca = getattr(value, "ca", None)
+        if ca is None or not isinstance(value, (dict, list)) or not value:
+            return
+        last = list(value)[-1] if isinstance(value, dict) else len(value) - 1
+        entry = ca.items.get(last)
+        if entry:
+            slot = 2 if isinstance(value, dict) else 0
+            if len(entry) > slot and entry[slot] is not None:
+                entry[slot] = None
+        value = value[last]

@@ -7,7 +7,6 @@ the monolith's narrowed events, its retirement.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,8 +14,14 @@ from strangler.errors import StranglerError
 from strangler.model import DELETE, Narrowing, RoutePlan
 from strangler.template import document
 from strangler.template.document import TemplateDocument
-from strangler.template.intrinsics import intrinsic, intrinsic_name, referenced_ids, shape
+from strangler.template.intrinsics import (
+    intrinsic,
+    intrinsic_name,
+    referenced_ids,
+    shape,
+)
 from strangler.template.invokers import invokers_of  # noqa: F401  (a member of the dialect)
+from strangler.template.resources import apply_resources  # noqa: F401  (a member of the dialect)
 
 FUNCTION_TYPE = "AWS::Serverless::Function"
 
@@ -98,7 +103,7 @@ def new_function(
         if name in _UNIQUE or name in _NOT_MULTIPLIED:
             notes.append(f"{name} of {monolith_id} not copied (it must not be shared or multiplied)")
             continue
-        properties[name] = _copy_value(value)
+        properties[name] = document.copy_node(value)
     logging_config = properties.get("LoggingConfig")
     if isinstance(logging_config, dict) and "LogGroup" in logging_config:
         del logging_config["LogGroup"]
@@ -113,11 +118,11 @@ def new_function(
     resource = doc.new_map({"Type": "AWS::Serverless::Function"})
     for attribute in ("Condition", "DependsOn"):
         if attribute in monolith:
-            resource[attribute] = _copy_value(monolith[attribute])
+            resource[attribute] = document.copy_node(monolith[attribute])
     metadata = doc.new_map()
     for name, value in (monolith.get("Metadata") or {}).items():
         if name != "Strangler":
-            metadata[name] = _copy_value(value)
+            metadata[name] = document.copy_node(value)
     metadata["Strangler"] = doc.new_map({"Action": key, "ExtractedFrom": monolith_id})
     resource["Metadata"] = metadata
     resource["Properties"] = properties
@@ -148,27 +153,6 @@ def apply_settings(properties: Any, chosen: dict[str, Any]) -> None:
     """Per-action settings win over what was copied from the monolith."""
     for name, value in chosen.items():
         properties[name] = value
-
-
-def _copy_value(value: Any) -> Any:
-    copied = copy.deepcopy(value)
-    _drop_trailing_comment(copied)
-    return copied
-
-
-def _drop_trailing_comment(value: Any) -> None:
-    """A comment after a value's last line belongs to whatever followed it, not to a copy."""
-    while True:
-        ca = getattr(value, "ca", None)
-        if ca is None or not isinstance(value, (dict, list)) or not value:
-            return
-        last = list(value)[-1] if isinstance(value, dict) else len(value) - 1
-        entry = ca.items.get(last)
-        if entry:
-            slot = 2 if isinstance(value, dict) else 0
-            if len(entry) > slot and entry[slot] is not None:
-                entry[slot] = None
-        value = value[last]
 
 
 def set_events(doc: TemplateDocument, function: Any, route: RoutePlan) -> None:

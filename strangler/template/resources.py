@@ -1,0 +1,61 @@
+"""Writing what the routes outside ``Events`` answered: resources replaced, deleted or added.
+
+Shared by every dialect: the resources a route touches are plain CloudFormation whatever
+declares the functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from strangler.model import DELETE, ResourceSplit
+from strangler.template import document
+from strangler.template.document import TemplateDocument
+
+
+def apply_resources(doc: TemplateDocument, splits: Iterable[ResourceSplit]) -> None:
+    """Replace or delete each split's resource, then add its new resources right after it
+    (or after the resources added before them), in the order the splits give."""
+    resources = doc.data["Resources"]
+    for split in splits:
+        anchor = split.logical_id
+        for logical_id, resource in split.added:
+            _insert_after(resources, _last_added_after(resources, anchor), logical_id, resource)
+        if split.replacement is DELETE:
+            if split.logical_id in resources:
+                del resources[split.logical_id]
+        elif split.replacement is not None:
+            resources[split.logical_id] = split.replacement
+
+
+def _last_added_after(resources: Any, anchor: str) -> str:
+    """The resource after which one more sibling of ``anchor`` goes: after ``anchor`` and the
+    siblings earlier actions added (they name it in ``Metadata.Strangler.SplitFrom``)."""
+    keys = list(resources)
+    if anchor not in resources:
+        return keys[-1]
+    last = anchor
+    for logical_id in keys[keys.index(anchor) + 1:]:
+        strangler = ((resources[logical_id] or {}).get("Metadata") or {}).get("Strangler") or {}
+        if strangler.get("SplitFrom") != anchor:
+            break
+        last = logical_id
+    return last
+
+
+def _insert_after(resources: Any, anchor: str, logical_id: str, resource: Any) -> None:
+    separator = document.trailing_comment(resources[anchor]) if hasattr(resources, "ca") else None
+    if hasattr(resources, "insert"):
+        resources.insert(list(resources).index(anchor) + 1, logical_id, resource)
+    else:
+        items = list(resources.items())
+        position = [k for k, _ in items].index(anchor) + 1
+        items.insert(position, (logical_id, resource))
+        resources.clear()
+        resources.update(items)
+    if hasattr(resources, "ca"):
+        # What followed the anchor (a blank line, the next resource's comment) now follows the new one.
+        if separator is not None:
+            document.set_trailing_comment(resource, separator)
+        document.set_trailing_comment(resources[anchor], document.blank_line_token())
