@@ -279,6 +279,49 @@ def _print_report(report: Report, colour: bool, heading: str) -> None:
                 click.echo(f"  - {line}", file=out)
 
 
+@main.command()
+@click.option("-C", "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The SAM application folder (default: the current one).")
+@click.option("--template", type=click.Path(path_type=Path), default=None,
+              help="The template, when the folder has several; relative to -C.")
+@click.option("--before", "before_ref", metavar="REF", default=None,
+              help="The version before the split (default: HEAD with uncommitted changes, else the commit "
+                   "before strangler's commits).")
+@click.option("--events", "event_paths", multiple=True, type=click.Path(exists=False, path_type=Path),
+              metavar="PATH", help="Event files (one event or a list) or folders of them, besides events/.")
+@click.option("--ignore", "ignored", multiple=True, metavar="FIELD",
+              help="A field to leave out of results and side effects (detail.timestamp); repeatable.")
+@click.option("--json", "as_json", is_flag=True, help="Print the verification as JSON.")
+@click.option("--no-color", is_flag=True, default=False, help="No colour.")
+def verify(project_dir, template, before_ref, event_paths, ignored, as_json, no_color) -> None:
+    """Replay events against the application before and after the split, and compare.
+
+    Each event goes to the functions each template delivers it to (as AWS routes it);
+    each handler runs in its own interpreter against moto, with the template's tables,
+    buckets, queues and topics. Exit 0 when every event reaches exactly one function
+    after the split and returns and writes what it did before.
+    """
+    from strangler.verify import report
+    from strangler.verify.command import verify as run_verify
+
+    with _errors():
+        settings_ignore = _verify_ignores(project_dir or Path.cwd())
+        done = run_verify(project_dir or Path.cwd(), template, before_ref, event_paths, (*settings_ignore, *ignored))
+    if as_json:
+        click.echo(json.dumps(report.as_json(done), indent=2, default=str))
+    else:
+        for line in report.lines(done):
+            click.echo(line)
+    sys.exit(0 if report.passed(done) else 1)
+
+
+def _verify_ignores(project_dir: Path) -> tuple[str, ...]:
+    """``[verify] ignore = [...]`` in strangler.toml."""
+    from strangler.load.settings import verify_ignores
+
+    return verify_ignores(project_dir)
+
+
 def _gain_rows(gain: Gain) -> list[tuple[str, str]]:
     def decided(decisions) -> str:
         kept = [d.item for d in decisions if d.kept]

@@ -56,6 +56,8 @@ class Settings:
     actions: Mapping[str, ActionSettings] = field(default_factory=dict)
     # Where each [actions.<key>] table is written, ``strangler.toml:7``, for messages.
     places: Mapping[str, str] = field(default_factory=dict)
+    # ``[verify] ignore``: fields verify leaves out of results and side effects.
+    verify_ignore: tuple[str, ...] = ()
 
     def place(self, key: str) -> str:
         return self.places.get(key) or self.source or "strangler.toml"
@@ -155,9 +157,10 @@ def _with_places(settings: Settings, text: str, prefix: str) -> Settings:
 
 
 def _parse(table: Mapping[str, Any], source: str, prefix: str) -> Settings:
-    unknown = {str(k) for k in table} - {"defaults", "actions"}
+    unknown = {str(k) for k in table} - {"defaults", "actions", "verify"}
     if unknown:
-        raise StranglerError(f"unknown setting {prefix}{sorted(unknown)[0]}; expected [defaults] and [actions.<key>]", where=source)
+        raise StranglerError(f"unknown setting {prefix}{sorted(unknown)[0]}; expected [defaults], [actions.<key>] "
+                             "and [verify]", where=source)
     defaults = _action(table.get("defaults", {}), source, f"{prefix}defaults")
     if defaults.folder is not None or defaults.FunctionName is not None:
         raise StranglerError(f"{prefix}defaults cannot set folder or FunctionName: they must differ per action", where=source)
@@ -168,7 +171,21 @@ def _parse(table: Mapping[str, Any], source: str, prefix: str) -> Settings:
         str(key): _action(value, source, f'{prefix}actions."{key}"')
         for key, value in listed.items()
     }
-    return Settings(source, defaults, actions)
+    return Settings(source, defaults, actions, verify_ignore=_verify(table.get("verify", {}), source, f"{prefix}verify"))
+
+
+def _verify(table: Any, source: str, where: str) -> tuple[str, ...]:
+    if not isinstance(table, dict) or set(table) - {"ignore"}:
+        raise StranglerError(f"{where} must be a table with one setting, ignore = [\"field.path\", ...]", where=source)
+    ignore = table.get("ignore", [])
+    if not isinstance(ignore, list) or not all(isinstance(item, str) and item for item in ignore):
+        raise StranglerError(f"{where}.ignore = {ignore!r}: expected a list of field paths (\"detail.timestamp\")", where=source)
+    return tuple(ignore)
+
+
+def verify_ignores(directory: Path) -> tuple[str, ...]:
+    """The fields ``strangler verify`` ignores, from the settings in ``directory``."""
+    return load_settings(directory).verify_ignore
 
 
 def _action(table: Any, source: str, where: str) -> ActionSettings:

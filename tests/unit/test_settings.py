@@ -72,3 +72,21 @@ def test_a_folder_setting_stays_in_the_application_code(tmp_path: Path, folder: 
     with pytest.raises(StranglerError) as caught:
         load_settings(tmp_path)
     assert 'actions."A".folder' in caught.value.message
+
+
+def test_verify_ignores_are_a_list_of_field_paths(tmp_path) -> None:
+    from strangler.load.settings import load_settings
+
+    (tmp_path / "strangler.toml").write_text('[verify]\nignore = ["detail.timestamp", "requestId"]\n')
+    assert load_settings(tmp_path).verify_ignore == ("detail.timestamp", "requestId")
+
+
+def test_verify_ignore_that_is_not_a_list_is_refused(tmp_path) -> None:
+    import pytest
+
+    from strangler.errors import StranglerError
+    from strangler.load.settings import load_settings
+
+    (tmp_path / "strangler.toml").write_text('[verify]\nignore = "detail.timestamp"\n')
+    with pytest.raises(StranglerError, match="expected a list of field paths"):
+        load_settings(tmp_path)

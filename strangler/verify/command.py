@@ -1,0 +1,121 @@
+"""``strangler verify``: the two versions, the events, the replay, in that order."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from strangler.errors import StranglerError
+from strangler.load.project import Project, load
+from strangler.model import EventPath
+from strangler.verify import events as event_files
+from strangler.verify.events import Event
+from strangler.verify.replay import Side, Verdict, replay
+from strangler.verify.trees import Versions, versions
+
+INSTALL = 'pip install "strangler[verify]"'
+
+
+@dataclass(frozen=True)
+class Verification:
+    versions: Versions
+    events: tuple[Event, ...]
+    verdicts: tuple[Verdict, ...]
+    notes: tuple[str, ...]
+
+
+def verify(project_dir: Path, template: Path | None, before_ref: str | None, given: Sequence[Path],
+           ignore: Sequence[str]) -> Verification:
+    _check_installed()
+    with tempfile.TemporaryDirectory(prefix="strangler-verify-") as scratch:
+        found = versions(project_dir, before_ref, Path(scratch) / "before")
+        relative_template = _relative_template(project_dir, template)
+        before = _side("before", load(found.before, relative_template), None)
+        # Direct invokes after the split are routed by the monoliths' keys as they were.
+        after = _side("after", load(found.after, relative_template), before.direct)
+        notes: list[str] = []
+        chosen = event_files.gather(found.after, given)
+        if not chosen:
+            chosen, missing = _samples(before)
+            notes.append(f"no events/ folder and no --events: {len(chosen)} sample event"
+                         f"{'s' if len(chosen) != 1 else ''} written from the dispatch, one per action")
+            notes += [f"no sample for {key}: add one to events/" for key in missing]
+        verdicts = replay(before, after, chosen, ignore)
+        return Verification(found, tuple(chosen), tuple(verdicts), tuple(notes))
+
+
+def _check_installed() -> None:
+    missing = [name for name in ("moto", "boto3", "freezegun", "flask") if not _importable(name)]
+    if missing:
+        raise StranglerError(f"verify needs {', '.join(missing)}, which are not installed",
+                             hint=f"install them with: {INSTALL}")
+
+
+def _importable(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
+def _relative_template(project_dir: Path, template: Path | None) -> Path | None:
+    if template is None or not template.is_absolute():
+        return template
+    return template.relative_to(project_dir.resolve())
+
+
+def _side(name: str, project: Project, direct: dict[str, EventPath] | None) -> Side:
+    from strangler.verify.translate import translate
+
+    try:
+        cfn = translate(project.template.path, require_paths=False)
+    except AssertionError as exc:
+        raise StranglerError(f"the {name} template does not translate: {exc}", where=project.relative(project.template.path),
+                             hint="fix the template (sam validate --lint shows the same) and run verify again") from None
+    return Side(name, project, cfn, _direct_monoliths(project) if direct is None else direct)
+
+
+def _direct_monoliths(project: Project) -> dict[str, EventPath]:
+    """Monoliths with no route at all: their events are direct invokes, routed by key."""
+    from strangler.pipeline import survey
+    from strangler.template.dialect import dialect_of
+
+    dialect = dialect_of(project.template.data)
+    found = {}
+    for analysis in survey(project, None).monoliths:
+        function = analysis.function.logical_id
+        if not dialect.events_of(project.resources[function]):
+            found[function] = analysis.dispatch.event_path
+    return found
+
+
+def _samples(side: Side) -> tuple[list[Event], list[str]]:
+    from strangler.pipeline import survey
+    from strangler.template.dialect import dialect_of
+
+    dialect = dialect_of(side.project.template.data)
+    made, missing = [], []
+    for analysis in survey(side.project, None).monoliths:
+        events = dialect.events_of(side.project.resources[analysis.function.logical_id]) or {}
+        kinds = [str((e or {}).get("Type")) for e in events.values()]
+        hints = _hints(events)
+        for action in analysis.dispatch.actions:
+            sample = event_files.sample(action.key, analysis.dispatch.event_path, kinds, hints)
+            if sample is None:
+                missing.append(action.key)
+            else:
+                made.append(sample)
+    return made, missing
+
+
+def _hints(events: Any) -> dict[str, Any]:
+    """What the monolith's routes require of its events (a rule's pattern, a topic)."""
+    hints: dict[str, Any] = {}
+    for event in (events or {}).values():
+        properties = (event or {}).get("Properties") or {}
+        if isinstance(properties.get("Pattern"), dict):
+            hints.setdefault("pattern", json.loads(json.dumps(properties["Pattern"], default=str)))
+    return hints
