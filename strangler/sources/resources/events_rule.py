@@ -35,7 +35,7 @@ from strangler.sources.resources.repoint import (
 )
 from strangler.template.document import TemplateDocument, copy_node
 from strangler.template.intrinsics import referenced_ids
-from strangler.template.invokers import Invoker
+from strangler.template.invokers import Invoker, invokers_of
 
 _PATTERN_FIELDS = ("source", "detail-type")
 
@@ -96,15 +96,20 @@ class EventRules(ResourceRoute):
     def retire(self, doc: TemplateDocument, invoker: Invoker, where: str) -> ResourceSplit | None:
         """The rule goes with the monolith it alone targeted (what is left of its pattern
         matched no action); a rule with other targets only loses the monolith's."""
-        rule = doc.data["Resources"][invoker.logical_id]
+        resources = doc.data["Resources"]
+        rule = resources[invoker.logical_id]
         targets = (rule.get("Properties") or {}).get("Targets") or []
-        mine = [t for t in targets if _names_function(t, invoker.function_id)]
-        if any(not names_directly(t.get("Arn"), invoker.function_id) for t in mine if isinstance(t, Mapping)):
+        mine = [t for t in targets if isinstance(t, Mapping) and names_directly(t.get("Arn"), invoker.function_id)]
+        rest = [t for t in targets if all(t is not m for m in mine)]
+        # Without the targets that name it directly, would the rule still reach the monolith
+        # (a physical ARN, an alias, a condition)? Then removing them is not enough: refused.
+        probe = {**resources, invoker.logical_id: {"Type": rule["Type"], "Properties": {"Targets": rest}}}
+        if any(found.logical_id == invoker.logical_id for found in invokers_of({"Resources": probe}, invoker.function_id)):
             return None
         if len(mine) == len(targets):
             return ResourceSplit(invoker.logical_id, DELETE, note="removed with the monolith, its only target")
         replacement = copy.deepcopy(rule)
-        replacement["Properties"]["Targets"] = seq_like(targets, [copy.deepcopy(t) for t in targets if t not in mine])
+        replacement["Properties"]["Targets"] = seq_like(targets, [copy.deepcopy(t) for t in rest])
         ending_like(rule, replacement, False)
         return ResourceSplit(invoker.logical_id, replacement, note="loses its target on the retired monolith")
 
