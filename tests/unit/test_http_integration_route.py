@@ -33,6 +33,12 @@ Resources:
     Properties:
       Name: admin
       ProtocolType: HTTP
+  Stage:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties:
+      ApiId: !Ref Api
+      StageName: $default
+      AutoDeploy: true
   Integration:
     Type: AWS::ApiGatewayV2::Integration
     Properties:
@@ -125,6 +131,19 @@ def test_a_deployment_snapshot_refuses(tmp_path: Path) -> None:
     with pytest.raises(Refusal) as raised:
         split(doc)
     assert "Deployment" in raised.value.message and "AutoDeploy" in raised.value.hint
+
+
+@pytest.mark.parametrize(("stage", "named"), [
+    ("      AutoDeploy: true\n", "Stage does not deploy"),
+    ("", "no stage of this template"),
+])
+def test_a_stage_that_does_not_deploy_by_itself_refuses(tmp_path: Path, stage: str, named: str) -> None:
+    text = TEMPLATE.replace("      AutoDeploy: true\n", "") if stage else TEMPLATE.replace(
+        "  Stage:\n    Type: AWS::ApiGatewayV2::Stage\n    Properties:\n      ApiId: !Ref Api\n"
+        "      StageName: $default\n      AutoDeploy: true\n", "")
+    with pytest.raises(Refusal) as raised:
+        split(load(tmp_path, text))
+    assert named in raised.value.message and "AutoDeploy" in raised.value.hint
 
 
 def test_a_key_that_is_not_the_route_key_refuses(tmp_path: Path) -> None:

@@ -9,8 +9,9 @@ stays for the routes it still serves and goes when it retires with none left.
 
 Refused: dispatch on anything but the route key, an action that a catch-all route of the
 integration (``$default``, ``ANY``, a greedy path) would serve without a route of its own,
-a URI that names the monolith through an alias or a physical ARN, and an API deployed by an
-``AWS::ApiGatewayV2::Deployment`` (a snapshot: the re-pointed route would not go live).
+a URI that names the monolith through an alias or a physical ARN, and an API whose changes do
+not go live by themselves (an ``AWS::ApiGatewayV2::Deployment`` is a snapshot; a stage without
+``AutoDeploy: true``, or none in the template, waits for a deployment by hand).
 """
 
 from __future__ import annotations
@@ -151,17 +152,31 @@ def _api_id(invoker: Invoker, properties: Mapping[str, Any], where: str) -> str:
 
 
 def _refuse_snapshot(resources: Mapping[str, Any], invoker: Invoker, properties: Mapping[str, Any], where: str) -> None:
+    """A re-pointed route goes live only when the API is deployed again: a stage that
+    deploys every change itself (``AutoDeploy: true``) does; a Deployment resource is a
+    snapshot, and a stage without AutoDeploy waits for someone to deploy by hand."""
     api = set(referenced_ids(properties.get("ApiId")))
+    hint = "deploy the API with a Stage that has AutoDeploy: true (and no Deployment), then run again"
+    stages = []
     for logical_id, resource in resources.items():
-        if not isinstance(resource, Mapping) or resource.get("Type") != "AWS::ApiGatewayV2::Deployment":
+        if not isinstance(resource, Mapping) or not api & set(referenced_ids((resource.get("Properties") or {}).get("ApiId"))):
             continue
-        if api & set(referenced_ids((resource.get("Properties") or {}).get("ApiId"))):
+        if resource.get("Type") == "AWS::ApiGatewayV2::Deployment":
             raise Refusal(
                 f"{invoker.describe()}, and the API is deployed by {logical_id} (AWS::ApiGatewayV2::Deployment), "
                 "a snapshot of its routes: a re-pointed route would not go live until the API is deployed again",
-                where=where,
-                hint="deploy the API with a Stage that has AutoDeploy: true (and no Deployment), then run again",
+                where=where, hint=hint,
             )
+        if resource.get("Type") == "AWS::ApiGatewayV2::Stage":
+            stages.append((logical_id, resource.get("Properties") or {}))
+    manual = [logical_id for logical_id, stage in stages if str(stage.get("AutoDeploy", False)).lower() != "true"]
+    if not stages or manual:
+        found = f"its stage {', '.join(manual)} does not deploy changes itself" if manual else "no stage of this template deploys it"
+        raise Refusal(
+            f"{invoker.describe()}, and {found} (AutoDeploy is false by default): a re-pointed route "
+            "would not go live until someone deploys the API again",
+            where=where, hint=hint,
+        )
 
 
 HTTP_INTEGRATIONS = HttpIntegrations()
