@@ -145,6 +145,14 @@ def test_several_targets_refuse_naming_the_others(tmp_path: Path) -> None:
     assert "rule of its own" in raised.value.hint
 
 
+def test_several_targets_are_no_matter_when_the_rule_does_not_carry_the_action(tmp_path: Path) -> None:
+    other = """        - Id: audit
+          Arn: arn:aws:sqs:eu-west-1:123456789012:audit
+"""
+    result = split(rule_doc(tmp_path, other), key="Refunded")
+    assert result.replacement is None and not result.added
+
+
 @pytest.mark.parametrize(("setting", "named"), [
     ("          Input: '{\"detail-type\": \"Captured\"}'\n", "constant Input"),
     ("          InputPath: $.detail\n", "$.detail"),

@@ -65,6 +65,7 @@ class EventRules(ResourceRoute):
             raise Refusal(f"{invoker.describe()}: {exc.message}", where=where, hint=exc.hint or invoker.advice) from None
         if split.new_event is None:
             return ResourceSplit(invoker.logical_id)
+        _refuse_other_targets(invoker, properties, where)
         new_rule_id = f"{new_id}{invoker.logical_id}"
         new_rule = copied_resource(doc, rule, invoker.logical_id, key)
         new_properties = new_rule["Properties"]
@@ -125,25 +126,34 @@ def _names_function(target: Any, function_id: str) -> bool:
 
 
 def _monolith_target(invoker: Invoker, properties: Mapping[str, Any], where: str) -> Any:
-    """The rule's one target, the monolith named directly; anything else refuses."""
+    """The one target that names the monolith, directly; anything else refuses."""
     targets = properties.get("Targets")
     if not isinstance(targets, list) or not targets:
         raise Refusal(f"{invoker.describe()}, but its Targets are not a list strangler can read", where=where,
                       hint=invoker.advice)
-    if len(targets) > 1:
-        others = [str(t.get("Id", index)) for index, t in enumerate(targets) if isinstance(t, Mapping)
-                  and not _names_function(t, invoker.function_id)]
-        raise Refusal(
-            f"{invoker.describe()}, and the rule has {len(targets)} targets"
-            + (f" (also {', '.join(others)})" if others else "")
-            + ": narrowing its pattern for one action would change what every target receives",
-            where=where,
-            hint=f"give {invoker.function_id} a rule of its own (a copy of this one with only its target), then run again",
-        )
-    target = targets[0]
-    if not isinstance(target, Mapping) or not names_directly(target.get("Arn"), invoker.function_id):
-        raise refuse_indirect(invoker, "Targets[0].Arn", where)
-    return target
+    mine = [(index, t) for index, t in enumerate(targets) if _names_function(t, invoker.function_id)]
+    if len(mine) > 1:
+        raise Refusal(f"{invoker.describe()}, and {len(mine)} of its targets name it", where=where,
+                      hint=f"keep one target for {invoker.function_id} in the rule, then run again")
+    if not mine or not names_directly(mine[0][1].get("Arn"), invoker.function_id):
+        raise refuse_indirect(invoker, f"Targets[{mine[0][0] if mine else 0}].Arn" if mine else invoker.how, where)
+    return mine[0][1]
+
+
+def _refuse_other_targets(invoker: Invoker, properties: Mapping[str, Any], where: str) -> None:
+    """Narrowing a rule's pattern narrows what each of its targets receives."""
+    targets = properties["Targets"]
+    if len(targets) == 1:
+        return
+    others = [str(t.get("Id", index)) for index, t in enumerate(targets)
+              if isinstance(t, Mapping) and not _names_function(t, invoker.function_id)]
+    raise Refusal(
+        f"{invoker.describe()}, and the rule has {len(targets)} targets"
+        + (f" (also {', '.join(others)})" if others else "")
+        + ": narrowing its pattern for one action would change what every target receives",
+        where=where,
+        hint=f"give {invoker.function_id} a rule of its own (a copy of this one with only its target), then run again",
+    )
 
 
 def _refuse_rewritten_event(invoker: Invoker, target: Mapping[str, Any], path: EventPath, where: str) -> None:
