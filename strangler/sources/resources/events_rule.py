@@ -79,10 +79,12 @@ class EventRules(ResourceRoute):
             rule.get("Condition"),
         )
         added = ((new_rule_id, new_rule), (f"{new_rule_id}Permission", permission))
+        named = "; the copy has no Name (a rule's name cannot be created twice)" if "Name" in properties else ""
         if split.monolith_event is DELETE:
             return ResourceSplit(
                 invoker.logical_id, DELETE, added, delivers=True,
-                note=f"{key} moves to {new_rule_id} (targets {new_id}); the rule had nothing else left and is removed",
+                note=f"{key} moves to {new_rule_id} (targets {new_id}){named}; the rule had nothing else left and "
+                     "is removed" + (", and its Name with it" if named else ""),
             )
         replacement = None
         if split.monolith_event is not None:
@@ -91,7 +93,7 @@ class EventRules(ResourceRoute):
             ending_like(rule, replacement, bool(added))
         return ResourceSplit(
             invoker.logical_id, replacement, added, delivers=True,
-            note=f"{key} moves to {new_rule_id} (targets {new_id}); the rule's pattern no longer matches it",
+            note=f"{key} moves to {new_rule_id} (targets {new_id}){named}; the rule's pattern no longer matches it",
         )
 
     def retire(self, doc: TemplateDocument, invoker: Invoker, where: str) -> ResourceSplit | None:
