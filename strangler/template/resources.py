@@ -24,7 +24,8 @@ def apply_resources(doc: TemplateDocument, splits: Iterable[ResourceSplit]) -> N
             _insert_after(resources, _last_added_after(resources, anchor), logical_id, resource)
         if split.replacement is DELETE:
             if split.logical_id in resources:
-                del resources[split.logical_id]
+                # Its comments go with it, its neighbours' stay (ruamel hangs them on the item before).
+                document.delete_item(resources, split.logical_id, (doc.data, "Resources"))
         elif split.replacement is not None:
             resources[split.logical_id] = split.replacement
 

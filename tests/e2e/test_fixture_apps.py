@@ -72,6 +72,9 @@ CASES = [
     ("multi-source-keyed", ("migrate",)),
     ("fallthrough-notifications", ("extract", "PasswordResetRequested")),
     ("fallthrough-notifications", ("migrate",)),
+    # no Events at all: a standalone rule, a filtered subscription and raw HTTP API routes
+    ("standalone-rule-payments", ("extract", "PaymentCaptured", "refund_receipt", "POST /payments/{payment_id}/refund")),
+    ("standalone-rule-payments", ("migrate",)),
 ]
 MONOLITHS = {
     "eventbridge-orders": "OrdersFunction",
@@ -93,6 +96,7 @@ MONOLITHS = {
     "multi-source-nested": "OrdersFunction",
     "fallthrough-notifications": "NotifyFunction",
     "multi-source-keyed": "OrdersFunction",
+    "standalone-rule-payments": ("PaymentsFunction", "ReceiptsFunction", "AdminFunction"),
 }
 
 
@@ -131,7 +135,7 @@ def test_every_new_function_is_marked_with_its_action(run: Run) -> None:
     marked = {
         logical_id: resource["Metadata"]["Strangler"]
         for logical_id, resource in template["Resources"].items()
-        if "Strangler" in (resource.get("Metadata") or {})
+        if "ExtractedFrom" in ((resource.get("Metadata") or {}).get("Strangler") or {})
     }
     assert marked, "no function carries Metadata.Strangler"
     assert {m["ExtractedFrom"] for m in marked.values()} == _monoliths(run.fixture)
@@ -239,13 +243,19 @@ def _extracted(app: Path) -> dict[str, str]:
     return {
         resource["Metadata"]["Strangler"]["Action"]: logical_id
         for logical_id, resource in template["Resources"].items()
-        if "Strangler" in (resource.get("Metadata") or {})
+        # a function carries ExtractedFrom; a rule or permission made beside it, SplitFrom
+        if "ExtractedFrom" in ((resource.get("Metadata") or {}).get("Strangler") or {})
     }
 
 
 def _has_events(app: Path, function: str) -> bool:
+    """The function is reached through its Events, or through resources outside them
+    (a standalone rule, subscription or HTTP API route): either way routing is checked."""
     template = samcheck.load_template(app / "template.yaml")
-    return bool(template["Resources"][function]["Properties"].get("Events"))
+    if template["Resources"][function]["Properties"].get("Events"):
+        return True
+    cfn = samcheck.translate(app / "template.yaml")
+    return function in routing.standalone_targets(cfn)
 
 
 def _sns_body_is_object(event: dict[str, Any]) -> bool:

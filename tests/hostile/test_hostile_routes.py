@@ -298,7 +298,9 @@ def test_included_openapi_of_the_monolith_api_may_route_to_it(tmp_path: Path) ->
     refused(app, "extract", "OrderShipped", names=("AdminApi", "AWS::Serverless::HttpApi", "may route"))
 
 
-def test_a_function_with_events_and_an_outside_subscription_refuses(tmp_path: Path) -> None:
+def test_a_function_with_events_and_an_outside_subscription_splits_both(tmp_path: Path) -> None:
+    """The standalone subscription is narrowed like the function's own SNS event: each new
+    function gets its own filtered copy and permission; nothing is left to the monolith."""
     app = app_copy("sns-notifications", tmp_path)
     edit(app / "template.yaml", "  NotifierDLQ:", """  LegacySubscription:
     Type: AWS::SNS::Subscription
@@ -308,13 +310,23 @@ def test_a_function_with_events_and_an_outside_subscription_refuses(tmp_path: Pa
       Endpoint: !GetAtt NotifierFunction.Arn
 
   NotifierDLQ:""")
-    refused(app, "extract", "welcome_email", names=("LegacySubscription", "AWS::SNS::Subscription"))
-    refused(app, "migrate", names=("LegacySubscription",))
+    accepted(app, "extract", "welcome_email")
+    data = template(app)["Resources"]
+    legacy = data["LegacySubscription"]["Properties"]
+    assert legacy["FilterPolicy"] == {"kind": [{"anything-but": ["welcome_email"]}, {"exists": False}]}
+    copy = data["WelcomeEmailFunctionLegacySubscription"]["Properties"]
+    assert copy["FilterPolicy"] == {"kind": ["welcome_email"]} and copy["FilterPolicyScope"] == "MessageBody"
+    assert copy["Endpoint"] == {"Fn::GetAtt": ["WelcomeEmailFunction", "Arn"]}
+    permission = data["WelcomeEmailFunctionLegacySubscriptionPermission"]["Properties"]
+    assert permission["Principal"] == "sns.amazonaws.com" and permission["SourceArn"] == {"Ref": "NotificationsTopic"}
+    samcheck.assert_valid(app / "template.yaml")
+    accepted(app, "migrate")
+    left = template(app)["Resources"]
+    assert "NotifierFunction" not in left and "LegacySubscription" not in left
+    samcheck.assert_valid(app / "template.yaml")
 
 
-def test_eventbridge_monolith_with_a_standalone_rule_refuses(tmp_path: Path) -> None:
-    app = app_copy("eventbridge-orders", tmp_path, git_repo=True)
-    edit(app / "template.yaml", "  # Customer notifications service", """  ReplayRule:
+REPLAY_RULE = """  ReplayRule:
     Type: AWS::Events::Rule
     Properties:
       EventBusName: !Ref ShopEventBus
@@ -322,11 +334,36 @@ def test_eventbridge_monolith_with_a_standalone_rule_refuses(tmp_path: Path) -> 
         source: [shop.replay]
       Targets:
         - Id: orders
-          Arn: !GetAtt OrdersFunction.Arn
+          Arn: !GetAtt OrdersFunction.Arn{target}
 
-  # Customer notifications service""")
+  # Customer notifications service"""
+
+
+def test_eventbridge_monolith_with_a_standalone_rule_splits_it_too(tmp_path: Path) -> None:
+    app = app_copy("eventbridge-orders", tmp_path, git_repo=True)
+    edit(app / "template.yaml", "  # Customer notifications service", REPLAY_RULE.format(target=""))
     git.Repo(app).git.commit("-am", "a replay rule")
-    refused(app, "extract", "OrderShipped", "--commit", names=("ReplayRule", "AWS::Events::Rule"))
+    accepted(app, "extract", "OrderShipped", "--commit")
+    data = template(app)["Resources"]
+    assert data["ReplayRule"]["Properties"]["EventPattern"] == {
+        "source": ["shop.replay"], "detail-type": [{"anything-but": ["OrderShipped"]}]}
+    replay = data["OrderShippedFunctionReplayRule"]["Properties"]
+    assert replay["EventPattern"] == {"source": ["shop.replay"], "detail-type": ["OrderShipped"]}
+    assert replay["Targets"] == [{"Id": "orders", "Arn": {"Fn::GetAtt": ["OrderShippedFunction", "Arn"]}}]
+    assert data["OrderShippedFunctionReplayRulePermission"]["Properties"]["SourceArn"] == {
+        "Fn::GetAtt": ["OrderShippedFunctionReplayRule", "Arn"]}
+    samcheck.assert_valid(app / "template.yaml")
+
+
+def test_a_standalone_rule_whose_input_transformer_drops_the_key_refuses(tmp_path: Path) -> None:
+    app = app_copy("eventbridge-orders", tmp_path)
+    transformer = """
+          InputTransformer:
+            InputPathsMap:
+              order: $.detail.order_id
+            InputTemplate: '{"order_id": <order>}'"""
+    edit(app / "template.yaml", "  # Customer notifications service", REPLAY_RULE.format(target=transformer))
+    refused(app, "extract", "OrderShipped", names=("ReplayRule", "InputTransformer", "detail-type", "hint: "))
 
 
 def test_scan_says_why(tmp_path: Path) -> None:

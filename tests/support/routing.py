@@ -242,7 +242,89 @@ def http_routes(cfn: Template, api_id: str) -> list[Route]:
             if key == _ANY_METHOD or key.lower() in _HTTP_METHODS:
                 uri = (operation.get("x-amazon-apigateway-integration") or {}).get("uri")
                 routes.append(Route(method, path, function_of(cfn, uri)))
+    routes += raw_http_routes(cfn, api_id)
     return routes
+
+
+def raw_http_routes(cfn: Template, api_id: str) -> list[Route]:
+    """Routes written as ``AWS::ApiGatewayV2::Route`` resources of the API, each reaching the
+    function of the ``AWS::ApiGatewayV2::Integration`` its ``Target`` (``integrations/<id>``)
+    names, through the integration's ``IntegrationUri`` (a GetAtt, a Sub or a Join)."""
+    routes: list[Route] = []
+    for _, props in _of_type(cfn, "AWS::ApiGatewayV2::Route"):
+        if props.get("ApiId") != {"Ref": api_id}:
+            continue
+        integration = _integration_of(cfn, props.get("Target"))
+        uri = (_resources(cfn).get(integration or "", {}).get("Properties") or {}).get("IntegrationUri")
+        key = str(props.get("RouteKey", ""))
+        method, _, path = key.partition(" ")
+        function = next((f for f in (function_of(cfn, ref) for ref in _joined_references(uri)) if f), None)
+        routes.append(Route(method.upper(), path, function) if path else Route("ANY", key, function))
+    return routes
+
+
+def _integration_of(cfn: Template, target: Any) -> str | None:
+    """``integrations/<id>`` written as a Join or a Sub: the integration's logical id."""
+    if isinstance(target, Mapping) and "Fn::Join" in target:
+        delimiter, parts = target["Fn::Join"]
+        if delimiter == "/" and len(parts) == 2 and parts[0] == "integrations" and isinstance(parts[1], Mapping):
+            return parts[1].get("Ref")
+    if isinstance(target, Mapping) and isinstance(target.get("Fn::Sub"), str):
+        found = re.fullmatch(r"integrations/\$\{([^}.]+)\}", target["Fn::Sub"])
+        return found.group(1) if found else None
+    return None
+
+
+def _joined_references(value: Any) -> Iterator[Any]:
+    """``value`` itself, or the parts of a ``Fn::Join`` that may name the function."""
+    if isinstance(value, Mapping) and "Fn::Join" in value:
+        yield from (part for part in value["Fn::Join"][1] if isinstance(part, Mapping))
+    else:
+        yield value
+
+
+def standalone_targets(cfn: Template) -> set[str]:
+    """Functions a rule, a subscription or an HTTP API integration delivers to."""
+    found: set[str] = set()
+    for _, props in _of_type(cfn, "AWS::Events::Rule"):
+        found |= _resolved(cfn, (t.get("Arn") for t in props.get("Targets", [])))
+    for subscription in _lambda_subscriptions(cfn):
+        found.add(subscription.function)
+    for _, props in _of_type(cfn, "AWS::ApiGatewayV2::Integration"):
+        found |= _resolved(cfn, _joined_references(props.get("IntegrationUri")))
+    return found
+
+
+def unpermitted(cfn: Template) -> list[str]:
+    """Standalone routes to a function that no ``AWS::Lambda::Permission`` lets the service
+    use (EventBridge, SNS and API Gateway drop such deliveries): rules, subscriptions and
+    integrations, each as ``<resource> -> <function>``."""
+    missing = []
+    checks = (
+        ("AWS::Events::Rule", "events.amazonaws.com", lambda rid, props: [t.get("Arn") for t in props.get("Targets", [])],
+         lambda rid, props: {rid}),
+        ("AWS::SNS::Subscription", "sns.amazonaws.com", lambda rid, props: [props.get("Endpoint")],
+         lambda rid, props: set(_referenced_ids(props.get("TopicArn")))),
+        ("AWS::ApiGatewayV2::Integration", "apigateway.amazonaws.com",
+         lambda rid, props: list(_joined_references(props.get("IntegrationUri"))),
+         lambda rid, props: set(_referenced_ids(props.get("ApiId")))),
+    )
+    for kind, principal, references, sources in checks:
+        for logical_id, props in _of_type(cfn, kind):
+            for function in _resolved(cfn, references(logical_id, props)):
+                if not _permitted(cfn, function, principal, sources(logical_id, props)):
+                    missing.append(f"{logical_id} -> {function}")
+    return missing
+
+
+def _permitted(cfn: Template, function: str, principal: str, sources: set[str]) -> bool:
+    for _, props in _of_type(cfn, "AWS::Lambda::Permission"):
+        if function_of(cfn, props.get("FunctionName")) != function or props.get("Principal") != principal:
+            continue
+        arn = props.get("SourceArn")
+        if arn is None or set(_referenced_ids(arn)) & sources:
+            return True
+    return False
 
 
 def http_targets(cfn: Template, event: Mapping[str, Any], api_id: str | None = None) -> set[str]:

@@ -9,6 +9,12 @@ when in doubt: a copy that proves unused grants a service what it already had fo
 monolith, and is reported. A permission for a source the template does not show (a bucket
 or a rule of another stack, any caller of the account) is refused: that source would go
 on calling the monolith, and nothing once it retires.
+
+A permission that lets in a resource another route splits for the monolith (a standalone
+rule, a subscription's topic, an HTTP API integration's API) is that route's: it writes the
+new function's own permission beside the new rule, subscription or integration, so the
+monolith's is not copied; it goes when the resource it lets in is deleted (a rule left with
+nothing to match), never left naming a resource that no longer exists.
 """
 
 from __future__ import annotations
@@ -16,9 +22,20 @@ from __future__ import annotations
 from strangler.model import DELETE, EventPath, ResourceSplit
 from strangler.sources.base import Refusal
 from strangler.sources.resources.base import ResourceRoute
+from strangler.sources.resources.events_rule import EVENT_RULES
+from strangler.sources.resources.http_integration import HTTP_INTEGRATIONS
+from strangler.sources.resources.sns_subscription import SNS_SUBSCRIPTIONS
 from strangler.template.document import TemplateDocument, copy_node
 from strangler.template.intrinsics import referenced_ids
-from strangler.template.invokers import Invoker
+from strangler.template.invokers import Invoker, invokers_of
+
+# Routes that answer for the permissions letting their resources in (``permission_sources``).
+_OWNERS = {kind: route for route in (EVENT_RULES, SNS_SUBSCRIPTIONS, HTTP_INTEGRATIONS) for kind in route.kinds}
+
+
+def resource_where(where: str, logical_id: str) -> str:
+    prefix = where.partition("Resources.")[0] if "Resources." in where else ""
+    return f"{prefix}Resources.{logical_id}"
 
 
 class Permissions(ResourceRoute):
@@ -29,6 +46,9 @@ class Permissions(ResourceRoute):
     ) -> ResourceSplit:
         original = doc.data["Resources"][invoker.logical_id]
         _refuse_hidden_source(doc, invoker, where)
+        owners = _owners(doc, invoker)
+        if owners:
+            return _follow_owners(doc, invoker, owners, key, path, new_id, where)
         metadata = doc.new_map()
         for name, value in (original.get("Metadata") or {}).items():
             if name != "Strangler":
@@ -53,6 +73,31 @@ class Permissions(ResourceRoute):
         if _source_ids(doc, invoker) is None:
             return None
         return ResourceSplit(invoker.logical_id, replacement=DELETE, note="removed with the monolith it let in")
+
+
+def _owners(doc: TemplateDocument, invoker: Invoker) -> list[tuple[ResourceRoute, Invoker]]:
+    """The other invokers of the function whose route answers for this permission: the
+    resources it lets in (its SourceArn names them or their topic or API)."""
+    sources = set(_source_ids(doc, invoker) or ())
+    found = []
+    for other in invokers_of(doc.data, invoker.function_id):
+        route = _OWNERS.get(other.kind)
+        if route is not None and other.logical_id in doc.data["Resources"] and sources & route.permission_sources(doc, other):
+            found.append((route, other))
+    return found
+
+
+def _follow_owners(
+    doc: TemplateDocument, invoker: Invoker, owners: list[tuple[ResourceRoute, Invoker]], key: str, path: EventPath,
+    new_id: str, where: str,
+) -> ResourceSplit:
+    """The permission stays while what it lets in stays; it goes with the last of them."""
+    splits = [route.split(doc, owner, key, path, new_id, resource_where(where, owner.logical_id)) for route, owner in owners]
+    gone = [split for split in splits if split.replacement is DELETE and split.logical_id in {o.logical_id for _, o in owners}]
+    if len(gone) == len(owners):
+        return ResourceSplit(invoker.logical_id, DELETE,
+                             note=f"removed with {', '.join(split.logical_id for split in gone)}, which it let in")
+    return ResourceSplit(invoker.logical_id)
 
 
 def _source_ids(doc: TemplateDocument, invoker: Invoker) -> tuple[str, ...] | None:

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from strangler.sources.resources import permission
+from strangler.sources.resources import (
+    events_rule,
+    http_integration,
+    permission,
+    sns_subscription,
+)
 from strangler.sources.resources.base import ResourceRoute
 
 ROUTES: tuple[ResourceRoute, ...] = (
     permission.PERMISSIONS,
+    events_rule.EVENT_RULES,
+    sns_subscription.SNS_SUBSCRIPTIONS,
+    http_integration.HTTP_INTEGRATIONS,
 )
 
 
