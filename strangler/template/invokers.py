@@ -71,8 +71,9 @@ class _Names:
 
     def _names_physically(self, text: str) -> bool:
         for name in self.physical:
-            # An ARN (``...:function:billing-prod``, maybe with a qualifier) or the bare name.
-            if re.search(rf"(^|:function:){re.escape(name)}($|:)", text):
+            # An ARN (``...:function:billing-prod``, maybe with a qualifier, maybe inside an
+            # integration uri: ``...:function:billing-prod/invocations``) or the bare name.
+            if re.search(rf"(^|:function:){re.escape(name)}($|:|/invocations)", text):
                 return True
         return False
 

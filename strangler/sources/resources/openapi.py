@@ -92,8 +92,8 @@ def _readable(properties: Mapping[str, Any], doc: TemplateDocument, invoker: Inv
     definition = api_definition(properties, doc.read_file)
     if definition.hidden is not None or definition.body is None:
         raise Refusal(
-            f"{invoker.describe()}. strangler cannot read its {definition.hidden or 'definition'}, so it cannot "
-            f"tell which routes reach {invoker.function_id}",
+            f"{invoker.describe()}; without reading its {definition.hidden or 'definition'} strangler cannot tell "
+            f"which of its routes reach {invoker.function_id}",
             where=where,
             hint=invoker.advice,
         )
@@ -182,7 +182,7 @@ def _uri(operation: Any) -> Any:
 
 def _move(
     body: Any, method: str, route_path: str | None, names: Callable[[Any], bool],
-    repoint: Callable[[Any, str], Any], shown: str,
+    repoint: Callable[[Any, str, str], Any], shown: str,
 ) -> list[str]:
     """Re-point, in ``body`` (a copy), each operation of the monolith that carries the
     action; what moved, for people."""
@@ -198,7 +198,7 @@ def _move(
                 continue
             where = f"{shown}.paths.{item_path}.{name}" if not shown.endswith(":") else f"{shown} paths.{item_path}.{name}"
             if method in ("ANY", op_method):
-                item[name][INTEGRATION]["uri"] = repoint(_uri(item[name]), where)
+                item[name][INTEGRATION]["uri"] = repoint(_uri(item[name]), where, f"{op_method} {item_path}")
                 moved.append(f"{op_method} {item_path}")
             elif op_method == "ANY" and method not in explicit:
                 if route_path is None and item_path == "$default":
@@ -208,7 +208,7 @@ def _move(
                         hint="give the route a path (/{proxy+} catches every path but /)",
                     )
                 new_operation = copy_node(item[name])
-                new_operation[INTEGRATION]["uri"] = repoint(_uri(item[name]), where)
+                new_operation[INTEGRATION]["uri"] = repoint(_uri(item[name]), where, f"{op_method} {item_path}")
                 _insert_after(item, name, method.lower(), new_operation)
                 moved.append(f"{method} {item_path} (added beside ANY)")
     if route_path is not None and route_path not in paths:
@@ -250,19 +250,19 @@ def _insert_after(mapping: Any, anchor: str, key: str, value: Any) -> None:
 
 
 # --- re-pointing a uri ----------------------------------------------------------------------
-def _repointer(doc: TemplateDocument, function_id: str, new_id: str, included: bool) -> Callable[[Any, str], Any]:
+def _repointer(doc: TemplateDocument, function_id: str, new_id: str, included: bool) -> Callable[[Any, str, str], Any]:
     """Rewrites a uri so that where it names the monolith (``${Monolith.Arn}``,
     ``${Monolith}``, ``!GetAtt Monolith.Arn``, ``!Ref Monolith``) it names the new function;
     refuses a uri that still names the monolith some other way."""
     still_names = naming(doc.data, function_id, doc.read_file, also_declared=(new_id,))
     sub_name = re.compile(r"\$\{" + re.escape(function_id) + r"(\.Arn)?\}")
 
-    def repoint(uri: Any, where: str) -> Any:
+    def repoint(uri: Any, where: str, route: str) -> Any:
         new = _renamed(copy.deepcopy(uri), function_id, new_id, sub_name)
         ids = {name.split(".", 1)[0] for name in referenced_ids(new)}
         if new_id not in ids or still_names(new):
             raise Refusal(
-                f"the integration uri at {where} names {function_id} in a way strangler does not understand"
+                f"the integration uri of {route} names {function_id} in a way strangler does not understand"
                 f"{' (' + _shown(uri) + ')' if _shown(uri) else ''}, so it cannot point it at {new_id}",
                 where=where,
                 hint=f"write it as Fn::Sub arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/"

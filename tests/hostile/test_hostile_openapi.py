@@ -1,0 +1,124 @@
+"""OpenAPI definitions strangler cannot split refuse, name what and where, and write nothing;
+the ones it can split are split whether inline, included as YAML or included as JSON."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+from samtranslator.yaml_helper import yaml_parse
+
+from tests.support import routing, samcheck
+from tests.support.hostile import accepted, app_copy, edit, refused, repository
+
+APP = "openapi-pets"
+INCLUDE = """      DefinitionBody:
+        Fn::Transform:
+          Name: AWS::Include
+          Parameters:
+            Location: ./openapi.yaml
+"""
+GET_PETS_URI = ("Fn::Sub: arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+                "${PetsFunction.Arn}/invocations\n        passthroughBehavior")
+HEALTH_ON_PETS_API = """            Path: /health
+            Method: get
+            RestApiId: !Ref PetsApi
+"""
+
+
+def pets(tmp_path: Path) -> Path:
+    return app_copy(APP, tmp_path)
+
+
+def test_an_integration_uri_naming_the_monolith_by_its_physical_name_refuses(tmp_path: Path) -> None:
+    app = pets(tmp_path)
+    edit(app / "template.yaml", "      Description: pets-api monolith\n",
+         "      Description: pets-api monolith\n      FunctionName: !Sub pets-api-${Stage}\n")
+    edit(app / "openapi.yaml", GET_PETS_URI,
+         "Fn::Sub: arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+         "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:pets-api-${Stage}/invocations\n"
+         "        passthroughBehavior")
+    repository(app)
+    message = refused(app, "extract", "GET /pets", names=("openapi.yaml", "paths./pets.get", "PetsFunction", "does not understand"))
+    assert "hint: write it as Fn::Sub" in message and "long form" in message
+
+
+def test_a_definition_uri_in_s3_refuses(tmp_path: Path) -> None:
+    app = pets(tmp_path)
+    edit(app / "template.yaml", INCLUDE, "      DefinitionUri: s3://pets-artifacts/openapi.yaml\n")
+    edit(app / "template.yaml", "            Path: /health\n            Method: get\n", HEALTH_ON_PETS_API)
+    repository(app)
+    message = refused(app, "extract", "GET /pets", names=("PetsApi", "AWS::Serverless::Api", "DefinitionUri", "cannot read"))
+    assert "hint: " in message
+
+
+def test_a_definition_included_from_s3_refuses(tmp_path: Path) -> None:
+    app = pets(tmp_path)
+    edit(app / "template.yaml", "Location: ./openapi.yaml", "Location: s3://pets-artifacts/openapi.yaml")
+    edit(app / "template.yaml", "            Path: /health\n            Method: get\n", HEALTH_ON_PETS_API)
+    repository(app)
+    refused(app, "extract", "GET /pets", names=("PetsApi", "s3://pets-artifacts/openapi.yaml", "cannot read"))
+    refused(app, "migrate", names=("PetsApi",))
+
+
+def test_an_authorizer_of_the_api_served_by_the_monolith_refuses(tmp_path: Path) -> None:
+    app = pets(tmp_path)
+    edit(app / "openapi.yaml", "components:\n", """components:
+  securitySchemes:
+    staff:
+      type: apiKey
+      name: Authorization
+      in: header
+      x-amazon-apigateway-authorizer:
+        type: token
+        authorizerUri:
+          Fn::Sub: arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${PetsFunction.Arn}/invocations
+""")
+    repository(app)
+    refused(app, "extract", "GET /pets", names=("PetsApi", "authorizerUri", "outside its integrations' uri"))
+
+
+def test_a_route_only_a_catch_all_carries_refuses(tmp_path: Path) -> None:
+    app = pets(tmp_path)
+    edit(app / "openapi.yaml", "  /pets/{petId}/adoption:\n", "  /pets/{petId}/{proxy+}:\n")
+    repository(app)
+    refused(app, "extract", "POST /pets/{petId}/adoption", names=("catch-all /pets/{petId}/{proxy+}", "add the path"))
+
+
+def test_an_inline_definition_is_split_and_routed(tmp_path: Path) -> None:
+    app = pets(tmp_path)
+    definition = (app / "openapi.yaml").read_text(encoding="utf-8")
+    edit(app / "template.yaml", INCLUDE, "      DefinitionBody:\n" + textwrap.indent(definition, "        "))
+    (app / "openapi.yaml").unlink()
+    repository(app)
+    accepted(app, "extract", "GET /pets/{petId}", "POST /pets/{petId}/adoption")
+    cfn = samcheck.assert_valid(app / "template.yaml")
+    assert routing.targets(cfn, _rest("GET", "/pets/{petId}", "/pets/pet-rex")) == {"GetPetsPetIdFunction"}
+    assert routing.targets(cfn, _rest("POST", "/pets/{petId}/adoption", "/pets/pet-rex/adoption")) == {"PostPetsPetIdAdoptionFunction"}
+    assert routing.targets(cfn, _rest("DELETE", "/pets/{petId}", "/pets/pet-rex")) == {"PetsFunction"}
+    text = (app / "template.yaml").read_text(encoding="utf-8")
+    assert "# adoption was a separate service once" in text and "httpMethod: POST    # always POST for Lambda" in text
+
+
+def test_an_included_json_definition_keeps_its_layout(tmp_path: Path) -> None:
+    app = pets(tmp_path)
+    data = yaml_parse((app / "openapi.yaml").read_text(encoding="utf-8"))
+    original = json.dumps(data, indent=4) + "\n"
+    (app / "openapi.json").write_text(original, encoding="utf-8")
+    (app / "openapi.yaml").unlink()
+    edit(app / "template.yaml", "Location: ./openapi.yaml", "Location: openapi.json")
+    repository(app)
+    accepted(app, "extract", "DELETE /pets/{petId}")
+    written = (app / "openapi.json").read_text(encoding="utf-8")
+    changed = [(a, b) for a, b in zip(original.splitlines(), written.splitlines(), strict=True) if a != b]
+    assert changed == [(
+        '                        "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${PetsFunction.Arn}/invocations"',
+        '                        "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${DeletePetsPetIdFunction.Arn}/invocations"',
+    )]
+    cfn = samcheck.assert_valid(app / "template.yaml")
+    assert routing.targets(cfn, _rest("DELETE", "/pets/{petId}", "/pets/pet-rex")) == {"DeletePetsPetIdFunction"}
+
+
+def _rest(method: str, resource: str, path: str) -> dict:
+    return {"httpMethod": method, "path": path, "resource": resource, "requestContext": {"apiId": "x"}}
