@@ -417,6 +417,12 @@ def _is_custom_resource(kind: str) -> bool:
 # --- one entry per kind ---------------------------------------------------------------------
 _BY_HAND = "point it at the new function by hand after extracting, or split this function by hand"
 
+_DEFINITION_ADVICE = (
+    "the API's definition still sends requests to the function: give each of its routes the path and method "
+    "the function dispatches on (the routes no action claims to a function that serves them), or keep the "
+    "monolith with migrate --keep-monolith"
+)
+
 _KINDS: dict[str, _Kind] = {
     "AWS::Events::Rule": _Kind(
         _at("Targets", "[]", "Arn"),
@@ -469,16 +475,8 @@ _KINDS: dict[str, _Kind] = {
     "AWS::ApiGatewayV2::Api": _Kind(
         _any_of(_at("Target"), _at("Body")), "describe the routes as HttpApi events of the function, then run again",
     ),
-    "AWS::Serverless::Api": _Kind(
-        _api,
-        "point each x-amazon-apigateway-integration uri of the DefinitionBody at the function with "
-        "!Sub ...functions/${Function.Arn}/invocations (or describe the routes as Api events), then run again",
-    ),
-    "AWS::Serverless::HttpApi": _Kind(
-        _api,
-        "point each x-amazon-apigateway-integration uri of the DefinitionBody at the function with "
-        "!Sub ...functions/${Function.Arn}/invocations (or describe the routes as HttpApi events), then run again",
-    ),
+    "AWS::Serverless::Api": _Kind(_api, _DEFINITION_ADVICE),
+    "AWS::Serverless::HttpApi": _Kind(_api, _DEFINITION_ADVICE),
     "AWS::AppSync::DataSource": _Kind(
         _at("LambdaConfig"),
         "AppSync resolvers reach the function through this data source: give each resolver's field its "

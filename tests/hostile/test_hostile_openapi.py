@@ -122,3 +122,20 @@ def test_an_included_json_definition_keeps_its_layout(tmp_path: Path) -> None:
 
 def _rest(method: str, resource: str, path: str) -> dict:
     return {"httpMethod": method, "path": path, "resource": resource, "requestContext": {"apiId": "x"}}
+
+
+def test_any_left_on_the_monolith_keeps_it_from_retiring(tmp_path: Path) -> None:
+    app = pets(tmp_path)
+    edit(app / "openapi.yaml", "    delete:\n      summary: Remove a pet (staff only)\n",
+         "    x-amazon-apigateway-any-method:\n      summary: Remove a pet (staff only), or anything else\n")
+    repository(app)
+    message = refused(app, "migrate", names=("PetsApi", "PetsFunction", "--keep-monolith"))
+    assert "openapi.yaml" in message
+    accepted(app, "migrate", "--keep-monolith")
+    definition = (app / "openapi.yaml").read_text(encoding="utf-8")
+    # the exact method beats ANY: DELETE goes to its function, the monolith keeps the rest
+    assert "    delete:\n      summary: Remove a pet (staff only), or anything else\n" in definition
+    assert definition.count("${PetsFunction.Arn}") == 1
+    cfn = samcheck.assert_valid(app / "template.yaml")
+    assert routing.targets(cfn, _rest("DELETE", "/pets/{petId}", "/pets/pet-rex")) == {"DeletePetsPetIdFunction"}
+    assert routing.targets(cfn, _rest("PATCH", "/pets/{petId}", "/pets/pet-rex")) == {"PetsFunction"}
