@@ -139,3 +139,70 @@ def test_any_left_on_the_monolith_keeps_it_from_retiring(tmp_path: Path) -> None
     cfn = samcheck.assert_valid(app / "template.yaml")
     assert routing.targets(cfn, _rest("DELETE", "/pets/{petId}", "/pets/pet-rex")) == {"DeletePetsPetIdFunction"}
     assert routing.targets(cfn, _rest("PATCH", "/pets/{petId}", "/pets/pet-rex")) == {"PetsFunction"}
+
+
+HTTP_TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  ItemsApi:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      DefinitionBody:
+        openapi: "3.0.1"
+        info: {title: items, version: "1"}
+        paths:
+          /items:
+            get:
+              x-amazon-apigateway-integration:
+                type: aws_proxy
+                httpMethod: POST
+                payloadFormatVersion: "2.0"
+                uri: !Join ["", ["arn:aws:apigateway:", !Ref AWS::Region, ":lambda:path/2015-03-31/functions/", !GetAtt ItemsFunction.Arn, "/invocations"]]
+            x-amazon-apigateway-any-method:
+              x-amazon-apigateway-integration:
+                type: aws_proxy
+                httpMethod: POST
+                payloadFormatVersion: "2.0"
+                uri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${ItemsFunction.Arn}/invocations
+
+  ItemsFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: python3.12
+"""
+HTTP_CODE = '''\
+def list_items(event):
+    return {"statusCode": 200, "body": "[]"}
+
+
+def add_item(event):
+    return {"statusCode": 201, "body": event.get("body") or "{}"}
+
+
+ROUTES = {"GET /items": list_items, "POST /items": add_item}
+
+
+def handler(event, context):
+    return ROUTES[event["routeKey"]](event)
+'''
+
+
+def test_an_http_api_definition_with_any_and_a_join_is_split_and_routed(tmp_path: Path) -> None:
+    app = tmp_path / "items"
+    (app / "src").mkdir(parents=True)
+    (app / "template.yaml").write_text(HTTP_TEMPLATE, encoding="utf-8")
+    (app / "src" / "app.py").write_text(HTTP_CODE, encoding="utf-8")
+    repository(app)
+    accepted(app, "extract", "GET /items", "POST /items")
+    cfn = samcheck.assert_valid(app / "template.yaml")
+    event = {"version": "2.0", "rawPath": "/items", "requestContext": {"http": {"method": "GET", "path": "/items"}}}
+    assert routing.targets(cfn, event) == {"GetItemsFunction"}
+    event["requestContext"]["http"]["method"] = "POST"
+    assert routing.targets(cfn, event) == {"PostItemsFunction"}
+    text = (app / "template.yaml").read_text(encoding="utf-8")
+    assert "functions/${ItemsFunction.Arn}/invocations" in text  # ANY stays with the monolith for the rest
+    assert '!GetAtt GetItemsFunction.Arn, "/invocations"]]' in text
+    assert "GetItemsFunctionItemsApiPermission:" in text and "PostItemsFunctionItemsApiPermission:" in text

@@ -62,6 +62,9 @@ def _referenced_ids(reference: Any) -> Iterator[str]:
         parts = value.split(".", 1) if isinstance(value, str) else list(value)
         if len(parts) == 2 and parts[1] == "Arn":
             yield parts[0]
+    elif kind == "Fn::Join" and isinstance(value, list) and len(value) == 2 and isinstance(value[1], list):
+        for part in value[1]:  # ["", ["arn:...functions/", {Fn::GetAtt: [X, Arn]}, "/invocations"]]
+            yield from _referenced_ids(part)
     elif kind == "Fn::Sub":
         text, variables = (value, {}) if isinstance(value, str) else (value[0], value[1] if len(value) > 1 else {})
         for variable in _SUB_VARIABLE.findall(text):
