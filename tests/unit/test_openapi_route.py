@@ -361,3 +361,15 @@ def test_a_json_template_gets_long_forms(tmp_path: Path) -> None:
     assert uri == {"Fn::Sub": URI.replace("Mono.Arn", "NewFunction.Arn")}
     permission = written["Resources"]["NewFunctionPetsApiPermission"]["Properties"]
     assert permission["FunctionName"] == {"Ref": "NewFunction"} and "Fn::Sub" in permission["SourceArn"]
+
+
+def test_an_api_whose_auth_names_the_monolith_refuses_as_an_authorizer(tmp_path: Path) -> None:
+    text = INLINE.split("      DefinitionBody:")[0] + """\
+      Auth:
+        DefaultAuthorizer: Staff
+        Authorizers:
+          Staff:
+            FunctionArn: !GetAtt Mono.Arn
+"""
+    with pytest.raises(Refusal, match=r"Properties\.Auth\.Authorizers\.Staff\.FunctionArn.*authorizer"):
+        split(document(tmp_path, text), "GET /pets")

@@ -53,6 +53,7 @@ class OpenApi(ResourceRoute):
         resource = doc.data["Resources"][invoker.logical_id]
         properties = resource.get("Properties") or {}
         names = naming(doc.data, invoker.function_id, doc.read_file)
+        _refuse_other_mentions(properties, None, names, invoker, where)  # an authorizer first: it refuses anyway
         definition = _readable(properties, doc, invoker, where)
         _refuse_other_mentions(properties, definition, names, invoker, where)
         method, route_path = _wanted(key, path, resource.get("Type") == _HTTP_API, invoker, where)
@@ -107,11 +108,14 @@ def _readable(properties: Mapping[str, Any], doc: TemplateDocument, invoker: Inv
 
 
 def _refuse_other_mentions(
-    properties: Mapping[str, Any], definition: ApiDefinition, names: Callable[[Any], bool], invoker: Invoker, where: str,
+    properties: Mapping[str, Any], definition: ApiDefinition | None, names: Callable[[Any], bool], invoker: Invoker,
+    where: str,
 ) -> None:
     """The monolith named anywhere but an integration's uri (an authorizer, a stage
-    variable, a model) is a job strangler cannot split between functions."""
+    variable, a model) is a job strangler cannot split between functions. Without
+    ``definition``, only the API's ``Auth`` is looked at."""
     found = [f"Properties.Auth.{_dotted(how)}" for how, value in _walk(properties.get("Auth")) if names(value)]
+    definition = definition or ApiDefinition()
     shown = f"{definition.included}: " if definition.included else f"{where}.Properties.DefinitionBody."
     for how, value in _walk(definition.body):
         if len(how) == 5 and how[0] == "paths" and how[3] == INTEGRATION and how[4] == "uri":
