@@ -338,8 +338,9 @@ def _apis_with_hidden_definitions(
             if hidden:
                 found[api_id] = Invoker(
                     function_id, api_id, str(api.get("Type")), f"its {hidden}: strangler cannot read it, so the API may route to it",
-                    "write the routes of this API into the template (DefinitionBody inline, or an AWS::Include "
-                    "of a file beside the template), or split this function by hand",
+                    "write the routes of this API into the template (DefinitionBody inline, or DefinitionBody: "
+                    "Fn::Transform: {Name: AWS::Include, Parameters: {Location: ./openapi.yaml}} for a file beside "
+                    "the template, whose uris can then name functions with Fn::Sub), or split this function by hand",
                 )
     return list(found.values())
 
@@ -358,7 +359,12 @@ def api_definition(properties: Mapping[str, Any], read: Reader | None) -> ApiDef
     """The ``DefinitionBody`` of a SAM API: inline, or an ``AWS::Include`` of a local file
     (``sam deploy`` uploads it; CloudFormation inserts it after the SAM transform)."""
     if "DefinitionUri" in properties:
-        return ApiDefinition(hidden="DefinitionUri")
+        # API Gateway imports such a file as written (SAM resolves no intrinsic in it), so
+        # its integrations name functions by literal ARN or stage variable: nothing a new
+        # function of this stack can be named by before it is deployed.
+        uri = properties["DefinitionUri"]
+        where = f" {uri}" if isinstance(uri, str) else " (in S3)"
+        return ApiDefinition(hidden=f"DefinitionUri{where}, imported as written without intrinsics")
     body = properties.get("DefinitionBody")
     if body is None:
         return ApiDefinition()

@@ -206,3 +206,12 @@ def test_an_http_api_definition_with_any_and_a_join_is_split_and_routed(tmp_path
     assert "functions/${ItemsFunction.Arn}/invocations" in text  # ANY stays with the monolith for the rest
     assert '!GetAtt GetItemsFunction.Arn, "/invocations"]]' in text
     assert "GetItemsFunctionItemsApiPermission:" in text and "PostItemsFunctionItemsApiPermission:" in text
+
+
+def test_a_local_definition_uri_refuses_with_the_include_to_use_instead(tmp_path: Path) -> None:
+    app = pets(tmp_path)
+    edit(app / "template.yaml", INCLUDE, "      DefinitionUri: ./openapi.yaml\n")
+    edit(app / "template.yaml", "            Path: /health\n            Method: get\n", HEALTH_ON_PETS_API)
+    repository(app)
+    message = refused(app, "extract", "GET /pets", names=("PetsApi", "DefinitionUri ./openapi.yaml", "without intrinsics"))
+    assert "AWS::Include" in message
