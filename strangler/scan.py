@@ -86,7 +86,7 @@ def scan_function(
     dialect = dialect_of(project.template.data)
     events = dialect.events_of(resource)
     custom = dialect.custom_resources_using(project.template.data, function.logical_id)
-    invokers = dialect.invokers_of(project.template.data, function.logical_id)
+    invokers = dialect.invokers_of(project.template.data, function.logical_id, project.template.read_file)
     template = project.template
     document = TemplateDocument(template.path, template.text, template.data, template.is_json, template.json_indent)
     properties = resource.get("Properties") or {}

@@ -396,3 +396,66 @@ def test_rest_route_selection(http_cfn: dict[str, Any]) -> None:
 def test_unknown_event_shape_is_an_error(http_cfn: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="unrecognised event shape"):
         routing.targets(http_cfn, {"hello": "world"})
+
+
+# --------------------------------------------------------------------------- OpenAPI definitions
+
+DEFINITION = """\
+openapi: "3.0.1"
+paths:
+  /a:
+    get:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        httpMethod: POST
+        uri:
+          Fn::Sub:
+            - arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Target}/invocations
+            - Target: {Fn::GetAtt: [A, Arn]}
+  /b:
+    get:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        httpMethod: POST
+        uri: {Fn::Sub: "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${B.Arn}/invocations"}
+"""
+
+INCLUDING_API = """
+A:
+  Type: AWS::Serverless::Function
+B:
+  Type: AWS::Serverless::Function
+Api:
+  Type: AWS::Serverless::Api
+  Properties:
+    StageName: v1
+    DefinitionBody:
+      Fn::Transform: {Name: AWS::Include, Parameters: {Location: ./openapi.yaml}}
+AllowA:
+  Type: AWS::Lambda::Permission
+  Properties:
+    Action: lambda:InvokeFunction
+    FunctionName: !Ref A
+    Principal: apigateway.amazonaws.com
+    SourceArn: !Sub arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/*
+"""
+
+
+def test_an_included_definition_is_inserted_and_routed_through_sub_variables(tmp_path: Path) -> None:
+    (tmp_path / "openapi.yaml").write_text(DEFINITION)
+    cfn = translated(tmp_path, INCLUDING_API)
+    assert "paths" in cfn["Resources"]["Api"]["Properties"]["Body"]
+    assert routing.targets(cfn, rest_event("GET", "/a")) == {"A"}
+
+
+def test_a_definition_route_without_a_permission_reaches_nothing(tmp_path: Path) -> None:
+    (tmp_path / "openapi.yaml").write_text(DEFINITION)
+    cfn = translated(tmp_path, INCLUDING_API)
+    assert routing.targets(cfn, rest_event("GET", "/b")) == set()  # API Gateway may not invoke B
+
+
+def test_an_include_not_inserted_is_an_error_not_a_miss() -> None:
+    cfn = {"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": {
+        "Fn::Transform": {"Name": "AWS::Include", "Parameters": {"Location": "s3://bucket/openapi.yaml"}}}}}}}
+    with pytest.raises(ValueError, match="not inserted"):
+        routing.targets(cfn, rest_event("GET", "/a"))

@@ -150,7 +150,7 @@ class _Extractor:
         self.installed = functools.cache(installed_distributions)
         self.dialect: Dialect = dialect_of(doc.data)
         # From the template as it was: once per run, not per action.
-        self.invokers = self.dialect.invokers_of(doc.data, monolith.logical_id)
+        self.invokers = self.dialect.invokers_of(doc.data, monolith.logical_id, doc.read_file)
 
     def extract(self, action: ActionPlan) -> Any:
         """The new function's resource; its code goes into the draft, the monolith narrows."""
@@ -279,7 +279,7 @@ def _write_function_code(
 def _retire(project: Project, analysis: Analysis, plan: Plan, doc: TemplateDocument, draft: _Draft) -> None:
     monolith = analysis.function
     dialect = dialect_of(doc.data)
-    invokers = dialect.invokers_of(doc.data, monolith.logical_id)
+    invokers = dialect.invokers_of(doc.data, monolith.logical_id, doc.read_file)
     where = f"{doc.path.name}: Resources.{monolith.logical_id}"
     _apply_resources(dialect, doc, retire_resources(invokers, doc, where), draft)
     draft.removed.extend(dialect.retire(doc, monolith.logical_id))

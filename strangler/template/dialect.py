@@ -11,7 +11,7 @@ A dialect is any object with these members; a module of functions is one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from strangler.model import Narrowing, ResourceSplit, RoutePlan
@@ -33,8 +33,11 @@ class Dialect(Protocol):
     def events_of(self, resource: Any) -> Mapping[str, Any] | None:
         """The events a function declares itself: the routes the event sources split."""
 
-    def invokers_of(self, template: Mapping[str, Any], function_id: str) -> tuple[Invoker, ...]:
-        """The resources that deliver events to the function from outside its own events."""
+    def invokers_of(
+        self, template: Mapping[str, Any], function_id: str, read: Callable[[str], str | None] | None = None,
+    ) -> tuple[Invoker, ...]:
+        """The resources that deliver events to the function from outside its own events
+        (``read``: the files the template includes, as ``TemplateDocument.read_file``)."""
 
     def custom_resources_using(self, template: Any, function_id: str) -> tuple[str, ...]:
         """The custom resources whose ServiceToken is the function."""

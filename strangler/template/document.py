@@ -18,8 +18,9 @@ import copy
 import functools
 import io
 import json
+import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -190,6 +191,10 @@ class TemplateDocument:
     data: Any
     is_json: bool
     json_indent: int = 2
+    # Other files of the application as this run has changed them so far (an
+    # ``AWS::Include``d definition), by path relative to the template's folder: a later
+    # action reads them here, not from the disk.
+    files: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> "TemplateDocument":
@@ -202,6 +207,11 @@ class TemplateDocument:
                 f"the template is not UTF-8 (byte 0x{raw[exc.start]:02x})", where=f"{path.name}:{line}",
                 hint="save it as UTF-8",
             ) from None
+        return cls.parse(path, text)
+
+    @classmethod
+    def parse(cls, path: Path, text: str) -> "TemplateDocument":
+        """A document of ``text``, the content of ``path`` (a template, or a file it includes)."""
         source = textmerge.SourceText.of(text)
         if path.suffix == ".json":
             return cls(path, text, _load_json(source.text, path.name), True, _json_indent(source.text))
@@ -209,6 +219,20 @@ class TemplateDocument:
         if not isinstance(data, dict):
             raise StranglerError("the template is not a mapping", where=path.name)
         return cls(path, text, data, False)
+
+    def read_file(self, relative: str) -> str | None:
+        """A file beside the template (``./openapi.yaml``) as this run has it: changed by an
+        earlier action, or on disk; None when it is not a readable UTF-8 file inside the
+        template's folder."""
+        name = posixpath.normpath(relative.replace("\\", "/"))
+        if name in self.files:
+            return self.files[name]
+        if name.startswith("../") or name == ".." or posixpath.isabs(name):
+            return None
+        try:
+            return (self.path.parent / name).read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
 
     def dump(self) -> "RenderedTemplate":
         """The file's new content: the serializer's text where strangler changed the

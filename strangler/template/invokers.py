@@ -16,12 +16,19 @@ strangler does not know that names the function is counted as one: keep when in 
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any
 
+from strangler.errors import StranglerError
+from strangler.template.document import TemplateDocument
 from strangler.template.intrinsics import intrinsic, referenced_ids
+
+# Reads a file beside the template (``./openapi.yaml``) as the run has it; None if it cannot.
+Reader = Callable[[str], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,7 @@ class _Names:
     aliases: frozenset[str]  # AWS::Lambda::Alias and ::Version resources of the function
     declared: frozenset[str]  # every resource and parameter id of the template
     physical: tuple[str, ...]  # its FunctionName, literal or as a !Sub template
+    read: Reader | None = None  # how to read a file the template includes
 
     def is_function(self, name: str) -> bool:
         """``name`` (a Ref or GetAtt target) is the function, one of its aliases or versions,
@@ -63,8 +71,9 @@ class _Names:
 
     def _names_physically(self, text: str) -> bool:
         for name in self.physical:
-            # An ARN (``...:function:billing-prod``, maybe with a qualifier) or the bare name.
-            if re.search(rf"(^|:function:){re.escape(name)}($|:)", text):
+            # An ARN (``...:function:billing-prod``, maybe with a qualifier, maybe inside an
+            # integration uri: ``...:function:billing-prod/invocations``) or the bare name.
+            if re.search(rf"(^|:function:){re.escape(name)}($|:|/invocations)", text):
                 return True
         return False
 
@@ -78,17 +87,19 @@ class _Kind:
     advice: str
 
 
-def invokers_of(template: Mapping[str, Any], function_id: str) -> tuple[Invoker, ...]:
+def invokers_of(template: Mapping[str, Any], function_id: str, read: Reader | None = None) -> tuple[Invoker, ...]:
     """The resources of ``template`` that deliver events to ``function_id``, in template order.
 
-    Custom resources are left out: their ServiceToken has a refusal of its own.
+    Custom resources are left out: their ServiceToken has a refusal of its own. ``read``
+    reads the files the template includes (an API's OpenAPI definition); without it an
+    included definition is one strangler cannot read.
     """
     resources = template.get("Resources") or {}
     if not isinstance(resources, Mapping) or function_id not in resources:
         return ()
     parameters = template.get("Parameters")
     declared = frozenset([*resources, *(parameters if isinstance(parameters, Mapping) else ())])
-    names = _names_of(resources, declared, function_id)
+    names = _names_of(resources, declared, function_id, read)
     found: list[Invoker] = []
     for logical_id, resource in resources.items():
         if not isinstance(resource, Mapping):
@@ -111,12 +122,24 @@ def invokers_of(template: Mapping[str, Any], function_id: str) -> tuple[Invoker,
         for how in entry.find(properties, names):
             found.append(Invoker(function_id, logical_id, kind, how, entry.advice))
             break
-    found += _apis_with_hidden_definitions(resources, function_id)
+    found += _apis_with_hidden_definitions(resources, function_id, read, {i.logical_id for i in found})
     return tuple(found)
 
 
+def naming(
+    template: Mapping[str, Any], function_id: str, read: Reader | None = None, also_declared: tuple[str, ...] = (),
+) -> Callable[[Any], bool]:
+    """Whether a value of ``template`` names ``function_id`` (Ref, GetAtt, Sub, an alias or
+    version of it, its physical name): what makes a resource an invoker. ``also_declared``:
+    ids about to be added (a new function), never taken for one SAM derives from it."""
+    resources = template.get("Resources") or {}
+    parameters = template.get("Parameters")
+    declared = frozenset([*resources, *(parameters if isinstance(parameters, Mapping) else ()), *also_declared])
+    return _names_of(resources, declared, function_id, read).named_by
+
+
 # --- the names of a function ---------------------------------------------------------------
-def _names_of(resources: Mapping[str, Any], declared: frozenset[str], function_id: str) -> _Names:
+def _names_of(resources: Mapping[str, Any], declared: frozenset[str], function_id: str, read: Reader | None = None) -> _Names:
     aliases = set()
     for logical_id, resource in resources.items():
         if isinstance(resource, Mapping) and resource.get("Type") in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
@@ -125,7 +148,7 @@ def _names_of(resources: Mapping[str, Any], declared: frozenset[str], function_i
                 aliases.add(logical_id)
     function = resources[function_id]
     properties = (function.get("Properties") or {}) if isinstance(function, Mapping) else {}
-    return _Names(function_id, frozenset(aliases), declared, _physical_names(properties))
+    return _Names(function_id, frozenset(aliases), declared, _physical_names(properties), read)
 
 
 def _physical_names(properties: Mapping[str, Any]) -> tuple[str, ...]:
@@ -292,9 +315,12 @@ def _own_url(logical_id: str, kind: str, properties: Mapping[str, Any]) -> list[
     )]
 
 
-def _apis_with_hidden_definitions(resources: Mapping[str, Any], function_id: str) -> list[Invoker]:
+def _apis_with_hidden_definitions(
+    resources: Mapping[str, Any], function_id: str, read: Reader | None, found_ids: set[str],
+) -> list[Invoker]:
     """An Api event of the function on an API whose OpenAPI definition strangler cannot read
-    (``Fn::Transform: AWS::Include`` or ``DefinitionUri``): the definition may route to it."""
+    (``DefinitionUri``, an ``AWS::Include`` from S3 or inside the body, a file it cannot
+    read): the definition may route to it."""
     function = resources.get(function_id)
     events = ((function or {}).get("Properties") or {}).get("Events") if isinstance(function, Mapping) else None
     if not isinstance(events, Mapping):
@@ -306,19 +332,77 @@ def _apis_with_hidden_definitions(resources: Mapping[str, Any], function_id: str
         api_ref = (event.get("Properties") or {}).get("RestApiId" if event.get("Type") == "Api" else "ApiId")
         for api_id in referenced_ids(api_ref):
             api = resources.get(api_id)
-            if not isinstance(api, Mapping) or api_id in found:
+            if not isinstance(api, Mapping) or api_id in found or api_id in found_ids:
                 continue
-            properties = api.get("Properties") or {}
-            body = properties.get("DefinitionBody")
-            hidden = "DefinitionUri" if "DefinitionUri" in properties else (
-                "DefinitionBody (Fn::Transform AWS::Include)" if _includes(body) else None)
+            hidden = api_definition(api.get("Properties") or {}, read).hidden
             if hidden:
                 found[api_id] = Invoker(
                     function_id, api_id, str(api.get("Type")), f"its {hidden}: strangler cannot read it, so the API may route to it",
-                    "write the routes of this API into the template (DefinitionBody inline, or Api events only), "
-                    "or split this function by hand",
+                    "write the routes of this API into the template (DefinitionBody inline, or DefinitionBody: "
+                    "Fn::Transform: {Name: AWS::Include, Parameters: {Location: ./openapi.yaml}} for a file beside "
+                    "the template, whose uris can then name functions with Fn::Sub), or split this function by hand",
                 )
     return list(found.values())
+
+
+@dataclass(frozen=True)
+class ApiDefinition:
+    """An API's OpenAPI definition as strangler can read it."""
+
+    body: Any = None  # the definition (inline, or the included file's); None when hidden or absent
+    included: str | None = None  # the included file, relative to the template's folder
+    document: TemplateDocument | None = None  # the included file, for editing it in place
+    hidden: str | None = None  # why it cannot be read, for people
+
+
+def api_definition(properties: Mapping[str, Any], read: Reader | None) -> ApiDefinition:
+    """The ``DefinitionBody`` of a SAM API: inline, or an ``AWS::Include`` of a local file
+    (``sam deploy`` uploads it; CloudFormation inserts it after the SAM transform)."""
+    if "DefinitionUri" in properties:
+        # API Gateway imports such a file as written (SAM resolves no intrinsic in it), so
+        # its integrations name functions by literal ARN or stage variable: nothing a new
+        # function of this stack can be named by before it is deployed.
+        uri = properties["DefinitionUri"]
+        where = f" {uri}" if isinstance(uri, str) else " (in S3)"
+        return ApiDefinition(hidden=f"DefinitionUri{where}, imported as written without intrinsics")
+    body = properties.get("DefinitionBody")
+    if body is None:
+        return ApiDefinition()
+    location = included_location(body)
+    if location is None:
+        if _includes(body):
+            return ApiDefinition(hidden="DefinitionBody (an Fn::Transform AWS::Include inside it)")
+        return ApiDefinition(body)
+    shown = f"DefinitionBody (Fn::Transform AWS::Include of {location if isinstance(location, str) else 'an intrinsic'})"
+    if not isinstance(location, str) or "://" in location or read is None:
+        return ApiDefinition(hidden=shown)
+    name = posixpath.normpath(location.replace("\\", "/"))
+    text = read(name)
+    if text is None:
+        return ApiDefinition(hidden=f"{shown}, a file that cannot be read inside the template's folder")
+    try:
+        document = TemplateDocument.parse(PurePosixPath(name), text)
+    except StranglerError as exc:
+        return ApiDefinition(hidden=f"{shown}: {exc.message}")
+    return ApiDefinition(document.data, name, document)
+
+
+def included_location(body: Any) -> Any:
+    """The ``Location`` of a body that is one ``Fn::Transform: AWS::Include``; None otherwise."""
+    if not isinstance(body, Mapping) or len(body) != 1 or "Fn::Transform" not in body:
+        return None
+    transform = body["Fn::Transform"]
+    if not isinstance(transform, Mapping) or transform.get("Name") != "AWS::Include":
+        return None
+    return (transform.get("Parameters") or {}).get("Location")
+
+
+def _api(properties: Any, names: _Names) -> Iterator[str]:
+    definition = api_definition(properties, names.read)
+    if definition.body is not None and names.named_by(definition.body):
+        yield "x-amazon-apigateway-integration entries of its DefinitionBody" + (
+            f" (included from {definition.included})" if definition.included else "")
+    yield from _at("Auth")(properties, names)
 
 
 def _includes(value: Any) -> bool:
@@ -338,6 +422,12 @@ def _is_custom_resource(kind: str) -> bool:
 
 # --- one entry per kind ---------------------------------------------------------------------
 _BY_HAND = "point it at the new function by hand after extracting, or split this function by hand"
+
+_DEFINITION_ADVICE = (
+    "the API's definition still sends requests to the function: give each of its routes the path and method "
+    "the function dispatches on (the routes no action claims to a function that serves them), or keep the "
+    "monolith with migrate --keep-monolith"
+)
 
 _KINDS: dict[str, _Kind] = {
     "AWS::Events::Rule": _Kind(
@@ -391,16 +481,8 @@ _KINDS: dict[str, _Kind] = {
     "AWS::ApiGatewayV2::Api": _Kind(
         _any_of(_at("Target"), _at("Body")), "describe the routes as HttpApi events of the function, then run again",
     ),
-    "AWS::Serverless::Api": _Kind(
-        _any_of(_at("DefinitionBody"), _at("Auth")),
-        "describe the routes as Api events of the function instead of x-amazon-apigateway-integration "
-        "entries of the DefinitionBody, then run again",
-    ),
-    "AWS::Serverless::HttpApi": _Kind(
-        _any_of(_at("DefinitionBody"), _at("Auth")),
-        "describe the routes as HttpApi events of the function instead of x-amazon-apigateway-integration "
-        "entries of the DefinitionBody, then run again",
-    ),
+    "AWS::Serverless::Api": _Kind(_api, _DEFINITION_ADVICE),
+    "AWS::Serverless::HttpApi": _Kind(_api, _DEFINITION_ADVICE),
     "AWS::AppSync::DataSource": _Kind(
         _at("LambdaConfig"),
         "AppSync resolvers reach the function through this data source: give each resolver's field its "

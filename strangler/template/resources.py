@@ -19,6 +19,8 @@ def apply_resources(doc: TemplateDocument, splits: Iterable[ResourceSplit]) -> N
     (or after the resources added before them), in the order the splits give."""
     resources = doc.data["Resources"]
     for split in splits:
+        # A later action of the run reads an included file as this one left it.
+        doc.files.update(split.files)
         anchor = split.logical_id
         for logical_id, resource in split.added:
             _insert_after(resources, _last_added_after(resources, anchor), logical_id, resource)

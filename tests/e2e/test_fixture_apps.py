@@ -75,6 +75,9 @@ CASES = [
     # no Events at all: a standalone rule, a filtered subscription and raw HTTP API routes
     ("standalone-rule-payments", ("extract", "PaymentCaptured", "refund_receipt", "POST /payments/{payment_id}/refund")),
     ("standalone-rule-payments", ("migrate",)),
+    # routes in an AWS::Include'd openapi.yaml: a Sub-list integration and a plain one re-pointed in the file
+    ("openapi-pets", ("extract", "POST /pets/{petId}/adoption", "DELETE /pets/{petId}")),
+    ("openapi-pets", ("migrate",)),
 ]
 MONOLITHS = {
     "eventbridge-orders": "OrdersFunction",
@@ -97,6 +100,7 @@ MONOLITHS = {
     "fallthrough-notifications": "NotifyFunction",
     "multi-source-keyed": "OrdersFunction",
     "standalone-rule-payments": ("PaymentsFunction", "ReceiptsFunction", "AdminFunction"),
+    "openapi-pets": "PetsFunction",
 }
 
 

@@ -55,8 +55,11 @@ def test_extracting_pairs_one_run_each_equals_one_run_for_all(tmp_path: Path) ->
         ("standalone-rule-payments", ("PaymentAuthorized", "PaymentCaptured", "PaymentRefunded", "ChargebackOpened",
                                       "receipt", "refund_receipt", "dispute_letter", "GET /payments/{payment_id}",
                                       "POST /payments/{payment_id}/refund", "GET /health")),
+        # routes of an included openapi.yaml: each run edits the file the previous one left
+        ("openapi-pets", ("GET /pets", "POST /pets", "GET /pets/{petId}", "DELETE /pets/{petId}",
+                          "POST /pets/{petId}/adoption", "GET /health")),
     ],
-    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library", "multi-api-shop", "rest-method-orders", "typed-events-billing", "multi-source-orders", "multi-source-nested", "multi-source-keyed", "fallthrough-notifications", "standalone-rule-payments"],
+    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library", "multi-api-shop", "rest-method-orders", "typed-events-billing", "multi-source-orders", "multi-source-nested", "multi-source-keyed", "fallthrough-notifications", "standalone-rule-payments", "openapi-pets"],
 )
 def test_extracting_every_action_one_run_each_then_migrating_equals_migrating(tmp_path: Path, fixture, actions) -> None:
     stepwise = copy_app(fixture, tmp_path / "stepwise")
@@ -128,3 +131,20 @@ def test_methods_extracted_one_run_each_equal_one_run_for_all_and_keep_any_for_t
 def test_methods_whose_first_takes_the_monolith_last_event_equal_one_run_for_all(tmp_path: Path) -> None:
     stepwise, at_once = _methods_stepwise_and_at_once(tmp_path, ("DELETE", "POST"))
     assert snapshot(stepwise) == snapshot(at_once)
+
+
+def test_openapi_routes_extracted_one_run_each_equal_one_run_for_all(tmp_path: Path) -> None:
+    """Within one run, the second action edits the included file as the first left it."""
+    actions = ("DELETE /pets/{petId}", "GET /pets", "POST /pets/{petId}/adoption")
+    stepwise = copy_app("openapi-pets", tmp_path / "stepwise")
+    for action in actions:
+        result = strangler(stepwise, "extract", action)
+        assert result.exit_code == 0, result.output
+        samcheck.assert_valid(stepwise / "template.yaml")
+    at_once = copy_app("openapi-pets", tmp_path / "at-once")
+    assert strangler(at_once, "extract", *actions).exit_code == 0
+    assert snapshot(stepwise) == snapshot(at_once)
+    definition = (at_once / "openapi.yaml").read_text()
+    assert definition.count("${PetsFunction.Arn}") == 2  # POST /pets and GET /pets/{petId} stay
+    assert "${DeletePetsPetIdFunction.Arn}" in definition and "${GetPetsFunction.Arn}" in definition
+    assert "Fn::GetAtt: [PostPetsPetIdAdoptionFunction, Arn]" in definition

@@ -62,9 +62,15 @@ def _referenced_ids(reference: Any) -> Iterator[str]:
         parts = value.split(".", 1) if isinstance(value, str) else list(value)
         if len(parts) == 2 and parts[1] == "Arn":
             yield parts[0]
+    elif kind == "Fn::Join" and isinstance(value, list) and len(value) == 2 and isinstance(value[1], list):
+        for part in value[1]:  # ["", ["arn:...functions/", {Fn::GetAtt: [X, Arn]}, "/invocations"]]
+            yield from _referenced_ids(part)
     elif kind == "Fn::Sub":
-        text = value if isinstance(value, str) else value[0]
+        text, variables = (value, {}) if isinstance(value, str) else (value[0], value[1] if len(value) > 1 else {})
         for variable in _SUB_VARIABLE.findall(text):
+            if variable in variables:  # ["...${Fn}...", {Fn: !GetAtt X.Arn}]
+                yield from _referenced_ids(variables[variable])
+                continue
             name, _, attribute = variable.partition(".")
             if attribute in ("", "Arn"):
                 yield name
@@ -233,17 +239,40 @@ class Route:
 
 
 def http_routes(cfn: Template, api_id: str) -> list[Route]:
-    """Routes of an ``AWS::ApiGatewayV2::Api`` or ``AWS::ApiGateway::RestApi`` ``Body``."""
+    """Routes of an ``AWS::ApiGatewayV2::Api`` or ``AWS::ApiGateway::RestApi`` ``Body``:
+    SAM's, or an OpenAPI definition's (inline, or an ``AWS::Include`` that
+    :func:`tests.support.samcheck.translate` inserted). A route's function is None when
+    API Gateway may not invoke it: SAM adds an ``AWS::Lambda::Permission`` for its own
+    events only, so one for a definition's integration must be in the template."""
     body = _resources(cfn)[api_id].get("Properties", {}).get("Body") or {}
+    if "Fn::Transform" in body:
+        raise ValueError(f"{api_id}: the definition is included from {body['Fn::Transform']}, not inserted")
     routes: list[Route] = []
     for path, operations in (body.get("paths") or {}).items():
         for key, operation in operations.items():
             method = "ANY" if key == _ANY_METHOD else key.upper()
             if key == _ANY_METHOD or key.lower() in _HTTP_METHODS:
                 uri = (operation.get("x-amazon-apigateway-integration") or {}).get("uri")
-                routes.append(Route(method, path, function_of(cfn, uri)))
+                function = function_of(cfn, uri)
+                routes.append(Route(method, path, function if _may_invoke(cfn, function, api_id) else None))
     routes += raw_http_routes(cfn, api_id)
     return routes
+
+
+def _may_invoke(cfn: Template, function: str | None, api_id: str) -> bool:
+    """A permission lets API Gateway invoke ``function`` (for ``api_id``, or any source)."""
+    for _, props in _of_type(cfn, "AWS::Lambda::Permission"):
+        if function is None or function_of(cfn, props.get("FunctionName")) != function:
+            continue
+        if props.get("Principal") != "apigateway.amazonaws.com":
+            continue
+        if "SourceArn" not in props or api_id in set(_all_ids(props["SourceArn"])):
+            return True
+    return False
+
+
+
+
 
 
 def raw_http_routes(cfn: Template, api_id: str) -> list[Route]:
@@ -325,6 +354,32 @@ def _permitted(cfn: Template, function: str, principal: str, sources: set[str]) 
         if arn is None or set(_referenced_ids(arn)) & sources:
             return True
     return False
+
+
+
+
+def _all_ids(value: Any) -> Iterator[str]:
+    """Every logical id a value names (Ref, GetAtt, Sub strings and their variables)."""
+    if isinstance(value, Mapping):
+        if set(value) == {"Ref"} and isinstance(value["Ref"], str):
+            yield value["Ref"]
+            return
+        if set(value) == {"Fn::Sub"}:
+            arg = value["Fn::Sub"]
+            text, variables = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1] if len(arg) > 1 else {})
+            yield from (name.split(".", 1)[0] for name in _SUB_VARIABLE.findall(text))
+            for item in variables.values():
+                yield from _all_ids(item)
+            return
+        if set(value) == {"Fn::GetAtt"}:
+            target = value["Fn::GetAtt"]
+            yield target.split(".", 1)[0] if isinstance(target, str) else target[0]
+            return
+        for item in value.values():
+            yield from _all_ids(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _all_ids(item)
 
 
 def http_targets(cfn: Template, event: Mapping[str, Any], api_id: str | None = None) -> set[str]:

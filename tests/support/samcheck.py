@@ -140,10 +140,29 @@ def translate(template_path: Path, *, require_paths: bool = True) -> dict[str, A
                 )
             finally:
                 translator.metrics.publish()  # no-op publisher; silences a warning at GC
-            return cfn
+            return inline_includes(cfn, template_path.parent)
     except InvalidDocumentException as error:
         causes = "\n".join(f"  - {cause.message}" for cause in error.causes)
         raise AssertionError(f"SAM transform of {template_path} failed:\n{causes}") from error
+
+
+def inline_includes(value: Any, base_dir: Path) -> Any:
+    """``value`` with each ``Fn::Transform: AWS::Include`` of a local file replaced by the
+    file's content: what ``sam deploy`` (which uploads the file) and CloudFormation (which
+    inserts it after the SAM transform) make of it. An S3 location stays as it is."""
+    if isinstance(value, dict):
+        transform = value.get("Fn::Transform") if len(value) == 1 else None
+        if isinstance(transform, dict) and transform.get("Name") == "AWS::Include":
+            location = (transform.get("Parameters") or {}).get("Location")
+            if is_local_uri(location) and "://" not in location:
+                included = base_dir / location
+                if not included.is_file():
+                    raise AssertionError(f"AWS::Include of {location}: no such file under {base_dir}")
+                return inline_includes(load_template(included), included.parent)
+        return {key: inline_includes(item, base_dir) for key, item in value.items()}
+    if isinstance(value, list):
+        return [inline_includes(item, base_dir) for item in value]
+    return value
 
 
 @contextmanager

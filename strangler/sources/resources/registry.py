@@ -5,6 +5,7 @@ from __future__ import annotations
 from strangler.sources.resources import (
     events_rule,
     http_integration,
+    openapi,
     permission,
     sns_subscription,
 )
@@ -15,6 +16,7 @@ ROUTES: tuple[ResourceRoute, ...] = (
     events_rule.EVENT_RULES,
     sns_subscription.SNS_SUBSCRIPTIONS,
     http_integration.HTTP_INTEGRATIONS,
+    openapi.OPENAPI,
 )
 
 
