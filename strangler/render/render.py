@@ -253,7 +253,15 @@ def _apply_resources(dialect: Dialect, doc: TemplateDocument, splits: Sequence[R
 def _describe(route: RoutePlan) -> str:
     if route.direct:
         return "direct invoke"
-    return f"{route.kind} event{'s' if len(route.new_events) > 1 else ''} {', '.join(route.new_events)}"
+    through = [split.logical_id for split in route.resources if split.delivers]
+    events = [name for name in route.new_events]
+    said = []
+    if events:
+        kinds = "/".join(k for k in route.kind.split("/") if k not in through)
+        said.append(f"{kinds} event{'s' if len(events) > 1 else ''} {', '.join(events)}")
+    if through:
+        said.append(f"through {', '.join(through)}")
+    return " and ".join(said)
 
 
 def _code_uri(monolith, action: ActionPlan) -> str:
