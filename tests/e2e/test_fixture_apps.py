@@ -72,6 +72,9 @@ CASES = [
     ("multi-source-keyed", ("migrate",)),
     ("fallthrough-notifications", ("extract", "PasswordResetRequested")),
     ("fallthrough-notifications", ("migrate",)),
+    # a DynamoDB stream: complementary FilterCriteria on eventName, records skipped, not deleted
+    ("dynamodb-stream-orders", ("extract", "REMOVE")),
+    ("dynamodb-stream-orders", ("migrate",)),
 ]
 MONOLITHS = {
     "eventbridge-orders": "OrdersFunction",
@@ -93,6 +96,7 @@ MONOLITHS = {
     "multi-source-nested": "OrdersFunction",
     "fallthrough-notifications": "NotifyFunction",
     "multi-source-keyed": "OrdersFunction",
+    "dynamodb-stream-orders": "OrderEventsFunction",
 }
 
 
