@@ -56,23 +56,23 @@ class DynamoDBStreams(EventSource):
         return _split(name, event, field, value, patterns, where)
 
     def listed_keys(self, event: Any, path: EventPath) -> frozenset[str] | None:
-        """The values a mapping's filters list for the key's field, when every filter lists them."""
+        """The values the mapping lets through for the key's field, when it names them all:
+        the lists its filters give, and for ``eventName`` the names a DynamoDB stream sends
+        (INSERT, MODIFY, REMOVE) less those it excludes."""
         try:
             field, _ = _field_and_value(path, "", "")
             patterns = _patterns(((event or {}).get("Properties") or {}).get("FilterCriteria"), "")
+            rules = [_Rule.of(pattern, field) for pattern in patterns] or [_Rule("all")]
         except Refusal:
             return None
-        if not patterns:
-            return None
         listed: set[str] = set()
-        for pattern in patterns:
-            try:
-                rule = _Rule.of(pattern, field)
-            except Refusal:
+        for rule in rules:
+            if rule.kind == "only":
+                listed.update(rule.values)
+            elif field == ("eventName",) and not rule.absent:
+                listed.update(name for name in EVENT_NAMES if rule.admits(name))
+            else:
                 return None
-            if rule.kind != "only":
-                return None
-            listed.update(rule.values)
         return frozenset(listed)
 
 
@@ -328,9 +328,9 @@ def _note(name: str, event: Any, value: str, readers: int | None) -> str:
     stream = _shown(properties.get("Stream"))
     start = str(properties.get("StartingPosition", "LATEST"))
     lines = [
-        (f"{name}: the new mapping on {stream} filters {value!r} and the monolith's the rest; every mapping reads "
-         "the whole stream (filtered records are skipped, not deleted), and records of different actions are no "
-         "longer handled in order with each other"),
+        (f"{name}: a mapping of its own on {stream} takes the {value} records, the monolith's skips them "
+         "(every mapping reads the whole stream; filtered records are skipped, not deleted); records of different "
+         "actions are no longer handled in order with each other"),
         _start_note(start, value),
     ]
     if readers is not None and readers > READERS_PER_SHARD:
@@ -345,10 +345,9 @@ def _note(name: str, event: Any, value: str, readers: int | None) -> str:
 
 def _start_note(start: str, value: str) -> str:
     if start == "TRIM_HORIZON":
-        return (f"the new mapping starts at TRIM_HORIZON: on deploy it reads what the stream still holds (up to 24 "
-                f"hours), so {value} records the monolith already handled are handled again")
-    return (f"the new mapping starts at {start}: {value} records written while the stack updates may reach "
-            "neither function")
+        return (f"starting at TRIM_HORIZON, the new mapping first reads what the stream still holds (up to 24 "
+                f"hours): {value} records the monolith already handled are handled again")
+    return f"starting at {start}, {value} records written while the stack updates may reach neither function"
 
 
 def _shown(stream: Any) -> str:

@@ -108,6 +108,31 @@ def test_a_dispatch_on_a_field_of_the_new_image_keeps_removals_with_the_monolith
     assert routing.targets(cfn, record("MODIFY")) == {"OrderEventsFunction"}  # no status
 
 
+def test_an_else_after_two_event_names_is_the_third(tmp_path: Path) -> None:
+    app = stream_app(tmp_path)
+    module = app / "order_events" / "app.py"
+    text = module.read_text(encoding="utf-8")
+    module.write_text(text[: text.index("def lambda_handler")] + '''def lambda_handler(event, context):
+    results = []
+    for record in event["Records"]:
+        name = record["eventName"]
+        if name == "INSERT":
+            result = on_insert(record, history)
+        elif name == "MODIFY":
+            result = audit_status_change(record, history)
+        else:  # REMOVE: a stream sends nothing else
+            result = archive_order(record, history)
+        results.append({"event": name, "result": result})
+    return results
+''', encoding="utf-8")
+    accepted(app, "migrate")
+    cfn = samcheck.assert_valid(app / T)
+
+    for name in ("INSERT", "MODIFY", "REMOVE"):
+        assert routing.targets(cfn, record(name)) == {f"{name.title()}Function"}
+    assert "archive_order(record, history)" in (app / "functions" / "remove" / "app.py").read_text(encoding="utf-8")
+
+
 def test_a_monolith_that_already_filters_keeps_its_other_names(tmp_path: Path) -> None:
     app = stream_app(tmp_path)
     edit(app / T, "            BisectBatchOnFunctionError: true\n", "            BisectBatchOnFunctionError: true\n"

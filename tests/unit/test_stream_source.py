@@ -111,7 +111,8 @@ def test_each_extraction_excludes_one_more_name_and_the_last_deletes_the_event(e
 def test_two_readers_are_no_warning_but_the_whole_stream_is_said(events) -> None:
     _, _, note = split(events(), "INSERT")
 
-    assert "every mapping reads the whole stream (filtered records are skipped, not deleted)" in note
+    assert "a mapping of its own on OrdersTable.StreamArn takes the INSERT records, the monolith's skips them" in note
+    assert "every mapping reads the whole stream; filtered records are skipped, not deleted" in note
     assert "no longer handled in order with each other" in note
     assert "warning" not in note
 
@@ -131,7 +132,7 @@ def test_the_starting_position_is_explained(events) -> None:
     _, _, latest = split(events(STREAM.replace("TRIM_HORIZON", "LATEST")), "INSERT")
 
     assert "INSERT records the monolith already handled are handled again" in trim
-    assert "records written while the stack updates may reach neither function" in latest
+    assert "starting at LATEST, INSERT records written while the stack updates may reach neither function" in latest
 
 
 def test_an_image_field_keeps_records_without_it_with_the_monolith(events) -> None:
@@ -173,7 +174,16 @@ def test_listed_keys_are_the_names_every_filter_lists(events) -> None:
     listed = events(STREAM + "    FilterCriteria:\n      Filters:\n        - Pattern: '{\"eventName\": [\"INSERT\", \"REMOVE\"]}'\n")
 
     assert DYNAMODB.listed_keys(listed["OrderChanges"], EVENT_NAME) == frozenset({"INSERT", "REMOVE"})
-    assert DYNAMODB.listed_keys(events()["OrderChanges"], EVENT_NAME) is None
+    assert DYNAMODB.listed_keys(listed["OrderChanges"], NEW_KIND) is None
+
+
+def test_a_stream_sends_three_event_names_less_those_its_filter_excludes(events) -> None:
+    excluding = events(STREAM + "    FilterCriteria:\n      Filters:\n"
+                       "        - Pattern: '{\"eventName\": [{\"anything-but\": [\"INSERT\"]}]}'\n")
+
+    assert DYNAMODB.listed_keys(events()["OrderChanges"], EVENT_NAME) == frozenset({"INSERT", "MODIFY", "REMOVE"})
+    assert DYNAMODB.listed_keys(excluding["OrderChanges"], EVENT_NAME) == frozenset({"MODIFY", "REMOVE"})
+    assert DYNAMODB.listed_keys(events()["OrderChanges"], NEW_KIND) is None
 
 
 def test_lower_cased_event_names_filter_on_the_name_the_stream_sends(events) -> None:
