@@ -133,6 +133,19 @@ def test_an_else_after_two_event_names_is_the_third(tmp_path: Path) -> None:
     assert "archive_order(record, history)" in (app / "functions" / "remove" / "app.py").read_text(encoding="utf-8")
 
 
+def test_a_table_default_after_two_event_names_is_the_third(tmp_path: Path) -> None:
+    app = stream_app(tmp_path)
+    module = app / "order_events" / "app.py"
+    edit(module, '    "REMOVE": archive_order,\n', "")
+    edit(module, "        handler = HANDLERS.get(name)\n", "        handler = HANDLERS.get(name, archive_order)\n")
+    assert "REMOVE  default: archive_order" in accepted(app, "scan").output
+    accepted(app, "extract", "REMOVE")
+    cfn = samcheck.assert_valid(app / T)
+
+    assert routing.targets(cfn, record("REMOVE")) == {"RemoveFunction"}
+    assert routing.targets(cfn, record("MODIFY")) == {"OrderEventsFunction"}
+
+
 def test_a_monolith_that_already_filters_keeps_its_other_names(tmp_path: Path) -> None:
     app = stream_app(tmp_path)
     edit(app / T, "            BisectBatchOnFunctionError: true\n", "            BisectBatchOnFunctionError: true\n"
