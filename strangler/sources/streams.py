@@ -41,7 +41,7 @@ _SCALAR_TYPES = {"S", "N", "B", "BOOL", "NULL"}
 _IMAGES = {"NewImage", "OldImage", "Keys"}
 PATTERN_LIMIT = 4096  # characters of one Pattern (Lambda API Filter.Pattern)
 READERS_PER_SHARD = 2  # DynamoDB streams throttle beyond about two readers per shard
-# Properties whose meaning spans the records of every action in a batch or window.
+# A response type whose meaning spans the records of every action in a batch.
 _BATCH_RESPONSE = "ReportBatchItemFailures"
 
 
@@ -110,7 +110,9 @@ def _field_and_value(path: EventPath, key: str, where: str) -> tuple[tuple[str, 
             where=where,
         )
     if field == ("eventName",):
-        value = key.upper() if any_case else key
+        # The code compares the upper- or lower-cased name: a key in one case stands for the
+        # name the stream sends; a key in mixed case matches no record.
+        value = key.upper() if any_case and key in (key.lower(), key.upper()) else key
         if key and value not in EVENT_NAMES:
             raise Refusal(
                 f"DynamoDB streams name their records {', '.join(EVENT_NAMES)}; no record is named {key!r}, "
@@ -258,7 +260,7 @@ def _split(
     new_event = _with_filters(event, [(i, new_patterns[n]) for n, i in enumerate(admitting)], where)
     remaining = [(i, pattern) for i, pattern in enumerate(kept) if pattern is not None]
     monolith = DELETE if not remaining else _with_filters(event, remaining, where)
-    readers = _readers(rules, kept, field, value) if len(bases) == 1 else None
+    readers = _readers(rules[0], kept[0] is not None) if len(bases) == 1 else None
     return EventSplit(new_event, monolith, _note(name, event, value, readers))
 
 
@@ -312,14 +314,14 @@ def _block_seq(sibling: Any, items: list) -> Any:
     return CommentedSeq(items)
 
 
-def _readers(rules: list[_Rule], kept: list[dict[str, Any] | None], field: tuple[str, ...], value: str) -> int | None:
-    """How many mappings read the stream once this action has its own: known when the
-    monolith's filter has excluded one key per action taken out (or none yet)."""
-    rule = rules[0]
+def _readers(rule: _Rule, monolith_reads: bool) -> int | None:
+    """How many mappings read the stream once this action has its own, when the monolith's
+    one filter tells: it excludes one key per action taken out so far (or none yet). A
+    list of names (``only``) does not say how many functions took the others."""
     if rule.kind == "all":
-        return 1 + (kept[0] is not None)
+        return 1 + monolith_reads
     if rule.kind == "except":
-        return len(rule.values) + 1 + (kept[0] is not None)
+        return len(rule.values) + 1 + monolith_reads
     return None
 
 

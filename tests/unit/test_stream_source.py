@@ -196,12 +196,13 @@ def test_lower_cased_event_names_filter_on_the_name_the_stream_sends(events) -> 
     ("key", "path", "says"),
     [
         ("Created", EVENT_NAME, "DynamoDB streams name their records INSERT, MODIFY, REMOVE"),
+        ("Insert", EventPath(("Records", EACH, "eventName", ANY_CASE)), "no record is named 'Insert'"),
         ("refund", EventPath(("Records", EACH, "dynamodb", "NewImage", "kind")), "a DynamoDB image holds typed values"),
         ("refund", EventPath(("Records", EACH, "body", JSON, "kind")), "a Lambda event filter cannot express"),
         ("refund", EventPath(("detail-type",)), "a DynamoDB stream mapping filters each record"),
         ("refund", EventPath(("Records", EACH, "dynamodb", "NewImage", "kind", "S", ANY_CASE)), "in any case"),
     ],
-    ids=["unknown-event-name", "untyped-attribute", "decoded", "not-a-record", "any-case-field"],
+    ids=["unknown-event-name", "mixed-case-name", "untyped-attribute", "decoded", "not-a-record", "any-case-field"],
 )
 def test_keys_no_filter_can_express_are_refused(events, key: str, path: EventPath, says: str) -> None:
     error = refusal(events(), key, path)
