@@ -141,8 +141,8 @@ def _refuse_batch_semantics(name: str, properties: Mapping[str, Any], where: str
             "back the records of the others after it. With one filtered mapping per action that order is lost, "
             "which strangler cannot prove harmless",
             where=where,
-            hint="split the handler by hand (each function reporting its own failures), or drop "
-                 "ReportBatchItemFailures first if the actions do not depend on each other's order",
+            hint="keep the handler whole, or split it by hand once the actions no longer depend on each other's "
+                 "order (each function then reports only its own records' failures)",
         )
     if properties.get("TumblingWindowInSeconds") is not None:
         raise Refusal(
