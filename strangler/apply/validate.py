@@ -44,12 +44,16 @@ def check(changes: Iterable[FileChange], template_path: str, say: Callable[[str]
         elif change.path == template_path:
             is_json = change.path.endswith(".json")
             try:
-                translate(change.new, is_json=is_json, where=change.path)
+                translated = translate(change.new, is_json=is_json, where=change.path)
             except Untranslatable as failure:
                 known = _original_causes(change.old, is_json, change.path)
                 if known is None:
                     raise
                 _compare(failure, known, change.new, is_json, change.path, say)
+                continue
+            if say is not None:
+                for line in stream_readers(translated, change, is_json):
+                    say(line)
 
 
 def _original_causes(text: str | None, is_json: bool, where: str) -> frozenset[tuple[str | None, str]] | None:
@@ -99,6 +103,76 @@ def _extracted_from(text: str, is_json: bool, where: str) -> dict[str, str]:
         if isinstance(marker, dict) and isinstance(marker.get("ExtractedFrom"), str):
             found[str(logical_id)] = marker["ExtractedFrom"]
     return found
+
+
+# --- readers of a DynamoDB stream ------------------------------------------------------------
+READERS_PER_SHARD = 2  # "More than 2 processes are reading from the same streams shard" throttles
+
+
+def stream_readers(translated: dict[str, Any], change: FileChange, is_json: bool) -> list[str]:
+    """A warning for each DynamoDB stream the run gave more than two readers, when some of
+    them are functions the split did not make or split: the stream source counts only the
+    monolith and its extracts, these are the other consumers it cannot see."""
+    after = _mappings_by_stream(translated)
+    crowded = {stream: readers for stream, readers in after.items() if len(readers) > READERS_PER_SHARD}
+    if not crowded or change.old is None or change.new is None:
+        return []
+    origins = _extracted_from(change.new, is_json, change.path)
+    family = set(origins) | set(origins.values())
+    try:
+        before = _mappings_by_stream(translate(change.old, is_json=is_json, where=change.path))
+    except StranglerError:
+        return []
+    lines = []
+    for stream, readers in crowded.items():
+        others = sorted(set(readers) - family)
+        if others and len(readers) > len(before.get(stream, [])):
+            lines.append(
+                f"warning: {stream} is read by {len(readers)} event source mappings ({', '.join(sorted(readers))}), "
+                f"{', '.join(others)} among them; DynamoDB streams allow about {READERS_PER_SHARD} readers per shard "
+                "before they throttle: group actions in one function, or fan the stream out once through "
+                "EventBridge Pipes (to a bus with one rule per action) or a Kinesis data stream"
+            )
+    return lines
+
+
+def _mappings_by_stream(cfn: dict[str, Any]) -> dict[str, list[str]]:
+    """The functions of the event source mappings on each DynamoDB stream (``Table.StreamArn``)."""
+    found: dict[str, list[str]] = {}
+    for resource in (cfn.get("Resources") or {}).values():
+        if not isinstance(resource, dict) or resource.get("Type") != "AWS::Lambda::EventSourceMapping":
+            continue
+        properties = resource.get("Properties") or {}
+        stream = _stream_of(properties.get("EventSourceArn"))
+        function = properties.get("FunctionName")
+        name = _function_of(cfn, function)
+        if stream is not None and name is not None:
+            found.setdefault(stream, []).append(name)
+    return found
+
+
+def _function_of(cfn: dict[str, Any], reference: Any) -> str | None:
+    """The function a mapping's ``FunctionName`` names, through an alias or version
+    (``AutoPublishAlias``) to the SAM function's own id."""
+    for _ in range(3):
+        name = reference.get("Ref") if isinstance(reference, dict) else None
+        if not isinstance(name, str):
+            return None
+        resource = (cfn.get("Resources") or {}).get(name) or {}
+        if resource.get("Type") not in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
+            return name
+        reference = (resource.get("Properties") or {}).get("FunctionName")
+    return None
+
+
+def _stream_of(arn: Any) -> str | None:
+    target = arn.get("Fn::GetAtt") if isinstance(arn, dict) else None
+    parts = target.split(".", 1) if isinstance(target, str) else target
+    if isinstance(parts, list) and len(parts) == 2 and parts[1] == "StreamArn":
+        return f"{parts[0]}.StreamArn"
+    if isinstance(arn, str) and ":dynamodb:" in arn and "/stream/" in arn:
+        return arn
+    return None
 
 
 def _shown(cause: tuple[str | None, str]) -> str:

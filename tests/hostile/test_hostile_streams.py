@@ -163,6 +163,39 @@ def test_a_monolith_that_already_filters_keeps_its_other_names(tmp_path: Path) -
     assert not events, "the monolith's filter admitted INSERT and MODIFY only: its mapping goes"
 
 
+def test_other_consumers_of_the_stream_are_counted_before_writing(tmp_path: Path) -> None:
+    app = stream_app(tmp_path)
+    edit(app / T, "  OrderEventsFunction:\n", """  SearchIndexFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: order_events/
+      Handler: codec.plain
+      AutoPublishAlias: live
+      Events:
+        Changes:
+          Type: DynamoDB
+          Properties:
+            Stream: !GetAtt OrdersTable.StreamArn
+            StartingPosition: LATEST
+
+  OrderEventsFunction:
+""")
+    repository(app)
+    result = accepted(app, "extract", "INSERT")
+
+    assert ("warning: OrdersTable.StreamArn is read by 3 event source mappings (InsertFunction, OrderEventsFunction, "
+            "SearchIndexFunction), SearchIndexFunction among them; DynamoDB streams allow about 2") in result.output
+    assert "EventBridge Pipes" in result.output
+
+
+def test_no_count_line_when_the_split_functions_are_the_only_readers(tmp_path: Path) -> None:
+    app = stream_app(tmp_path)
+    result = accepted(app, "migrate")
+
+    assert "now has 3 readers per shard" in result.output  # the stream source's own count
+    assert "event source mappings (" not in result.output
+
+
 # --- functions without CodeUri: SAM CLI builds the template's folder -------------------------
 def beside_the_template(tmp_path: Path) -> Path:
     """The fixture with its code next to template.yaml and no CodeUri."""
