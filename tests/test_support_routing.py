@@ -459,3 +459,124 @@ def test_an_include_not_inserted_is_an_error_not_a_miss() -> None:
         "Fn::Transform": {"Name": "AWS::Include", "Parameters": {"Location": "s3://bucket/openapi.yaml"}}}}}}}
     with pytest.raises(ValueError, match="not inserted"):
         routing.targets(cfn, rest_event("GET", "/a"))
+
+
+# --------------------------------------------------------------------------- streams
+
+STREAM_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/app-OrdersTable-1AB2/stream/2024-05-01T00:00:00.000"
+
+
+def stream_record(name: str, kind: str | None = None, arn: str = STREAM_ARN) -> dict[str, Any]:
+    dynamodb: dict[str, Any] = {"Keys": {"id": {"S": "1"}}}
+    if kind is not None:
+        dynamodb["NewImage"] = {"id": {"S": "1"}, "kind": {"S": kind}}
+    return {"eventID": f"{name}-{kind}", "eventName": name, "eventSource": "aws:dynamodb",
+            "eventSourceARN": arn, "dynamodb": dynamodb}
+
+
+def stream_function(name: str, pattern: str | None, table: str = "OrdersTable") -> str:
+    indent = " " * 14
+    criteria = (f"\n{indent}FilterCriteria:\n{indent}  Filters:\n{indent}    - Pattern: '{pattern}'" if pattern else "")
+    return f"""
+    {name}:
+      Type: AWS::Serverless::Function
+      Properties:
+        Events:
+          Changes:
+            Type: DynamoDB
+            Properties:
+              Stream: !GetAtt {table}.StreamArn
+              StartingPosition: LATEST{criteria}
+    """
+
+
+TABLES = """
+OrdersTable:
+  Type: AWS::DynamoDB::Table
+  Properties:
+    KeySchema: [{AttributeName: id, KeyType: HASH}]
+    AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+    BillingMode: PAY_PER_REQUEST
+    StreamSpecification: {StreamViewType: NEW_IMAGE}
+OtherTable:
+  Type: AWS::DynamoDB::Table
+  Properties:
+    TableName: other
+    KeySchema: [{AttributeName: id, KeyType: HASH}]
+    AttributeDefinitions: [{AttributeName: id, AttributeType: S}]
+    BillingMode: PAY_PER_REQUEST
+    StreamSpecification: {StreamViewType: NEW_IMAGE}
+"""
+
+
+def stream_cfn(tmp_path: Path, *functions: str) -> dict[str, Any]:
+    return translated(tmp_path, TABLES + "".join(textwrap.dedent(f) for f in functions))
+
+
+def test_stream_records_reach_the_mapping_whose_filter_admits_them(tmp_path: Path) -> None:
+    cfn = stream_cfn(
+        tmp_path,
+        stream_function("Inserts", '{"eventName": ["INSERT"]}'),
+        stream_function("Rest", '{"eventName": [{"anything-but": ["INSERT"]}]}'),
+        stream_function("Others", None, "OtherTable"),
+    )
+    assert routing.targets(cfn, {"Records": [stream_record("INSERT")]}) == {"Inserts"}
+    assert routing.targets(cfn, {"Records": [stream_record("MODIFY"), stream_record("REMOVE")]}) == {"Rest"}
+    # a mixed batch is split record by record
+    assert routing.targets(cfn, {"Records": [stream_record("INSERT"), stream_record("REMOVE")]}) == {"Inserts", "Rest"}
+    other = STREAM_ARN.replace("app-OrdersTable-1AB2", "other")
+    assert routing.targets(cfn, {"Records": [stream_record("INSERT", arn=other)]}) == {"Others"}
+
+
+def test_an_exists_false_alternative_keeps_records_without_the_field(tmp_path: Path) -> None:
+    cfn = stream_cfn(
+        tmp_path,
+        stream_function("Refunds", '{"dynamodb": {"NewImage": {"kind": {"S": ["refund"]}}}}'),
+        stream_function("Rest", '{"dynamodb": {"NewImage": {"kind": {"S": [{"anything-but": ["refund"]}, {"exists": false}]}}}}'),
+    )
+    assert routing.targets(cfn, {"Records": [stream_record("INSERT", "refund")]}) == {"Refunds"}
+    assert routing.targets(cfn, {"Records": [stream_record("INSERT", "sale")]}) == {"Rest"}
+    assert routing.targets(cfn, {"Records": [stream_record("REMOVE")]}) == {"Rest"}
+
+
+def test_overlapping_stream_filters_are_an_error(tmp_path: Path) -> None:
+    cfn = stream_cfn(tmp_path, stream_function("Inserts", '{"eventName": ["INSERT"]}'), stream_function("All", None))
+    with pytest.raises(AssertionError, match="filters overlap"):
+        routing.targets(cfn, {"Records": [stream_record("INSERT")]})
+
+
+def test_a_stream_record_no_filter_admits_beside_one_that_is_routed_is_an_error(tmp_path: Path) -> None:
+    cfn = stream_cfn(tmp_path, stream_function("Inserts", '{"eventName": ["INSERT"]}'))
+    assert routing.targets(cfn, {"Records": [stream_record("REMOVE")]}) == set()
+    with pytest.raises(AssertionError, match="filters leave a gap"):
+        routing.targets(cfn, {"Records": [stream_record("INSERT"), stream_record("REMOVE")]})
+
+
+def test_kinesis_filters_apply_to_the_decoded_data(tmp_path: Path) -> None:
+    import base64
+
+    cfn = translated(tmp_path, """
+        Clicks:
+          Type: AWS::Kinesis::Stream
+          Properties: {ShardCount: 1}
+        Purchases:
+          Type: AWS::Serverless::Function
+          Properties:
+            Events:
+              Stream:
+                Type: Kinesis
+                Properties:
+                  Stream: !GetAtt Clicks.Arn
+                  StartingPosition: LATEST
+                  FilterCriteria:
+                    Filters:
+                      - Pattern: '{"data": {"kind": ["purchase"]}}'
+        """)
+
+    def kinesis(kind: str) -> dict[str, Any]:
+        data = base64.b64encode(json.dumps({"kind": kind}).encode()).decode()
+        return {"Records": [{"eventSource": "aws:kinesis", "eventID": "1", "kinesis": {"data": data},
+                             "eventSourceARN": "arn:aws:kinesis:us-east-1:123456789012:stream/app-Clicks-9XY"}]}
+
+    assert routing.targets(cfn, kinesis("purchase")) == {"Purchases"}
+    assert routing.targets(cfn, kinesis("view")) == set()

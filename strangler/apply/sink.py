@@ -30,7 +30,7 @@ def write(outcome: Outcome, options: WriteOptions, say: Callable[[str], None]) -
     assert outcome.changes is not None and outcome.plan is not None
     project = outcome.project
     changes = outcome.changes.changes
-    validate.check(changes, project.relative(project.template.path))
+    validate.check(changes, project.relative(project.template.path), say)
     workspace = Workspace.find(project.root)
     where = lock.place(project.template.path.parent, workspace.git_dir if workspace.versioned else None)
     # Signals wait from here (taken at each phase): none can come between taking the lock

@@ -1,15 +1,17 @@
 """Check a rendered ChangeSet before anything is written.
 
 Every Python file must compile and the template must translate with aws-sam-translator
-offline. A failure here is strangler's own bug, so the message says so and carries the
-details for a report.
+offline, as ``sam build`` and ``sam package`` would leave it (local code uploaded, images
+built). A failure the split brought is strangler's own bug, so the message says so and
+carries the details for a report; a failure the original template already had is the
+user's to fix and is reported without stopping the run.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from typing import Any
 
@@ -21,14 +23,161 @@ _LOCAL_CODE = {"AWS::Serverless::Function": "CodeUri", "AWS::Serverless::LayerVe
 _BUG = "this is a bug in strangler; please report it with the template and module"
 
 
-def check(changes: Iterable[FileChange], template_path: str) -> None:
+class Untranslatable(StranglerError):
+    """aws-sam-translator refused the template; ``causes`` are its reasons, each with the
+    logical id it names (None for the template as a whole)."""
+
+    def __init__(self, message: str, causes: tuple[tuple[str | None, str], ...], *, where: str, hint: str | None = None):
+        super().__init__(message, where=where, hint=hint)
+        self.causes = causes
+
+
+def check(changes: Iterable[FileChange], template_path: str, say: Callable[[str], None] | None = None) -> None:
+    """Refuse a change that does not compile or translate. Translation problems the original
+    template already had are not the split's: they are reported through ``say`` and do not
+    stop the run; only new ones do."""
     for change in changes:
         if change.new is None:
             continue
         if change.path.endswith(".py"):
             _compiles(change)
         elif change.path == template_path:
-            translate(change.new, is_json=change.path.endswith(".json"), where=change.path)
+            is_json = change.path.endswith(".json")
+            try:
+                translated = translate(change.new, is_json=is_json, where=change.path)
+            except Untranslatable as failure:
+                known = _original_causes(change.old, is_json, change.path)
+                if known is None:
+                    raise
+                _compare(failure, known, change.new, is_json, change.path, say)
+                continue
+            if say is not None:
+                for line in stream_readers(translated, change, is_json):
+                    say(line)
+
+
+def _original_causes(text: str | None, is_json: bool, where: str) -> frozenset[tuple[str | None, str]] | None:
+    """What the template failed with before the run; None when it translated (or is new)."""
+    if text is None:
+        return None
+    try:
+        translate(text, is_json=is_json, where=where)
+    except Untranslatable as failure:
+        return frozenset(failure.causes)
+    except StranglerError:
+        return None
+    return None
+
+
+def _compare(
+    failure: Untranslatable, known: frozenset[tuple[str | None, str]], text: str, is_json: bool, where: str,
+    say: Callable[[str], None] | None,
+) -> None:
+    """Raise with the causes the split brought; report those the template already had."""
+    origins = _extracted_from(text, is_json, where)
+    new = [cause for cause in failure.causes if not _already(cause, known, origins)]
+    if new:
+        causes = "; ".join(_shown(cause) for cause in new)
+        raise Untranslatable(f"the new template does not translate: {causes}", tuple(new), where=where, hint=_BUG)
+    if say is not None:
+        causes = "; ".join(_shown(cause) for cause in failure.causes)
+        say(f"{where} did not translate before this run either, for reasons the split leaves as they were "
+            f"(fix them before deploying): {causes}")
+
+
+def _already(cause: tuple[str | None, str], known: frozenset[tuple[str | None, str]], origins: dict[str, str]) -> bool:
+    """The original had this problem: on the same resource, or on the monolith a new
+    function was copied from (its reason then names the monolith where it names the copy)."""
+    if cause in known:
+        return True
+    logical_id, reason = cause
+    origin = origins.get(logical_id or "")
+    return origin is not None and (origin, reason.replace(str(logical_id), origin)) in known
+
+
+def _extracted_from(text: str, is_json: bool, where: str) -> dict[str, str]:
+    template = json.loads(text.removeprefix("\ufeff")) if is_json else _parse_as_sam(text, where)
+    found = {}
+    for logical_id, resource in ((template or {}).get("Resources") or {}).items():
+        marker = ((resource or {}).get("Metadata") or {}).get("Strangler") if isinstance(resource, dict) else None
+        if isinstance(marker, dict) and isinstance(marker.get("ExtractedFrom"), str):
+            found[str(logical_id)] = marker["ExtractedFrom"]
+    return found
+
+
+# --- readers of a DynamoDB stream ------------------------------------------------------------
+READERS_PER_SHARD = 2  # "More than 2 processes are reading from the same streams shard" throttles
+
+
+def stream_readers(translated: dict[str, Any], change: FileChange, is_json: bool) -> list[str]:
+    """A warning for each DynamoDB stream the run gave more than two readers, when some of
+    them are functions the split did not make or split: the stream source counts only the
+    monolith and its extracts, these are the other consumers it cannot see."""
+    after = _mappings_by_stream(translated)
+    crowded = {stream: readers for stream, readers in after.items() if len(readers) > READERS_PER_SHARD}
+    if not crowded or change.old is None or change.new is None:
+        return []
+    origins = _extracted_from(change.new, is_json, change.path)
+    family = set(origins) | set(origins.values())
+    try:
+        before = _mappings_by_stream(translate(change.old, is_json=is_json, where=change.path))
+    except StranglerError:
+        return []
+    lines = []
+    for stream, readers in crowded.items():
+        others = sorted(set(readers) - family)
+        if others and len(readers) > len(before.get(stream, [])):
+            lines.append(
+                f"warning: {stream} is read by {len(readers)} event source mappings ({', '.join(sorted(readers))}), "
+                f"{', '.join(others)} among them; DynamoDB streams allow about {READERS_PER_SHARD} readers per shard "
+                "before they throttle: group actions in one function, or fan the stream out once through "
+                "EventBridge Pipes (to a bus with one rule per action) or a Kinesis data stream"
+            )
+    return lines
+
+
+def _mappings_by_stream(cfn: dict[str, Any]) -> dict[str, list[str]]:
+    """The functions of the event source mappings on each DynamoDB stream (``Table.StreamArn``)."""
+    found: dict[str, list[str]] = {}
+    for resource in (cfn.get("Resources") or {}).values():
+        if not isinstance(resource, dict) or resource.get("Type") != "AWS::Lambda::EventSourceMapping":
+            continue
+        properties = resource.get("Properties") or {}
+        stream = _stream_of(properties.get("EventSourceArn"))
+        function = properties.get("FunctionName")
+        name = _function_of(cfn, function)
+        if stream is not None and name is not None:
+            found.setdefault(stream, []).append(name)
+    return found
+
+
+def _function_of(cfn: dict[str, Any], reference: Any) -> str | None:
+    """The function a mapping's ``FunctionName`` names, through an alias or version
+    (``AutoPublishAlias``) to the SAM function's own id."""
+    for _ in range(3):
+        name = reference.get("Ref") if isinstance(reference, dict) else None
+        if not isinstance(name, str):
+            return None
+        resource = (cfn.get("Resources") or {}).get(name) or {}
+        if resource.get("Type") not in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
+            return name
+        reference = (resource.get("Properties") or {}).get("FunctionName")
+    return None
+
+
+def _stream_of(arn: Any) -> str | None:
+    target = arn.get("Fn::GetAtt") if isinstance(arn, dict) else None
+    parts = target.split(".", 1) if isinstance(target, str) else target
+    if isinstance(parts, list) and len(parts) == 2 and parts[1] == "StreamArn":
+        return f"{parts[0]}.StreamArn"
+    if isinstance(arn, str) and ":dynamodb:" in arn and "/stream/" in arn:
+        return arn
+    return None
+
+
+def _shown(cause: tuple[str | None, str]) -> str:
+    logical_id, reason = cause
+    return f"Resource with id [{logical_id}] is invalid. {reason}" if logical_id is not None else reason
 
 
 def _compiles(change: FileChange) -> None:
@@ -57,8 +206,18 @@ def translate(text: str, *, is_json: bool, where: str) -> dict[str, Any]:
                 sam_template=template, parameter_values={}, passthrough_metadata=True
             )
     except InvalidDocumentException as exc:
-        causes = "; ".join(cause.message for cause in exc.causes)
-        raise StranglerError(f"the new template does not translate: {causes}", where=where, hint=_BUG) from None
+        causes = tuple(_cause(cause) for cause in exc.causes)
+        shown = "; ".join(_shown(cause) for cause in causes)
+        raise Untranslatable(f"the new template does not translate: {shown}", causes, where=where, hint=_BUG) from None
+
+
+def _cause(exc: Exception) -> tuple[str | None, str]:
+    """(logical id, reason) of one of SAM's causes: the id apart, so that the same reason
+    on a copy of a resource can be recognised."""
+    logical_id = getattr(exc, "_logical_id", None)
+    if isinstance(logical_id, str):
+        return logical_id, str(getattr(exc, "_message", getattr(exc, "message", exc)))
+    return None, str(getattr(exc, "message", exc))
 
 
 def _parse_as_sam(text: str, where: str) -> Any:
@@ -134,15 +293,45 @@ def _kind(value: Any) -> type:
 
 
 def _as_packaged(template: dict[str, Any]) -> None:
-    """Local code paths become S3 URIs, as ``sam package`` would leave them."""
+    """Local code paths become S3 URIs, as ``sam package`` would leave them; a function that
+    names no code at all gets the template's folder, which is what SAM CLI builds for it."""
     globals_ = (template.get("Globals") or {}).get("Function") or {}
+    if not isinstance(globals_, dict):
+        globals_ = {}
     if isinstance(globals_.get("CodeUri"), str):
         globals_["CodeUri"] = f"s3://bucket/{globals_['CodeUri']}"
+    defaults = any(key in globals_ for key in _CODE_KEYS)
     for resource in (template.get("Resources") or {}).values():
+        if not isinstance(resource, dict):
+            continue
         key = _LOCAL_CODE.get(resource.get("Type"))
-        properties = resource.get("Properties") or {}
-        if key and isinstance(properties.get(key), str) and not properties[key].startswith("s3://"):
+        properties = resource.get("Properties")
+        if not key or not isinstance(properties, dict):
+            continue
+        if key == "CodeUri" and not defaults and _names_no_code(properties, globals_):
+            properties[key] = "."
+        if key == "CodeUri" and _awaits_image(properties, globals_):
+            properties["ImageUri"] = _BUILT_IMAGE
+        if isinstance(properties.get(key), str) and not properties[key].startswith("s3://"):
             properties[key] = f"s3://bucket/{properties[key]}"
+
+
+_CODE_KEYS = ("CodeUri", "InlineCode", "ImageUri")
+_BUILT_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/built-by-sam:latest"
+
+
+def _awaits_image(properties: dict[str, Any], globals_: dict[str, Any]) -> bool:
+    """An image function with no ImageUri yet: ``sam build`` builds it from its Metadata
+    (Dockerfile, DockerContext) and writes the ImageUri into the built template."""
+    package_type = properties.get("PackageType", globals_.get("PackageType"))
+    return package_type == "Image" and "ImageUri" not in properties and "ImageUri" not in globals_
+
+
+def _names_no_code(properties: dict[str, Any], globals_: dict[str, Any]) -> bool:
+    """A zip function with neither CodeUri, InlineCode nor ImageUri: SAM CLI builds and
+    uploads the template's folder for it."""
+    package_type = properties.get("PackageType", globals_.get("PackageType"))
+    return package_type != "Image" and not any(key in properties for key in _CODE_KEYS)
 
 
 @contextmanager

@@ -20,17 +20,24 @@ class Refused(EventSource):
 
 
 _SQS_ADVICE = (
-    "two filtered event source mappings on one SQS queue compete for its messages and Lambda "
-    "deletes those a filter rejects; give each type its own queue (an SNS topic with one "
-    "filtered subscription per function, or EventBridge Pipes from the old queue), then run "
-    "strangler on that source"
+    "Lambda deletes an SQS message that a mapping's filter rejects, and two mappings on one queue compete "
+    "for its messages, so one filtered mapping per action would lose messages (strangler writes no route "
+    "that can lose a message). Route each type before it reaches a queue, then run strangler again: "
+    "(1) one queue per action, each producer sending each type to its own queue; "
+    "(2) an SNS topic with one subscription per action filtered on the type (strangler splits a "
+    "function's SNS event into such subscriptions); or "
+    "(3) an EventBridge Pipe from the queue to an event bus with one rule per action (strangler splits "
+    "EventBridgeRule events)"
 )
 _SCHEDULE_ADVICE = "a schedule sends one fixed event; give it its own function by hand"
 
 SQS = Refused(("SQS",), _SQS_ADVICE)
-KINESIS = Refused(("Kinesis",), "Kinesis mappings are not split yet; each function would need FilterCriteria on data")
-DYNAMODB = Refused(
-    ("DynamoDB",), "DynamoDB stream mappings are not split yet; each function would need FilterCriteria on dynamodb"
+KINESIS = Refused(
+    ("Kinesis",),
+    "a Kinesis mapping filters records only on their data (the producer's JSON, base64-encoded in "
+    "record['kinesis']['data']), and strangler does not follow a key through base64.b64decode yet; "
+    "give each action its own stream, or fan out through an EventBridge Pipe to an event bus with one "
+    "rule per action",
 )
 S3 = Refused(("S3",), "S3 notifications cannot overlap on one bucket; route by prefix or suffix by hand")
 SCHEDULE = Refused(("Schedule",), _SCHEDULE_ADVICE)

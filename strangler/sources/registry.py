@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from strangler.sources import eventbridge, http, refused, sns
+from strangler.sources import eventbridge, http, refused, sns, streams
 from strangler.sources.base import EventSource
 
 SOURCES: tuple[EventSource, ...] = (
@@ -12,7 +12,7 @@ SOURCES: tuple[EventSource, ...] = (
     sns.TOPICS,
     refused.SQS,
     refused.KINESIS,
-    refused.DYNAMODB,
+    streams.DYNAMODB,
     refused.S3,
     refused.SCHEDULE,
     refused.SCHEDULE_V2,

@@ -78,6 +78,9 @@ CASES = [
     # routes in an AWS::Include'd openapi.yaml: a Sub-list integration and a plain one re-pointed in the file
     ("openapi-pets", ("extract", "POST /pets/{petId}/adoption", "DELETE /pets/{petId}")),
     ("openapi-pets", ("migrate",)),
+    # a DynamoDB stream: complementary FilterCriteria on eventName, records skipped, not deleted
+    ("dynamodb-stream-orders", ("extract", "REMOVE")),
+    ("dynamodb-stream-orders", ("migrate",)),
 ]
 MONOLITHS = {
     "eventbridge-orders": "OrdersFunction",
@@ -101,6 +104,7 @@ MONOLITHS = {
     "multi-source-keyed": "OrdersFunction",
     "standalone-rule-payments": ("PaymentsFunction", "ReceiptsFunction", "AdminFunction"),
     "openapi-pets": "PetsFunction",
+    "dynamodb-stream-orders": "OrderEventsFunction",
 }
 
 

@@ -103,7 +103,7 @@ def test_sqs_source_is_refused_with_the_safe_alternative(orders: Path) -> None:
     edit(orders / "template.yaml", "Type: EventBridgeRule", "Type: SQS")
     message = refused(orders, "extract", "OrderShipped")
     assert "Resources.OrdersFunction" in message and "event OrderLifecycle (SQS) cannot be split safely" in message
-    assert "SNS topic with one filtered subscription per function" in message
+    assert "an SNS topic with one subscription per action filtered on the type" in message
 
 
 def test_custom_resource_handler_is_refused(billing: Path) -> None:

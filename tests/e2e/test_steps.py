@@ -58,8 +58,10 @@ def test_extracting_pairs_one_run_each_equals_one_run_for_all(tmp_path: Path) ->
         # routes of an included openapi.yaml: each run edits the file the previous one left
         ("openapi-pets", ("GET /pets", "POST /pets", "GET /pets/{petId}", "DELETE /pets/{petId}",
                           "POST /pets/{petId}/adoption", "GET /health")),
+        # a stream: each run adds one key to the monolith's anything-but filter
+        ("dynamodb-stream-orders", ("INSERT", "MODIFY", "REMOVE")),
     ],
-    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library", "multi-api-shop", "rest-method-orders", "typed-events-billing", "multi-source-orders", "multi-source-nested", "multi-source-keyed", "fallthrough-notifications", "standalone-rule-payments", "openapi-pets"],
+    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library", "multi-api-shop", "rest-method-orders", "typed-events-billing", "multi-source-orders", "multi-source-nested", "multi-source-keyed", "fallthrough-notifications", "standalone-rule-payments", "openapi-pets", "dynamodb-stream-orders"],
 )
 def test_extracting_every_action_one_run_each_then_migrating_equals_migrating(tmp_path: Path, fixture, actions) -> None:
     stepwise = copy_app(fixture, tmp_path / "stepwise")

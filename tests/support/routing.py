@@ -12,6 +12,7 @@ the event would reach; references through ``AWS::Lambda::Alias`` and
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -521,6 +522,84 @@ def sqs_targets(cfn: Template, event: Mapping[str, Any]) -> set[str]:
     return found
 
 
+# --------------------------------------------------------------------------- DynamoDB / Kinesis streams
+
+
+def stream_targets(cfn: Template, event: Mapping[str, Any]) -> set[str]:
+    """Functions whose enabled event source mapping on the records' stream admits them.
+
+    Every mapping of a stream reads every record; its ``FilterCriteria`` (alternatives,
+    each a JSON pattern over the record; for Kinesis over ``{"data": <decoded JSON>}``)
+    decides whether the function gets it. A record that some mapping takes but that
+    reaches no function, or a batch whose records disagree, is an error.
+    """
+    found: set[str] = set()
+    reached_by_record = []
+    for record in event.get("Records", []):
+        reached = stream_record_targets(cfn, record)
+        if len(reached) > 1:
+            raise AssertionError(f"record {record.get('eventID')} reaches {sorted(reached)}: filters overlap")
+        reached_by_record.append(reached)
+        found |= reached
+    if found and not all(reached_by_record):
+        raise AssertionError("a record of the batch reaches no function while others do: filters leave a gap")
+    return found
+
+
+def stream_record_targets(cfn: Template, record: Mapping[str, Any]) -> set[str]:
+    """Every function a mapping on the record's stream delivers the record to."""
+    source = _stream_source(cfn, record)
+    document = _filtered_document(record)
+    found: set[str] = set()
+    for _, props in _of_type(cfn, "AWS::Lambda::EventSourceMapping"):
+        if props.get("Enabled", True) is False or not _reads(props.get("EventSourceArn"), source):
+            continue
+        filters = (props.get("FilterCriteria") or {}).get("Filters")
+        if filters is not None and not any(matches(_as_json(f["Pattern"]), document) for f in filters):
+            continue
+        found |= _resolved(cfn, [props.get("FunctionName")])
+    return found
+
+
+def _stream_source(cfn: Template, record: Mapping[str, Any]) -> tuple[str, str]:
+    """``(logical id or arn, kind)`` of the table or Kinesis stream the record came from.
+
+    CloudFormation names a table ``<stack>-<LogicalId>-<suffix>`` unless ``TableName``
+    (``Name`` for a Kinesis stream) says otherwise.
+    """
+    arn = record["eventSourceARN"]
+    if record.get("eventSource") == "aws:dynamodb":
+        name, kind, property_name = arn.split(":table/", 1)[1].split("/stream/", 1)[0], "AWS::DynamoDB::Table", "TableName"
+    else:
+        name, kind, property_name = arn.split(":stream/", 1)[1], "AWS::Kinesis::Stream", "Name"
+    for logical_id, props in _of_type(cfn, kind):
+        if props.get(property_name) == name or (property_name not in props and f"-{logical_id}-" in f"-{name}-"):
+            return logical_id, arn
+    return "", arn
+
+
+def _reads(source_arn: Any, source: tuple[str, str]) -> bool:
+    logical_id, arn = source
+    if isinstance(source_arn, str):
+        return source_arn == arn
+    if isinstance(source_arn, Mapping) and "Fn::GetAtt" in source_arn:
+        target = source_arn["Fn::GetAtt"]
+        parts = target.split(".", 1) if isinstance(target, str) else list(target)
+        return bool(logical_id) and parts[0] == logical_id and parts[1] in ("StreamArn", "Arn")
+    return False
+
+
+def _filtered_document(record: Mapping[str, Any]) -> Mapping[str, Any]:
+    """What a filter pattern is matched against: the DynamoDB record itself; for Kinesis,
+    ``data`` decoded (Lambda filters Kinesis records on their JSON data only)."""
+    if record.get("eventSource") != "aws:kinesis":
+        return record
+    try:
+        return {"data": json.loads(base64.b64decode(record["kinesis"]["data"]))}
+    except ValueError:
+        return {}
+
+
 # --------------------------------------------------------------------------- dispatch
 
 
@@ -533,6 +612,8 @@ def targets(cfn: Template, event: Mapping[str, Any]) -> set[str]:
         return sns_targets(cfn, event)
     if records and all(record.get("eventSource") == "aws:sqs" for record in records):
         return sqs_targets(cfn, event)
+    if records and all(record.get("eventSource") in ("aws:dynamodb", "aws:kinesis") for record in records):
+        return stream_targets(cfn, event)
     if event.get("version") == "2.0" or "rawPath" in event:
         return http_targets(cfn, event)
     if "httpMethod" in event and "path" in event:

@@ -510,8 +510,8 @@ def test_sns_refuses_a_key_it_cannot_filter_on(events):
 @pytest.mark.parametrize(
     ("kind", "advice"),
     [
-        ("SQS", "two filtered event source mappings on one SQS queue compete for its messages"),
-        ("Kinesis", "Kinesis mappings are not split yet"),
+        ("SQS", "Lambda deletes an SQS message that a mapping's filter rejects"),
+        ("Kinesis", "a Kinesis mapping filters records only on their data"),
         ("S3", "S3 notifications cannot overlap on one bucket"),
         ("Schedule", "a schedule sends one fixed event; give it its own function by hand"),
     ],
@@ -527,7 +527,10 @@ def test_unsplittable_sources_are_refused_with_advice(events, kind, advice):
 def test_sqs_advice_says_what_to_do_instead(events):
     message = refusal(events("Queue:\n  Type: SQS\n  Properties: {}\n"), "welcome", SNS_BODY_KIND)
 
-    assert "give each type its own queue" in message and "EventBridge Pipes" in message
+    assert "two mappings on one queue compete for its messages, so one filtered mapping per action would lose" in message
+    assert "(1) one queue per action" in message
+    assert "(2) an SNS topic with one subscription per action filtered on the type" in message
+    assert "(3) an EventBridge Pipe from the queue to an event bus with one rule per action" in message
 
 
 @pytest.mark.parametrize("no_events", [None, {}])
