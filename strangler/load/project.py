@@ -58,7 +58,7 @@ class Project:
             )
         known = ", ".join(f.logical_id for f in self.functions) or "none"
         raise StranglerError(
-            f"no AWS::Serverless::Function {logical_id} in the template (functions: {known})",
+            f"no {dialect_of(self.template.data).FUNCTION_TYPE} {logical_id} in the template (functions: {known})",
             where=self.template.path.name,
         )
 
@@ -138,6 +138,8 @@ def load(directory: Path, template: Path | None = None) -> Project:
     skipped: dict[str, str] = {}
     for logical_id, resource in resources.items():
         if resource.get("Type") != dialect.FUNCTION_TYPE:
+            if resource.get("Type") in _FUNCTION_TYPES:
+                skipped[logical_id] = _other_dialect(resource.get("Type"), dialect)
             continue
         found = _function(root, logical_id, resource, globals_, dialect)
         if isinstance(found, str):
@@ -146,6 +148,19 @@ def load(directory: Path, template: Path | None = None) -> Project:
             functions.append(found)
     sources = read_sources(root, {f.code_dir for f in functions})
     return Project(root, document, tuple(functions), sources, load_settings(root), skipped)
+
+
+# Every resource Type a dialect takes apart; one template's dialect takes one of them.
+_FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
+
+
+def _other_dialect(kind: str, dialect: Dialect) -> str:
+    """Why a function of the other dialect's Type is not split in this template."""
+    if kind == "AWS::Lambda::Function":
+        return ("it is a plain AWS::Lambda::Function in a SAM template: strangler splits plain functions in "
+                "templates without the SAM transform; declare it as an AWS::Serverless::Function (CodeUri, "
+                "Events) to split it here")
+    return f"it is a {kind} in a template without the SAM transform"
 
 
 def _template_path(start: Path, directory: Path, template: Path | None) -> Path:
@@ -212,10 +227,12 @@ def _function(base: Path, logical_id: str, resource: dict, globals_: Mapping[str
         return declared
     code_uri, handler = declared
     code_dir = (base / code_uri).resolve()
+    # CodeUri for SAM, Code for plain CloudFormation: the message names the property written.
+    written = getattr(dialect, "CODE_PROPERTY", "CodeUri")
     if not code_dir.exists():
-        return f"its CodeUri {code_uri} does not exist (resolved against the template's folder: {code_dir})"
+        return f"its {written} {code_uri} does not exist (resolved against the template's folder: {code_dir})"
     if not code_dir.is_dir():
-        return f"its CodeUri {code_uri} is a file (an archive?), not a folder of Python code"
+        return f"its {written} {code_uri} is a file (an archive?), not a folder of Python code"
     split = _split_handler(code_dir, handler)
     if isinstance(split, str):
         return split

@@ -2,9 +2,9 @@
 
 The stages above speak of functions, the routes that reach each function and the
 resources that refer to one; a dialect says where its template keeps them and how a
-change is written into it. SAM (``sam.py``) is the one dialect strangler knows; plain
-CloudFormation is a second module beside it, returned by :func:`dialect_of` for the
-templates it reads, and nothing above this package changes.
+change is written into it. SAM (``sam.py``) and plain CloudFormation (``cfn.py``) are the
+dialects; :func:`dialect_of` chooses one per template, and nothing above this package
+changes.
 
 A dialect is any object with these members; a module of functions is one.
 """
@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from strangler.model import Narrowing, ResourceSplit, RoutePlan
-from strangler.template import sam
+from strangler.template import cfn, sam
 from strangler.template.document import TemplateDocument
 from strangler.template.invokers import Invoker
 
@@ -63,6 +63,24 @@ class Dialect(Protocol):
     def retire(self, doc: TemplateDocument, monolith_id: str) -> list[str]: ...
 
 
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+
+
 def dialect_of(data: Mapping[str, Any]) -> Dialect:
-    """The dialect of a template's data: SAM, the one strangler reads and writes today."""
-    return sam  # type: ignore[return-value]  # a module that has every member of Dialect
+    """The dialect of a template's data: SAM when it declares the SAM transform (or, without
+    it, SAM resources, which only the transform can deploy); plain CloudFormation otherwise.
+
+    Chosen per template: a SAM template's plain ``AWS::Lambda::Function`` is not split (load
+    names it as skipped, with why), so one run never mixes the two dialects' writes."""
+    return sam if is_sam(data) else cfn  # type: ignore[return-value]  # modules with every member of Dialect
+
+
+def is_sam(data: Mapping[str, Any]) -> bool:
+    transform = data.get("Transform")
+    names = transform if isinstance(transform, list) else [transform]
+    if SAM_TRANSFORM in names:
+        return True
+    resources = data.get("Resources")
+    return isinstance(resources, Mapping) and any(
+        isinstance(r, Mapping) and str(r.get("Type", "")).startswith("AWS::Serverless::") for r in resources.values()
+    )

@@ -377,7 +377,9 @@ _KINDS: dict[str, _Kind] = {
     ),
     "AWS::ApiGateway::Method": _Kind(
         _at("Integration"),
-        "describe the route as an Api event of the function (RestApiId, Path, Method), then run again",
+        "give the action's route a method of its own (an AWS::ApiGateway::Resource per path part and an "
+        "AWS::ApiGateway::Method, matched before {proxy+}), or describe the route as an Api event of a SAM "
+        "function, then run again",
     ),
     "AWS::ApiGateway::Authorizer": _Kind(_at("AuthorizerUri"), f"the function authorizes requests: {_BY_HAND}"),
     "AWS::ApiGateway::RestApi": _Kind(
