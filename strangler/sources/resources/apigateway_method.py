@@ -39,6 +39,11 @@ _URI_HINT = (
     "new function by hand after extracting"
 )
 
+_KEY_HINT = (
+    "dispatch on event['httpMethod'] and event['resource'] (what API Gateway matched), or split this "
+    "function by hand"
+)
+
 
 class Methods(ResourceRoute):
     kinds = ("AWS::ApiGateway::Method",)
@@ -49,7 +54,7 @@ class Methods(ResourceRoute):
         method_id = invoker.logical_id
         method = doc.data["Resources"][method_id]
         properties = method.get("Properties") or {}
-        wanted_method, wanted_path = _wanted(key, path, where)
+        wanted_method, wanted_path = _wanted(invoker, key, path, where)
         http_method = str(properties.get("HttpMethod", "")).upper()
         if wanted_path is not None and resource_path(doc, properties, method_id, where) != wanted_path:
             return ResourceSplit(method_id)
@@ -79,25 +84,27 @@ class Methods(ResourceRoute):
         )
 
 
-def _wanted(key: str, path: EventPath, where: str) -> tuple[str, str | None]:
+def _wanted(invoker: Invoker, key: str, path: EventPath, where: str) -> tuple[str, str | None]:
     """(method or ANY, resource path or None for every path) the action ``key`` names."""
     parts = path.parts[:-1] if path.parts[-1:] == (ANY_CASE,) else path.parts
     if parts in _METHOD_ONLY:
         method = key.upper()
         if method not in _METHODS:
-            raise Refusal(f"{key!r} is not an HTTP method, so API Gateway cannot route it", where=where)
+            raise Refusal(f"{invoker.describe()}, and {key!r} is not an HTTP method, so API Gateway cannot route it",
+                          where=where, hint=_KEY_HINT)
         return method, None
     if path.parts == ("method+path",):
         method, _, route = key.partition(" ")
         if not route.startswith("/") or method.upper() not in _METHODS | {"ANY"}:
-            raise Refusal(f"{key!r} is not a route of the form 'METHOD /path'", where=where)
+            raise Refusal(f"{invoker.describe()}, and {key!r} is not a route of the form 'METHOD /path'",
+                          where=where, hint=_KEY_HINT)
         return method.upper(), route
     if path.parts in _RESOURCE_ONLY:
         return "ANY", key
     raise Refusal(
-        f"the dispatch key comes from {path}, but a REST API routes on method and resource path only: "
-        "requests that differ by query string, header or body cannot go to different functions",
-        where=where,
+        f"{invoker.describe()}, but the dispatch key comes from {path}, and a REST API routes on method and "
+        "resource path only: requests that differ by query string, header or body cannot go to different functions",
+        where=where, hint=_KEY_HINT,
     )
 
 
