@@ -122,6 +122,8 @@ def load(directory: Path, template: Path | None = None) -> Project:
     root = document.path.parent
     name = document.path.name
     dialect = dialect_of(document.data)
+    # The Types of the functions it takes apart: a SAM template may declare plain ones too.
+    function_types = getattr(dialect, "FUNCTION_TYPES", (dialect.FUNCTION_TYPE,))
     resources = document.data.get("Resources")
     if not isinstance(resources, dict) or not resources:
         raise StranglerError("the template has no Resources", where=name)
@@ -132,14 +134,12 @@ def load(directory: Path, template: Path | None = None) -> Project:
                 where=f"{name}: Resources.{logical_id}",
                 hint="quote it, or give it a name that starts with a letter",
             )
-        _check_resource(name, logical_id, resource, dialect.FUNCTION_TYPE)
+        _check_resource(name, logical_id, resource, function_types)
     globals_ = dialect.function_globals(document.data, name)
     functions: list[FunctionRef] = []
     skipped: dict[str, str] = {}
     for logical_id, resource in resources.items():
-        if resource.get("Type") != dialect.FUNCTION_TYPE:
-            if resource.get("Type") in _FUNCTION_TYPES:
-                skipped[logical_id] = _other_dialect(resource.get("Type"), dialect)
+        if resource.get("Type") not in function_types:
             continue
         found = _function(root, logical_id, resource, globals_, dialect)
         if isinstance(found, str):
@@ -148,19 +148,6 @@ def load(directory: Path, template: Path | None = None) -> Project:
             functions.append(found)
     sources = read_sources(root, {f.code_dir for f in functions})
     return Project(root, document, tuple(functions), sources, load_settings(root), skipped)
-
-
-# Every resource Type a dialect takes apart; one template's dialect takes one of them.
-_FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
-
-
-def _other_dialect(kind: str, dialect: Dialect) -> str:
-    """Why a function of the other dialect's Type is not split in this template."""
-    if kind == "AWS::Lambda::Function":
-        return ("it is a plain AWS::Lambda::Function in a SAM template: strangler splits plain functions in "
-                "templates without the SAM transform; declare it as an AWS::Serverless::Function (CodeUri, "
-                "Events) to split it here")
-    return f"it is a {kind} in a template without the SAM transform"
 
 
 def _template_path(start: Path, directory: Path, template: Path | None) -> Path:
@@ -180,7 +167,7 @@ def _template_path(start: Path, directory: Path, template: Path | None) -> Path:
     return path
 
 
-def _check_resource(template: str, logical_id: str, resource: Any, function_type: str) -> None:
+def _check_resource(template: str, logical_id: str, resource: Any, function_types: tuple[str, ...]) -> None:
     """What CloudFormation itself refuses: a resource that is not a mapping with a Type;
     a function whose Properties or Metadata are not mappings (SAM cannot translate it)."""
     where = f"{template}: Resources.{logical_id}"
@@ -200,7 +187,7 @@ def _check_resource(template: str, logical_id: str, resource: Any, function_type
         raise StranglerError("DependsOn must be a logical id or a list of them", where=f"{where}.DependsOn")
     if not isinstance(resource.get("Condition", ""), str):
         raise StranglerError("Condition must be the name of a condition", where=f"{where}.Condition")
-    if kind != function_type:
+    if kind not in function_types:
         return
     for part, absent in (("Properties", None), ("Metadata", {})):
         value = resource.get(part, absent)
@@ -228,7 +215,7 @@ def _function(base: Path, logical_id: str, resource: dict, globals_: Mapping[str
     code_uri, handler = declared
     code_dir = (base / code_uri).resolve()
     # CodeUri for SAM, Code for plain CloudFormation: the message names the property written.
-    written = getattr(dialect, "CODE_PROPERTY", "CodeUri")
+    written = "Code" if resource.get("Type") == "AWS::Lambda::Function" else "CodeUri"
     if not code_dir.exists():
         return f"its {written} {code_uri} does not exist (resolved against the template's folder: {code_dir})"
     if not code_dir.is_dir():

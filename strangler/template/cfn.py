@@ -34,7 +34,6 @@ from strangler.template.intrinsics import (
 from strangler.template.invokers import invokers_of  # noqa: F401  (a member of the dialect)
 
 FUNCTION_TYPE = "AWS::Lambda::Function"
-CODE_PROPERTY = "Code"
 
 _OWN = ("Code", "Handler")
 _UNIQUE = ("FunctionName",)
@@ -156,6 +155,8 @@ def place_new_functions(resources_: Any, monolith_id: str, new: list[tuple[str, 
     is still the monolith's own (the copies go after the role, in the order of ``new``)."""
     sam.place_new_functions(resources_, monolith_id, new)
     for logical_id, function in new:
+        if function.get("Type") != FUNCTION_TYPE:
+            continue  # a SAM function of a SAM template with plain functions keeps SAM's ways
         properties = function.get("Properties") or {}
         role_id = _template_role(resources_, properties.get("Role"))
         if role_id is None or _other_users({"Resources": resources_}, role_id, monolith_id):

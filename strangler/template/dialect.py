@@ -70,9 +70,17 @@ def dialect_of(data: Mapping[str, Any]) -> Dialect:
     """The dialect of a template's data: SAM when it declares the SAM transform (or, without
     it, SAM resources, which only the transform can deploy); plain CloudFormation otherwise.
 
-    Chosen per template: a SAM template's plain ``AWS::Lambda::Function`` is not split (load
-    names it as skipped, with why), so one run never mixes the two dialects' writes."""
-    return sam if is_sam(data) else cfn  # type: ignore[return-value]  # modules with every member of Dialect
+    A SAM template may declare plain ``AWS::Lambda::Function`` resources too: then the
+    dialect is chosen per function (``SamWithPlainFunctions``), since a plain function's
+    code, role and routes are written as in plain CloudFormation whatever transform the
+    template declares."""
+    if not is_sam(data):
+        return cfn  # type: ignore[return-value]  # a module with every member of Dialect
+    resources = data.get("Resources")
+    plain = isinstance(resources, Mapping) and any(
+        isinstance(r, Mapping) and r.get("Type") == cfn.FUNCTION_TYPE for r in resources.values()
+    )
+    return SAM_WITH_PLAIN_FUNCTIONS if plain else sam  # type: ignore[return-value]
 
 
 def is_sam(data: Mapping[str, Any]) -> bool:
@@ -84,3 +92,50 @@ def is_sam(data: Mapping[str, Any]) -> bool:
     return isinstance(resources, Mapping) and any(
         isinstance(r, Mapping) and str(r.get("Type", "")).startswith("AWS::Serverless::") for r in resources.values()
     )
+
+
+class SamWithPlainFunctions:
+    """A SAM template that also declares ``AWS::Lambda::Function`` resources: each function
+    is read and written by the dialect of its own Type; what the template shares (its
+    invokers, Outputs, the resources the routes change) is written once, as both do."""
+
+    FUNCTION_TYPE = sam.FUNCTION_TYPE
+    FUNCTION_TYPES = (sam.FUNCTION_TYPE, cfn.FUNCTION_TYPE)
+
+    @staticmethod
+    def _of(resource: Any) -> Any:
+        return cfn if isinstance(resource, Mapping) and resource.get("Type") == cfn.FUNCTION_TYPE else sam
+
+    function_globals = staticmethod(sam.function_globals)
+    invokers_of = staticmethod(sam.invokers_of)
+    custom_resources_using = staticmethod(sam.custom_resources_using)
+    # SAM's narrowing drops Environment variables and Policies; a plain function has no Policies.
+    apply_narrowing = staticmethod(sam.apply_narrowing)
+    apply_settings = staticmethod(sam.apply_settings)
+    apply_resources = staticmethod(cfn.apply_resources)
+    # SAM's placement, then a role copy for each new plain function (cfn.place_new_functions).
+    place_new_functions = staticmethod(cfn.place_new_functions)
+    add_name_output = staticmethod(sam.add_name_output)
+
+    def declared_code(self, resource: Any, globals_: Mapping[str, Any]) -> tuple[str, str] | str:
+        return self._of(resource).declared_code(resource, globals_)
+
+    def events_of(self, resource: Any) -> Mapping[str, Any] | None:
+        return self._of(resource).events_of(resource)
+
+    def new_function(
+        self, doc: TemplateDocument, monolith_id: str, monolith: Any, key: str, code_uri: str, handler: str
+    ) -> tuple[Any, list[str]]:
+        return self._of(monolith).new_function(doc, monolith_id, monolith, key, code_uri, handler)
+
+    def set_events(self, doc: TemplateDocument, function: Any, route: RoutePlan) -> None:
+        self._of(function).set_events(doc, function, route)
+
+    def narrow_monolith(self, monolith: Any, route: RoutePlan) -> None:
+        self._of(monolith).narrow_monolith(monolith, route)
+
+    def retire(self, doc: TemplateDocument, monolith_id: str) -> list[str]:
+        return self._of(doc.data["Resources"][monolith_id]).retire(doc, monolith_id)
+
+
+SAM_WITH_PLAIN_FUNCTIONS = SamWithPlainFunctions()

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from samtranslator.yaml_helper import yaml_parse
 
-from tests.support import samcheck
+from tests.support import routing, samcheck
+from tests.support.apps import scenario
 from tests.support.hostile import accepted, app_copy, edit, refused
 
 APP = "cfn-rest-inventory"
@@ -99,9 +100,31 @@ def test_a_role_with_an_attached_policy_is_shared_and_reported(tmp_path: Path) -
     samcheck.assert_valid(app / "template.yaml")
 
 
-def test_a_plain_function_in_a_sam_template_is_skipped_with_why(tmp_path: Path) -> None:
+def test_a_plain_function_in_a_sam_template_is_split_as_plain_cloudformation(tmp_path: Path) -> None:
     app = inventory(tmp_path)
     edit(app / "template.yaml", 'AWSTemplateFormatVersion: "2010-09-09"\n',
          'AWSTemplateFormatVersion: "2010-09-09"\nTransform: AWS::Serverless-2016-10-31\n')
-    refused(app, "extract", KEY, "--function", "InventoryFunction",
-            names=("InventoryFunction", "plain AWS::Lambda::Function in a SAM template"))
+    accepted(app, "extract", KEY)
+    resources = yaml_parse((app / "template.yaml").read_text())["Resources"]
+    new = resources["GetItemsSkuFunction"]
+    assert new["Type"] == "AWS::Lambda::Function" and new["Properties"]["Code"] == "functions/get_items_sku/"
+    assert new["Properties"]["Role"] == {"Fn::GetAtt": ["GetItemsSkuFunctionRole", "Arn"]}
+    cfn = samcheck.assert_valid(app / "template.yaml")  # through the SAM transform this time
+    event = scenario(APP).EVENTS[4][1]
+    assert event["resource"] == "/items/{sku}" and routing.targets(cfn, event) == {"GetItemsSkuFunction"}
+
+
+def test_a_sam_function_beside_a_plain_one_keeps_sam_s_ways(tmp_path: Path) -> None:
+    app = app_copy("eventbridge-orders", tmp_path)
+    text = (app / "template.yaml").read_text()
+    anchor = "Resources:\n"
+    edit(app / "template.yaml", anchor, anchor + (
+        "  HelperFunction:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: nodejs20.x\n"
+        "      Handler: index.handler\n      Role: arn:aws:iam::123456789012:role/helper\n"
+        "      Code:\n        ZipFile: exports.handler = async () => ({})\n\n"))
+    assert "Transform: AWS::Serverless-2016-10-31" in text
+    accepted(app, "extract", "OrderShipped")
+    resources = yaml_parse((app / "template.yaml").read_text())["Resources"]
+    assert resources["OrderShippedFunction"]["Type"] == "AWS::Serverless::Function"
+    assert "OrderShippedFunctionRole" not in resources
+    samcheck.assert_valid(app / "template.yaml")

@@ -9,7 +9,7 @@ import pytest
 
 from strangler.load.project import load
 from strangler.template import cfn, sam
-from strangler.template.dialect import dialect_of
+from strangler.template.dialect import SAM_WITH_PLAIN_FUNCTIONS, dialect_of
 from strangler.template.document import TemplateDocument
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,6 +22,9 @@ APP = ROOT / "fixtures" / "cfn-rest-inventory" / "before"
     ({"Resources": {"F": {"Type": "AWS::Serverless::Function"}}}, sam),
     ({"Resources": {"F": {"Type": "AWS::Lambda::Function"}}}, cfn),
     ({"Transform": "AWS::LanguageExtensions", "Resources": {"F": {"Type": "AWS::Lambda::Function"}}}, cfn),
+    # a SAM template with plain functions: each function by the dialect of its Type
+    ({"Transform": "AWS::Serverless-2016-10-31", "Resources": {"F": {"Type": "AWS::Lambda::Function"}}},
+     SAM_WITH_PLAIN_FUNCTIONS),
 ])
 def test_the_dialect_follows_the_sam_transform(data, expected) -> None:
     assert dialect_of(data) is expected
@@ -105,3 +108,12 @@ def test_narrowing_drops_unused_variables_only() -> None:
     assert properties == {"Environment": {"Variables": {"A": "1"}}}
     cfn.apply_narrowing(properties, Narrowing((), (), (), frozenset(), (), None))
     assert properties == {}
+
+
+def test_a_sam_template_with_plain_functions_reads_each_by_its_type() -> None:
+    dialect = SAM_WITH_PLAIN_FUNCTIONS
+    plain = _function(Code="src/")
+    serverless = {"Type": "AWS::Serverless::Function", "Properties": {"Handler": "app.h", "Events": {"E": {}}}}
+    assert dialect.declared_code(plain, {"CodeUri": "elsewhere/", "Runtime": "python3.12"}) == ("src/", "app.handler")
+    assert dialect.declared_code(serverless, {"CodeUri": "elsewhere/", "Runtime": "python3.12"}) == ("elsewhere/", "app.h")
+    assert dialect.events_of(plain) is None and dialect.events_of(serverless) == {"E": {}}
