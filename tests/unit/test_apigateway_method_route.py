@@ -169,3 +169,34 @@ def test_retiring_with_a_method_left_on_the_monolith_refuses(tmp_path: Path) -> 
         "        Uri: !Sub arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
         "${InventoryFunction.Arn}/invocations\n\n  # a deployment is a snapshot"))
     refused(app, "migrate", names=("HealthMethod", "InventoryFunction"))
+
+
+def test_a_deployment_that_makes_its_own_stage_is_replaced_with_its_stage_name(tmp_path: Path) -> None:
+    text = TEMPLATE.read_text()
+    stage = text.index("  InventoryApiStage:")
+    text = text[:stage] + text[text.index("Outputs:"):]
+    text = text.replace("      Description: inventory-api\n", "      Description: inventory-api\n      StageName: !Ref Stage\n\n")
+    doc = _doc(text, tmp_path)
+    apply_resources(doc, [METHODS.split(doc, _invoker(doc, "ListItemsMethod"), "GET /items", ROUTE, "ListFunction", WHERE)])
+    (new_id,) = [i for i, r in doc.data["Resources"].items() if r["Type"] == "AWS::ApiGateway::Deployment"]
+    assert new_id != "InventoryApiDeployment"
+    assert doc.data["Resources"][new_id]["Properties"]["StageName"].value == "Stage"
+
+
+def test_a_json_template_is_split_and_deployed_again_in_json(tmp_path: Path) -> None:
+    import json
+
+    app = app_copy("cfn-rest-inventory", tmp_path)
+    data = samcheck.load_template(app / "template.yaml")
+    (app / "template.yaml").unlink()
+    (app / "template.json").write_text(json.dumps(data, indent=2) + "\n")
+    accepted(app, "extract", "GET /items/{sku}")
+    written = json.loads((app / "template.json").read_text())
+    resources = written["Resources"]
+    (new_id,) = [i for i, r in resources.items() if r["Type"] == "AWS::ApiGateway::Deployment"]
+    assert resources["InventoryApiStage"]["Properties"]["DeploymentId"] == {"Ref": new_id}
+    assert resources["GetItemMethod"]["Properties"]["Integration"]["Uri"]["Fn::Sub"].endswith(
+        "${GetItemsSkuFunction.Arn}/invocations")
+    assert resources["GetItemsSkuFunction"]["Properties"]["Role"] == {"Fn::GetAtt": ["GetItemsSkuFunctionRole", "Arn"]}
+    assert "RoleName" not in resources["GetItemsSkuFunctionRole"]["Properties"]
+    samcheck.assert_valid(app / "template.json")
