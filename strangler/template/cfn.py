@@ -112,6 +112,7 @@ def new_function(
         properties["Description"] = f"{shown}{origin}"
     if "Role" in properties:
         notes.append(_role_note(doc, monolith_id, properties["Role"]))
+        notes += _named_by_role(doc, monolith_id, source)
     resource = doc.new_map({"Type": FUNCTION_TYPE})
     for attribute in ("Condition", "DependsOn"):
         if attribute in monolith:
@@ -148,6 +149,37 @@ def _role_note(doc: TemplateDocument, monolith_id: str, role: Any) -> str:
         doc.data["Resources"][role_id].get("Properties") or {}) else ""
     return (f"has its own copy of the role {role_id} (<function>Role){renamed}, with every policy of "
             f"{monolith_id}'s: narrow it by hand to what this action needs")
+
+
+def _named_by_role(doc: TemplateDocument, monolith_id: str, source: Mapping[str, Any]) -> list[str]:
+    """A role statement that names the monolith by its FunctionName (its log group, itself)
+    grants that to the monolith only: the new function, named otherwise, is not covered."""
+    role_id = _template_role(doc.data["Resources"], source.get("Role"))
+    name = source.get("FunctionName")
+    found = intrinsic(name)
+    text = name if isinstance(name, str) else found[1] if found and found[0] == "Sub" and isinstance(found[1], str) else None
+    if role_id is None or not text:
+        return []
+    policies = (doc.data["Resources"][role_id].get("Properties") or {}).get("Policies")
+    if not any(text in written for written in _strings(policies)):
+        return []
+    return [(f"statements of {role_id} name {monolith_id} by its FunctionName {text} (its log group?): they do "
+            "not cover the new function, whose name CloudFormation makes; give it the same statements for "
+            "its own name by hand")]
+
+
+def _strings(node: Any) -> list[str]:
+    """Every string of ``node``, ``!Sub`` templates as written."""
+    found = intrinsic(node)
+    if found is not None and found[0] == "Sub":
+        return _strings(found[1]) if not isinstance(found[1], str) else [found[1]]
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, Mapping):
+        return [text for value in node.values() for text in _strings(value)]
+    if isinstance(node, list):
+        return [text for value in node for text in _strings(value)]
+    return []
 
 
 def place_new_functions(resources_: Any, monolith_id: str, new: list[tuple[str, Any]]) -> None:
