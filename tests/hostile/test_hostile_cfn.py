@@ -128,3 +128,10 @@ def test_a_sam_function_beside_a_plain_one_keeps_sam_s_ways(tmp_path: Path) -> N
     assert resources["OrderShippedFunction"]["Type"] == "AWS::Serverless::Function"
     assert "OrderShippedFunctionRole" not in resources
     samcheck.assert_valid(app / "template.yaml")
+
+
+def test_a_route_only_a_proxy_method_serves_is_refused_with_how_to_route_it(tmp_path: Path) -> None:
+    app = inventory(tmp_path)
+    # /items/{sku} is served by ANY /items/{proxy+} instead of its own methods
+    edit(app / "template.yaml", '      PathPart: "{sku}"\n', '      PathPart: "{proxy+}"\n')
+    refused(app, "extract", KEY, names=("GetItemMethod", "AWS::ApiGateway::Method", "{proxy+}"))

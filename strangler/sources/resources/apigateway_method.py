@@ -56,7 +56,9 @@ class Methods(ResourceRoute):
         properties = method.get("Properties") or {}
         wanted_method, wanted_path = _wanted(invoker, key, path, where)
         http_method = str(properties.get("HttpMethod", "")).upper()
-        if wanted_path is not None and resource_path(doc, properties, method_id, where) != wanted_path:
+        path_here = resource_path(doc, properties, method_id, where)
+        if wanted_path is not None and path_here != wanted_path:
+            _refuse_catch_all(doc, invoker, path_here, wanted_method, http_method, wanted_path, where)
             return ResourceSplit(method_id)
         if wanted_method in ("ANY", http_method):
             moved = _repointed_method(doc, method, invoker, new_id, where)
@@ -106,6 +108,36 @@ def _wanted(invoker: Invoker, key: str, path: EventPath, where: str) -> tuple[st
         "resource path only: requests that differ by query string, header or body cannot go to different functions",
         where=where, hint=_KEY_HINT,
     )
+
+
+def _refuse_catch_all(
+    doc: TemplateDocument, invoker: Invoker, path_here: str, wanted_method: str, http_method: str, route: str, where: str,
+) -> None:
+    """A ``{proxy+}`` method that serves the route, which no method of its own serves: the
+    route can leave only with a resource of its own, which strangler does not create."""
+    prefix = path_here.removesuffix("{proxy+}")
+    if not path_here.endswith("/{proxy+}") or not route.startswith(prefix) or route == prefix.rstrip("/"):
+        return
+    if http_method not in ("ANY", wanted_method) or _served_exactly(doc, route):
+        return
+    raise Refusal(
+        f"{invoker.describe()}: {wanted_method} {route} reaches it through the catch-all {http_method} {path_here}, "
+        "and no method of its own serves that route",
+        where=where,
+        hint=("give the route its own AWS::ApiGateway::Resource chain and Method calling the function (API Gateway "
+              "matches it before {proxy+}), then run again"),
+    )
+
+
+def _served_exactly(doc: TemplateDocument, route: str) -> bool:
+    for logical_id, resource in doc.data["Resources"].items():
+        if isinstance(resource, dict) and resource.get("Type") == "AWS::ApiGateway::Method":
+            try:
+                if resource_path(doc, resource.get("Properties") or {}, logical_id, "") == route:
+                    return True
+            except Refusal:
+                continue
+    return False
 
 
 def resource_path(doc: TemplateDocument, properties: Any, method_id: str, where: str) -> str:
