@@ -58,7 +58,7 @@ class Project:
             )
         known = ", ".join(f.logical_id for f in self.functions) or "none"
         raise StranglerError(
-            f"no AWS::Serverless::Function {logical_id} in the template (functions: {known})",
+            f"no {dialect_of(self.template.data).FUNCTION_TYPE} {logical_id} in the template (functions: {known})",
             where=self.template.path.name,
         )
 
@@ -122,6 +122,8 @@ def load(directory: Path, template: Path | None = None) -> Project:
     root = document.path.parent
     name = document.path.name
     dialect = dialect_of(document.data)
+    # The Types of the functions it takes apart: a SAM template may declare plain ones too.
+    function_types = getattr(dialect, "FUNCTION_TYPES", (dialect.FUNCTION_TYPE,))
     resources = document.data.get("Resources")
     if not isinstance(resources, dict) or not resources:
         raise StranglerError("the template has no Resources", where=name)
@@ -132,12 +134,12 @@ def load(directory: Path, template: Path | None = None) -> Project:
                 where=f"{name}: Resources.{logical_id}",
                 hint="quote it, or give it a name that starts with a letter",
             )
-        _check_resource(name, logical_id, resource, dialect.FUNCTION_TYPE)
+        _check_resource(name, logical_id, resource, function_types)
     globals_ = dialect.function_globals(document.data, name)
     functions: list[FunctionRef] = []
     skipped: dict[str, str] = {}
     for logical_id, resource in resources.items():
-        if resource.get("Type") != dialect.FUNCTION_TYPE:
+        if resource.get("Type") not in function_types:
             continue
         found = _function(root, logical_id, resource, globals_, dialect)
         if isinstance(found, str):
@@ -165,7 +167,7 @@ def _template_path(start: Path, directory: Path, template: Path | None) -> Path:
     return path
 
 
-def _check_resource(template: str, logical_id: str, resource: Any, function_type: str) -> None:
+def _check_resource(template: str, logical_id: str, resource: Any, function_types: tuple[str, ...]) -> None:
     """What CloudFormation itself refuses: a resource that is not a mapping with a Type;
     a function whose Properties or Metadata are not mappings (SAM cannot translate it)."""
     where = f"{template}: Resources.{logical_id}"
@@ -185,7 +187,7 @@ def _check_resource(template: str, logical_id: str, resource: Any, function_type
         raise StranglerError("DependsOn must be a logical id or a list of them", where=f"{where}.DependsOn")
     if not isinstance(resource.get("Condition", ""), str):
         raise StranglerError("Condition must be the name of a condition", where=f"{where}.Condition")
-    if kind != function_type:
+    if kind not in function_types:
         return
     for part, absent in (("Properties", None), ("Metadata", {})):
         value = resource.get(part, absent)
@@ -212,10 +214,12 @@ def _function(base: Path, logical_id: str, resource: dict, globals_: Mapping[str
         return declared
     code_uri, handler = declared
     code_dir = (base / code_uri).resolve()
+    # CodeUri for SAM, Code for plain CloudFormation: the message names the property written.
+    written = "Code" if resource.get("Type") == "AWS::Lambda::Function" else "CodeUri"
     if not code_dir.exists():
-        return f"its CodeUri {code_uri} does not exist (resolved against the template's folder: {code_dir})"
+        return f"its {written} {code_uri} does not exist (resolved against the template's folder: {code_dir})"
     if not code_dir.is_dir():
-        return f"its CodeUri {code_uri} is a file (an archive?), not a folder of Python code"
+        return f"its {written} {code_uri} is a file (an archive?), not a folder of Python code"
     split = _split_handler(code_dir, handler)
     if isinstance(split, str):
         return split

@@ -2,9 +2,9 @@
 
 The stages above speak of functions, the routes that reach each function and the
 resources that refer to one; a dialect says where its template keeps them and how a
-change is written into it. SAM (``sam.py``) is the one dialect strangler knows; plain
-CloudFormation is a second module beside it, returned by :func:`dialect_of` for the
-templates it reads, and nothing above this package changes.
+change is written into it. SAM (``sam.py``) and plain CloudFormation (``cfn.py``) are the
+dialects; :func:`dialect_of` chooses one per template, and nothing above this package
+changes.
 
 A dialect is any object with these members; a module of functions is one.
 """
@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from strangler.model import Narrowing, ResourceSplit, RoutePlan
-from strangler.template import sam
+from strangler.template import cfn, sam
 from strangler.template.document import TemplateDocument
 from strangler.template.invokers import Invoker
 
@@ -66,6 +66,79 @@ class Dialect(Protocol):
     def retire(self, doc: TemplateDocument, monolith_id: str) -> list[str]: ...
 
 
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+
+
 def dialect_of(data: Mapping[str, Any]) -> Dialect:
-    """The dialect of a template's data: SAM, the one strangler reads and writes today."""
-    return sam  # type: ignore[return-value]  # a module that has every member of Dialect
+    """The dialect of a template's data: SAM when it declares the SAM transform (or, without
+    it, SAM resources, which only the transform can deploy); plain CloudFormation otherwise.
+
+    A SAM template may declare plain ``AWS::Lambda::Function`` resources too: then the
+    dialect is chosen per function (``SamWithPlainFunctions``), since a plain function's
+    code, role and routes are written as in plain CloudFormation whatever transform the
+    template declares."""
+    if not is_sam(data):
+        return cfn  # type: ignore[return-value]  # a module with every member of Dialect
+    resources = data.get("Resources")
+    plain = isinstance(resources, Mapping) and any(
+        isinstance(r, Mapping) and r.get("Type") == cfn.FUNCTION_TYPE for r in resources.values()
+    )
+    return SAM_WITH_PLAIN_FUNCTIONS if plain else sam  # type: ignore[return-value]
+
+
+def is_sam(data: Mapping[str, Any]) -> bool:
+    transform = data.get("Transform")
+    names = transform if isinstance(transform, list) else [transform]
+    if SAM_TRANSFORM in names:
+        return True
+    resources = data.get("Resources")
+    return isinstance(resources, Mapping) and any(
+        isinstance(r, Mapping) and str(r.get("Type", "")).startswith("AWS::Serverless::") for r in resources.values()
+    )
+
+
+class SamWithPlainFunctions:
+    """A SAM template that also declares ``AWS::Lambda::Function`` resources: each function
+    is read and written by the dialect of its own Type; what the template shares (its
+    invokers, Outputs, the resources the routes change) is written once, as both do."""
+
+    FUNCTION_TYPE = sam.FUNCTION_TYPE
+    FUNCTION_TYPES = (sam.FUNCTION_TYPE, cfn.FUNCTION_TYPE)
+
+    @staticmethod
+    def _of(resource: Any) -> Any:
+        return cfn if isinstance(resource, Mapping) and resource.get("Type") == cfn.FUNCTION_TYPE else sam
+
+    function_globals = staticmethod(sam.function_globals)
+    invokers_of = staticmethod(sam.invokers_of)
+    custom_resources_using = staticmethod(sam.custom_resources_using)
+    # SAM's narrowing drops Environment variables and Policies; a plain function has no Policies.
+    apply_narrowing = staticmethod(sam.apply_narrowing)
+    apply_settings = staticmethod(sam.apply_settings)
+    apply_resources = staticmethod(cfn.apply_resources)
+    # SAM's placement, then a role copy for each new plain function (cfn.place_new_functions).
+    place_new_functions = staticmethod(cfn.place_new_functions)
+    add_name_output = staticmethod(sam.add_name_output)
+
+    def declared_code(self, resource: Any, globals_: Mapping[str, Any]) -> tuple[str, str] | str:
+        return self._of(resource).declared_code(resource, globals_)
+
+    def events_of(self, resource: Any) -> Mapping[str, Any] | None:
+        return self._of(resource).events_of(resource)
+
+    def new_function(
+        self, doc: TemplateDocument, monolith_id: str, monolith: Any, key: str, code_uri: str, handler: str
+    ) -> tuple[Any, list[str]]:
+        return self._of(monolith).new_function(doc, monolith_id, monolith, key, code_uri, handler)
+
+    def set_events(self, doc: TemplateDocument, function: Any, route: RoutePlan) -> None:
+        self._of(function).set_events(doc, function, route)
+
+    def narrow_monolith(self, monolith: Any, route: RoutePlan) -> None:
+        self._of(monolith).narrow_monolith(monolith, route)
+
+    def retire(self, doc: TemplateDocument, monolith_id: str) -> list[str]:
+        return self._of(doc.data["Resources"][monolith_id]).retire(doc, monolith_id)
+
+
+SAM_WITH_PLAIN_FUNCTIONS = SamWithPlainFunctions()

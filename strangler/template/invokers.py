@@ -274,6 +274,18 @@ def _sns_subscription(properties: Any, names: _Names) -> Iterator[str]:
         yield from _at("Endpoint")(properties, names)
 
 
+def _method_integration(properties: Any, names: _Names) -> Iterator[str]:
+    """A REST API method's integration: by reference, or by the function's name in the URI's
+    ARN (``...:function:<name>/invocations``)."""
+    yield from _at("Integration")(properties, names)
+    integration = properties.get("Integration")
+    uri = integration.get("Uri") if isinstance(integration, Mapping) else None
+    for text in _texts(uri):
+        if any(f":function:{name}/invocations" in text or f":function:{name}:" in text for name in names.physical):
+            yield "Integration.Uri (the function's name in its ARN)"
+            return
+
+
 def _state_machine(properties: Any, names: _Names) -> Iterator[str]:
     yield from _at("Definition")(properties, names)
     yield from _at("DefinitionString")(properties, names)
@@ -466,8 +478,10 @@ _KINDS: dict[str, _Kind] = {
         f"another function's destination invokes it: {_BY_HAND}",
     ),
     "AWS::ApiGateway::Method": _Kind(
-        _at("Integration"),
-        "describe the route as an Api event of the function (RestApiId, Path, Method), then run again",
+        _method_integration,
+        "give the action's route a method of its own (an AWS::ApiGateway::Resource per path part and an "
+        "AWS::ApiGateway::Method, matched before {proxy+}), or describe the route as an Api event of a SAM "
+        "function, then run again",
     ),
     "AWS::ApiGateway::Authorizer": _Kind(_at("AuthorizerUri"), f"the function authorizes requests: {_BY_HAND}"),
     "AWS::ApiGateway::RestApi": _Kind(

@@ -10,14 +10,17 @@ from collections.abc import Iterable
 from typing import Any
 
 from strangler.model import DELETE, ResourceSplit
-from strangler.template import document
+from strangler.template import document, redeploy
 from strangler.template.document import TemplateDocument
 
 
 def apply_resources(doc: TemplateDocument, splits: Iterable[ResourceSplit]) -> None:
     """Replace or delete each split's resource, then add its new resources right after it
-    (or after the resources added before them), in the order the splits give."""
+    (or after the resources added before them), in the order the splits give; then deploy
+    again the REST APIs whose methods changed (``redeploy.py``)."""
     resources = doc.data["Resources"]
+    splits = list(splits)
+    apis = redeploy.apis_touched(doc, splits)
     for split in splits:
         # A later action of the run reads an included file as this one left it.
         doc.files.update(split.files)
@@ -30,6 +33,7 @@ def apply_resources(doc: TemplateDocument, splits: Iterable[ResourceSplit]) -> N
                 document.delete_item(resources, split.logical_id, (doc.data, "Resources"))
         elif split.replacement is not None:
             resources[split.logical_id] = split.replacement
+    redeploy.redeploy(doc, apis)
 
 
 def _last_added_after(resources: Any, anchor: str) -> str:

@@ -81,6 +81,9 @@ CASES = [
     # a DynamoDB stream: complementary FilterCriteria on eventName, records skipped, not deleted
     ("dynamodb-stream-orders", ("extract", "REMOVE")),
     ("dynamodb-stream-orders", ("migrate",)),
+    # plain CloudFormation: a REST API of AWS::ApiGateway::Method resources, a Deployment and a role
+    ("cfn-rest-inventory", ("extract", "GET /items/{sku}")),
+    ("cfn-rest-inventory", ("migrate",)),
 ]
 MONOLITHS = {
     "eventbridge-orders": "OrdersFunction",
@@ -105,6 +108,7 @@ MONOLITHS = {
     "standalone-rule-payments": ("PaymentsFunction", "ReceiptsFunction", "AdminFunction"),
     "openapi-pets": "PetsFunction",
     "dynamodb-stream-orders": "OrderEventsFunction",
+    "cfn-rest-inventory": "InventoryFunction",
 }
 
 
@@ -157,7 +161,7 @@ def test_events_reach_their_function_which_behaves_like_the_monolith(run: Run) -
     before = samcheck.translate(run.original / "template.yaml")
     after = samcheck.translate(run.app / "template.yaml")
     extracted = _extracted(run.app)
-    routed = any(_has_events(run.original, monolith) for monolith in monoliths)
+    routed = any(_has_events(run.original, monolith, run.fixture) for monolith in monoliths)
     code = samcheck.function_code(run.original / "template.yaml")
     declared = {name for monolith in monoliths for name in code[monolith].environment}
 
@@ -187,7 +191,7 @@ def test_events_reach_their_function_which_behaves_like_the_monolith(run: Run) -
 def test_events_no_action_claims_never_reach_an_extracted_function(run: Run) -> None:
     story = scenario(run.fixture)
     monoliths = _monoliths(run.fixture)
-    if not any(_has_events(run.original, monolith) for monolith in monoliths):
+    if not any(_has_events(run.original, monolith, run.fixture) for monolith in monoliths):
         pytest.skip("direct invoke: callers choose the function")
     before = samcheck.translate(run.original / "template.yaml")
     after = samcheck.translate(run.app / "template.yaml")
@@ -256,14 +260,25 @@ def _extracted(app: Path) -> dict[str, str]:
     }
 
 
-def _has_events(app: Path, function: str) -> bool:
-    """The function is reached through its Events, or through resources outside them
-    (a standalone rule, subscription or HTTP API route): either way routing is checked."""
+def _has_events(app: Path, function: str, fixture: str) -> bool:
+    """Routing is checked unless the function is invoked directly: it has Events, or a
+    resource outside them (a rule, a subscription, an API route, a data source...) routes
+    some scenario event to it, or it is a plain AWS::Lambda::Function (every route outside)."""
     template = samcheck.load_template(app / "template.yaml")
-    if template["Resources"][function]["Properties"].get("Events"):
+    resource = template["Resources"][function]
+    if (resource.get("Properties") or {}).get("Events") or resource["Type"] == "AWS::Lambda::Function":
         return True
     cfn = samcheck.translate(app / "template.yaml")
-    return function in routing.standalone_targets(cfn)
+    if function in routing.standalone_targets(cfn):
+        return True
+    return any(function in _reached(cfn, event) for _, event in scenario(fixture).EVENTS)
+
+
+def _reached(cfn: dict[str, Any], event: dict[str, Any]) -> set[str]:
+    try:
+        return routing.targets(cfn, event)
+    except ValueError:
+        return set()
 
 
 def _sns_body_is_object(event: dict[str, Any]) -> bool:

@@ -60,8 +60,11 @@ def test_extracting_pairs_one_run_each_equals_one_run_for_all(tmp_path: Path) ->
                           "POST /pets/{petId}/adoption", "GET /health")),
         # a stream: each run adds one key to the monolith's anything-but filter
         ("dynamodb-stream-orders", ("INSERT", "MODIFY", "REMOVE")),
+        # plain CloudFormation: each run re-points one method and replaces the API's deployment again
+        ("cfn-rest-inventory", ("GET /items", "POST /items", "GET /items/{sku}", "DELETE /items/{sku}",
+                                "POST /items/{sku}/stock")),
     ],
-    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library", "multi-api-shop", "rest-method-orders", "typed-events-billing", "multi-source-orders", "multi-source-nested", "multi-source-keyed", "fallthrough-notifications", "standalone-rule-payments", "openapi-pets", "dynamodb-stream-orders"],
+    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library", "multi-api-shop", "rest-method-orders", "typed-events-billing", "multi-source-orders", "multi-source-nested", "multi-source-keyed", "fallthrough-notifications", "standalone-rule-payments", "openapi-pets", "dynamodb-stream-orders", "cfn-rest-inventory"],
 )
 def test_extracting_every_action_one_run_each_then_migrating_equals_migrating(tmp_path: Path, fixture, actions) -> None:
     stepwise = copy_app(fixture, tmp_path / "stepwise")

@@ -497,6 +497,83 @@ def _segments(path: str) -> list[str]:
     return [segment for segment in path.split("/") if segment]
 
 
+def method_routes(cfn: Template, api_id: str) -> list[Route]:
+    """Routes of a REST API declared as ``AWS::ApiGateway::Method`` resources, served by its
+    stage: each method's path is its ``AWS::ApiGateway::Resource`` chain (``PathPart`` up
+    to ``RootResourceId``). When the template deploys the API (an ``AWS::ApiGateway::Deployment``
+    a Stage serves), only the methods that deployment depends on are served: CloudFormation
+    takes the snapshot after them, and a method it does not wait for may be missing from it."""
+    served = _deployed_methods(cfn, api_id)
+    routes = []
+    for logical_id, props in _of_type(cfn, "AWS::ApiGateway::Method"):
+        if _single_id(props.get("RestApiId")) != api_id or (served is not None and logical_id not in served):
+            continue
+        integration = props.get("Integration") or {}
+        target = _integration_function(cfn, integration.get("Uri"))
+        routes.append(Route(str(props.get("HttpMethod", "")).upper(), _resource_path(cfn, props.get("ResourceId")), target))
+    return routes
+
+
+def _deployed_methods(cfn: Template, api_id: str) -> set[str] | None:
+    stages = [props for _, props in _of_type(cfn, "AWS::ApiGateway::Stage") if _single_id(props.get("RestApiId")) == api_id]
+    deployments = {_single_id(stage.get("DeploymentId")) for stage in stages}
+    if not deployments:
+        return None
+    served: set[str] = set()
+    for deployment in deployments:
+        resource = _resources(cfn).get(str(deployment)) or {}
+        depends = resource.get("DependsOn") or []
+        served |= {depends} if isinstance(depends, str) else set(depends)
+    return served
+
+
+def _single_id(reference: Any) -> str | None:
+    if isinstance(reference, Mapping) and set(reference) == {"Ref"}:
+        return str(reference["Ref"])
+    return None
+
+
+def _resource_path(cfn: Template, reference: Any, depth: int = 0) -> str:
+    if isinstance(reference, Mapping) and "Fn::GetAtt" in reference:
+        target = reference["Fn::GetAtt"]
+        attribute = target.split(".", 1)[1] if isinstance(target, str) else target[1]
+        if attribute == "RootResourceId":
+            return "/"
+    logical_id = _single_id(reference)
+    resource = _resources(cfn).get(str(logical_id)) or {}
+    if resource.get("Type") != "AWS::ApiGateway::Resource" or depth > 20:
+        raise ValueError(f"not a resource chain: {reference!r}")
+    props = resource.get("Properties", {})
+    parent = _resource_path(cfn, props.get("ParentId"), depth + 1)
+    return parent.rstrip("/") + "/" + str(props.get("PathPart"))
+
+
+def _integration_function(cfn: Template, uri: Any) -> str | None:
+    """The function an integration URI invokes: ``!Sub ...${Fn.Arn}...`` or a ``!Join`` of parts."""
+    if isinstance(uri, Mapping) and set(uri) == {"Fn::Join"}:
+        found = {function_of(cfn, part) for part in uri["Fn::Join"][1]} - {None}
+        return found.pop() if len(found) == 1 else None
+    return function_of(cfn, uri)
+
+
+def rest_method_targets(cfn: Template, event: Mapping[str, Any], api_id: str | None = None) -> set[str]:
+    """``rest_targets`` for REST APIs whose routes are ``AWS::ApiGateway::Method`` resources."""
+    found: set[str] = set()
+    context = event.get("requestContext", {})
+    for api in _apis(cfn, "AWS::ApiGateway::RestApi", api_id, context.get("apiId")):
+        route = select_route(
+            [*http_routes(cfn, api), *method_routes(cfn, api)], event.get("httpMethod", ""), event.get("path", "/"),
+            allow_default=False, resource_first=True,
+        )
+        if route is not None and route.function is not None:
+            found.add(route.function)
+    return found
+
+
+def _has_method_resources(cfn: Template) -> bool:
+    return any(True for _ in _of_type(cfn, "AWS::ApiGateway::Method"))
+
+
 # --------------------------------------------------------------------------- SQS
 
 
@@ -616,6 +693,8 @@ def targets(cfn: Template, event: Mapping[str, Any]) -> set[str]:
         return stream_targets(cfn, event)
     if event.get("version") == "2.0" or "rawPath" in event:
         return http_targets(cfn, event)
+    if "httpMethod" in event and "path" in event and _has_method_resources(cfn):
+        return rest_method_targets(cfn, event)
     if "httpMethod" in event and "path" in event:
         return rest_targets(cfn, event)
     raise ValueError(f"unrecognised event shape with keys {sorted(event)}")

@@ -5,6 +5,10 @@
 does to local paths: every local ``CodeUri``/``ContentUri``/``DefinitionUri`` becomes
 ``s3://bucket/<path>.zip``.  ``lint`` runs cfn-lint on the resulting plain
 CloudFormation, so rules see exactly what would be deployed.
+
+A template without the SAM transform is plain CloudFormation: it is not translated, only
+packaged as ``aws cloudformation package`` does it (a local ``Code`` folder of an
+``AWS::Lambda::Function`` becomes ``{S3Bucket, S3Key}``) and linted.
 """
 
 from __future__ import annotations
@@ -83,6 +87,10 @@ def package(template: Mapping[str, Any], base_dir: Path, *, require_paths: bool 
         if require_paths and not (base_dir / holder[key]).exists():
             missing.append(holder[key])
         holder[key] = s3_uri(holder[key])
+    for properties in _plain_code_slots(packaged):
+        if require_paths and not (base_dir / properties["Code"]).exists():
+            missing.append(properties["Code"])
+        properties["Code"] = _s3_code(properties["Code"])
     if missing:
         raise AssertionError(f"local artifact paths do not exist under {base_dir}: {missing}")
     return packaged
@@ -117,6 +125,31 @@ def _resource_slots(template: dict[str, Any]) -> Iterable[tuple[dict[str, Any], 
             yield properties, key
 
 
+def _plain_code_slots(template: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    """Properties of ``AWS::Lambda::Function`` resources whose ``Code`` is a local path."""
+    for resource in (template.get("Resources") or {}).values():
+        properties = resource.get("Properties") or {}
+        if resource.get("Type") == PLAIN_FUNCTION and is_local_uri(properties.get("Code")):
+            yield properties
+
+
+def _s3_code(local: str) -> dict[str, str]:
+    """What ``aws cloudformation package`` writes for a local ``Code`` folder."""
+    return {"S3Bucket": S3_BUCKET, "S3Key": s3_uri(local).removeprefix(f"s3://{S3_BUCKET}/")}
+
+
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+PLAIN_FUNCTION = "AWS::Lambda::Function"
+
+
+def is_sam(template: Mapping[str, Any]) -> bool:
+    """A template the SAM transform deploys (it declares it, or holds SAM resources)."""
+    transform = template.get("Transform")
+    if SAM_TRANSFORM in (transform if isinstance(transform, list) else [transform]):
+        return True
+    return any(str(r.get("Type", "")).startswith("AWS::Serverless::") for r in (template.get("Resources") or {}).values())
+
+
 # --------------------------------------------------------------------------- translate
 
 
@@ -131,6 +164,8 @@ def translate(template_path: Path, *, require_paths: bool = True) -> dict[str, A
 
     template_path = Path(template_path)
     sam = package(load_template(template_path), template_path.parent, require_paths=require_paths)
+    if not is_sam(sam):
+        return sam  # plain CloudFormation: deployed as packaged
     try:
         with _default_region():
             translator = Translator(managed_policy_map={}, sam_parser=Parser())
@@ -242,6 +277,9 @@ def function_code(template_path: Path) -> dict[str, FunctionCode]:
     defaults = (template.get("Globals") or {}).get("Function") or {}
     found: dict[str, FunctionCode] = {}
     for logical_id, resource in (template.get("Resources") or {}).items():
+        if resource.get("Type") == PLAIN_FUNCTION:
+            found.update(_plain_function_code(template_path, logical_id, resource.get("Properties") or {}))
+            continue
         if resource.get("Type") != "AWS::Serverless::Function":
             continue
         props = {**defaults, **(resource.get("Properties") or {})}
@@ -254,3 +292,11 @@ def function_code(template_path: Path) -> dict[str, FunctionCode]:
             code_dir = template_path.parent / props.get("CodeUri", ".")
             found[logical_id] = FunctionCode(code_dir, props["Handler"], env)
     return found
+
+
+def _plain_function_code(template_path: Path, logical_id: str, props: Mapping[str, Any]) -> dict[str, FunctionCode]:
+    """An ``AWS::Lambda::Function`` whose ``Code`` is a local folder (no Globals apply)."""
+    if not is_local_uri(props.get("Code")) or "Handler" not in props:
+        return {}
+    env = (props.get("Environment") or {}).get("Variables") or {}
+    return {logical_id: FunctionCode(template_path.parent / props["Code"], props["Handler"], env)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from strangler.sources.resources import (
+    apigateway_method,
     events_rule,
     http_integration,
     openapi,
@@ -17,6 +18,7 @@ ROUTES: tuple[ResourceRoute, ...] = (
     sns_subscription.SNS_SUBSCRIPTIONS,
     http_integration.HTTP_INTEGRATIONS,
     openapi.OPENAPI,
+    apigateway_method.METHODS,
 )
 
 
