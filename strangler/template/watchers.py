@@ -64,7 +64,7 @@ class Watcher:
     role: str  # "copy" (one per new function), "statement" (widened) or "mention" (reported)
 
     def describe(self) -> str:
-        return f"{self.logical_id} ({self.kind}) names {self.function_id} in {self.how}"
+        return f"{self.logical_id} ({self.kind}) refers to {self.function_id} in {self.how}"
 
 
 @dataclass(frozen=True)
@@ -546,6 +546,8 @@ def _advice(watcher: Watcher) -> str:
         return "add the new functions' widgets to the dashboard by hand"
     if watcher.kind in ("AWS::Logs::MetricFilter", "AWS::Logs::SubscriptionFilter"):
         return "add one for the new function's log group by hand if it should have one"
+    if watcher.kind == "AWS::Lambda::Permission":
+        return "the callers it lets in invoke the function directly: grant them each new function they call by hand"
     if watcher.kind == "AWS::CloudWatch::CompositeAlarm":
         return "add the new function's alarms to its rule by hand"
     return "point it at the new function (or add one for it) by hand if it should follow"
