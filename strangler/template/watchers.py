@@ -62,9 +62,11 @@ class Watcher:
     kind: str  # the resource's Type
     how: str  # where it names the function, for people
     role: str  # "copy" (one per new function), "statement" (widened) or "mention" (reported)
+    target: str = ""  # what it names: the function, or a watcher removed with it
 
     def describe(self) -> str:
-        return f"{self.logical_id} ({self.kind}) refers to {self.function_id} in {self.how}"
+        target = self.target or self.function_id
+        return f"{self.logical_id} ({self.kind}) refers to {target} in {self.how}"
 
 
 @dataclass(frozen=True)
@@ -114,9 +116,9 @@ def watchers_of(template: Mapping[str, Any], function_id: str) -> tuple[Watcher,
         if kind in _POLICY_KINDS and any(True for _ in _statement_items(properties, names)):
             found.append(Watcher(function_id, logical_id, kind, "the Resource of its IAM statements", "statement"))
             continue
-        how = _mention(resource, names)
-        if how is not None:
-            found.append(Watcher(function_id, logical_id, kind, how, "mention"))
+        mention = _mention(resource, names)
+        if mention is not None:
+            found.append(Watcher(function_id, logical_id, kind, mention[0], "mention", mention[1]))
     order = list(resources)
     return tuple(sorted(found, key=lambda w: order.index(w.logical_id)))
 
@@ -280,18 +282,28 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
-def _mention(resource: Mapping[str, Any], names: _Names) -> str | None:
+def _mention(resource: Mapping[str, Any], names: _Names) -> tuple[str, str] | None:
+    """(where, what) a resource names the function or a watcher removed with it."""
     depends = resource.get("DependsOn")
     depends = [depends] if isinstance(depends, str) else list(depends or []) if isinstance(depends, list) else []
     for key, value in (resource.get("Properties") or {}).items() if isinstance(resource.get("Properties"), Mapping) else ():
         if _names_watched(value, names):
-            return str(key)
+            return str(key), _target(value, names)
     for attribute in ("Metadata", "Condition"):
-        if attribute in resource and any(n.split(".", 1)[0] in names.watched for n in referenced_ids(resource[attribute])):
-            return attribute
-    if any(isinstance(d, str) and (d in names.watched or names.is_function(d)) for d in depends):
-        return "DependsOn"
-    return None
+        if attribute in resource and _names_watched(resource[attribute], names):
+            return attribute, _target(resource[attribute], names)
+    named = [d for d in depends if isinstance(d, str) and (d in names.watched or names.is_function(d))]
+    return ("DependsOn", named[0]) if named else None
+
+
+def _target(value: Any, names: _Names) -> str:
+    for name in referenced_ids(value):
+        name = name.split(".", 1)[0]
+        if names.is_function(name):
+            return names.function_id
+        if name in names.watched:
+            return name
+    return names.function_id  # by its physical name
 
 
 # --- one action leaves -------------------------------------------------------------------
@@ -304,8 +316,9 @@ def split_watchers(
     monolith's naming scheme when its watchers need it, and its ``DependsOn`` re-pointed at
     its own copies."""
     watchers = watchers_of(doc.data, monolith_id)
+    outside = _role_outside(doc, monolith_id, new_id)
     if not watchers:
-        return [], []
+        return [], outside
     resources = doc.data["Resources"]
     names = _with_copies(_names(doc.data, monolith_id), watchers)
     new_name = _new_physical_name(doc, names, watchers, new_function, new_id, where)
@@ -331,10 +344,23 @@ def split_watchers(
         else:
             notes.append(f"{watcher.describe()}: it does not follow {new_id}; {_advice(watcher)}")
     _repoint_depends_on(new_function, renames)
+    notes += outside
     if new_name is not None:
         notes.insert(0, f"{new_id}: FunctionName {new_name}, after {monolith_id}'s: its log group and IAM statements "
                         "name functions by name")
     return splits, notes
+
+
+def _role_outside(doc: TemplateDocument, monolith_id: str, new_id: str) -> list[str]:
+    """A Role that is not a resource of the template (an ARN, a parameter) is shared as it
+    is: strangler cannot see or widen what it allows."""
+    properties = doc.data["Resources"][monolith_id].get("Properties") or {}
+    if "Role" not in properties:
+        return []
+    if any(name.split(".", 1)[0] in doc.data["Resources"] for name in referenced_ids(properties["Role"])):
+        return []
+    return [(f"{new_id}: shares {monolith_id}'s Role from outside the template: check that it lets {new_id} write "
+            "its logs and reach what its code uses (strangler cannot see that role)")]
 
 
 def _new_physical_name(
@@ -676,8 +702,9 @@ def _depends_only(
 
 
 def _through(watcher: Watcher, names: _Names) -> str:
-    others = sorted(names.watched - {watcher.function_id})
-    return f" (or {', '.join(others)}, removed with it)" if others else ""
+    if watcher.target and watcher.target != watcher.function_id:
+        return f" ({watcher.target} is removed with {watcher.function_id})"
+    return ""
 
 
 def _where(where: str, logical_id: str) -> str:

@@ -172,7 +172,7 @@ def test_a_physical_name_gives_the_new_function_one_after_it_and_its_depends_on_
       LogGroupName: /aws/lambda/orders-api
       RetentionInDays: 7
 """, name="      FunctionName: orders-api\n", attributes="    DependsOn: [OrdersLogGroup, Topic]\n")
-    function, notes = extract(doc)
+    _function, notes = extract(doc)
     resources = written(doc)
     assert resources["GetOrderFunction"]["Properties"]["FunctionName"] == "orders-api-get-order"
     assert resources["GetOrderFunctionLogGroup"]["Properties"]["LogGroupName"] == {"Fn::Sub": "/aws/lambda/orders-api-get-order"}
@@ -316,8 +316,8 @@ def test_what_only_mentions_the_function_is_reported_when_an_action_leaves(tmp_p
       DashboardBody: !Sub '{"widgets": [{"properties": {"title": "${OrdersFunction}"}}]}'
 """)
     _, notes = extract(doc)
-    assert notes == ["Board (AWS::CloudWatch::Dashboard) refers to OrdersFunction in DashboardBody: it does not follow "
-                     "GetOrderFunction; add the new functions' widgets to the dashboard by hand"]
+    assert notes == [("Board (AWS::CloudWatch::Dashboard) refers to OrdersFunction in DashboardBody: it does not follow "
+                     "GetOrderFunction; add the new functions' widgets to the dashboard by hand")]
 
 
 def test_a_copy_whose_id_is_taken_is_refused(tmp_path: Path) -> None:
