@@ -322,7 +322,7 @@ def split_watchers(
     resources = doc.data["Resources"]
     names = _with_copies(_names(doc.data, monolith_id), watchers)
     new_name = _new_physical_name(doc, names, watchers, new_function, new_id, where)
-    renames = {monolith_id: new_id}
+    renames = _Renames(names, new_id)
     for watcher in watchers:
         if watcher.role == "copy":
             renames[watcher.logical_id] = _copy_id(resources, monolith_id, watcher.logical_id, new_id, where)
@@ -440,6 +440,7 @@ def _copy(
     for attribute in ("Condition", "DependsOn", "DeletionPolicy", "UpdateReplacePolicy"):
         if attribute in original:
             made[attribute] = _repointed(doc, copy_node(original[attribute]), renames, old_name, new_name)
+    _repoint_depends_on(made, renames)
     metadata = doc.new_map()
     for name, value in (original.get("Metadata") or {}).items():
         if name != "Strangler":
@@ -555,6 +556,32 @@ def _new_seq(doc: TemplateDocument, items: list[Any]) -> Any:
     return list(items) if doc.is_json else CommentedSeq(items)
 
 
+class _Renames(dict):
+    """Old id -> new id for the copies; an id SAM derives from the monolith's
+    (``OrdersFunctionAliaslive``) -> the same one derived from the new function's (it
+    copies AutoPublishAlias)."""
+
+    def __init__(self, names: _Names, new_id: str) -> None:
+        super().__init__({names.function_id: new_id})
+        self.names, self.new_id = names, new_id
+
+    def _derived(self, key: object) -> bool:
+        return isinstance(key, str) and key != self.names.function_id and self.names.is_function(key)
+
+    def __contains__(self, key: object) -> bool:
+        return super().__contains__(key) or self._derived(key)
+
+    def __getitem__(self, key: str) -> str:
+        if super().__contains__(key):
+            return str(super().__getitem__(key))
+        if self._derived(key):
+            return self.new_id + key[len(self.names.function_id):]
+        raise KeyError(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default
+
+
 def _repoint_depends_on(function: Any, renames: dict[str, str]) -> None:
     """The new function was made before its copies: a DependsOn it copied from the monolith
     on a watcher (its log group) names that watcher's copy instead."""
@@ -621,8 +648,8 @@ def _successors(resources: Any, monolith_id: str, watched: frozenset[str]) -> di
 
 def _removed_note(watcher: Watcher, original: Any) -> str:
     note = f"removed with {watcher.function_id} (each new function has its own)"
-    if original.get("DeletionPolicy") == "Retain" and watcher.kind == LOG_GROUP:
-        note += ("; DeletionPolicy Retain: CloudFormation leaves the log group and its logs in the account, "
+    if original.get("DeletionPolicy") in ("Retain", "RetainExceptOnCreate") and watcher.kind == LOG_GROUP:
+        note += (f"; DeletionPolicy {original['DeletionPolicy']}: CloudFormation leaves the log group and its logs in the account, "
                  "delete it by hand once they are no longer needed")
     return note
 

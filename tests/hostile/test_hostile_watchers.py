@@ -112,3 +112,20 @@ def test_a_literal_function_name_too_long_for_a_suffix_is_refused(tmp_path: Path
     edit(app / "template.yaml", "LogGroupName: !Sub /aws/lambda/${AWS::StackName}-orders", f"LogGroupName: /aws/lambda/{long}")
     _commit(app)
     refused(app, "extract", "DELETE /orders/{order_id}", names=("longer than Lambda's 64 characters", "settings file"))
+
+
+def test_cors_that_api_gateway_answers_stays_on_the_api_when_the_monolith_retires(tmp_path: Path) -> None:
+    app = observed(tmp_path)
+    edit(app / "src" / "app.py", '    if event["httpMethod"] == "OPTIONS":\n        return preflight(event)'
+                                 "  # the browser asks before the real call\n", "")
+    template = app / "template.yaml"
+    start = template.read_text().index("        # browsers ask first")
+    end = template.read_text().index("\n\n", start)
+    edit(template, template.read_text()[start:end + 1], "")
+    edit(template, "      TracingEnabled: true\n", "      TracingEnabled: true\n      Cors:\n"
+                                                     "        AllowOrigin: \"'https://shop.example.com'\"\n")
+    _commit(app)
+    accepted(app, "migrate")
+    resources = yaml_parse(template.read_text())["Resources"]
+    assert resources["OrdersApi"]["Properties"]["Cors"] == {"AllowOrigin": "'https://shop.example.com'"}
+    samcheck.assert_valid(template)

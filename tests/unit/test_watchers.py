@@ -451,3 +451,62 @@ def test_a_preflight_no_new_function_answers_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StranglerError, match="answers the CORS preflight .*Preflight.* that no action took") as refused:
         retire(doc, answers_preflight=False)
     assert "Cors" in (refused.value.hint or "")
+
+
+def test_an_alarm_on_the_monolith_s_alias_watches_the_same_alias_of_the_new_function(tmp_path: Path) -> None:
+    doc = doc_of(tmp_path, """
+  LiveErrors:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      Namespace: AWS/Lambda
+      MetricName: Errors
+      Dimensions:
+        - Name: FunctionName
+          Value: !Ref OrdersFunction
+        - Name: Resource
+          Value: !Sub ${OrdersFunction}:live
+      Statistic: Sum
+      Period: 60
+      EvaluationPeriods: 1
+      Threshold: 1
+      ComparisonOperator: GreaterThanThreshold
+  LiveRetries:
+    Type: AWS::Lambda::EventInvokeConfig
+    DependsOn: OrdersFunctionAliaslive
+    Properties:
+      FunctionName: !Ref OrdersFunction
+      Qualifier: live
+      MaximumRetryAttempts: 0
+""", more="      AutoPublishAlias: live\n")
+    extract(doc)
+    resources = written(doc)
+    assert resources["GetOrderFunctionLiveErrors"]["Properties"]["Dimensions"][1]["Value"] == {"Fn::Sub": "${GetOrderFunction}:live"}
+    assert resources["GetOrderFunctionLiveRetries"]["DependsOn"] == "GetOrderFunctionAliaslive"
+    assert resources["GetOrderFunction"]["Properties"]["AutoPublishAlias"] == "live"
+
+
+def test_a_json_template_gets_its_copies_in_json(tmp_path: Path) -> None:
+    import json
+
+    template = {
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Resources": {
+            "OrdersFunction": {"Type": "AWS::Serverless::Function", "Properties": {
+                "FunctionName": "orders-api", "CodeUri": "src/", "Handler": "app.handler", "Runtime": "python3.12"}},
+            "OrdersLogGroup": {"Type": "AWS::Logs::LogGroup", "Properties": {
+                "LogGroupName": "/aws/lambda/orders-api", "RetentionInDays": 3}},
+            "ErrorsAlarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+                "AlarmName": {"Fn::Join": ["-", ["orders", {"Ref": "AWS::Region"}]]},
+                "Dimensions": [{"Name": "FunctionName", "Value": {"Ref": "OrdersFunction"}}]}},
+        },
+    }
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(template, indent=2) + "\n", encoding="utf-8")
+    doc = TemplateDocument.load(path)
+    extract(doc)
+    retire(doc)
+    resources = json.loads(doc.dump())["Resources"]
+    assert set(resources) == {"GetOrderFunction", "GetOrderFunctionLogGroup", "GetOrderFunctionErrorsAlarm"}
+    assert resources["GetOrderFunctionLogGroup"]["Properties"]["LogGroupName"] == {"Fn::Sub": "/aws/lambda/orders-api-get-order"}
+    assert resources["GetOrderFunctionErrorsAlarm"]["Properties"]["AlarmName"] == {
+        "Fn::Join": ["-", [{"Fn::Join": ["-", ["orders", {"Ref": "AWS::Region"}]]}, "get-order"]]}
