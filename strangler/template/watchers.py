@@ -579,7 +579,7 @@ class _Renames(dict):
         raise KeyError(key)
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self[key] if key in self else default
+        return self[key] if key in self else default  # noqa: SIM401  (dict.get would skip the derived ids)
 
 
 def _repoint_depends_on(function: Any, renames: dict[str, str]) -> None:
