@@ -148,7 +148,7 @@ def _physical_name(value: Any) -> str | None:
 
 def _physical_pattern(name: str) -> re.Pattern[str]:
     """``name`` as a whole function name inside a text: not followed by more of a name."""
-    return re.compile(re.escape(name) + r"(?![A-Za-z0-9_${}-])")
+    return re.compile(r"(?<![A-Za-z0-9_-])" + re.escape(name) + r"(?![A-Za-z0-9_${}-])")
 
 
 def _not_watchers(template: Mapping[str, Any], function_id: str) -> set[str]:

@@ -510,3 +510,21 @@ def test_a_json_template_gets_its_copies_in_json(tmp_path: Path) -> None:
     assert resources["GetOrderFunctionLogGroup"]["Properties"]["LogGroupName"] == {"Fn::Sub": "/aws/lambda/orders-api-get-order"}
     assert resources["GetOrderFunctionErrorsAlarm"]["Properties"]["AlarmName"] == {
         "Fn::Join": ["-", [{"Fn::Join": ["-", ["orders", {"Ref": "AWS::Region"}]]}, "get-order"]]}
+
+
+def test_a_name_that_only_ends_like_the_function_s_is_not_the_function_s(tmp_path: Path) -> None:
+    doc = doc_of(tmp_path, """
+  BackordersLogGroup:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: /aws/lambda/backorders
+  ReaderPolicy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: logs:GetLogEvents
+            Resource: !Sub arn:aws:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/backorders:*
+""", name="      FunctionName: orders\n")
+    assert watchers_of(doc.data, "OrdersFunction") == ()
