@@ -620,7 +620,8 @@ def retire_watchers(doc: TemplateDocument, monolith_id: str, where: str, answers
     for watcher in watchers:
         original = resources[watcher.logical_id]
         if watcher.role == "copy":
-            splits.append(ResourceSplit(watcher.logical_id, replacement=DELETE, note=_removed_note(watcher, original)))
+            note = _removed_note(watcher, original, successors.get(watcher.logical_id, []))
+            splits.append(ResourceSplit(watcher.logical_id, replacement=DELETE, note=note))
         elif watcher.role == "statement":
             splits.append(ResourceSplit(
                 watcher.logical_id, replacement=_narrowed(original, names, watcher, where),
@@ -646,8 +647,12 @@ def _successors(resources: Any, monolith_id: str, watched: frozenset[str]) -> di
     return found
 
 
-def _removed_note(watcher: Watcher, original: Any) -> str:
-    note = f"removed with {watcher.function_id} (each new function has its own)"
+def _removed_note(watcher: Watcher, original: Any, copies: list[str]) -> str:
+    if copies:
+        note = f"removed with {watcher.function_id} (the new functions have their own: {', '.join(copies)})"
+    else:
+        note = (f"removed with {watcher.function_id}; no new function has a copy (made before strangler copied "
+                f"{watcher.kind}): add one for each by hand if they should have one")
     if original.get("DeletionPolicy") in ("Retain", "RetainExceptOnCreate") and watcher.kind == LOG_GROUP:
         note += (f"; DeletionPolicy {original['DeletionPolicy']}: CloudFormation leaves the log group and its logs in the account, "
                  "delete it by hand once they are no longer needed")

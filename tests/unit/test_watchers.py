@@ -348,7 +348,7 @@ Outputs:
     extract(doc)
     splits = retire(doc)
     assert [(s.logical_id, s.replacement is DELETE) for s in splits] == [("OrdersLogGroup", True), ("Retries", True)]
-    assert "DeletionPolicy Retain" in splits[0].note
+    assert "DeletionPolicy Retain" in splits[0].note and "their own: GetOrderFunctionLogGroup" in splits[0].note
     left = yaml_parse(doc.dump())
     assert {"GetOrderFunction", "GetOrderFunctionLogGroup", "GetOrderFunctionRetries"} <= set(left["Resources"])
     assert not {"OrdersFunction", "OrdersLogGroup", "Retries"} & set(left["Resources"])
@@ -528,3 +528,11 @@ def test_a_name_that_only_ends_like_the_function_s_is_not_the_function_s(tmp_pat
             Resource: !Sub arn:aws:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/backorders:*
 """, name="      FunctionName: orders\n")
     assert watchers_of(doc.data, "OrdersFunction") == ()
+
+
+def test_a_watcher_no_new_function_has_a_copy_of_is_removed_with_a_note_saying_so(tmp_path: Path) -> None:
+    doc = doc_of(tmp_path, LOG_GROUP_BY_REF)
+    function = new_function(doc)  # made as an earlier strangler made them: no copy of the log group
+    sam.place_new_functions(doc.data["Resources"], "OrdersFunction", [("GetOrderFunction", function)])
+    (split,) = retire(doc)
+    assert split.replacement is DELETE and "no new function has a copy" in split.note
