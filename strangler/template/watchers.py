@@ -40,7 +40,7 @@ from strangler.errors import StranglerError
 from strangler.model import DELETE, ResourceSplit
 from strangler.template import document
 from strangler.template.document import TemplateDocument, copy_node
-from strangler.template.intrinsics import intrinsic, referenced_ids
+from strangler.template.intrinsics import intrinsic, intrinsic_name, referenced_ids
 from strangler.template.invokers import invokers_of
 
 LOG_GROUP = "AWS::Logs::LogGroup"
@@ -338,7 +338,7 @@ def split_watchers(
             ))
         elif watcher.role == "statement":
             splits.append(ResourceSplit(
-                watcher.logical_id, replacement=_widened(doc, original, names, renames, new_name),
+                watcher.logical_id, replacement=_widened(doc, original, names, renames, new_name, _where(where, watcher.logical_id)),
                 note=f"IAM statements on {monolith_id} widened to {new_id}",
             ))
         else:
@@ -532,7 +532,23 @@ def _sub_text(text: str, renames: dict[str, str], old_name: str | None, new_name
     return text
 
 
-def _widened(doc: TemplateDocument, original: Any, names: _Names, renames: dict[str, str], new_name: str | None) -> Any:
+def _refuse_computed(resource: Any, owner: Any, names: _Names, where: str) -> None:
+    """A Resource computed by ``!If``/``!Split``... may be a list or a string: strangler cannot
+    add to it or take from it safely."""
+    name = intrinsic_name(resource)
+    if name in (None, "Ref", "GetAtt", "Sub", "Join"):
+        return
+    raise StranglerError(
+        f"an IAM statement of {owner.get('Type')} names {names.function_id} in a Resource computed by !{name}: "
+        "strangler cannot widen or narrow it",
+        where=where,
+        hint="write the statement's Resource as a list (one ARN per item), or edit it by hand, then run again",
+    )
+
+
+def _widened(
+    doc: TemplateDocument, original: Any, names: _Names, renames: dict[str, str], new_name: str | None, where: str,
+) -> Any:
     """The IAM resource with each statement item on the monolith followed by the same item
     for the new function (a statement's single Resource becomes a list)."""
     widened = copy.deepcopy(original)
@@ -544,6 +560,7 @@ def _widened(doc: TemplateDocument, original: Any, names: _Names, renames: dict[
         pending.setdefault(id(statement), []).append((index, item))
     for key_, statement in statements.items():
         resource = statement["Resource"]
+        _refuse_computed(resource, original, names, where)
         if not isinstance(resource, list) or intrinsic(resource):
             resource = _new_seq(doc, [resource])
             statement["Resource"] = resource
@@ -664,6 +681,7 @@ def _narrowed(original: Any, names: _Names, watcher: Watcher, where: str) -> Any
     properties = narrowed["Properties"]
     for statement, _, index in reversed(list(_statement_items(properties, names))):
         resource = statement["Resource"]
+        _refuse_computed(resource, original, names, _where(where, watcher.logical_id))
         if index is not None:
             document.delete_item(resource, index)
         if index is None or not resource:

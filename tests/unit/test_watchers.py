@@ -536,3 +536,23 @@ def test_a_watcher_no_new_function_has_a_copy_of_is_removed_with_a_note_saying_s
     sam.place_new_functions(doc.data["Resources"], "OrdersFunction", [("GetOrderFunction", function)])
     (split,) = retire(doc)
     assert split.replacement is DELETE and "no new function has a copy" in split.note
+
+
+def test_a_statement_resource_computed_by_if_is_refused(tmp_path: Path) -> None:
+    doc = doc_of(tmp_path, """
+  OrdersLogGroup:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: /aws/lambda/orders-api
+  LogsPolicy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: logs:PutLogEvents
+            Resource: !If [Prod, [!GetAtt OrdersLogGroup.Arn, arn:aws:logs:::log-group:/audit], !GetAtt OrdersLogGroup.Arn]
+""", name="      FunctionName: orders-api\n")
+    with pytest.raises(StranglerError, match="computed by !If") as refused:
+        extract(doc)
+    assert refused.value.where == "template.yaml: Resources.LogsPolicy"
