@@ -764,17 +764,23 @@ def _where(where: str, logical_id: str) -> str:
 
 # --- CORS preflight ------------------------------------------------------------------------
 def _preflight(doc: TemplateDocument, monolith_id: str, where: str, answers_preflight: bool) -> list[ResourceSplit]:
-    """The monolith's OPTIONS events that no action took: they move to the first function
-    made from it when the code every new function keeps answers them; else refused."""
+    """The CORS preflight the monolith still answers goes to the first function made from it
+    when the code every new function keeps answers it: its OPTIONS events that no action took
+    move; for a catch-all (``ANY``) event it keeps, the new function gets an OPTIONS event on
+    the same path (API Gateway answers the preflight itself when the API has Cors). An OPTIONS
+    event the handler does not answer before its dispatch is refused."""
     resources = doc.data["Resources"]
     events = (resources[monolith_id].get("Properties") or {}).get("Events") or {}
     left = [name for name, event in events.items() if _is_preflight(event)]
-    if not left:
+    catch_all = [name for name, event in events.items()
+                 if answers_preflight and _is_catch_all(event) and not _api_answers_cors(doc, event)]
+    if not left and not catch_all:
         return []
     made = [i for i, r in resources.items()
-            if ((r or {}).get("Metadata") or {}).get("Strangler", {}).get("ExtractedFrom") == monolith_id
+            if isinstance(((r or {}).get("Metadata") or {}).get("Strangler"), Mapping)
+            and r["Metadata"]["Strangler"].get("ExtractedFrom") == monolith_id
             and r.get("Type") == resources[monolith_id].get("Type")]
-    if not answers_preflight or not made:
+    if left and (not answers_preflight or not made):
         raise StranglerError(
             f"{monolith_id} answers the CORS preflight (event {', '.join(left)}: OPTIONS) that no action took: "
             "retiring it would leave browsers without an answer",
@@ -782,6 +788,8 @@ def _preflight(doc: TemplateDocument, monolith_id: str, where: str, answers_pref
             hint="answer OPTIONS in the handler before the dispatch (every new function keeps that code), make it an "
                  "action of the dispatch, or let API Gateway answer it (Cors on the API); or run migrate --keep-monolith",
         )
+    if not made:
+        return []
     owner = made[0]
     function = copy.deepcopy(resources[owner])
     properties = function["Properties"]
@@ -791,13 +799,45 @@ def _preflight(doc: TemplateDocument, monolith_id: str, where: str, answers_pref
         document.set_trailing_comment(function, None)
     if not isinstance(properties.get("Events"), dict):
         properties["Events"] = doc.new_map()
-    for name in left:
-        moved = name if name not in properties["Events"] else f"{monolith_id}{name}"
-        properties["Events"][moved] = copy_node(events[name])
+    added = []
+    for name in [*left, *catch_all]:
+        event = copy_node(events[name])
+        moved = name if name in left else f"{name}Preflight"
+        moved = moved if moved not in properties["Events"] else f"{monolith_id}{moved}"
+        if name in catch_all:
+            event["Properties"]["Method"] = "options"
+        properties["Events"][moved] = event
+        added.append(moved)
     if separator is not None:
         document.set_trailing_comment(function, separator)
+    shown = [f"event {name} moved" for name in left] + [
+        f"OPTIONS {events[name]['Properties'].get('Path')} (event {added[len(left) + i]}) that {name} answered"
+        for i, name in enumerate(catch_all)]
     return [ResourceSplit(owner, replacement=function,
-                          note=f"answers the CORS preflight now: event {', '.join(left)} moved from {monolith_id}")]
+                          note=f"answers the CORS preflight now: {'; '.join(shown)} (from {monolith_id})")]
+
+
+def _is_catch_all(event: Any) -> bool:
+    if not isinstance(event, Mapping) or event.get("Type") not in ("Api", "HttpApi"):
+        return False
+    properties = event.get("Properties") or {}
+    return "Path" in properties and str(properties.get("Method", "ANY")).upper() == "ANY"
+
+
+def _api_answers_cors(doc: TemplateDocument, event: Any) -> bool:
+    """The event's API has Cors (Api) or CorsConfiguration (HttpApi), its own or Globals'."""
+    rest = event.get("Type") == "Api"
+    setting = "Cors" if rest else "CorsConfiguration"
+    properties = event.get("Properties") or {}
+    api_ids = list(referenced_ids(properties.get("RestApiId" if rest else "ApiId")))
+    resources = doc.data["Resources"]
+    for api_id in api_ids:
+        api = resources.get(api_id)
+        if isinstance(api, Mapping) and setting in (api.get("Properties") or {}):
+            return True
+    globals_ = doc.data.get("Globals")
+    section = globals_.get("Api" if rest else "HttpApi") if isinstance(globals_, Mapping) else None
+    return isinstance(section, Mapping) and setting in section
 
 
 def _is_preflight(event: Any) -> bool:

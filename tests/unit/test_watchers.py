@@ -556,3 +556,38 @@ def test_a_statement_resource_computed_by_if_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StranglerError, match="computed by !If") as refused:
         extract(doc)
     assert refused.value.where == "template.yaml: Resources.LogsPolicy"
+
+
+CATCH_ALL = """      Events:
+        Read:
+          Type: HttpApi
+          Properties: {ApiId: !Ref Api, Path: /order, Method: GET}
+        Rest:
+          Type: HttpApi
+          Properties: {ApiId: !Ref Api, Path: "/{proxy+}", Method: ANY}
+"""
+
+
+def _catch_all_retired(tmp_path: Path, api: str, answers_preflight: bool) -> dict:
+    doc = doc_of(tmp_path, api, more=CATCH_ALL)
+    function = new_function(doc)
+    function["Properties"]["Events"] = {"Read": doc.data["Resources"]["OrdersFunction"]["Properties"]["Events"].pop("Read")}
+    sam.place_new_functions(doc.data["Resources"], "OrdersFunction", [("GetOrderFunction", function)])
+    retire(doc, answers_preflight=answers_preflight)
+    return written(doc)["GetOrderFunction"]["Properties"]["Events"]
+
+
+def test_the_preflight_a_kept_catch_all_answered_goes_to_the_first_new_function(tmp_path: Path) -> None:
+    events = _catch_all_retired(tmp_path, "  Api:\n    Type: AWS::Serverless::HttpApi\n", answers_preflight=True)
+    assert list(events) == ["Read", "RestPreflight"]
+    assert events["RestPreflight"]["Properties"] == {"ApiId": {"Ref": "Api"}, "Path": "/{proxy+}", "Method": "options"}
+
+
+def test_a_catch_all_s_preflight_is_left_to_api_gateway_when_the_api_has_cors(tmp_path: Path) -> None:
+    api = "  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      CorsConfiguration: {AllowOrigins: ['*']}\n"
+    assert list(_catch_all_retired(tmp_path, api, answers_preflight=True)) == ["Read"]
+
+
+def test_a_catch_all_whose_handler_does_not_answer_the_preflight_goes_as_before(tmp_path: Path) -> None:
+    events = _catch_all_retired(tmp_path, "  Api:\n    Type: AWS::Serverless::HttpApi\n", answers_preflight=False)
+    assert list(events) == ["Read"]
