@@ -129,3 +129,23 @@ def test_cors_that_api_gateway_answers_stays_on_the_api_when_the_monolith_retire
     resources = yaml_parse(template.read_text())["Resources"]
     assert resources["OrdersApi"]["Properties"]["Cors"] == {"AllowOrigin": "'https://shop.example.com'"}
     samcheck.assert_valid(template)
+
+
+def test_a_log_group_named_by_reference_gets_copies_named_by_reference(tmp_path: Path) -> None:
+    app = observed(tmp_path)
+    template = app / "template.yaml"
+    edit(template, "      FunctionName: !Sub ${AWS::StackName}-orders\n", "")
+    edit(template, "    DependsOn: OrdersLogGroup\n", "")
+    edit(template, "LogGroupName: !Sub /aws/lambda/${AWS::StackName}-orders", "LogGroupName: !Sub /aws/lambda/${OrdersFunction}")
+    # the role cannot name a log group that names the function (a cycle): it allows every log group
+    edit(template, "                Resource: !GetAtt OrdersLogGroup.Arn\n",
+         "                Resource: !Sub arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/*\n")
+    _commit(app)
+    samcheck.assert_valid(template)
+    accepted(app, "migrate")
+    resources = yaml_parse(template.read_text())["Resources"]
+    groups = {i: r["Properties"]["LogGroupName"] for i, r in resources.items() if r["Type"] == "AWS::Logs::LogGroup"}
+    assert groups == {f"{f}LogGroup": {"Fn::Sub": f"/aws/lambda/${{{f}}}"} for f in (
+        "GetOrdersFunction", "PostOrdersFunction", "GetOrdersOrderIdFunction", "DeleteOrdersOrderIdFunction")}
+    assert not any("FunctionName" in r["Properties"] for r in resources.values() if r["Type"] == "AWS::Serverless::Function")
+    samcheck.assert_valid(template)
