@@ -346,8 +346,8 @@ def split_watchers(
     _repoint_depends_on(new_function, renames)
     notes += outside
     if new_name is not None:
-        notes.insert(0, f"{new_id}: FunctionName {new_name}, after {monolith_id}'s: its log group and IAM statements "
-                        "name functions by name")
+        notes.insert(0, f"{new_id}: FunctionName {new_name}, derived from {monolith_id}'s (its log group and IAM "
+                        "statements name functions by their name)")
     return splits, notes
 
 
