@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import copy
 import functools
 from collections.abc import Callable, Sequence
@@ -32,6 +33,7 @@ from strangler.sources.route import plan_route, retire_resources
 from strangler.template.dialect import Dialect, dialect_of
 from strangler.template.document import TemplateDocument
 from strangler.template.invokers import Invoker
+from strangler.template.watchers import retire_watchers, split_watchers
 
 
 @dataclass
@@ -168,6 +170,10 @@ class _Extractor:
         self.dialect.set_events(self.doc, resource, route)
         self.dialect.narrow_monolith(self.resource, route)
         _apply_resources(self.dialect, self.doc, route.resources, draft)
+        watched, reported = split_watchers(self.doc, monolith.logical_id, action.key, action.logical_id, resource,
+                                           f"{self.doc.path.name}: Resources.{monolith.logical_id}")
+        _apply_resources(self.dialect, self.doc, watched, draft)
+        draft.manual.extend(reported)
         draft.created.append(f"{action.logical_id} ({action.folder}/) for {action.key!r}: {_describe(route)}")
         draft.changed.extend(f"{monolith.logical_id} event {note}" for note in route.notes if not route.direct)
         draft.manual.extend(f"{action.logical_id}: {note}" for note in notes)
@@ -290,6 +296,7 @@ def _retire(project: Project, analysis: Analysis, plan: Plan, doc: TemplateDocum
     invokers = dialect.invokers_of(doc.data, monolith.logical_id, doc.read_file)
     where = f"{doc.path.name}: Resources.{monolith.logical_id}"
     _apply_resources(dialect, doc, retire_resources(invokers, doc, where), draft)
+    _apply_resources(dialect, doc, retire_watchers(doc, monolith.logical_id, where, _answers_preflight(analysis)), draft)
     draft.removed.extend(dialect.retire(doc, monolith.logical_id))
     draft.removed.append(f"{monolith.logical_id} (the monolith) from the template")
     shared = _sharing_code(project, monolith)
@@ -303,6 +310,27 @@ def _retire(project: Project, analysis: Analysis, plan: Plan, doc: TemplateDocum
         draft.files[project.relative(path)] = None
         draft.removed.append(project.relative(path))
     draft.changed.extend(removal.kept)
+
+
+def _answers_preflight(analysis: Analysis) -> bool:
+    """The handler answers OPTIONS before its dispatch (an ``if`` on the method that returns):
+    every new function keeps that code, so any of them can take the preflight route."""
+    tree = ast.parse(analysis.source)
+    entry = next((node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                  and node.name == analysis.dispatch.entrypoint), None)
+    if entry is None:
+        return False
+    # A dispatch inside the handler bounds the guard; a table's line is where it is declared.
+    inside = entry.lineno <= analysis.dispatch.line <= (entry.end_lineno or entry.lineno)
+    for statement in entry.body:
+        if inside and statement.lineno >= analysis.dispatch.line:
+            break
+        if isinstance(statement, ast.If) and any(isinstance(n, ast.Return) for n in ast.walk(statement)) and any(
+            isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value.upper() == "OPTIONS"
+            for n in ast.walk(statement.test)
+        ):
+            return True
+    return False
 
 
 def _sharing_code(project: Project, monolith) -> list[str]:

@@ -248,16 +248,31 @@ def add_name_output(doc: TemplateDocument, logical_id: str, key: str) -> str:
 
 
 def retire(doc: TemplateDocument, monolith_id: str) -> list[str]:
-    """Remove the monolith; drop the Outputs that pointed at it, refuse other references."""
+    """Remove the monolith; drop the Outputs that pointed at it (or at what was removed with
+    it), refuse any other reference left dangling.
+
+    The resources that watch it (log groups, alarms, IAM statements, DependsOn, a CORS
+    preflight event) were handled before (``watchers.py``); what still names it here is
+    something strangler does not know how to re-point.
+    """
     resources = doc.data["Resources"]
+    parameters = doc.data.get("Parameters") or {}
+    staying = [name for name in resources if name != monolith_id]
+
+    def dangling(name: str) -> bool:
+        # SAM derives ids from the function's (Role, Alias, <Event>Permission...): a
+        # reference to an id that starts with the monolith's and is not declared is one;
+        # so is an id declared nowhere that no staying resource (nor SAM) can derive.
+        name = name.split(".", 1)[0]
+        if name == monolith_id or (name.startswith(monolith_id) and name not in resources):
+            return True
+        return not (
+            name in resources or name in parameters or name.startswith(("AWS::", "Serverless"))
+            or any(name.startswith(other) for other in staying)
+        )
 
     def points_at_monolith(node: Any) -> bool:
-        # SAM derives ids from the function's (Role, Alias, <Event>Permission...): a
-        # reference to an id that starts with the monolith's and is not declared is one.
-        return any(
-            name == monolith_id or (name.startswith(monolith_id) and name not in resources)
-            for name in _references(node)
-        )
+        return any(dangling(name) for name in _references(node))
 
     blockers = [
         logical_id
@@ -266,8 +281,8 @@ def retire(doc: TemplateDocument, monolith_id: str) -> list[str]:
     ]
     if blockers:
         raise StranglerError(
-            f"{', '.join(blockers)} refer{'s' if len(blockers) == 1 else ''} to {monolith_id}; "
-            "retiring it would leave a dangling reference",
+            f"{', '.join(blockers)} refer{'s' if len(blockers) == 1 else ''} to {monolith_id} (or to what is removed "
+            "with it); retiring it would leave a dangling reference",
             where=f"{doc.path.name}: Resources.{blockers[0]}",
             hint="point them at a new function first, or run migrate --keep-monolith",
         )
@@ -275,7 +290,7 @@ def retire(doc: TemplateDocument, monolith_id: str) -> list[str]:
     outputs = doc.data.get("Outputs") or {}
     for name in [n for n, output in outputs.items() if points_at_monolith(output)]:
         del outputs[name]
-        removed.append(f"Output {name} (it pointed at {monolith_id})")
+        removed.append(f"Output {name} (it pointed at {monolith_id} or what was removed with it)")
     if "Outputs" in doc.data and not outputs:
         del doc.data["Outputs"]
     _drop_comment_above(resources, monolith_id)

@@ -84,6 +84,9 @@ CASES = [
     # plain CloudFormation: a REST API of AWS::ApiGateway::Method resources, a Deployment and a role
     ("cfn-rest-inventory", ("extract", "GET /items/{sku}")),
     ("cfn-rest-inventory", ("migrate",)),
+    # log groups, alarms, an invoke config and role statements per new function; the preflight moves at retirement
+    ("observed-orders", ("extract", "DELETE /orders/{order_id}")),
+    ("observed-orders", ("migrate",)),
 ]
 MONOLITHS = {
     "eventbridge-orders": "OrdersFunction",
@@ -109,6 +112,7 @@ MONOLITHS = {
     "openapi-pets": "PetsFunction",
     "dynamodb-stream-orders": "OrderEventsFunction",
     "cfn-rest-inventory": "InventoryFunction",
+    "observed-orders": "OrdersFunction",
 }
 
 

@@ -63,8 +63,10 @@ def test_extracting_pairs_one_run_each_equals_one_run_for_all(tmp_path: Path) ->
         # plain CloudFormation: each run re-points one method and replaces the API's deployment again
         ("cfn-rest-inventory", ("GET /items", "POST /items", "GET /items/{sku}", "DELETE /items/{sku}",
                                 "POST /items/{sku}/stock")),
+        # log groups, alarms, invoke configs copied and role statements widened one action at a time
+        ("observed-orders", ("GET /orders", "POST /orders", "GET /orders/{order_id}", "DELETE /orders/{order_id}")),
     ],
-    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library", "multi-api-shop", "rest-method-orders", "typed-events-billing", "multi-source-orders", "multi-source-nested", "multi-source-keyed", "fallthrough-notifications", "standalone-rule-payments", "openapi-pets", "dynamodb-stream-orders", "cfn-rest-inventory"],
+    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library", "multi-api-shop", "rest-method-orders", "typed-events-billing", "multi-source-orders", "multi-source-nested", "multi-source-keyed", "fallthrough-notifications", "standalone-rule-payments", "openapi-pets", "dynamodb-stream-orders", "cfn-rest-inventory", "observed-orders"],
 )
 def test_extracting_every_action_one_run_each_then_migrating_equals_migrating(tmp_path: Path, fixture, actions) -> None:
     stepwise = copy_app(fixture, tmp_path / "stepwise")
