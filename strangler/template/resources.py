@@ -23,10 +23,28 @@ def apply_resources(doc: TemplateDocument, splits: Iterable[ResourceSplit]) -> N
         for logical_id, resource in split.added:
             _insert_after(resources, _last_added_after(resources, anchor), logical_id, resource)
         if split.replacement is DELETE:
-            if split.logical_id in resources:
-                del resources[split.logical_id]
+            _delete(resources, split.logical_id)
         elif split.replacement is not None:
             resources[split.logical_id] = split.replacement
+        for path, value in split.edits:
+            _edit(resources, path, value)
+
+
+def _edit(resources: Any, path: tuple[str, ...], value: Any) -> None:
+    """Set (or delete, for DELETE) the value at ``path`` under Resources; only that node
+    changes, so the rest of the resource keeps its text."""
+    *parents, last = path
+    if not parents and value is DELETE:
+        _delete(resources, last)
+        return
+    node = resources
+    for step in parents:
+        node = node[step]
+    if value is DELETE:
+        if last in node:
+            del node[last]
+    else:
+        node[last] = value
 
 
 def _last_added_after(resources: Any, anchor: str) -> str:
@@ -59,3 +77,14 @@ def _insert_after(resources: Any, anchor: str, logical_id: str, resource: Any) -
         if separator is not None:
             document.set_trailing_comment(resource, separator)
         document.set_trailing_comment(resources[anchor], document.blank_line_token())
+
+
+def _delete(resources: Any, logical_id: str) -> None:
+    """Remove a resource with the comment lines right above it (they described it)."""
+    if logical_id not in resources:
+        return
+    keys = list(resources)
+    position = keys.index(logical_id)
+    if position and hasattr(resources, "ca"):
+        document.without_comment_lines(document.trailing_comment(resources[keys[position - 1]]))
+    del resources[logical_id]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from strangler.sources.resources import permission
+from strangler.sources.resources import appsync, permission
 from strangler.sources.resources.base import ResourceRoute
 
 ROUTES: tuple[ResourceRoute, ...] = (
     permission.PERMISSIONS,
+    appsync.DATA_SOURCES,
 )
 
 
