@@ -1,0 +1,140 @@
+"""AppSync inputs strangler must not guess at: each refuses, names what it found, and
+writes nothing; the variants it can route are accepted with what they need."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.support import samcheck
+from tests.support.hostile import accepted, app_copy, edit, refused
+
+APP = "appsync-blog"
+RESOLVERS = "  # --- resolvers: one per field, all on the Lambda data source ---------------\n"
+
+
+def blog(tmp_path: Path) -> Path:
+    return app_copy(APP, tmp_path)
+
+
+def resources(app: Path) -> dict:
+    return samcheck.load_template(app / "template.yaml")["Resources"]
+
+
+def test_a_pipeline_function_on_the_data_source_refuses(tmp_path: Path) -> None:
+    app = blog(tmp_path)
+    edit(app / "template.yaml", RESOLVERS, """  AuditFunction:
+    Type: AWS::AppSync::FunctionConfiguration
+    Properties:
+      ApiId: !GetAtt BlogApi.ApiId
+      Name: audit
+      DataSourceName: !GetAtt BlogDataSource.Name
+      FunctionVersion: '2018-05-29'
+
+""" + RESOLVERS)
+    message = refused(app, "extract", "Query.getPost", names=("AuditFunction", "AWS::AppSync::FunctionConfiguration",
+                                                             "pipeline", "BlogFunction"))
+    assert "Resources.AuditFunction" in message and "hint: " in message
+
+
+def test_a_resolver_naming_its_data_source_by_a_parameter_refuses(tmp_path: Path) -> None:
+    app = blog(tmp_path)
+    edit(app / "template.yaml", "    Default: dev\n", "    Default: dev\n  LambdaSourceName:\n    Type: String\n    Default: BlogLambda\n")
+    edit(app / "template.yaml", "      FieldName: listPosts\n      DataSourceName: !GetAtt BlogDataSource.Name",
+         "      FieldName: listPosts\n      DataSourceName: !Ref LambdaSourceName")
+    refused(app, "extract", "Query.getPost", names=("ListPostsResolver", "cannot follow"))
+
+
+def test_a_resolver_with_a_computed_field_name_refuses(tmp_path: Path) -> None:
+    app = blog(tmp_path)
+    edit(app / "template.yaml", "      FieldName: listPosts\n", "      FieldName: !Sub '${Stage}Posts'\n")
+    refused(app, "extract", "Query.getPost", names=("ListPostsResolver", "FieldName", "not written out"))
+
+
+def test_a_resolver_for_every_type_refuses(tmp_path: Path) -> None:
+    app = blog(tmp_path)
+    edit(app / "blog" / "app.py", '@app.resolver(type_name="Query", field_name="listPosts")', '@app.resolver(field_name="listPosts")')
+    refused(app, "extract", "Query.getPost", names=("list_posts()", "every type", "blog/app.py:36"))
+
+
+def test_a_field_name_from_a_call_refuses(tmp_path: Path) -> None:
+    app = blog(tmp_path)
+    edit(app / "blog" / "app.py", 'field_name="listPosts")', 'field_name="list" + "Posts".title())')
+    refused(app, "extract", "Query.getPost", names=("list_posts()", "not a literal string"))
+
+
+def test_a_field_registered_twice_refuses(tmp_path: Path) -> None:
+    app = blog(tmp_path)
+    edit(app / "blog" / "app.py", 'field_name="listPosts")', 'field_name="getPost")')
+    refused(app, "scan", names=("Query.getPost", "registered twice"))
+
+
+def test_a_data_source_naming_the_function_by_arn_refuses(tmp_path: Path) -> None:
+    app = blog(tmp_path)
+    edit(app / "template.yaml", "      Description: Blog GraphQL resolvers\n",
+         "      Description: Blog GraphQL resolvers\n      FunctionName: !Sub blog-resolvers-${Stage}\n")
+    edit(app / "template.yaml", "        LambdaFunctionArn: !GetAtt BlogFunction.Arn",
+         "        LambdaFunctionArn: !Sub arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:blog-resolvers-${Stage}")
+    refused(app, "extract", "Query.getPost", names=("BlogDataSource", "ARN or name", "!GetAtt BlogFunction.Arn"))
+
+
+def test_a_policy_beside_the_role_that_lets_it_invoke_refuses(tmp_path: Path) -> None:
+    app = blog(tmp_path)
+    edit(app / "template.yaml", RESOLVERS, """  ExtraInvoke:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: invoke-versions
+      Roles: [!Ref BlogDataSourceRole]
+      PolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Action: lambda:InvokeFunction
+            Resource: !Sub '${BlogFunction.Arn}:live'
+
+""" + RESOLVERS)
+    refused(app, "extract", "Query.getPost", names=("ExtraInvoke", "BlogDataSourceRole", "copy of the role"))
+
+
+def test_migrate_refuses_while_a_resolver_has_no_action_in_the_code(tmp_path: Path) -> None:
+    app = blog(tmp_path)
+    edit(app / "template.yaml", RESOLVERS, RESOLVERS + """  SearchPostsResolver:
+    Type: AWS::AppSync::Resolver
+    DependsOn: BlogSchema
+    Properties:
+      ApiId: !GetAtt BlogApi.ApiId
+      TypeName: Query
+      FieldName: searchPosts
+      DataSourceName: !GetAtt BlogDataSource.Name
+
+""")
+    refused(app, "migrate", names=("SearchPostsResolver (Query.searchPosts)", "BlogDataSource", "--keep-monolith"))
+    accepted(app, "extract", "Query.getPost")  # the other fields still move one by one
+
+
+def test_an_output_naming_the_data_source_keeps_it_until_pointed_elsewhere(tmp_path: Path) -> None:
+    app = blog(tmp_path)
+    edit(app / "template.yaml", "Outputs:\n", "Outputs:\n  LambdaSourceArn:\n    Value: !GetAtt BlogDataSource.DataSourceArn\n")
+    refused(app, "migrate", names=("Output LambdaSourceArn", "BlogDataSource", "dangling"))
+
+
+def test_a_role_with_a_name_is_copied_without_it(tmp_path: Path) -> None:
+    app = blog(tmp_path)
+    edit(app / "template.yaml", "  BlogDataSourceRole:\n    Type: AWS::IAM::Role\n    Properties:\n",
+         "  BlogDataSourceRole:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: !Sub blog-appsync-${Stage}\n")
+    result = accepted(app, "extract", "Query.getPost")
+    assert "without its RoleName" in result.output
+    copy = resources(app)["QueryGetPostBlogDataSourceRole"]["Properties"]
+    assert "RoleName" not in copy and resources(app)["BlogDataSourceRole"]["Properties"]["RoleName"]
+    samcheck.assert_valid(app / "template.yaml")
+
+
+def test_a_role_that_does_not_name_the_function_is_shared_and_reported(tmp_path: Path) -> None:
+    app = blog(tmp_path)
+    edit(app / "template.yaml", "                Resource:\n                  - !GetAtt BlogFunction.Arn\n                  - !Sub '${BlogFunction.Arn}:*'\n",
+         "                Resource: !Sub 'arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:*'\n")
+    result = accepted(app, "migrate")
+    assert "shares the service role BlogDataSourceRole" in result.output
+    left = resources(app)
+    assert "BlogDataSourceRole" in left and not any(rid.endswith("BlogDataSourceRole") and rid != "BlogDataSourceRole" for rid in left)
+    assert left["QueryGetPostBlogDataSource"]["Properties"]["ServiceRoleArn"] == {"Fn::GetAtt": ["BlogDataSourceRole", "Arn"]}
+    samcheck.assert_valid(app / "template.yaml")
