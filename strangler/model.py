@@ -198,7 +198,7 @@ class ResourceSplit:
     # "Properties", "DataSourceName")``), or DELETE: what routes through the resource
     # re-pointed at what was added for the new function (an AppSync resolver at its new
     # data source), or gone with it at retirement (the data source's service role).
-    edits: tuple[tuple[tuple[str, ...], Any], ...] = ()
+    edits: tuple[tuple[tuple[str | int, ...], Any], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -30,21 +30,30 @@ def apply_resources(doc: TemplateDocument, splits: Iterable[ResourceSplit]) -> N
             _edit(resources, path, value)
 
 
-def _edit(resources: Any, path: tuple[str, ...], value: Any) -> None:
-    """Set (or delete, for DELETE) the value at ``path`` under Resources; only that node
-    changes, so the rest of the resource keeps its text."""
+def _edit(resources: Any, path: tuple[str | int, ...], value: Any) -> None:
+    """Set (or delete, for DELETE) the value at ``path`` under Resources (a list item by its
+    index); only that node changes, so the rest of the resource keeps its text. A key added
+    to a mapping goes last, before what followed the mapping (a blank line, a comment)."""
     *parents, last = path
     if not parents and value is DELETE:
-        _delete(resources, last)
+        _delete(resources, str(last))
         return
     node = resources
     for step in parents:
         node = node[step]
     if value is DELETE:
-        if last in node:
+        if isinstance(node, list) or last in node:
             del node[last]
-    else:
+        return
+    if isinstance(node, dict) and last not in node and hasattr(node, "ca") and len(node):
+        separator = document.trailing_comment(node)
+        if separator is not None:
+            document.set_trailing_comment(node, None)
         node[last] = value
+        if separator is not None:
+            document.set_trailing_comment(node, separator)
+        return
+    node[last] = value
 
 
 def _last_added_after(resources: Any, anchor: str) -> str:

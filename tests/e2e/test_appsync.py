@@ -28,20 +28,31 @@ def _owners(app: Path) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("args", [("extract", "Query.getPost", "Mutation.addComment"), ("migrate",)], ids=["extract", "migrate"])
-def test_each_resolver_event_reaches_the_function_of_its_field_alone(tmp_path: Path, args: tuple[str, ...]) -> None:
-    story = scenario(APP)
-    original = copy_app(APP, tmp_path / "original")
-    app = copy_app(APP, tmp_path / "app")
+@pytest.mark.parametrize(
+    ("fixture", "monolith", "args"),
+    [
+        (APP, MONOLITH, ("extract", "Query.getPost", "Mutation.addComment")),
+        (APP, MONOLITH, ("migrate",)),
+        ("graphql-notes", "NotesFunction", ("extract", "saveNote")),
+        ("graphql-notes", "NotesFunction", ("migrate",)),
+    ],
+    ids=["blog-extract", "blog-migrate", "notes-extract", "notes-migrate"],
+)
+def test_each_resolver_event_reaches_the_function_of_its_field_alone(
+    tmp_path: Path, fixture: str, monolith: str, args: tuple[str, ...]
+) -> None:
+    story = scenario(fixture)
+    original = copy_app(fixture, tmp_path / "original")
+    app = copy_app(fixture, tmp_path / "app")
     result = strangler(app, *args)
     assert result.exit_code == 0, result.output
     before = samcheck.translate(original / "template.yaml")
     after = samcheck.translate(app / "template.yaml")
     owners = _owners(app)
-    assert set(owners) == ({"Query.getPost", "Mutation.addComment"} if args[0] == "extract" else {k for k, _ in story.EVENTS})
+    assert set(owners) == (set(args[1:]) if args[0] == "extract" else {k for k, _ in story.EVENTS})
     for key, event in story.EVENTS:
-        assert routing.targets(before, event) == {MONOLITH}, key
-        assert routing.targets(after, event) == {owners.get(key, MONOLITH)}, key
+        assert routing.targets(before, event) == {monolith}, key
+        assert routing.targets(after, event) == {owners.get(key, monolith)}, key
     for event in story.UNROUTED_EVENTS:
         assert routing.targets(before, event) == set()
         assert routing.targets(after, event) == set()

@@ -76,6 +76,9 @@ CASES = [
     # one resolver on a router in another module, one naming its data source by literal Name
     ("appsync-blog", ("extract", "Query.getPost", "Mutation.addComment")),
     ("appsync-blog", ("migrate",)),
+    # SAM GraphQLApi: a Lambda data source and a copy of the pipeline function per new function
+    ("graphql-notes", ("extract", "saveNote")),
+    ("graphql-notes", ("migrate",)),
 ]
 MONOLITHS = {
     "eventbridge-orders": "OrdersFunction",
@@ -98,6 +101,7 @@ MONOLITHS = {
     "fallthrough-notifications": "NotifyFunction",
     "multi-source-keyed": "OrdersFunction",
     "appsync-blog": "BlogFunction",
+    "graphql-notes": "NotesFunction",
 }
 
 

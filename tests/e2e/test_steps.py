@@ -53,8 +53,9 @@ def test_extracting_pairs_one_run_each_equals_one_run_for_all(tmp_path: Path) ->
         ("fallthrough-notifications", ("WelcomeRequested", "PasswordResetRequested", "InvoiceReady", "AccountClosed")),
         # AppSync: each run adds a data source and role beside the last ones, re-points one resolver
         ("appsync-blog", ("Query.getPost", "Query.listPosts", "Mutation.createPost", "Mutation.addComment", "Post.comments")),
+        ("graphql-notes", ("getNote", "notesByTag", "saveNote", "deleteNote")),
     ],
-    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library", "multi-api-shop", "rest-method-orders", "typed-events-billing", "multi-source-orders", "multi-source-nested", "multi-source-keyed", "fallthrough-notifications", "appsync-blog"],
+    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library", "multi-api-shop", "rest-method-orders", "typed-events-billing", "multi-source-orders", "multi-source-nested", "multi-source-keyed", "fallthrough-notifications", "appsync-blog", "graphql-notes"],
 )
 def test_extracting_every_action_one_run_each_then_migrating_equals_migrating(tmp_path: Path, fixture, actions) -> None:
     stepwise = copy_app(fixture, tmp_path / "stepwise")

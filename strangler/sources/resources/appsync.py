@@ -142,14 +142,14 @@ class DataSources(ResourceRoute):
                 hint=f"point {'it' if len(others) == 1 else 'them'} at one of the new data sources, or keep the "
                 "monolith (migrate --keep-monolith)",
             )
-        edits: tuple[tuple[tuple[str, ...], Any], ...] = ()
+        edits: tuple[tuple[tuple[str | int, ...], Any], ...] = ()
         note = "removed with the monolith it called"
         role_id = _role_id(doc, resources[ds_id].get("Properties") or {})
-        if role_id is not None and _names_function(doc, resources[role_id], invoker.function_id):
-            # The role let AppSync invoke the monolith: nothing else using it, it goes too.
-            if not _mentioning(doc, role_id, besides=(ds_id, role_id)):
-                edits = (((role_id,), DELETE),)
-                note += f", and its service role {role_id} (it let AppSync invoke only {invoker.function_id})"
+        # The role let AppSync invoke the monolith: with nothing else using it, it goes too.
+        if role_id is not None and _names_function(doc, resources[role_id], invoker.function_id) \
+                and not _mentioning(doc, role_id, besides=(ds_id, role_id)):
+            edits = (((role_id,), DELETE),)
+            note += f", and its service role {role_id} (it let AppSync invoke only {invoker.function_id})"
         return ResourceSplit(ds_id, replacement=DELETE, edits=edits, note=note)
 
 
@@ -370,6 +370,7 @@ def _role_id(doc: TemplateDocument, properties: Mapping[str, Any]) -> str | None
 
 
 def _names_function(doc: TemplateDocument, resource: Any, function_id: str) -> bool:
+    """Whether ``resource`` (or any value) refers to the function."""
     return any(_is_function(doc, name, function_id) for name in referenced_ids(resource))
 
 
@@ -481,4 +482,160 @@ def _at(where: str, logical_id: str) -> str:
     return f"{prefix}Resources.{logical_id}"
 
 
+class ServerlessGraphQLApis(ResourceRoute):
+    """``AWS::Serverless::GraphQLApi``: data sources, pipeline functions and resolvers in one
+    resource. SAM resolvers are pipelines of ``Functions``; a function's ``DataSource`` is
+    the id of one of ``DataSources.Lambda``. An action's resolvers get, for each of their
+    functions on the monolith's data source, a copy of that function on a new Lambda data
+    source for the new function (SAM makes its service role and the connector that lets it
+    invoke, unless ``ServiceRoleArn`` is given: then as for a data source above)."""
+
+    kinds = ("AWS::Serverless::GraphQLApi",)
+
+    def split(
+        self, doc: TemplateDocument, invoker: Invoker, key: str, path: EventPath, new_id: str, where: str
+    ) -> ResourceSplit:
+        api_id = invoker.logical_id
+        api = _Api(doc, invoker, where)
+        carries = _matcher(path, key, invoker, where)
+        moving = [(type_name, relid, fns) for type_name, relid, resolver, fns in api.resolvers_on_monolith()
+                  if carries(f"{api_id} Resolvers.{type_name}.{relid}", resolver)]
+        if not moving:
+            return ResourceSplit(api_id)
+        base = new_id.removesuffix("Function") or new_id
+        rename = _renamer(doc, invoker.function_id, new_id)
+        properties = ("Properties",)
+        edits: list[tuple[tuple[str | int, ...], Any]] = []
+        added: list[tuple[str, Any]] = []
+        notes: list[str] = []
+        new_sources: dict[str, str] = {}
+        for source in dict.fromkeys(api.functions[fn]["DataSource"] for _, _, fns in moving for fn in fns):
+            new_source = _free_key(api.lambdas, f"{base}{source}", api_id, "DataSources.Lambda", where)
+            entry = copy_node(api.lambdas[source])
+            entry["FunctionArn"] = _retarget(entry["FunctionArn"], rename)
+            if "Name" in entry:
+                entry["Name"] = new_source  # data source names are unique in an API
+            if "ServiceRoleArn" in entry:
+                role_arn, role, role_note = _service_role(doc, invoker, entry["ServiceRoleArn"], base, key, rename, where)
+                entry["ServiceRoleArn"] = role_arn
+                added += [role] if role is not None else []
+                notes.append(role_note.lstrip("; "))
+            edits.append(((api_id, *properties, "DataSources", "Lambda", new_source), entry))
+            new_sources[source] = new_source
+        new_functions: dict[str, str] = {}
+        for fn in dict.fromkeys(fn for _, _, fns in moving for fn in fns):
+            new_fn = _free_key(api.functions, f"{fn}{base}", api_id, "Functions", where)
+            copy = copy_node(api.functions[fn])
+            copy["DataSource"] = new_sources[api.functions[fn]["DataSource"]]
+            if "Name" in copy:
+                del copy["Name"]  # its id names it, as for every function SAM makes
+            edits.append(((api_id, *properties, "Functions", new_fn), copy))
+            new_functions[fn] = new_fn
+        for type_name, relid, _ in moving:
+            pipeline = api.resolvers[type_name][relid]["Pipeline"]
+            for index, fn in enumerate(pipeline):
+                if fn in new_functions:
+                    edits.append(((api_id, *properties, "Resolvers", type_name, relid, "Pipeline", index), new_functions[fn]))
+        shown = ", ".join(f"Resolvers.{t}.{r}" for t, r, _ in moving)
+        note = (f"DataSources.Lambda.{', '.join(new_sources.values())} and Functions.{', '.join(new_functions.values())} "
+                f"added for {new_id}; {shown} re-pointed at them")
+        return ResourceSplit(api_id, added=tuple(added), edits=tuple(edits),
+                             note="; ".join([note, *[n for n in notes if n]]), delivers=True)
+
+    def retire(self, doc: TemplateDocument, invoker: Invoker, where: str) -> ResourceSplit | None:
+        api_id = invoker.logical_id
+        api = _Api(doc, invoker, where)
+        left = api.resolvers_on_monolith()
+        if left:
+            shown = ", ".join(f"Resolvers.{t}.{r}" for t, r, _, _ in left)
+            raise Refusal(
+                f"{shown} of {api_id} still call{'s' if len(left) == 1 else ''} {invoker.function_id} through "
+                f"DataSources.Lambda.{', '.join(api.monolith_sources)}: retiring it would leave "
+                f"{'that field' if len(left) == 1 else 'those fields'} with nothing to call",
+                where=where,
+                hint="give each of those fields a branch or resolver of its own in the handler and run again, "
+                "or keep the monolith (migrate --keep-monolith)",
+            )
+        properties = ("Properties",)
+        edits: list[tuple[tuple[str | int, ...], Any]] = []
+        gone_functions = [fn for fn, f in api.functions.items() if f.get("DataSource") in api.monolith_sources]
+        for fn in gone_functions:  # no resolver uses them any more
+            edits.append(((api_id, *properties, "Functions", fn), DELETE))
+        if len(gone_functions) == len(api.functions):
+            edits = [((api_id, *properties, "Functions"), DELETE)]
+        for source in api.monolith_sources:
+            edits.append(((api_id, *properties, "DataSources", "Lambda", source), DELETE))
+            role_id = _role_id(doc, api.lambdas[source])
+            if role_id is not None and _names_function(doc, doc.data["Resources"][role_id], invoker.function_id) \
+                    and not _mentioning(doc, role_id, besides=(api_id, role_id)):
+                edits.append(((role_id,), DELETE))
+        if len(api.monolith_sources) == len(api.lambdas):
+            others = [name for name in api.data_sources if name != "Lambda"]
+            edits = [e for e in edits if e[0][:4] != (api_id, "Properties", "DataSources", "Lambda")]
+            edits.append(((api_id, *properties, "DataSources") + (("Lambda",) if others else ()), DELETE))
+        removed = ", ".join([*(f"DataSources.Lambda.{s}" for s in api.monolith_sources), *(f"Functions.{f}" for f in gone_functions)])
+        return ResourceSplit(api_id, edits=tuple(edits), note=f"{removed} removed with the monolith they called")
+
+
+class _Api:
+    """The parts of a Serverless::GraphQLApi that reach the monolith."""
+
+    def __init__(self, doc: TemplateDocument, invoker: Invoker, where: str) -> None:
+        properties = doc.data["Resources"][invoker.logical_id].get("Properties") or {}
+        self.data_sources = properties.get("DataSources") or {}
+        self.lambdas = self.data_sources.get("Lambda") or {}
+        self.functions = properties.get("Functions") or {}
+        self.resolvers = properties.get("Resolvers") or {}
+        if _names_function(doc, properties.get("Auth"), invoker.function_id):
+            raise Refusal(
+                f"{invoker.logical_id} uses {invoker.function_id} as its Lambda authorizer, which every request goes through",
+                where=where, hint=invoker.advice,
+            )
+        self.monolith_sources = [
+            name for name, entry in self.lambdas.items() if _names_function(doc, entry, invoker.function_id)
+        ]
+        for name in self.monolith_sources:
+            if not any(_is_function(doc, n, invoker.function_id) for n in referenced_ids(self.lambdas[name].get("FunctionArn"))):
+                raise Refusal(
+                    f"DataSources.Lambda.{name} of {invoker.logical_id} names {invoker.function_id} by its ARN or name, "
+                    "so a copy for the new function cannot be pointed at it",
+                    where=where, hint=f"write its FunctionArn as !GetAtt {invoker.function_id}.Arn, then run again",
+                )
+        self.on_monolith = set()
+        for fn, function in self.functions.items():
+            source = function.get("DataSource") if isinstance(function, Mapping) else None
+            if not isinstance(source, str):
+                raise Refusal(
+                    f"Functions.{fn} of {invoker.logical_id} names its data source in a way strangler cannot follow",
+                    where=where, hint="write its DataSource as the id of one of the API's DataSources",
+                )
+            if source in self.monolith_sources:
+                self.on_monolith.add(fn)
+
+    def resolvers_on_monolith(self) -> list[tuple[str, str, Mapping[str, Any], list[str]]]:
+        """(type, resolver id, the resolver as a plain resolver, its functions on the monolith)."""
+        found = []
+        for type_name, fields in self.resolvers.items():
+            for relid, resolver in (fields or {}).items():
+                pipeline = [fn for fn in resolver.get("Pipeline") or () if fn in self.on_monolith]
+                if not pipeline:
+                    continue
+                function = self.functions[pipeline[0]]
+                plain: dict[str, Any] = {"TypeName": type_name, "FieldName": resolver.get("FieldName", relid)}
+                if "InlineCode" in function:
+                    plain["Code"] = function["InlineCode"]
+                elif "CodeUri" in function:
+                    plain["CodeS3Location"] = function["CodeUri"]
+                found.append((str(type_name), str(relid), {"Properties": plain}, pipeline))
+        return found
+
+
+def _free_key(mapping: Mapping[str, Any], wanted: str, api_id: str, section: str, where: str) -> str:
+    if wanted in mapping:
+        raise Refusal(f"{api_id} already has {section}.{wanted}, the id the new function's copy needs", where=where,
+                      hint=f"rename {section}.{wanted}, then run again")
+    return wanted
+
+
 DATA_SOURCES = DataSources()
+GRAPHQL_APIS = ServerlessGraphQLApis()

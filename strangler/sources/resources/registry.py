@@ -8,6 +8,7 @@ from strangler.sources.resources.base import ResourceRoute
 ROUTES: tuple[ResourceRoute, ...] = (
     permission.PERMISSIONS,
     appsync.DATA_SOURCES,
+    appsync.GRAPHQL_APIS,
 )
 
 
