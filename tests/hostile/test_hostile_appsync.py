@@ -138,3 +138,71 @@ def test_a_role_that_does_not_name_the_function_is_shared_and_reported(tmp_path:
     assert "BlogDataSourceRole" in left and not any(rid.endswith("BlogDataSourceRole") and rid != "BlogDataSourceRole" for rid in left)
     assert left["QueryGetPostBlogDataSource"]["Properties"]["ServiceRoleArn"] == {"Fn::GetAtt": ["BlogDataSourceRole", "Arn"]}
     samcheck.assert_valid(app / "template.yaml")
+
+
+# --- SAM GraphQLApi ------------------------------------------------------------------------------
+NOTES = "graphql-notes"
+PAYLOAD = "payload: { info: ctx.info, arguments: ctx.arguments, identity: ctx.identity },"
+
+
+def notes(tmp_path: Path) -> Path:
+    return app_copy(NOTES, tmp_path)
+
+
+def test_amplify_style_field_in_the_payload_is_routed(tmp_path: Path) -> None:
+    app = notes(tmp_path)
+    edit(app / "template.yaml", PAYLOAD, "payload: { field: ctx.info.fieldName, arguments: ctx.arguments },")
+    edit(app / "src" / "handler.py", 'field = event["info"]["fieldName"]', 'field = event["field"]')
+    accepted(app, "extract", "saveNote")
+    api = resources(app)["NotesApi"]["Properties"]
+    assert api["Resolvers"]["Mutation"]["saveNote"]["Pipeline"] == ["invokeNotesSaveNote"]
+    assert api["Resolvers"]["Query"]["getNote"]["Pipeline"] == ["invokeNotes"]
+    samcheck.assert_valid(app / "template.yaml")
+
+
+def test_a_payload_field_strangler_cannot_read_refuses(tmp_path: Path) -> None:
+    app = notes(tmp_path)
+    edit(app / "template.yaml", PAYLOAD, "payload: { field: pick(ctx), arguments: ctx.arguments },")
+    edit(app / "src" / "handler.py", 'field = event["info"]["fieldName"]', 'field = event["field"]')
+    refused(app, "extract", "saveNote", names=("NotesApi Resolvers.Query.getNote", "request template", "$ctx.info.fieldName"))
+
+
+def test_a_pipeline_function_in_a_file_with_a_payload_field_refuses(tmp_path: Path) -> None:
+    app = notes(tmp_path)
+    text = (app / "template.yaml").read_text(encoding="utf-8")
+    start = text.index("          InlineCode: |\n")
+    end = text.index("      Resolvers:\n")
+    (app / "template.yaml").write_text(text[:start] + "          CodeUri: resolvers/invoke.js\n" + text[end:], encoding="utf-8")
+    edit(app / "src" / "handler.py", 'field = event["info"]["fieldName"]', 'field = event["field"]')
+    refused(app, "extract", "saveNote", names=("in a file", "CodeS3Location"))
+
+
+def test_a_lambda_authorizer_on_the_monolith_refuses(tmp_path: Path) -> None:
+    app = notes(tmp_path)
+    edit(app / "template.yaml", "      Auth:\n        Type: API_KEY\n",
+         "      Auth:\n        Type: AWS_LAMBDA\n        LambdaAuthorizer:\n          AuthorizerUri: !GetAtt NotesFunction.Arn\n")
+    refused(app, "extract", "saveNote", names=("NotesApi", "Lambda authorizer", "NotesFunction"))
+
+
+def test_a_data_source_by_arn_refuses(tmp_path: Path) -> None:
+    app = notes(tmp_path)
+    edit(app / "template.yaml", "      Description: Notes resolvers (all fields)\n",
+         "      Description: Notes resolvers (all fields)\n      FunctionName: notes-resolvers\n")
+    edit(app / "template.yaml", "FunctionArn: !GetAtt NotesFunction.Arn",
+         "FunctionArn: !Sub arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:notes-resolvers")
+    refused(app, "extract", "saveNote", names=("DataSources.Lambda.NotesLambda", "ARN or name"))
+
+
+def test_migrate_refuses_while_a_resolver_has_no_branch(tmp_path: Path) -> None:
+    app = notes(tmp_path)
+    edit(app / "template.yaml", "        Mutation:\n", """          searchNotes:
+            Runtime:
+              Name: APPSYNC_JS
+              Version: "1.0.0"
+            Pipeline:
+              - invokeNotes
+        Mutation:
+""")
+    edit(app / "template.yaml", "          notesByTag(tag: String!): [Note]\n",
+         "          notesByTag(tag: String!): [Note]\n          searchNotes(text: String!): [Note]\n")
+    refused(app, "migrate", names=("Resolvers.Query.searchNotes", "NotesLambda", "--keep-monolith"))

@@ -594,7 +594,8 @@ class _Api:
         self.monolith_sources = [
             name for name, entry in self.lambdas.items() if _names_function(doc, entry, invoker.function_id)
         ]
-        for name in self.monolith_sources:
+        named = invoker.how.removeprefix("DataSources.Lambda.") if invoker.how.startswith("DataSources.Lambda.") else None
+        for name in [*self.monolith_sources, *([named] if named in self.lambdas and named not in self.monolith_sources else [])]:
             if not any(_is_function(doc, n, invoker.function_id) for n in referenced_ids(self.lambdas[name].get("FunctionArn"))):
                 raise Refusal(
                     f"DataSources.Lambda.{name} of {invoker.logical_id} names {invoker.function_id} by its ARN or name, "
