@@ -9,7 +9,11 @@ import pytest
 
 from strangler.model import DELETE, EventPath
 from strangler.sources.base import Refusal
-from strangler.sources.resources.appsync import DATA_SOURCES, TYPE_AND_FIELD, _payload_field
+from strangler.sources.resources.appsync import (
+    DATA_SOURCES,
+    TYPE_AND_FIELD,
+    _payload_field,
+)
 from strangler.template.document import TemplateDocument
 from strangler.template.invokers import invokers_of
 from strangler.template.resources import apply_resources
