@@ -206,3 +206,22 @@ def test_migrate_refuses_while_a_resolver_has_no_branch(tmp_path: Path) -> None:
     edit(app / "template.yaml", "          notesByTag(tag: String!): [Note]\n",
          "          notesByTag(tag: String!): [Note]\n          searchNotes(text: String!): [Note]\n")
     refused(app, "migrate", names=("Resolvers.Query.searchNotes", "NotesLambda", "--keep-monolith"))
+
+
+def test_a_chain_on_type_and_field_joined_with_a_dot_is_routed(tmp_path: Path) -> None:
+    app = notes(tmp_path)
+    handler = app / "src" / "handler.py"
+    edit(handler, 'field = event["info"]["fieldName"]',
+         'field = f"{event[\'info\'][\'parentTypeName\']}.{event[\'info\'][\'fieldName\']}"')
+    for field in ("getNote", "notesByTag", "saveNote", "deleteNote"):
+        kind = "Query" if field in ("getNote", "notesByTag") else "Mutation"
+        edit(handler, f'field == "{field}"', f'field == "{kind}.{field}"')
+    accepted(app, "extract", "Mutation.saveNote")
+    api = resources(app)["NotesApi"]["Properties"]
+    assert api["Resolvers"]["Mutation"]["saveNote"]["Pipeline"] == ["invokeNotesMutationSaveNote"]
+    assert api["DataSources"]["Lambda"]["MutationSaveNoteNotesLambda"]["FunctionArn"] == {
+        "Fn::GetAtt": ["MutationSaveNoteFunction", "Arn"]}
+    samcheck.assert_valid(app / "template.yaml")
+    accepted(app, "migrate")
+    assert "NotesLambda" not in resources(app)["NotesApi"]["Properties"]["DataSources"]["Lambda"]
+    samcheck.assert_valid(app / "template.yaml")

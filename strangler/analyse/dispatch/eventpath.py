@@ -169,6 +169,8 @@ def _method_and_path(
     """
     if joined is not None:
         pair = joined
+    elif isinstance(node, cst.FormattedString) and (typed_field := _type_and_field(node, scope, seen)):
+        return typed_field
     elif isinstance(node, cst.FormattedString):
         parts = node.parts
         ok = (
@@ -190,6 +192,23 @@ def _method_and_path(
     if method not in _METHODS or path not in _PATHS:
         raise Unresolvable(node, "the key is composed of more than an HTTP method and a path")
     return ["method+path"]
+
+
+def _type_and_field(node: cst.FormattedString, scope: Locals, seen: set[str]) -> list[str] | None:
+    """``f"{info['parentTypeName']}.{info['fieldName']}"``: an AppSync resolver's ``Type.field``."""
+    from strangler.sources.resources.appsync import TYPE_AND_FIELD
+
+    parts = node.parts
+    if not (
+        len(parts) == 3 and isinstance(parts[1], cst.FormattedStringText) and parts[1].value == "."
+        and all(isinstance(p, cst.FormattedStringExpression) and p.conversion is None and p.format_spec is None
+                for p in (parts[0], parts[2]))
+    ):
+        return None
+    pair = tuple(tuple(_parts(part.expression, scope, seen)) for part in (parts[0], parts[2]))  # type: ignore[union-attr]
+    if pair == (("info", "parentTypeName"), ("info", "fieldName")):
+        return list(TYPE_AND_FIELD.parts)
+    raise Unresolvable(node, "the key joins two values with '.' other than info.parentTypeName and info.fieldName")
 
 
 def _percent(node: cst.BinaryOperation, scope: Locals, seen: set[str]) -> list[str]:
