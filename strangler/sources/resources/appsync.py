@@ -241,6 +241,8 @@ def _resolvers_using(doc: TemplateDocument, ds_id: str, where: str) -> list[tupl
         if str(properties.get("Kind", "UNIT")) == "PIPELINE":
             continue  # its functions name their data sources; checked by _refuse_pipelines
         uses = _names_data_source(properties.get("DataSourceName"), ds_id, source)
+        if uses and isinstance(properties.get("DataSourceName"), str) and _same_api(properties.get("ApiId"), source.get("ApiId")) is False:
+            uses = False  # a data source of the same name in another API
         if uses is None and _same_api(properties.get("ApiId"), source.get("ApiId")) is not False:
             raise Refusal(
                 f"resolver {rid} names its data source in a way strangler cannot follow, so it may call "
