@@ -225,3 +225,18 @@ def test_a_chain_on_type_and_field_joined_with_a_dot_is_routed(tmp_path: Path) -
     accepted(app, "migrate")
     assert "NotesLambda" not in resources(app)["NotesApi"]["Properties"]["DataSources"]["Lambda"]
     samcheck.assert_valid(app / "template.yaml")
+
+
+def test_a_json_template_is_split_in_its_own_syntax(tmp_path: Path) -> None:
+    import json
+
+    app = blog(tmp_path)
+    data = samcheck.load_template(app / "template.yaml")
+    (app / "template.yaml").unlink()
+    (app / "template.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    accepted(app, "migrate")
+    left = samcheck.load_template(app / "template.json")["Resources"]
+    assert left["AddCommentResolver"]["DependsOn"] == ["BlogSchema", "MutationAddCommentBlogDataSource"]
+    assert left["AddCommentResolver"]["Properties"]["DataSourceName"] == {"Fn::GetAtt": ["MutationAddCommentBlogDataSource", "Name"]}
+    assert "BlogDataSource" not in left and "BlogDataSourceRole" not in left
+    samcheck.assert_valid(app / "template.json")
