@@ -66,8 +66,6 @@ class DataSources(ResourceRoute):
     ) -> ResourceSplit:
         resources = doc.data["Resources"]
         ds_id = invoker.logical_id
-        source = resources[ds_id]
-        properties = source.get("Properties") or {}
         _refuse_pipelines(doc, invoker, where)
         carries = _matcher(path, key, invoker, where)
         moving = [rid for rid, resolver in _resolvers_using(doc, ds_id, where) if carries(rid, resolver)]
@@ -75,34 +73,7 @@ class DataSources(ResourceRoute):
             return ResourceSplit(ds_id)
         base = new_id.removesuffix("Function") or new_id
         new_ds_id = _free_id(doc, f"{base}{ds_id}", where)
-        rename = _renamer(doc, invoker.function_id, new_id)
-        added: list[tuple[str, Any]] = []
-        copy = doc.new_map({"Type": source["Type"]})
-        for attribute in ("Condition", "DependsOn"):
-            if attribute in source:
-                copy[attribute] = copy_node(source[attribute])
-        copy["Metadata"] = _metadata(doc, source, ds_id, key)
-        copy["Properties"] = copy_node(properties)
-        copy["Properties"]["Name"] = new_ds_id
-        arn = _retarget(copy_node((properties.get("LambdaConfig") or {}).get("LambdaFunctionArn")), rename)
-        if new_id not in {name.split(".", 1)[0] for name in referenced_ids(arn)}:
-            raise Refusal(
-                f"{ds_id} names {invoker.function_id} by its ARN or name, not as a resource of the template, "
-                "so a copy for the new function cannot be pointed at it",
-                where=where,
-                hint=f"write LambdaConfig.LambdaFunctionArn as !GetAtt {invoker.function_id}.Arn, then run again",
-            )
-        copy["Properties"]["LambdaConfig"]["LambdaFunctionArn"] = arn
-        role_note = ""
-        if "ServiceRoleArn" in properties:
-            role_arn, role, role_note = _service_role(doc, invoker, properties["ServiceRoleArn"], base, key, rename, where)
-            copy["Properties"]["ServiceRoleArn"] = role_arn
-            if role is not None:
-                old_role, new_role = _role_id(doc, properties), role[0]
-                if "DependsOn" in copy:  # waiting for the monolith's role: wait for its own
-                    copy["DependsOn"] = _retarget(copy["DependsOn"], lambda name: new_role if name == old_role else None, True)
-                added.append(role)
-        added.insert(0, (new_ds_id, copy))
+        added, role_note = _data_source_copy(doc, invoker, key, new_id, base, new_ds_id, where)
         edits = [((rid, "Properties", "DataSourceName"), doc.get_att(new_ds_id, "Name")) for rid in moving]
         for rid in moving:  # waiting for the monolith's data source (a literal name): wait for its own
             depends = resources[rid].get("DependsOn")
@@ -151,6 +122,44 @@ class DataSources(ResourceRoute):
             edits = (((role_id,), DELETE),)
             note += f", and its service role {role_id} (it let AppSync invoke only {invoker.function_id})"
         return ResourceSplit(ds_id, replacement=DELETE, edits=edits, note=note)
+
+
+def _data_source_copy(
+    doc: TemplateDocument, invoker: Invoker, key: str, new_id: str, base: str, new_ds_id: str, where: str
+) -> tuple[list[tuple[str, Any]], str]:
+    """The new function's data source (a copy of the monolith's pointed at it) and, when
+    the monolith's service role must be copied, that role; with a note on the role."""
+    ds_id = invoker.logical_id
+    source = doc.data["Resources"][ds_id]
+    properties = source.get("Properties") or {}
+    rename = _renamer(doc, invoker.function_id, new_id)
+    copy = doc.new_map({"Type": source["Type"]})
+    for attribute in ("Condition", "DependsOn"):
+        if attribute in source:
+            copy[attribute] = copy_node(source[attribute])
+    copy["Metadata"] = _metadata(doc, source, ds_id, key)
+    copy["Properties"] = copy_node(properties)
+    copy["Properties"]["Name"] = new_ds_id  # data source names are unique in an API
+    arn = _retarget(copy_node((properties.get("LambdaConfig") or {}).get("LambdaFunctionArn")), rename)
+    if new_id not in {name.split(".", 1)[0] for name in referenced_ids(arn)}:
+        raise Refusal(
+            f"{ds_id} names {invoker.function_id} by its ARN or name, not as a resource of the template, "
+            "so a copy for the new function cannot be pointed at it",
+            where=where,
+            hint=f"write LambdaConfig.LambdaFunctionArn as !GetAtt {invoker.function_id}.Arn, then run again",
+        )
+    copy["Properties"]["LambdaConfig"]["LambdaFunctionArn"] = arn
+    added: list[tuple[str, Any]] = [(new_ds_id, copy)]
+    if "ServiceRoleArn" not in properties:
+        return added, ""
+    role_arn, role, role_note = _service_role(doc, invoker, properties["ServiceRoleArn"], base, key, rename, where)
+    copy["Properties"]["ServiceRoleArn"] = role_arn
+    if role is not None:
+        old_role, new_role = _role_id(doc, properties), role[0]
+        if "DependsOn" in copy:  # waiting for the monolith's role: wait for its own
+            copy["DependsOn"] = _retarget(copy["DependsOn"], lambda name: new_role if name == old_role else None, True)
+        added.append(role)
+    return added, role_note
 
 
 # --- which resolvers carry the action -------------------------------------------------------
