@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.support import samcheck
 from tests.support.hostile import accepted, app_copy, edit, refused
 
@@ -240,3 +242,50 @@ def test_a_json_template_is_split_in_its_own_syntax(tmp_path: Path) -> None:
     assert left["AddCommentResolver"]["Properties"]["DataSourceName"] == {"Fn::GetAtt": ["MutationAddCommentBlogDataSource", "Name"]}
     assert "BlogDataSource" not in left and "BlogDataSourceRole" not in left
     samcheck.assert_valid(app / "template.json")
+
+
+NESTED = '''
+def handle(event, context):
+    info = event["info"]
+    args = event.get("arguments") or {}
+    if info["parentTypeName"] == "Query":
+        if info["fieldName"] == "getNote":
+            return store.get(args["noteId"])
+        elif info["fieldName"] == "notesByTag":
+            return [n for n in store.all_notes() if args["tag"] in n.get("tags", [])]
+    elif info["parentTypeName"] == "Mutation":
+        if info["fieldName"] == "saveNote":
+            return store.put({"noteId": args["noteId"], "title": args["title"]})
+        elif info["fieldName"] == "deleteNote":
+            return store.delete(args["noteId"])
+    raise ValueError("unknown field")
+'''
+MATCHED = '''
+def handle(event, context):
+    args = event.get("arguments") or {}
+    match (event["info"]["parentTypeName"], event["info"]["fieldName"]):
+        case ("Query", "getNote"):
+            return store.get(args["noteId"])
+        case ("Query", "notesByTag"):
+            return [n for n in store.all_notes() if args["tag"] in n.get("tags", [])]
+        case ("Mutation", "saveNote"):
+            return store.put({"noteId": args["noteId"], "title": args["title"]})
+        case ("Mutation", "deleteNote"):
+            return store.delete(args["noteId"])
+    raise ValueError("unknown field")
+'''
+
+
+@pytest.mark.parametrize("handler", [NESTED, MATCHED], ids=["nested-if", "match-tuple"])
+def test_a_dispatch_on_the_type_then_the_field_is_routed(tmp_path: Path, handler: str) -> None:
+    app = notes(tmp_path)
+    (app / "src" / "handler.py").write_text("import notes as store\n\n" + handler, encoding="utf-8")
+    accepted(app, "extract", "Mutation/saveNote")
+    api = resources(app)["NotesApi"]["Properties"]
+    assert api["Resolvers"]["Mutation"]["saveNote"]["Pipeline"] == ["invokeNotesMutationSaveNote"]
+    assert api["Resolvers"]["Mutation"]["deleteNote"]["Pipeline"] == ["invokeNotes"]
+    samcheck.assert_valid(app / "template.yaml")
+    accepted(app, "migrate")
+    assert sorted(resources(app)["NotesApi"]["Properties"]["DataSources"]["Lambda"]) == [
+        "MutationDeleteNoteNotesLambda", "MutationSaveNoteNotesLambda", "QueryGetNoteNotesLambda", "QueryNotesByTagNotesLambda"]
+    samcheck.assert_valid(app / "template.yaml")

@@ -154,6 +154,7 @@ def _parts(node: cst.BaseExpression, scope: Locals, seen: set[str], wanted: str 
 
 _METHODS = {("httpMethod",), ("requestContext", "httpMethod"), ("requestContext", "http", "method")}
 _ENVELOPE = {("source",), ("detail-type",)}
+_RESOLVER = {("info", "parentTypeName"), ("info", "fieldName")}  # an AppSync resolver's type and field
 _PATHS = {
     ("resource",), ("requestContext", "resourcePath"), ("path",), ("rawPath",), ("requestContext", "http", "path"),
 }
@@ -184,8 +185,9 @@ def _method_and_path(
     if len(pair) != 2:
         raise Unresolvable(node, "the key is composed of more than an HTTP method and a path")
     method, path = (tuple(_parts(part, scope, seen)) for part in pair)
-    if isinstance(node, cst.Tuple) and joined is None and {method, path} == _ENVELOPE:
-        # (event["source"], event["detail-type"]): both at once, like a nested dispatch
+    if isinstance(node, cst.Tuple) and joined is None and ({method, path} == _ENVELOPE or {method, path} == _RESOLVER):
+        # (event["source"], event["detail-type"]), (info["parentTypeName"], info["fieldName"]):
+        # both at once, like a nested dispatch
         return [*method, THEN, *path]
     if method[-1:] == (ANY_CASE,):
         method = method[:-1]  # API Gateway sends the method in upper case already

@@ -33,7 +33,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from strangler.model import DELETE, EventPath, ResourceSplit
+from strangler.model import DELETE, NESTED_SEPARATOR, EventPath, ResourceSplit
 from strangler.sources.base import Refusal
 from strangler.sources.resources.base import ResourceRoute
 from strangler.template.document import TemplateDocument, copy_node
@@ -169,10 +169,13 @@ _Carries = Callable[[str, Mapping[str, Any]], bool]
 def _matcher(path: EventPath, key: str, invoker: Invoker, where: str) -> _Carries:
     """Whether a resolver (id, resource) sends the action's events, by where the key is read."""
     parts = path.parts
-    if parts == TYPE_AND_FIELD.parts:
-        type_name, dot, field_name = key.partition(".")
-        if not dot:
-            raise Refusal(f"the action {key!r} is not written Type.field", where=where)
+    if parts == TYPE_AND_FIELD.parts or (path.is_nested and {p.parts for p in path.levels} == {_TYPE, _FIELD}):
+        # Type.field, or a dispatch on the type and then on the field (or the other way round)
+        separator = "." if parts == TYPE_AND_FIELD.parts else NESTED_SEPARATOR
+        first, found, second = key.partition(separator)
+        if not found:
+            raise Refusal(f"the action {key!r} is not written Type{separator}field", where=where)
+        type_name, field_name = (first, second) if parts == TYPE_AND_FIELD.parts or path.levels[0].parts == _TYPE else (second, first)
         return lambda rid, r: _named(r, "TypeName", rid, where) == type_name and _named(r, "FieldName", rid, where) == field_name
     if parts == _FIELD:
         return lambda rid, r: _named(r, "FieldName", rid, where) == key
