@@ -22,20 +22,74 @@ def resources(app: Path) -> dict:
     return samcheck.load_template(app / "template.yaml")["Resources"]
 
 
-def test_a_pipeline_function_on_the_data_source_refuses(tmp_path: Path) -> None:
-    app = blog(tmp_path)
-    edit(app / "template.yaml", RESOLVERS, """  AuditFunction:
+PIPELINE = """  InvokeBlogFunction:
     Type: AWS::AppSync::FunctionConfiguration
+    DependsOn: BlogDataSource
     Properties:
       ApiId: !GetAtt BlogApi.ApiId
-      Name: audit
+      Name: invokeBlog
       DataSourceName: !GetAtt BlogDataSource.Name
       FunctionVersion: '2018-05-29'
 
-""" + RESOLVERS)
-    message = refused(app, "extract", "Query.getPost", names=("AuditFunction", "AWS::AppSync::FunctionConfiguration",
-                                                             "pipeline", "BlogFunction"))
-    assert "Resources.AuditFunction" in message and "hint: " in message
+"""
+LIST_POSTS = """      TypeName: Query
+      FieldName: listPosts
+      DataSourceName: !GetAtt BlogDataSource.Name
+"""
+AS_PIPELINE = """      TypeName: Query
+      FieldName: listPosts
+      Kind: PIPELINE
+      PipelineConfig:
+        Functions:
+          - !GetAtt InvokeBlogFunction.FunctionId
+      Runtime:
+        Name: APPSYNC_JS
+        RuntimeVersion: 1.0.0
+      Code: |
+        export function request(ctx) { return {}; }
+        export function response(ctx) { return ctx.prev.result; }
+"""
+
+
+def test_a_pipeline_resolver_gets_a_copy_of_its_function_on_the_new_data_source(tmp_path: Path) -> None:
+    from tests.support import routing
+
+    app = blog(tmp_path)
+    edit(app / "template.yaml", RESOLVERS, PIPELINE + RESOLVERS)
+    edit(app / "template.yaml", LIST_POSTS, AS_PIPELINE)
+    samcheck.assert_valid(app / "template.yaml")
+    result = accepted(app, "extract", "Query.listPosts")
+    assert "QueryListPostsInvokeBlogFunction, copied for it" in result.output
+    left = resources(app)
+    copy = left["QueryListPostsInvokeBlogFunction"]
+    assert copy["DependsOn"] == "QueryListPostsBlogDataSource"
+    assert copy["Properties"]["DataSourceName"] == {"Fn::GetAtt": ["QueryListPostsBlogDataSource", "Name"]}
+    assert copy["Properties"]["Name"] == "QueryListPostsInvokeBlogFunction"
+    assert left["ListPostsResolver"]["Properties"]["PipelineConfig"]["Functions"] == [
+        {"Fn::GetAtt": ["QueryListPostsInvokeBlogFunction", "FunctionId"]}]
+    samcheck.assert_valid(app / "template.yaml")
+    event = {"info": {"parentTypeName": "Query", "fieldName": "listPosts"}, "arguments": {}}
+    assert routing.targets(samcheck.translate(app / "template.yaml"), event) == {"QueryListPostsFunction"}
+    accepted(app, "migrate")
+    left = resources(app)
+    assert "InvokeBlogFunction" not in left and "BlogDataSource" not in left
+    samcheck.assert_valid(app / "template.yaml")
+
+
+def test_a_pipeline_function_named_by_its_id_refuses(tmp_path: Path) -> None:
+    app = blog(tmp_path)
+    edit(app / "template.yaml", RESOLVERS, PIPELINE + RESOLVERS)
+    edit(app / "template.yaml", LIST_POSTS, AS_PIPELINE.replace("!GetAtt InvokeBlogFunction.FunctionId", "abcdefghijklmnop"))
+    refused(app, "extract", "Query.getPost", names=("ListPostsResolver", "cannot follow", "FunctionId"))
+
+
+def test_an_unused_pipeline_function_on_the_data_source_goes_with_it(tmp_path: Path) -> None:
+    app = blog(tmp_path)
+    edit(app / "template.yaml", RESOLVERS, PIPELINE + RESOLVERS)
+    result = accepted(app, "migrate")
+    assert "with InvokeBlogFunction" in result.output
+    assert "InvokeBlogFunction" not in resources(app)
+    samcheck.assert_valid(app / "template.yaml")
 
 
 def test_a_resolver_naming_its_data_source_by_a_parameter_refuses(tmp_path: Path) -> None:

@@ -23,8 +23,12 @@ Which resolvers carry an action depends on where the dispatch reads its key:
   mapping template (or APPSYNC_JS code) builds it, so its ``field`` entry decides: a
   literal or ``$ctx.info.fieldName``; anything else is refused.
 
-Pipeline resolvers (an ``AWS::AppSync::FunctionConfiguration`` on the data source) are
-refused: each pipeline function would need its own copy.
+A pipeline resolver reaches the monolith through a pipeline function
+(``AWS::AppSync::FunctionConfiguration``) on the data source: the new function gets a copy
+of that function on its data source, and the resolver's ``PipelineConfig.Functions`` item
+is re-pointed at the copy; the function's request template decides a payload ``field``.
+Pipeline functions on the data source that nothing calls any more go with it at
+retirement.
 """
 
 from __future__ import annotations
@@ -66,33 +70,46 @@ class DataSources(ResourceRoute):
     ) -> ResourceSplit:
         resources = doc.data["Resources"]
         ds_id = invoker.logical_id
-        _refuse_pipelines(doc, invoker, where)
         carries = _matcher(path, key, invoker, where)
         moving = [rid for rid, resolver in _resolvers_using(doc, ds_id, where) if carries(rid, resolver)]
-        if not moving:
+        functions = _pipeline_functions(doc, ds_id, where)
+        pipelines = [(rid, calls) for rid, resolver, calls in _pipelines_using(doc, functions, where)
+                     if carries(rid, _as_called(resolver, functions[calls[0][1]]))]
+        if not moving and not pipelines:
             return ResourceSplit(ds_id)
         base = new_id.removesuffix("Function") or new_id
         new_ds_id = _free_id(doc, f"{base}{ds_id}", where)
         added, role_note = _data_source_copy(doc, invoker, key, new_id, base, new_ds_id, where)
+        copies: dict[str, str] = {}
+        for fn in dict.fromkeys(fn for _, calls in pipelines for _, fn in calls):
+            copies[fn] = _free_id(doc, f"{base}{fn}", where)
+            added.append((copies[fn], _function_copy(doc, fn, ds_id, new_ds_id, copies[fn], key)))
+        pipeline_edits = [
+            ((rid, "Properties", "PipelineConfig", "Functions", index), doc.get_att(copies[fn], "FunctionId"))
+            for rid, calls in pipelines for index, fn in calls
+        ]
         edits = [((rid, "Properties", "DataSourceName"), doc.get_att(new_ds_id, "Name")) for rid in moving]
         for rid in moving:  # waiting for the monolith's data source (a literal name): wait for its own
             depends = resources[rid].get("DependsOn")
             if depends is not None and ds_id in _depends_on(resources[rid]):
                 renamed = _retarget(copy_node(depends), lambda name: new_ds_id if name == ds_id else None, True)
                 edits.append(((rid, "DependsOn"), renamed))
-        shown = ", ".join(f"{rid} ({_field_of(resources[rid])})" for rid in moving)
+        shown = ", ".join(f"{rid} ({_field_of(resources[rid])})" for rid in [*moving, *(rid for rid, _ in pipelines)])
+        if copies:
+            shown += f" (its pipeline calling {', '.join(copies.values())}, copied for it)"
         return ResourceSplit(
             ds_id,
             added=tuple(added),
-            edits=tuple(edits),
+            edits=tuple(edits + pipeline_edits),
             note=f"{new_ds_id} added for {new_id}; {shown} re-pointed at it{role_note}",
             delivers=True,
         )
 
     def retire(self, doc: TemplateDocument, invoker: Invoker, where: str) -> ResourceSplit | None:
         ds_id = invoker.logical_id
-        _refuse_pipelines(doc, invoker, where)
-        left = _resolvers_using(doc, ds_id, where)
+        functions = _pipeline_functions(doc, ds_id, where)
+        left = [*_resolvers_using(doc, ds_id, where),
+                *((rid, resolver) for rid, resolver, _ in _pipelines_using(doc, functions, where))]
         if left:
             shown = ", ".join(f"{rid} ({_field_of(resolver)})" for rid, resolver in left)
             raise Refusal(
@@ -104,7 +121,7 @@ class DataSources(ResourceRoute):
                 "or keep the monolith (migrate --keep-monolith)",
             )
         resources = doc.data["Resources"]
-        others = _mentioning(doc, ds_id, besides=(ds_id,))
+        others = _mentioning(doc, ds_id, besides=(ds_id, *functions))
         if others:
             raise Refusal(
                 f"{', '.join(others)} refer{'s' if len(others) == 1 else ''} to {ds_id}, which goes with "
@@ -113,13 +130,14 @@ class DataSources(ResourceRoute):
                 hint=f"point {'it' if len(others) == 1 else 'them'} at one of the new data sources, or keep the "
                 "monolith (migrate --keep-monolith)",
             )
-        edits: tuple[tuple[tuple[str | int, ...], Any], ...] = ()
-        note = "removed with the monolith it called"
+        # Pipeline functions on it that no resolver calls any more go with it.
+        edits: tuple[tuple[tuple[str | int, ...], Any], ...] = tuple(((fn,), DELETE) for fn in functions)
+        note = "removed with the monolith it called" + (f", with {', '.join(functions)}" if functions else "")
         role_id = _role_id(doc, resources[ds_id].get("Properties") or {})
         # The role let AppSync invoke the monolith: with nothing else using it, it goes too.
         if role_id is not None and _names_function(doc, resources[role_id], invoker.function_id) \
                 and not _mentioning(doc, role_id, besides=(ds_id, role_id)):
-            edits = (((role_id,), DELETE),)
+            edits += (((role_id,), DELETE),)
             note += f", and its service role {role_id} (it let AppSync invoke only {invoker.function_id})"
         return ResourceSplit(ds_id, replacement=DELETE, edits=edits, note=note)
 
@@ -251,7 +269,7 @@ def _resolvers_using(doc: TemplateDocument, ds_id: str, where: str) -> list[tupl
             continue
         properties = resource.get("Properties") or {}
         if str(properties.get("Kind", "UNIT")) == "PIPELINE":
-            continue  # its functions name their data sources; checked by _refuse_pipelines
+            continue  # its functions name their data sources: see _pipelines_using
         uses = _names_data_source(properties.get("DataSourceName"), ds_id, source)
         if uses and isinstance(properties.get("DataSourceName"), str) and _same_api(properties.get("ApiId"), source.get("ApiId")) is False:
             uses = False  # a data source of the same name in another API
@@ -290,19 +308,89 @@ def _same_api(one: Any, other: Any) -> bool | None:
     return one == other if isinstance(one, str) and isinstance(other, str) else None
 
 
-def _refuse_pipelines(doc: TemplateDocument, invoker: Invoker, where: str) -> None:
+def _pipeline_functions(doc: TemplateDocument, ds_id: str, where: str) -> dict[str, Mapping[str, Any]]:
+    """The pipeline functions (``AWS::AppSync::FunctionConfiguration``) on this data source;
+    refused when one of the API's functions names its data source in a way strangler
+    cannot follow."""
+    resources = doc.data["Resources"]
+    source = resources[ds_id].get("Properties") or {}
+    found = {}
+    for rid, resource in resources.items():
+        if not isinstance(resource, Mapping) or resource.get("Type") != PIPELINE_FUNCTION:
+            continue
+        properties = resource.get("Properties") or {}
+        name = properties.get("DataSourceName")
+        uses = _names_data_source(name, ds_id, source)
+        same_api = _same_api(properties.get("ApiId"), source.get("ApiId"))
+        if uses and isinstance(name, str) and same_api is False:
+            uses = False  # a data source of the same name in another API
+        if uses is None and same_api is not False:
+            raise Refusal(
+                f"pipeline function {rid} names its data source in a way strangler cannot follow, so it may call "
+                f"the monolith through {ds_id}",
+                where=_at(where, rid),
+                hint="write its DataSourceName as !GetAtt <DataSource>.Name (or the data source's literal Name)",
+            )
+        if uses:
+            found[rid] = resource
+    return found
+
+
+def _pipelines_using(
+    doc: TemplateDocument, functions: Mapping[str, Any], where: str
+) -> list[tuple[str, Mapping[str, Any], list[tuple[int, str]]]]:
+    """The pipeline resolvers that call ``functions``: (id, resolver, [(position, function)])."""
+    if not functions:
+        return []
+    found = []
     for rid, resource in doc.data["Resources"].items():
-        if isinstance(resource, Mapping) and resource.get("Type") == PIPELINE_FUNCTION:
-            properties = resource.get("Properties") or {}
-            source = doc.data["Resources"][invoker.logical_id].get("Properties") or {}
-            if _names_data_source(properties.get("DataSourceName"), invoker.logical_id, source) is not False:
+        if not isinstance(resource, Mapping) or resource.get("Type") != RESOLVER:
+            continue
+        properties = resource.get("Properties") or {}
+        if str(properties.get("Kind", "UNIT")) != "PIPELINE":
+            continue
+        calls = []
+        for index, item in enumerate((properties.get("PipelineConfig") or {}).get("Functions") or ()):
+            found_intrinsic = intrinsic(item)
+            target = found_intrinsic[1].partition(".")[0] if found_intrinsic and found_intrinsic[0] == "GetAtt" else None
+            if target is None:
                 raise Refusal(
-                    f"{rid} ({PIPELINE_FUNCTION}) calls {invoker.function_id} through {invoker.logical_id} in a "
-                    "pipeline resolver: strangler moves unit resolvers only",
+                    f"pipeline resolver {rid} calls a function strangler cannot follow (not !GetAtt <Function>.FunctionId), "
+                    "so it may call the monolith",
                     where=_at(where, rid),
-                    hint="give the pipeline function's fields their own function and data source by hand, or make "
-                    "those resolvers unit resolvers on the data source",
+                    hint="name each pipeline function with !GetAtt <Function>.FunctionId",
                 )
+            if target in functions:
+                calls.append((index, target))
+        if calls:
+            found.append((rid, resource, calls))
+    return found
+
+
+def _as_called(resolver: Mapping[str, Any], function: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A pipeline resolver as its function on the data source calls Lambda: the resolver's
+    type and field, the function's request template (it builds the payload)."""
+    properties = dict(resolver.get("Properties") or {})
+    for name in ("RequestMappingTemplate", "Code", "RequestMappingTemplateS3Location", "CodeS3Location"):
+        properties.pop(name, None)
+        if name in (function.get("Properties") or {}):
+            properties[name] = function["Properties"][name]
+    return {"Properties": properties}
+
+
+def _function_copy(doc: TemplateDocument, fn: str, ds_id: str, new_ds_id: str, new_fn: str, key: str) -> Any:
+    """A pipeline function for the new function: the monolith's, on the new data source."""
+    original = doc.data["Resources"][fn]
+    copy = doc.new_map({"Type": original["Type"]})
+    for attribute in ("Condition", "DependsOn"):
+        if attribute in original:
+            copy[attribute] = _retarget(copy_node(original[attribute]), lambda n: new_ds_id if n == ds_id else None, True)
+    copy["Metadata"] = _metadata(doc, original, ds_id, key)
+    copy["Properties"] = copy_node(original.get("Properties") or doc.new_map())
+    copy["Properties"]["DataSourceName"] = doc.get_att(new_ds_id, "Name")
+    if "Name" in copy["Properties"]:
+        copy["Properties"]["Name"] = new_fn
+    return copy
 
 
 def _depends_on(resource: Mapping[str, Any]) -> list[str]:
