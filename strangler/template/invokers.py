@@ -403,7 +403,7 @@ _KINDS: dict[str, _Kind] = {
     ),
     "AWS::AppSync::DataSource": _Kind(
         _at("LambdaConfig"),
-        "AppSync unit resolvers reach the function through this data source: strangler moves them when the "
+        "AppSync resolvers reach the function through this data source: strangler moves them when the "
         "handler dispatches on event['info'] (fieldName, parentTypeName), on the payload's 'field', or with a "
         "Powertools AppSyncResolver; otherwise give each resolver's field its own function and data source by hand",
     ),
