@@ -343,3 +343,39 @@ def test_a_dispatch_on_the_type_then_the_field_is_routed(tmp_path: Path, handler
     assert sorted(resources(app)["NotesApi"]["Properties"]["DataSources"]["Lambda"]) == [
         "MutationDeleteNoteNotesLambda", "MutationSaveNoteNotesLambda", "QueryGetNoteNotesLambda", "QueryNotesByTagNotesLambda"]
     samcheck.assert_valid(app / "template.yaml")
+
+
+def test_a_graphql_api_data_source_role_of_the_template_is_copied_then_removed(tmp_path: Path) -> None:
+    app = notes(tmp_path)
+    edit(app / "template.yaml", "            FunctionArn: !GetAtt NotesFunction.Arn\n",
+         "            FunctionArn: !GetAtt NotesFunction.Arn\n            ServiceRoleArn: !GetAtt NotesSourceRole.Arn\n")
+    edit(app / "template.yaml", "  NotesApi:\n", """  NotesSourceRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {Service: appsync.amazonaws.com}
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: invoke
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: lambda:InvokeFunction
+                Resource: !GetAtt NotesFunction.Arn
+
+  NotesApi:
+""")
+    accepted(app, "extract", "saveNote")
+    left = resources(app)
+    entry = left["NotesApi"]["Properties"]["DataSources"]["Lambda"]["SaveNoteNotesLambda"]
+    assert entry["ServiceRoleArn"] == {"Fn::GetAtt": ["SaveNoteNotesSourceRole", "Arn"]}
+    statement = left["SaveNoteNotesSourceRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0]
+    assert statement["Resource"] == {"Fn::GetAtt": ["SaveNoteFunction", "Arn"]}
+    samcheck.assert_valid(app / "template.yaml")
+    accepted(app, "migrate")
+    assert "NotesSourceRole" not in resources(app)
+    samcheck.assert_valid(app / "template.yaml")
