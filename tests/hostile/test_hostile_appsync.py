@@ -379,3 +379,9 @@ def test_a_graphql_api_data_source_role_of_the_template_is_copied_then_removed(t
     accepted(app, "migrate")
     assert "NotesSourceRole" not in resources(app)
     samcheck.assert_valid(app / "template.yaml")
+
+
+def test_a_resolver_in_the_code_with_none_in_the_template_refuses(tmp_path: Path) -> None:
+    app = blog(tmp_path)
+    edit(app / "blog" / "app.py", 'field_name="listPosts")', 'field_name="searchPosts")')
+    refused(app, "extract", "Query.searchPosts", names=("no AppSync resolver of the template resolves 'Query.searchPosts'",))

@@ -83,7 +83,6 @@ def invoker(doc: TemplateDocument):
         (TYPE_AND_FIELD, "Query.getPost", ["GetPost"]),
         (EventPath(("info", "fieldName")), "getPost", ["GetPost", "AuthorName"]),  # a field of two types
         (EventPath(("info", "parentTypeName")), "Post", ["AuthorName"]),
-        (TYPE_AND_FIELD, "Mutation.getPost", []),
     ],
 )
 def test_the_key_path_decides_which_resolvers_move(tmp_path: Path, path: EventPath, key: str, moved: list[str]) -> None:
@@ -120,6 +119,26 @@ def test_retirement_removes_the_data_source_and_its_role_once_no_resolver_uses_i
     apply_resources(doc, [split])
     retired = DATA_SOURCES.retire(doc, invoker(doc), "t")
     assert retired.replacement is DELETE and retired.edits == ((("Role",), DELETE),)
+
+
+def test_a_key_no_resolver_of_the_template_sends_refuses(tmp_path: Path) -> None:
+    doc = document(tmp_path)
+    with pytest.raises(Refusal, match="no AppSync resolver of the template resolves 'Mutation.getPost'"):
+        DATA_SOURCES.split(doc, invoker(doc), "Mutation.getPost", TYPE_AND_FIELD, "NewFunction", "t")
+
+
+def test_a_key_another_data_source_sends_is_no_delivery_here(tmp_path: Path) -> None:
+    doc = document(tmp_path, TEMPLATE + """
+  Other:
+    Type: AWS::AppSync::Resolver
+    Properties:
+      ApiId: api
+      TypeName: Mutation
+      FieldName: getPost
+      DataSourceName: elsewhere
+""")
+    split = DATA_SOURCES.split(doc, invoker(doc), "Mutation.getPost", TYPE_AND_FIELD, "NewFunction", "t")
+    assert not split.delivers and not split.added and not split.edits
 
 
 def test_a_key_read_from_elsewhere_refuses(tmp_path: Path) -> None:

@@ -76,6 +76,7 @@ class DataSources(ResourceRoute):
         pipelines = [(rid, calls) for rid, resolver, calls in _pipelines_using(doc, functions, where)
                      if carries(rid, _as_called(resolver, functions[calls[0][1]]))]
         if not moving and not pipelines:
+            _refuse_unresolved(doc, key, path, carries, where)
             return ResourceSplit(ds_id)
         base = new_id.removesuffix("Function") or new_id
         new_ds_id = _free_id(doc, f"{base}{ds_id}", where)
@@ -207,6 +208,33 @@ def _matcher(path: EventPath, key: str, invoker: Invoker, where: str) -> _Carrie
         where=where,
         hint="dispatch on event['info']['fieldName'] (or with a Powertools AppSyncResolver), or "
         + invoker.advice,
+    )
+
+
+def _refuse_unresolved(doc: TemplateDocument, key: str, path: EventPath, carries: _Carries, where: str) -> None:
+    """No resolver of the template, on any data source or API, sends the action: a new
+    function would get nothing (say so, rather than blame the data source)."""
+    candidates: list[tuple[str, Mapping[str, Any]]] = []
+    for rid, resource in (doc.data.get("Resources") or {}).items():
+        if not isinstance(resource, Mapping):
+            continue
+        if resource.get("Type") == RESOLVER:
+            candidates.append((rid, resource))
+        elif resource.get("Type") == "AWS::Serverless::GraphQLApi":
+            for type_name, fields in ((resource.get("Properties") or {}).get("Resolvers") or {}).items():
+                for relid, resolver in (fields or {}).items():
+                    plain = {"TypeName": type_name, "FieldName": (resolver or {}).get("FieldName", relid)}
+                    candidates.append((f"{rid} Resolvers.{type_name}.{relid}", {"Properties": plain}))
+    for rid, resolver in candidates:
+        try:
+            if carries(rid, resolver):
+                return
+        except Refusal:
+            return  # it may: whatever refuses is said where that resolver is routed
+    raise Refusal(
+        f"no AppSync resolver of the template resolves {key!r} (selected by {path}), so a new function would get nothing",
+        where=where,
+        hint="add the resolver for that field to the template first, or leave this action in the monolith",
     )
 
 
@@ -603,6 +631,7 @@ class ServerlessGraphQLApis(ResourceRoute):
         moving = [(type_name, relid, fns) for type_name, relid, resolver, fns in api.resolvers_on_monolith()
                   if carries(f"{api_id} Resolvers.{type_name}.{relid}", resolver)]
         if not moving:
+            _refuse_unresolved(doc, key, path, carries, where)
             return ResourceSplit(api_id)
         base = new_id.removesuffix("Function") or new_id
         rename = _renamer(doc, invoker.function_id, new_id)
