@@ -194,6 +194,11 @@ class ResourceSplit:
     files: tuple[tuple[str, str], ...] = ()
     note: str = ""
     delivers: bool = False  # the new function now gets some of the action's events through it
+    # Values set in other resources (a path from the resource's id, e.g. ``(resolver,
+    # "Properties", "DataSourceName")``), or DELETE: what routes through the resource
+    # re-pointed at what was added for the new function (an AppSync resolver at its new
+    # data source), or gone with it at retirement (the data source's service role).
+    edits: tuple[tuple[tuple[str | int, ...], Any], ...] = ()
 
 
 @dataclass(frozen=True)

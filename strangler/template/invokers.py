@@ -499,8 +499,9 @@ _KINDS: dict[str, _Kind] = {
     "AWS::Serverless::HttpApi": _Kind(_api, _DEFINITION_ADVICE),
     "AWS::AppSync::DataSource": _Kind(
         _at("LambdaConfig"),
-        "AppSync resolvers reach the function through this data source: give each resolver's field its "
-        "own function and data source by hand",
+        "AppSync resolvers reach the function through this data source: strangler moves them when the "
+        "handler dispatches on event['info'] (fieldName, parentTypeName), on the payload's 'field', or with a "
+        "Powertools AppSyncResolver; otherwise give each resolver's field its own function and data source by hand",
     ),
     "AWS::AppSync::GraphQLApi": _Kind(
         _any_of(_at("LambdaAuthorizerConfig"), _at("AdditionalAuthenticationProviders")),
@@ -508,8 +509,9 @@ _KINDS: dict[str, _Kind] = {
     ),
     "AWS::Serverless::GraphQLApi": _Kind(
         _any_of(_at("DataSources", "Lambda", "*"), _at("Auth")),
-        "the API's resolvers reach the function through its Lambda data source: give each resolver its "
-        "own function and data source by hand",
+        "the API's resolvers reach the function through its Lambda data source: strangler moves them when the "
+        "handler dispatches on event['info'] (fieldName, parentTypeName), on the payload's 'field', or with a "
+        "Powertools AppSyncResolver; otherwise give each resolver its own function and data source by hand",
     ),
     "AWS::Cognito::UserPool": _Kind(
         _at("LambdaConfig", "*"),

@@ -28,12 +28,38 @@ def apply_resources(doc: TemplateDocument, splits: Iterable[ResourceSplit]) -> N
         for logical_id, resource in split.added:
             _insert_after(resources, _last_added_after(resources, anchor), logical_id, resource)
         if split.replacement is DELETE:
-            if split.logical_id in resources:
-                # Its comments go with it, its neighbours' stay (ruamel hangs them on the item before).
-                document.delete_item(resources, split.logical_id, (doc.data, "Resources"))
+            _delete(doc, split.logical_id)
         elif split.replacement is not None:
             resources[split.logical_id] = split.replacement
+        for path, value in split.edits:
+            _edit(doc, path, value)
     redeploy.redeploy(doc, apis)
+
+
+def _edit(doc: TemplateDocument, path: tuple[str | int, ...], value: Any) -> None:
+    """Set (or delete, for DELETE) the value at ``path`` under Resources (a list item by its
+    index); only that node changes, so the rest of the resource keeps its text. A key added
+    to a mapping goes last, before what followed the mapping (a blank line, a comment)."""
+    *parents, last = path
+    if not parents and value is DELETE:
+        _delete(doc, str(last))
+        return
+    node = doc.data["Resources"]
+    for step in parents:
+        node = node[step]
+    if value is DELETE:
+        if isinstance(node, list) or last in node:
+            del node[last]
+        return
+    if isinstance(node, dict) and last not in node and hasattr(node, "ca") and len(node):
+        separator = document.trailing_comment(node)
+        if separator is not None:
+            document.set_trailing_comment(node, None)
+        node[last] = value
+        if separator is not None:
+            document.set_trailing_comment(node, separator)
+        return
+    node[last] = value
 
 
 def _last_added_after(resources: Any, anchor: str) -> str:
@@ -66,3 +92,11 @@ def _insert_after(resources: Any, anchor: str, logical_id: str, resource: Any) -
         if separator is not None:
             document.set_trailing_comment(resource, separator)
         document.set_trailing_comment(resources[anchor], document.blank_line_token())
+
+
+def _delete(doc: TemplateDocument, logical_id: str) -> None:
+    """Remove a resource; its comments go with it, its neighbours' stay (ruamel hangs
+    them on the item before)."""
+    resources = doc.data["Resources"]
+    if logical_id in resources:
+        document.delete_item(resources, logical_id, (doc.data, "Resources"))

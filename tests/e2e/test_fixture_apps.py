@@ -87,6 +87,13 @@ CASES = [
     # log groups, alarms, an invoke config and role statements per new function; the preflight moves at retirement
     ("observed-orders", ("extract", "DELETE /orders/{order_id}")),
     ("observed-orders", ("migrate",)),
+    # AppSync: resolvers re-pointed at a data source (and service role) per new function;
+    # one resolver on a router in another module, one naming its data source by literal Name
+    ("appsync-blog", ("extract", "Query.getPost", "Mutation.addComment")),
+    ("appsync-blog", ("migrate",)),
+    # SAM GraphQLApi: a Lambda data source and a copy of the pipeline function per new function
+    ("graphql-notes", ("extract", "saveNote")),
+    ("graphql-notes", ("migrate",)),
 ]
 MONOLITHS = {
     "eventbridge-orders": "OrdersFunction",
@@ -113,6 +120,8 @@ MONOLITHS = {
     "dynamodb-stream-orders": "OrderEventsFunction",
     "cfn-rest-inventory": "InventoryFunction",
     "observed-orders": "OrdersFunction",
+    "appsync-blog": "BlogFunction",
+    "graphql-notes": "NotesFunction",
 }
 
 

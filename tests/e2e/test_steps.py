@@ -65,8 +65,11 @@ def test_extracting_pairs_one_run_each_equals_one_run_for_all(tmp_path: Path) ->
                                 "POST /items/{sku}/stock")),
         # log groups, alarms, invoke configs copied and role statements widened one action at a time
         ("observed-orders", ("GET /orders", "POST /orders", "GET /orders/{order_id}", "DELETE /orders/{order_id}")),
+        # AppSync: each run adds a data source and role beside the last ones, re-points one resolver
+        ("appsync-blog", ("Query.getPost", "Query.listPosts", "Mutation.createPost", "Mutation.addComment", "Post.comments")),
+        ("graphql-notes", ("getNote", "notesByTag", "saveNote", "deleteNote")),
     ],
-    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library", "multi-api-shop", "rest-method-orders", "typed-events-billing", "multi-source-orders", "multi-source-nested", "multi-source-keyed", "fallthrough-notifications", "standalone-rule-payments", "openapi-pets", "dynamodb-stream-orders", "cfn-rest-inventory", "observed-orders"],
+    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library", "multi-api-shop", "rest-method-orders", "typed-events-billing", "multi-source-orders", "multi-source-nested", "multi-source-keyed", "fallthrough-notifications", "standalone-rule-payments", "openapi-pets", "dynamodb-stream-orders", "cfn-rest-inventory", "observed-orders", "appsync-blog", "graphql-notes"],
 )
 def test_extracting_every_action_one_run_each_then_migrating_equals_migrating(tmp_path: Path, fixture, actions) -> None:
     stepwise = copy_app(fixture, tmp_path / "stepwise")

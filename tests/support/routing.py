@@ -680,6 +680,54 @@ def _filtered_document(record: Mapping[str, Any]) -> Mapping[str, Any]:
 # --------------------------------------------------------------------------- dispatch
 
 
+# --------------------------------------------------------------------------- AppSync
+
+
+def appsync_targets(cfn: Template, event: Mapping[str, Any]) -> set[str]:
+    """Functions AppSync calls for a resolver event: the unit resolvers of the event's
+    ``info.parentTypeName`` and ``info.fieldName`` (or the Lambda data sources of a
+    pipeline resolver's functions), through their ``AWS_LAMBDA`` data sources.
+
+    A data source is named by ``Fn::GetAtt [DS, Name]`` or by its literal ``Name``.
+    """
+    info = event["info"]
+    found: set[str] = set()
+    for _, props in _of_type(cfn, "AWS::AppSync::Resolver"):
+        if props.get("TypeName") != info["parentTypeName"] or props.get("FieldName") != info["fieldName"]:
+            continue
+        if props.get("Kind") == "PIPELINE":
+            names = [_function_data_source(cfn, f) for f in props.get("PipelineConfig", {}).get("Functions", [])]
+        else:
+            names = [props.get("DataSourceName")]
+        for name in names:
+            source = _data_source(cfn, name)
+            if source is not None and source.get("Type") == "AWS_LAMBDA":
+                found |= _resolved(cfn, [source.get("LambdaConfig", {}).get("LambdaFunctionArn")])
+    return found
+
+
+def _data_source(cfn: Template, name: Any) -> Mapping[str, Any] | None:
+    for logical_id, props in _of_type(cfn, "AWS::AppSync::DataSource"):
+        target = name.get("Fn::GetAtt") if isinstance(name, Mapping) else None
+        if target is not None:
+            parts = target.split(".", 1) if isinstance(target, str) else list(target)
+            if parts == [logical_id, "Name"]:
+                return props
+        elif isinstance(name, str) and props.get("Name") == name:
+            return props
+    return None
+
+
+def _function_data_source(cfn: Template, reference: Any) -> Any:
+    """The DataSourceName of the pipeline function ``Fn::GetAtt [F, FunctionId]`` names."""
+    target = reference.get("Fn::GetAtt") if isinstance(reference, Mapping) else None
+    if target is None:
+        return None
+    logical_id = target.split(".", 1)[0] if isinstance(target, str) else target[0]
+    function = _resources(cfn).get(logical_id) or {}
+    return function.get("Properties", {}).get("DataSourceName")
+
+
 def targets(cfn: Template, event: Mapping[str, Any]) -> set[str]:
     """Route any supported event by its shape (EventBridge, SNS, HTTP API, REST API)."""
     if "detail-type" in event and "source" in event:
@@ -697,5 +745,7 @@ def targets(cfn: Template, event: Mapping[str, Any]) -> set[str]:
         return rest_method_targets(cfn, event)
     if "httpMethod" in event and "path" in event:
         return rest_targets(cfn, event)
+    if isinstance(event.get("info"), Mapping) and "fieldName" in event["info"]:
+        return appsync_targets(cfn, event)
     raise ValueError(f"unrecognised event shape with keys {sorted(event)}")
 

@@ -120,6 +120,11 @@ def _detect(
     routes = detect_routes(function, source, path, module, neighbours)
     if routes is not None:
         return routes
+    from strangler.analyse.dispatch.appsync import detect_appsync
+
+    resolvers = detect_appsync(function, source, path, module, neighbours)
+    if resolvers is not None:
+        return resolvers
     try:  # before the others: a branch of it may hold a table or chain of its own
         return detect_by_source(function, source, path, module, frozenset(earlier), events)
     except NotByType:

@@ -154,6 +154,7 @@ def _parts(node: cst.BaseExpression, scope: Locals, seen: set[str], wanted: str 
 
 _METHODS = {("httpMethod",), ("requestContext", "httpMethod"), ("requestContext", "http", "method")}
 _ENVELOPE = {("source",), ("detail-type",)}
+_RESOLVER = {("info", "parentTypeName"), ("info", "fieldName")}  # an AppSync resolver's type and field
 _PATHS = {
     ("resource",), ("requestContext", "resourcePath"), ("path",), ("rawPath",), ("requestContext", "http", "path"),
 }
@@ -169,6 +170,8 @@ def _method_and_path(
     """
     if joined is not None:
         pair = joined
+    elif isinstance(node, cst.FormattedString) and (typed_field := _type_and_field(node, scope, seen)):
+        return typed_field
     elif isinstance(node, cst.FormattedString):
         parts = node.parts
         ok = (
@@ -182,14 +185,32 @@ def _method_and_path(
     if len(pair) != 2:
         raise Unresolvable(node, "the key is composed of more than an HTTP method and a path")
     method, path = (tuple(_parts(part, scope, seen)) for part in pair)
-    if isinstance(node, cst.Tuple) and joined is None and {method, path} == _ENVELOPE:
-        # (event["source"], event["detail-type"]): both at once, like a nested dispatch
+    if isinstance(node, cst.Tuple) and joined is None and ({method, path} == _ENVELOPE or {method, path} == _RESOLVER):
+        # (event["source"], event["detail-type"]), (info["parentTypeName"], info["fieldName"]):
+        # both at once, like a nested dispatch
         return [*method, THEN, *path]
     if method[-1:] == (ANY_CASE,):
         method = method[:-1]  # API Gateway sends the method in upper case already
     if method not in _METHODS or path not in _PATHS:
         raise Unresolvable(node, "the key is composed of more than an HTTP method and a path")
     return ["method+path"]
+
+
+def _type_and_field(node: cst.FormattedString, scope: Locals, seen: set[str]) -> list[str] | None:
+    """``f"{info['parentTypeName']}.{info['fieldName']}"``: an AppSync resolver's ``Type.field``."""
+    from strangler.sources.resources.appsync import TYPE_AND_FIELD
+
+    parts = node.parts
+    if not (
+        len(parts) == 3 and isinstance(parts[1], cst.FormattedStringText) and parts[1].value == "."
+        and all(isinstance(p, cst.FormattedStringExpression) and p.conversion is None and p.format_spec is None
+                for p in (parts[0], parts[2]))
+    ):
+        return None
+    pair = tuple(tuple(_parts(part.expression, scope, seen)) for part in (parts[0], parts[2]))  # type: ignore[union-attr]
+    if pair == (("info", "parentTypeName"), ("info", "fieldName")):
+        return list(TYPE_AND_FIELD.parts)
+    raise Unresolvable(node, "the key joins two values with '.' other than info.parentTypeName and info.fieldName")
 
 
 def _percent(node: cst.BinaryOperation, scope: Locals, seen: set[str]) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from strangler.sources.resources import (
     apigateway_method,
+    appsync,
     events_rule,
     http_integration,
     openapi,
@@ -19,6 +20,8 @@ ROUTES: tuple[ResourceRoute, ...] = (
     http_integration.HTTP_INTEGRATIONS,
     openapi.OPENAPI,
     apigateway_method.METHODS,
+    appsync.DATA_SOURCES,
+    appsync.GRAPHQL_APIS,
 )
 
 
