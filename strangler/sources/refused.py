@@ -25,7 +25,6 @@ _SQS_ADVICE = (
     "filtered subscription per function, or EventBridge Pipes from the old queue), then run "
     "strangler on that source"
 )
-_SCHEDULE_ADVICE = "a schedule sends one fixed event; give it its own function by hand"
 
 SQS = Refused(("SQS",), _SQS_ADVICE)
 KINESIS = Refused(("Kinesis",), "Kinesis mappings are not split yet; each function would need FilterCriteria on data")
@@ -33,6 +32,4 @@ DYNAMODB = Refused(
     ("DynamoDB",), "DynamoDB stream mappings are not split yet; each function would need FilterCriteria on dynamodb"
 )
 S3 = Refused(("S3",), "S3 notifications cannot overlap on one bucket; route by prefix or suffix by hand")
-SCHEDULE = Refused(("Schedule",), _SCHEDULE_ADVICE)
-SCHEDULE_V2 = Refused(("ScheduleV2",), _SCHEDULE_ADVICE)
 ALEXA_SKILL = Refused(("AlexaSkill",), "a skill has one endpoint for every intent")

@@ -168,6 +168,9 @@ def narrow_monolith(monolith: Any, route: RoutePlan) -> None:
     """Apply a route's changes to the monolith's events, deleting emptied ones."""
     properties = monolith.get("Properties") or {}
     events = properties.get("Events")
+    # What follows the monolith (a blank line, the next resource's comment) hangs on its
+    # last event: when that event leaves, it stays with the monolith.
+    separator = document.trailing_comment(monolith) if hasattr(monolith, "ca") else None
     for name, replacement in route.monolith_events.items():
         if replacement is DELETE:
             del events[name]
@@ -175,6 +178,8 @@ def narrow_monolith(monolith: Any, route: RoutePlan) -> None:
             events[name] = replacement
     if events is not None and not events:
         del properties["Events"]
+    if separator is not None and document.trailing_comment(monolith) is None:
+        document.set_trailing_comment(monolith, separator)
 
 
 def place_new_functions(resources: Any, monolith_id: str, new: list[tuple[str, Any]]) -> None:

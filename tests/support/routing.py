@@ -384,6 +384,58 @@ def sqs_targets(cfn: Template, event: Mapping[str, Any]) -> set[str]:
     return found
 
 
+# --------------------------------------------------------------------------- schedules
+
+
+def schedule_targets(cfn: Template, event: Mapping[str, Any]) -> set[str]:
+    """Functions a schedule sends exactly ``event`` to.
+
+    EventBridge rules with a ``ScheduleExpression`` (what SAM writes for a ``Schedule``
+    event) and EventBridge Scheduler schedules (``ScheduleV2``) deliver their target's
+    ``Input`` as the whole event; a ``Fn::Sub`` Input is read with the parameters' defaults.
+    Disabled rules and schedules deliver nothing.
+    """
+    found: set[str] = set()
+    for _, props in _of_type(cfn, "AWS::Events::Rule"):
+        if "ScheduleExpression" in props and props.get("State", "ENABLED") == "ENABLED":
+            for target in props.get("Targets", []):
+                if _input_of(cfn, target) == event:
+                    found |= _resolved(cfn, [target.get("Arn")])
+    for _, props in _of_type(cfn, "AWS::Scheduler::Schedule"):
+        target = props.get("Target") or {}
+        if props.get("State", "ENABLED") == "ENABLED" and _input_of(cfn, target) == event:
+            found |= _resolved(cfn, [target.get("Arn")])
+    return found
+
+
+def _input_of(cfn: Template, target: Mapping[str, Any]) -> Any:
+    """The event a schedule's target delivers: its Input parsed (None without one)."""
+    text = target.get("Input")
+    if isinstance(text, Mapping) and "Fn::Sub" in text:
+        text = _SUB_VARIABLE.sub(lambda m: str(_parameter_default(cfn, m.group(1))), text["Fn::Sub"])
+    return json.loads(text) if isinstance(text, str) else None
+
+
+def _parameter_default(cfn: Template, name: str) -> Any:
+    parameter = (cfn.get("Parameters") or {}).get(name)
+    if parameter is None or "Default" not in parameter:
+        raise ValueError(f"a schedule's Input uses ${{{name}}}, which is no parameter with a default")
+    return parameter["Default"]
+
+
+def _has_schedule_inputs(cfn: Template) -> bool:
+    rules = (t for _, p in _of_type(cfn, "AWS::Events::Rule") for t in p.get("Targets", []))
+    schedules = ((p.get("Target") or {}) for _, p in _of_type(cfn, "AWS::Scheduler::Schedule"))
+    return any("Input" in target for target in (*rules, *schedules))
+
+
+def other_targets(cfn: Template, event: Mapping[str, Any]) -> set[str] | None:
+    """Events with no shape of their own: a schedule's Input. None: not such an event."""
+    if _has_schedule_inputs(cfn):
+        return schedule_targets(cfn, event)
+    return None
+
+
 # --------------------------------------------------------------------------- dispatch
 
 
@@ -400,5 +452,7 @@ def targets(cfn: Template, event: Mapping[str, Any]) -> set[str]:
         return http_targets(cfn, event)
     if "httpMethod" in event and "path" in event:
         return rest_targets(cfn, event)
+    if (found := other_targets(cfn, event)) is not None:
+        return found
     raise ValueError(f"unrecognised event shape with keys {sorted(event)}")
 

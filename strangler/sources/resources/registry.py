@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from strangler.sources.resources import permission
+from typing import Any
+
+from strangler.sources.resources import permission, scheduler
 from strangler.sources.resources.base import ResourceRoute
 
 ROUTES: tuple[ResourceRoute, ...] = (
     permission.PERMISSIONS,
+    scheduler.SCHEDULES,
 )
 
 
-def route_for(kind: str) -> ResourceRoute | None:
-    """The route of a resource Type; None when strangler cannot route that kind yet."""
+def route_for(kind: str, resource: Any = None) -> ResourceRoute | None:
+    """The route of a resource Type; None when strangler cannot route that kind yet.
+
+    ``resource`` tells apart resources of one Type that different routes split: an
+    ``AWS::Events::Rule`` on a schedule is not split like one that matches a pattern.
+    """
+    if scheduler.is_scheduled_rule(resource):
+        return scheduler.SCHEDULED_RULES
     return next((route for route in ROUTES if route.recognises(kind)), None)
