@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from strangler.sources import eventbridge, http, refused, schedule, sns
+from strangler.sources import cognito, eventbridge, http, refused, schedule, sns
 from strangler.sources.base import EventSource
 
 SOURCES: tuple[EventSource, ...] = (
@@ -16,6 +16,7 @@ SOURCES: tuple[EventSource, ...] = (
     refused.S3,
     refused.ALEXA_SKILL,
     schedule.SCHEDULES,
+    cognito.COGNITO,
 )
 
 

@@ -53,8 +53,12 @@ def test_extracting_pairs_one_run_each_equals_one_run_for_all(tmp_path: Path) ->
         ("fallthrough-notifications", ("WelcomeRequested", "PasswordResetRequested", "InvoiceReady", "AccountClosed")),
         # schedules: SAM events move, standalone ones are re-pointed, one run at a time
         ("scheduled-jobs", ("cleanup", "expire_sessions", "digest", "weekly_report", "rotate_keys")),
+        # Cognito: a trigger of a SAM event list, or of a pool's LambdaConfig, per run
+        ("cognito-triggers", ("DefineAuthChallenge_Authentication", "CreateAuthChallenge_Authentication",
+                              "VerifyAuthChallengeResponse_Authentication", "PreAuthentication_Authentication",
+                              "PostAuthentication_Authentication")),
     ],
-    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library", "multi-api-shop", "rest-method-orders", "typed-events-billing", "multi-source-orders", "multi-source-nested", "multi-source-keyed", "fallthrough-notifications", "scheduled-jobs"],
+    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library", "multi-api-shop", "rest-method-orders", "typed-events-billing", "multi-source-orders", "multi-source-nested", "multi-source-keyed", "fallthrough-notifications", "scheduled-jobs", "cognito-triggers"],
 )
 def test_extracting_every_action_one_run_each_then_migrating_equals_migrating(tmp_path: Path, fixture, actions) -> None:
     stepwise = copy_app(fixture, tmp_path / "stepwise")

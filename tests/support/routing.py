@@ -429,8 +429,34 @@ def _has_schedule_inputs(cfn: Template) -> bool:
     return any("Input" in target for target in (*rules, *schedules))
 
 
+# --------------------------------------------------------------------------- Cognito
+
+# The LambdaConfig trigger of a trigger source, by the source's prefix (Amazon Cognito
+# Developer Guide, "Connecting Lambda triggers to user pool functional operations").
+_COGNITO_TRIGGERS = {"TokenGeneration": "PreTokenGeneration"}
+
+
+def cognito_targets(cfn: Template, event: Mapping[str, Any]) -> set[str]:
+    """Functions the user pools call for the event's ``triggerSource``: the function of its
+    trigger in each pool's ``LambdaConfig`` (SAM writes ``Cognito`` events there). Every pool
+    is asked: a scenario keeps each trigger on one pool."""
+    prefix = str(event["triggerSource"]).partition("_")[0]
+    trigger = _COGNITO_TRIGGERS.get(prefix, prefix)
+    found: set[str] = set()
+    for _, props in _of_type(cfn, "AWS::Cognito::UserPool"):
+        entry = (props.get("LambdaConfig") or {}).get(trigger)
+        if isinstance(entry, Mapping) and "LambdaArn" in entry:
+            entry = entry["LambdaArn"]
+        if entry is not None:
+            found |= _resolved(cfn, [entry])
+    return found
+
+
 def other_targets(cfn: Template, event: Mapping[str, Any]) -> set[str] | None:
-    """Events with no shape of their own: a schedule's Input. None: not such an event."""
+    """Events with no shape of their own: a user pool trigger's, or a schedule's Input.
+    None: not such an event."""
+    if "triggerSource" in event and "userPoolId" in event:
+        return cognito_targets(cfn, event)
     if _has_schedule_inputs(cfn):
         return schedule_targets(cfn, event)
     return None

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from strangler.sources.resources import permission, scheduler
+from strangler.sources.resources import permission, scheduler, user_pool
 from strangler.sources.resources.base import ResourceRoute
 
 ROUTES: tuple[ResourceRoute, ...] = (
     permission.PERMISSIONS,
     scheduler.SCHEDULES,
+    user_pool.USER_POOLS,
 )
 
 
