@@ -68,7 +68,7 @@ TRIGGER_SOURCE = EventPath(("triggerSource",))
 def trigger_of(key: str, path: EventPath, where: str) -> str | None:
     """The LambdaConfig trigger that sends the trigger source ``key`` (read from ``path``);
     None when ``key`` is no trigger source."""
-    if path.parts not in (TRIGGER_SOURCE.parts, (*TRIGGER_SOURCE.parts, ANY_CASE)):
+    if not reads_trigger_source(path):
         raise Refusal(
             f"the dispatch key comes from {path}, but a user pool chooses the function by trigger "
             "(the event's triggerSource)",
@@ -77,6 +77,10 @@ def trigger_of(key: str, path: EventPath, where: str) -> str | None:
         )
     prefix = key.partition("_")[0]
     return next((trigger for name, trigger in _PREFIXES.items() if _same(name, prefix, path)), None)
+
+
+def reads_trigger_source(path: EventPath) -> bool:
+    return path.parts in (TRIGGER_SOURCE.parts, (*TRIGGER_SOURCE.parts, ANY_CASE))
 
 
 def refuse_shared(trigger: str, key: str, path: EventPath, where: str) -> None:
@@ -147,4 +151,4 @@ def _triggers(name: str, value: Any, where: str) -> list[str]:
 def lambda_arn(entry: Any) -> Any:
     """Where a LambdaConfig entry names its function (``CustomEmailSender`` and
     ``CustomSMSSender`` are mappings with a ``LambdaArn``)."""
-    return entry.get("LambdaArn") if isinstance(entry, Mapping) and not intrinsic_name(entry) else entry
+    return entry.get("LambdaArn") if isinstance(entry, Mapping) and "LambdaArn" in entry else entry

@@ -18,7 +18,12 @@ from typing import Any
 
 from strangler.model import EventPath, ResourceSplit
 from strangler.sources.base import Refusal
-from strangler.sources.cognito import lambda_arn, refuse_shared, trigger_of
+from strangler.sources.cognito import (
+    lambda_arn,
+    reads_trigger_source,
+    refuse_shared,
+    trigger_of,
+)
 from strangler.sources.resources.base import ResourceRoute
 from strangler.template import document
 from strangler.template.document import TemplateDocument
@@ -37,6 +42,13 @@ class UserPools(ResourceRoute):
         pool_id = invoker.logical_id
         original = doc.data["Resources"][pool_id]
         config = (original.get("Properties") or {}).get("LambdaConfig")
+        if not reads_trigger_source(path):
+            raise Refusal(
+                f"{invoker.describe()}, but the dispatch key comes from {path}: a user pool chooses the function "
+                "by trigger (the event's triggerSource)",
+                where=where,
+                hint=invoker.advice,
+            )
         trigger = trigger_of(key, path, where)
         if trigger is None or not isinstance(config, Mapping) or trigger not in config:
             return ResourceSplit(pool_id)
@@ -54,7 +66,7 @@ class UserPools(ResourceRoute):
             )
         replacement = copy.deepcopy(original)  # in place: what follows it stays
         entry = replacement["Properties"]["LambdaConfig"]
-        if isinstance(entry[trigger], Mapping):
+        if isinstance(entry[trigger], Mapping) and "LambdaArn" in entry[trigger]:  # CustomEmailSender
             entry[trigger]["LambdaArn"] = doc.get_att(new_id, "Arn")
         else:
             entry[trigger] = doc.get_att(new_id, "Arn")
