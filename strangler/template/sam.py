@@ -169,8 +169,9 @@ def narrow_monolith(monolith: Any, route: RoutePlan) -> None:
     properties = monolith.get("Properties") or {}
     events = properties.get("Events")
     # What follows the monolith (a blank line, the next resource's comment) hangs on its
-    # last event: when that event leaves, it stays with the monolith.
-    separator = document.trailing_comment(monolith) if hasattr(monolith, "ca") else None
+    # last event: when that event leaves whole, it stays with the monolith.
+    leaving = any(replacement is DELETE for replacement in route.monolith_events.values())
+    separator = document.trailing_comment(monolith) if leaving and hasattr(monolith, "ca") else None
     for name, replacement in route.monolith_events.items():
         if replacement is DELETE:
             del events[name]
