@@ -13,6 +13,7 @@ from pathlib import Path
 
 from samtranslator.yaml_helper import yaml_parse
 
+from tests.hostile.test_hostile_routes import OUTSIDE, billing
 from tests.support import samcheck
 from tests.support.hostile import accepted, app_copy, edit, refused
 
@@ -118,3 +119,18 @@ def test_the_json_template_is_split_alike(tmp_path: Path) -> None:
     assert data["ExpireSessionsRule"]["Properties"]["Targets"][0]["Arn"] == {"Fn::GetAtt": ["ExpireSessionsFunction", "Arn"]}
     assert sorted(data["DigestFunction"]["Properties"]["Events"]) == ["DailyDigest", "HourlyDigest"]
     samcheck.assert_valid(app / "template.json")
+
+
+def test_a_schedule_of_a_direct_invoke_function_moves_with_its_action(tmp_path: Path) -> None:
+    """The monolith nothing else invokes: its schedule of refunds goes to the refund function,
+    the other actions stay direct invoke."""
+    app = billing(tmp_path, OUTSIDE["scheduler-schedule"][0].replace('"action": "invoice"', '"action": "refund"'))
+    result = accepted(app, "extract", "refund")
+    target = resources(app)["MonthlyInvoices"]["Properties"]["Target"]
+    assert target["Arn"] == {"Fn::GetAtt": ["RefundFunction", "Arn"]}
+    assert "grant it by hand" in result.output  # the role is another stack's
+    samcheck.assert_valid(app / "template.yaml")
+    # the schedule no longer delivers to the monolith: its other actions are invoked directly
+    charge = accepted(app, "extract", "charge", "--allow-dirty")
+    assert "switch its callers to ChargeFunction" in charge.output
+    assert resources(app)["MonthlyInvoices"]["Properties"]["Target"]["Arn"] == {"Fn::GetAtt": ["RefundFunction", "Arn"]}
