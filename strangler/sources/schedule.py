@@ -21,7 +21,7 @@ import json
 import re
 from typing import Any
 
-from strangler.model import ANY_CASE, DELETE, EACH, JSON, THEN, EventPath
+from strangler.model import ANY_CASE, DELETE, EACH, JSON, NESTED_SEPARATOR, EventPath
 from strangler.sources.base import EventSource, EventSplit, Refusal, copy_without
 from strangler.template.intrinsics import intrinsic, intrinsic_name, shape
 
@@ -36,11 +36,13 @@ class Schedules(EventSource):
 
     def split(self, name: str, event: Any, key: str, path: EventPath, where: str) -> EventSplit:
         properties = (event or {}).get("Properties") or {}
-        found = input_key(properties.get("Input"), "Input" in properties, path, f"event {name}'s Input", where)
+        scheduled = (event or {}).get("Type") == "Schedule"
+        found = input_key(properties.get("Input"), "Input" in properties, path, f"event {name}'s Input", where, scheduled)
         if found is None or not same_key(found, key, path):
             return EventSplit()
         new_event = copy_without(event, _NAMES)
-        notes = [f"{name}: moved whole to the new function (its Input names {found!r})"]
+        sends = f"its Input names {found!r}" if "Input" in properties else f"its scheduled event is {found!r}"
+        notes = [f"{name}: moved whole to the new function ({sends})"]
         if any(n in properties for n in _NAMES):
             notes.append(f"{name}: its Name is not carried over (CloudFormation would create the name twice); "
                          "SAM names the new schedule")
@@ -56,8 +58,10 @@ class Schedules(EventSource):
 
     def retire(self, name: str, event: Any, where: str) -> None:
         properties = (event or {}).get("Properties") or {}
-        if "Input" not in properties:
+        if "Input" not in properties and event.get("Type") == "Schedule":
             why = "has no Input: it sends EventBridge's scheduled event, which names no action"
+        elif "Input" not in properties:
+            why = "has no Input: strangler cannot tell which action its invocations are for"
         else:
             why = f"sends Input {_shown(properties.get('Input'))}, which names no action strangler moved"
         raise Refusal(
@@ -71,11 +75,18 @@ class Schedules(EventSource):
 SCHEDULES = Schedules()
 
 
-def input_key(value: Any, present: bool, path: EventPath, what: str, where: str) -> str | None:
-    """The key ``path`` reads from a schedule's Input (a JSON text): None when there is no
-    Input or it does not carry the key; refused when it cannot be read."""
+# What an EventBridge rule sends on its schedule when its target has no Input (the fields a
+# dispatch can read: every scheduled event has the same ones).
+SCHEDULED_EVENT = {"version": "0", "detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}
+
+
+def input_key(value: Any, present: bool, path: EventPath, what: str, where: str, scheduled: bool = False) -> str | None:
+    """The key ``path`` reads from what a schedule sends: its Input (a JSON text), or with no
+    Input the rule's own scheduled event when ``scheduled`` (EventBridge rules; Scheduler
+    schedules send no such event). None when that does not carry the key; refused when the
+    Input cannot be read."""
     if not present:
-        return None
+        return _read(SCHEDULED_EVENT, path, "the scheduled event", where, {}) if scheduled else None
     text, variables = _text_of(value)
     if text is None:
         raise Refusal(
@@ -91,8 +102,17 @@ def input_key(value: Any, present: bool, path: EventPath, what: str, where: str)
             where=where,
             hint="write the Input as JSON text, or move this schedule by hand",
         ) from None
+    return _read(node, path, what, where, variables)
+
+
+def _read(node: Any, path: EventPath, what: str, where: str, variables: dict[str, str]) -> str | None:
+    """The key at ``path`` of ``node``; a nested dispatch's key is ``outer/inner``."""
+    if path.is_nested:
+        outer, inner = path.levels
+        first, second = _read(node, outer, what, where, variables), _read(node, inner, what, where, variables)
+        return None if first is None or second is None else f"{first}{NESTED_SEPARATOR}{second}"
     for part in path.parts:
-        if part in (EACH, THEN) or part.startswith("("):
+        if part == EACH or part.startswith("("):
             if part == JSON and isinstance(node, str):
                 node = _loads(node, what, where)
                 continue

@@ -123,6 +123,20 @@ def test_paths_into_the_input(tmp_path):
     assert "matched on plain fields only" in refusal(plan_route, source, "x", EventPath(("task", EACH, "name")), WHERE)
 
 
+def test_a_schedule_without_input_sends_the_scheduled_event_which_may_be_the_key(tmp_path):
+    source = events(tmp_path, "Tick:\n  Type: Schedule\n  Properties:\n    Schedule: rate(5 minutes)\n"
+                              "Next:\n  Type: ScheduleV2\n  Properties:\n    ScheduleExpression: rate(5 minutes)\n")
+
+    plan = plan_route(source, "Scheduled Event", EventPath(("detail-type",)), WHERE)
+    nested = plan_route(source, "aws.events/Scheduled Event",
+                        EventPath.nested(EventPath(("source",)), EventPath(("detail-type",))), WHERE)
+
+    # EventBridge Scheduler sends no scheduled event of its own: that one stays
+    assert plan.monolith_events == nested.monolith_events == {"Tick": DELETE}
+    assert "its scheduled event is 'Scheduled Event'" in plan.notes[0]
+    assert SCHEDULE_EVENTS.split("Tick", source["Tick"], "OrderPlaced", EventPath(("detail-type",)), WHERE).new_event is None
+
+
 def test_a_role_the_schedule_names_is_reported(tmp_path):
     source = events(tmp_path, "Hourly:\n  Type: ScheduleV2\n  Properties:\n    ScheduleExpression: rate(1 hour)\n"
                               "    RoleArn: arn:aws:iam::123456789012:role/scheduler\n    Input: '{\"job\": \"digest\"}'\n")
@@ -259,6 +273,15 @@ SweepPermission:
     SourceArn: !GetAtt Sweep.Arn
 """)
     assert split(doc, "Sweep", "expire_sessions", "ExpireSessionsFunction").added == ()
+
+
+def test_a_rule_target_without_input_carries_the_scheduled_event(tmp_path):
+    doc = load(tmp_path, STANDALONE.replace("        Input: '{\"job\": \"vacuum\"}'\n", ""))
+
+    result = split(doc, "Sweep", "Scheduled Event", "ScheduledFunction", EventPath(("detail-type",)))
+
+    assert [plain(t["Arn"]) for t in result.replacement["Properties"]["Targets"]][1:] == [
+        "JobsFunction.Arn", "ScheduledFunction.Arn"]
 
 
 def test_the_registry_tells_scheduled_rules_from_pattern_rules(tmp_path):

@@ -95,7 +95,7 @@ class ScheduledRules(ResourceRoute):
             arn = target.get("Arn")
             if _names_function(arn, invoker.function_id):
                 _refuse_unreadable(target, invoker.logical_id, index, where)
-                if _carries(target, key, path, what, where):
+                if _carries(target, key, path, what, where, scheduled=True):
                     _refuse_unless_function_arn(arn, invoker, f"Targets[{index}].Arn", where)
                     moved.append(index)
             elif not any(name.split(".", 1)[0] in resources for name in referenced_ids(arn)) \
@@ -140,11 +140,13 @@ def _seq(doc: TemplateDocument, items: list) -> Any:
 
 
 # --- reading a target ----------------------------------------------------------------------
-def _carries(target: Mapping[str, Any], key: str, path: EventPath, what: str, where: str, lenient: bool = False) -> bool:
-    """The target's Input names ``key``; with ``lenient`` an Input that cannot be read does not
-    (the target is not the monolith's: it is not ours to move)."""
+def _carries(target: Mapping[str, Any], key: str, path: EventPath, what: str, where: str, lenient: bool = False,
+             scheduled: bool = False) -> bool:
+    """What the target sends names ``key`` (its Input, or with ``scheduled`` and no Input the
+    rule's scheduled event); with ``lenient`` an Input that cannot be read does not (the
+    target is not the monolith's: it is not ours to move)."""
     try:
-        found = input_key(target.get("Input"), "Input" in target, path, what, where)
+        found = input_key(target.get("Input"), "Input" in target, path, what, where, scheduled)
     except Refusal:
         if lenient:
             return False
