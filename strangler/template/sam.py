@@ -7,6 +7,7 @@ the monolith's narrowed events, its retirement.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -274,10 +275,25 @@ def retire(doc: TemplateDocument, monolith_id: str) -> list[str]:
         del outputs[name]
         removed.append(f"Output {name} (it pointed at {monolith_id})")
     if "Outputs" in doc.data and not outputs:
+        last = list(doc.data)[-1] == "Outputs"
         del doc.data["Outputs"]
+        if last:
+            _end_without_blank_line(doc.data)
     _drop_comment_above(resources, monolith_id)
     del resources[monolith_id]
     return removed
+
+
+def _end_without_blank_line(data: Any) -> None:
+    """The blank line that separated the removed last section goes with it."""
+    if not hasattr(data, "ca") or not data:
+        return
+    node = data[list(data)[-1]]
+    token = document.trailing_comment(node)
+    if token is not None and not token.value.strip() and token.value.count("\n") > 1:
+        ending = copy.copy(token)
+        ending.value = "\n"
+        document.set_trailing_comment(node, ending)
 
 
 def _drop_comment_above(resources: Any, logical_id: str) -> None:
