@@ -262,6 +262,24 @@ def test_a_scheduled_rule_re_points_the_target_of_the_action_and_adds_a_permissi
                                                "Principal": "events.amazonaws.com", "SourceArn": "Sweep.Arn"}
 
 
+def test_a_queue_target_with_the_same_input_is_not_the_function(tmp_path):
+    doc = load(tmp_path, STANDALONE.replace("        Arn: arn:aws:sqs:us-east-1:123456789012:audit\n",
+                                            "        Arn: arn:aws:sqs:us-east-1:123456789012:audit\n"
+                                            "        Input: '{\"job\": \"expire_sessions\"}'\n"))
+
+    targets = split(doc, "Sweep", "expire_sessions", "ExpireSessionsFunction").replacement["Properties"]["Targets"]
+
+    assert [plain(t["Arn"]) for t in targets][:2] == ["arn:aws:sqs:us-east-1:123456789012:audit", "ExpireSessionsFunction.Arn"]
+
+
+def test_a_function_arn_written_out_with_the_input_refuses(tmp_path):
+    doc = load(tmp_path, STANDALONE.replace("        Arn: arn:aws:sqs:us-east-1:123456789012:audit\n",
+                                            "        Arn: !Sub arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:jobs\n"
+                                            "        Input: '{\"job\": \"expire_sessions\"}'\n"))
+
+    assert "Sweep Targets[0].Arn names JobsFunction in a way" in refusal(split, doc, "Sweep", "expire_sessions", "ExpireSessionsFunction")
+
+
 def test_a_permission_of_the_template_for_the_rule_is_left_to_its_own_route(tmp_path):
     doc = load(tmp_path, STANDALONE + """\
 SweepPermission:

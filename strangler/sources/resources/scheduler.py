@@ -98,9 +98,8 @@ class ScheduledRules(ResourceRoute):
                 if _carries(target, key, path, what, where, scheduled=True):
                     _refuse_unless_function_arn(arn, invoker, f"Targets[{index}].Arn", where)
                     moved.append(index)
-            elif not any(name.split(".", 1)[0] in resources for name in referenced_ids(arn)) \
-                    and _carries(target, key, path, what, where, lenient=True):
-                # A literal ARN may be the function's own (its FunctionName): not ours to guess.
+            elif _may_be_the_function(arn, resources) and _carries(target, key, path, what, where, lenient=True):
+                # A function ARN written out may be the monolith's own (its FunctionName).
                 _refuse_unless_function_arn(arn, invoker, f"Targets[{index}].Arn", where)
         if not moved:
             return ResourceSplit(invoker.logical_id)
@@ -109,7 +108,7 @@ class ScheduledRules(ResourceRoute):
             replacement["Properties"]["Targets"][index]["Arn"] = doc.get_att(new_id, "Arn")
         added: tuple[tuple[str, Any], ...] = ()
         shown = ", ".join(f"Targets[{index}]" for index in moved)
-        note = f"{shown} re-pointed at {new_id} (Input names {key!r})"
+        note = f"{shown} re-pointed at {new_id} (it sends {key!r})"
         if not _permission_for(doc, invoker.logical_id, invoker.function_id):
             permission_id = f"{new_id}{invoker.logical_id}Permission"
             added = ((permission_id, _permission(doc, invoker.logical_id, key, new_id)),)
@@ -167,6 +166,18 @@ def _refuse_unreadable(target: Mapping[str, Any], logical_id: str, index: int, w
 
 def _names_function(arn: Any, function_id: str) -> bool:
     return function_id in {name.split(".", 1)[0] for name in referenced_ids(arn)}
+
+
+def _may_be_the_function(arn: Any, resources: Mapping[str, Any]) -> bool:
+    """A target strangler cannot tell from the monolith: a Lambda function ARN written out
+    (literal or ``!Sub``), or an intrinsic it does not read; not a resource of the template."""
+    if any(name.split(".", 1)[0] in resources for name in referenced_ids(arn)):
+        return False
+    found = intrinsic(arn)
+    text = arn if isinstance(arn, str) and found is None else (found[1] if found and found[0] == "Sub" else None)
+    if isinstance(text, list) and text:
+        text = text[0]
+    return not isinstance(text, str) or ":function:" in text
 
 
 def _pointed_elsewhere(doc: TemplateDocument, arn: Any, function_id: str) -> bool:
