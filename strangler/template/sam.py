@@ -175,7 +175,7 @@ def narrow_monolith(monolith: Any, route: RoutePlan) -> None:
     separator = document.trailing_comment(monolith) if leaving and hasattr(monolith, "ca") else None
     for name, replacement in route.monolith_events.items():
         if replacement is DELETE:
-            del events[name]
+            document.delete_item(events, name, (properties, "Events"))
         else:
             events[name] = replacement
     if events is not None and not events:
