@@ -29,7 +29,7 @@ from strangler.plan.retirement import monolith_removal, still_imported
 from strangler.render import codegen
 from strangler.render.narrowing import installed_distributions, narrow, summarise
 from strangler.render.needs import Slice, function_files, monolith_slice, slice_action
-from strangler.sources.route import plan_route, retire_resources
+from strangler.sources.route import plan_route, retire_events, retire_resources
 from strangler.template.dialect import Dialect, dialect_of
 from strangler.template.document import TemplateDocument
 from strangler.template.invokers import Invoker
@@ -295,6 +295,7 @@ def _retire(project: Project, analysis: Analysis, plan: Plan, doc: TemplateDocum
     dialect = dialect_of(doc.data)
     invokers = dialect.invokers_of(doc.data, monolith.logical_id, doc.read_file)
     where = f"{doc.path.name}: Resources.{monolith.logical_id}"
+    retire_events(dialect.events_of(doc.data["Resources"][monolith.logical_id]), where)
     _apply_resources(dialect, doc, retire_resources(invokers, doc, where), draft)
     _apply_resources(dialect, doc, retire_watchers(doc, monolith.logical_id, where, _answers_preflight(analysis)), draft)
     draft.removed.extend(dialect.retire(doc, monolith.logical_id))

@@ -62,6 +62,10 @@ class EventSource(ABC):
         what the new function gets and what the monolith keeps (``EventSplit()``: the event
         does not carry the action)."""
 
+    def retire(self, name: str, event: Any, where: str) -> None:
+        """Raise :class:`Refusal` when ``event``, still the monolith's once every action has
+        left, must not be deleted with it (it still delivers events someone relies on)."""
+
 
 # --- shared by the sources ---------------------------------------------------------------
 def copy_without(event: Any, drop: tuple[str, ...], replace: dict[int, Any] | None = None) -> Any:

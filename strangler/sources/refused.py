@@ -29,7 +29,6 @@ _SQS_ADVICE = (
     "(3) an EventBridge Pipe from the queue to an event bus with one rule per action (strangler splits "
     "EventBridgeRule events)"
 )
-_SCHEDULE_ADVICE = "a schedule sends one fixed event; give it its own function by hand"
 
 SQS = Refused(("SQS",), _SQS_ADVICE)
 KINESIS = Refused(
@@ -40,6 +39,4 @@ KINESIS = Refused(
     "rule per action",
 )
 S3 = Refused(("S3",), "S3 notifications cannot overlap on one bucket; route by prefix or suffix by hand")
-SCHEDULE = Refused(("Schedule",), _SCHEDULE_ADVICE)
-SCHEDULE_V2 = Refused(("ScheduleV2",), _SCHEDULE_ADVICE)
 ALEXA_SKILL = Refused(("AlexaSkill",), "a skill has one endpoint for every intent")

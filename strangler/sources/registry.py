@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from strangler.sources import eventbridge, http, refused, sns, streams
+from strangler.sources import cognito, eventbridge, http, refused, schedule, sns, streams
 from strangler.sources.base import EventSource
 
 SOURCES: tuple[EventSource, ...] = (
@@ -14,9 +14,9 @@ SOURCES: tuple[EventSource, ...] = (
     refused.KINESIS,
     streams.DYNAMODB,
     refused.S3,
-    refused.SCHEDULE,
-    refused.SCHEDULE_V2,
     refused.ALEXA_SKILL,
+    schedule.SCHEDULES,
+    cognito.COGNITO,
 )
 
 

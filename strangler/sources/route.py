@@ -98,15 +98,18 @@ def _split_resources(
     """Each resource outside Events split by its route; any resource no route knows refuses."""
     if not invokers:
         return []
-    unrouted = tuple(invoker for invoker in invokers if route_for(invoker.kind) is None)
-    if unrouted or doc is None:
-        raise outside_events(unrouted or invokers, where)
+    if doc is None:
+        raise outside_events(invokers, where)
     resources = doc.data.get("Resources") or {}
+    unrouted = tuple(invoker for invoker in invokers if route_for(invoker.kind, resources.get(invoker.logical_id)) is None)
+    if unrouted:
+        raise outside_events(unrouted, where)
     splits = []
     for invoker in invokers:
         if invoker.logical_id not in resources:
             continue  # an earlier action of this run emptied and deleted it
-        split = route_for(invoker.kind).split(doc, invoker, key, path, new_id, resource_where(where, invoker.logical_id))
+        route = route_for(invoker.kind, resources[invoker.logical_id])
+        split = route.split(doc, invoker, key, path, new_id, resource_where(where, invoker.logical_id))
         splits.append(split)
     return splits
 
@@ -116,7 +119,7 @@ def retire_resources(invokers: tuple[Invoker, ...], doc: TemplateDocument, where
     refused when any of them would go on delivering to nothing."""
     splits, left = [], []
     for invoker in invokers:
-        route = route_for(invoker.kind)
+        route = route_for(invoker.kind, (doc.data.get("Resources") or {}).get(invoker.logical_id))
         split = route.retire(doc, invoker, resource_where(where, invoker.logical_id)) if route is not None else None
         if split is None:
             left.append(invoker)
@@ -125,6 +128,14 @@ def retire_resources(invokers: tuple[Invoker, ...], doc: TemplateDocument, where
     if left:
         raise outside_events(tuple(left), where)
     return splits
+
+
+def retire_events(events: Mapping[str, Any] | None, where: str) -> None:
+    """Refuse when an event the monolith still declares must not be deleted with it."""
+    for name, event in (events or {}).items():
+        source = source_for(str((event or {}).get("Type")))
+        if source is not None:
+            source.retire(name, event, where)
 
 
 def outside_events(invokers: tuple[Invoker, ...], where: str) -> Refusal:

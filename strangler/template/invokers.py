@@ -515,15 +515,16 @@ _KINDS: dict[str, _Kind] = {
     ),
     "AWS::Cognito::UserPool": _Kind(
         _at("LambdaConfig", "*"),
-        "each Cognito trigger can name its own function: move the triggers to a Cognito event of the "
-        "function, or point each trigger at its own function by hand",
+        "each Cognito trigger can name its own function: dispatch on event[\"triggerSource\"] so strangler "
+        "moves each trigger with its action, or point each trigger at its own function by hand",
     ),
     "AWS::S3::Bucket": _Kind(
         _at("NotificationConfiguration", "LambdaConfigurations", "[]", "Function"),
         "S3 notifications of one bucket cannot overlap: route them by prefix or suffix by hand",
     ),
     "AWS::Scheduler::Schedule": _Kind(
-        _at("Target"), "a schedule sends one fixed event: point it at the function that handles it by hand",
+        _at("Target"), "a schedule sends one fixed event: give it a JSON Target.Input that names its action as the "
+        "dispatch reads it, or point it at the function that handles it by hand",
     ),
     "AWS::Pipes::Pipe": _Kind(
         _any_of(_at("Target"), _at("Enrichment")),

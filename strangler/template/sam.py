@@ -7,6 +7,7 @@ the monolith's narrowed events, its retirement.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -168,13 +169,19 @@ def narrow_monolith(monolith: Any, route: RoutePlan) -> None:
     """Apply a route's changes to the monolith's events, deleting emptied ones."""
     properties = monolith.get("Properties") or {}
     events = properties.get("Events")
+    # What follows the monolith (a blank line, the next resource's comment) hangs on its
+    # last event: when that event leaves whole, it stays with the monolith.
+    leaving = any(replacement is DELETE for replacement in route.monolith_events.values())
+    separator = document.trailing_comment(monolith) if leaving and hasattr(monolith, "ca") else None
     for name, replacement in route.monolith_events.items():
         if replacement is DELETE:
-            del events[name]
+            document.delete_item(events, name, (properties, "Events"))
         else:
             events[name] = replacement
     if events is not None and not events:
         del properties["Events"]
+    if separator is not None and document.trailing_comment(monolith) is None:
+        document.set_trailing_comment(monolith, separator)
 
 
 def place_new_functions(resources: Any, monolith_id: str, new: list[tuple[str, Any]]) -> None:
@@ -292,10 +299,25 @@ def retire(doc: TemplateDocument, monolith_id: str) -> list[str]:
         del outputs[name]
         removed.append(f"Output {name} (it pointed at {monolith_id} or what was removed with it)")
     if "Outputs" in doc.data and not outputs:
+        last = list(doc.data)[-1] == "Outputs"
         del doc.data["Outputs"]
+        if last:
+            _end_without_blank_line(doc.data)
     _drop_comment_above(resources, monolith_id)
     del resources[monolith_id]
     return removed
+
+
+def _end_without_blank_line(data: Any) -> None:
+    """The blank line that separated the removed last section goes with it."""
+    if not hasattr(data, "ca") or not data:
+        return
+    node = data[list(data)[-1]]
+    token = document.trailing_comment(node)
+    if token is not None and not token.value.strip() and token.value.count("\n") > 1:
+        ending = copy.copy(token)
+        ending.value = "\n"
+        document.set_trailing_comment(node, ending)
 
 
 def _drop_comment_above(resources: Any, logical_id: str) -> None:

@@ -12,6 +12,7 @@ For each fixture and command, the run's result must
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -94,6 +95,12 @@ CASES = [
     # SAM GraphQLApi: a Lambda data source and a copy of the pipeline function per new function
     ("graphql-notes", ("extract", "saveNote")),
     ("graphql-notes", ("migrate",)),
+    # schedules whose Input names the job: SAM events move whole, standalone ones are re-pointed
+    ("scheduled-jobs", ("extract", "digest", "rotate_keys")),
+    ("scheduled-jobs", ("migrate",)),
+    # Cognito triggers: SAM Cognito events narrowed to a trigger each, a pool's LambdaConfig re-pointed
+    ("cognito-triggers", ("extract", "CreateAuthChallenge_Authentication", "PreAuthentication_Authentication")),
+    ("cognito-triggers", ("migrate",)),
 ]
 MONOLITHS = {
     "eventbridge-orders": "OrdersFunction",
@@ -122,6 +129,8 @@ MONOLITHS = {
     "observed-orders": "OrdersFunction",
     "appsync-blog": "BlogFunction",
     "graphql-notes": "NotesFunction",
+    "scheduled-jobs": "JobsFunction",
+    "cognito-triggers": "AuthTriggersFunction",
 }
 
 
@@ -251,7 +260,9 @@ def _play(story, app: Path, choose, declared: set[str]) -> tuple[list[Any], Any]
         for key, event in story.EVENTS:
             function = code[choose(key, event)]
             env = {k: v for k, v in story.ENV.items() if k in function.environment or k not in declared}
-            results.append(_outcome(function.code_dir, function.handler, event, env))
+            # Lambda hands each invocation a fresh event: a handler that fills in the
+            # event's response (Cognito triggers) must not change the next play's input.
+            results.append(_outcome(function.code_dir, function.handler, copy.deepcopy(event), env))
         state = story.aws_state()
     return results, state
 

@@ -677,6 +677,84 @@ def _filtered_document(record: Mapping[str, Any]) -> Mapping[str, Any]:
         return {}
 
 
+# --------------------------------------------------------------------------- schedules
+
+
+def schedule_targets(cfn: Template, event: Mapping[str, Any]) -> set[str]:
+    """Functions a schedule sends exactly ``event`` to.
+
+    EventBridge rules with a ``ScheduleExpression`` (what SAM writes for a ``Schedule``
+    event) and EventBridge Scheduler schedules (``ScheduleV2``) deliver their target's
+    ``Input`` as the whole event; a ``Fn::Sub`` Input is read with the parameters' defaults.
+    Disabled rules and schedules deliver nothing.
+    """
+    found: set[str] = set()
+    for _, props in _of_type(cfn, "AWS::Events::Rule"):
+        if "ScheduleExpression" in props and props.get("State", "ENABLED") == "ENABLED":
+            for target in props.get("Targets", []):
+                if _input_of(cfn, target) == event:
+                    found |= _resolved(cfn, [target.get("Arn")])
+    for _, props in _of_type(cfn, "AWS::Scheduler::Schedule"):
+        target = props.get("Target") or {}
+        if props.get("State", "ENABLED") == "ENABLED" and _input_of(cfn, target) == event:
+            found |= _resolved(cfn, [target.get("Arn")])
+    return found
+
+
+def _input_of(cfn: Template, target: Mapping[str, Any]) -> Any:
+    """The event a schedule's target delivers: its Input parsed (None without one)."""
+    text = target.get("Input")
+    if isinstance(text, Mapping) and "Fn::Sub" in text:
+        text = _SUB_VARIABLE.sub(lambda m: str(_parameter_default(cfn, m.group(1))), text["Fn::Sub"])
+    return json.loads(text) if isinstance(text, str) else None
+
+
+def _parameter_default(cfn: Template, name: str) -> Any:
+    parameter = (cfn.get("Parameters") or {}).get(name)
+    if parameter is None or "Default" not in parameter:
+        raise ValueError(f"a schedule's Input uses ${{{name}}}, which is no parameter with a default")
+    return parameter["Default"]
+
+
+def _has_schedule_inputs(cfn: Template) -> bool:
+    rules = (t for _, p in _of_type(cfn, "AWS::Events::Rule") for t in p.get("Targets", []))
+    schedules = ((p.get("Target") or {}) for _, p in _of_type(cfn, "AWS::Scheduler::Schedule"))
+    return any("Input" in target for target in (*rules, *schedules))
+
+
+# --------------------------------------------------------------------------- Cognito
+
+# The LambdaConfig trigger of a trigger source, by the source's prefix (Amazon Cognito
+# Developer Guide, "Connecting Lambda triggers to user pool functional operations").
+_COGNITO_TRIGGERS = {"TokenGeneration": "PreTokenGeneration"}
+
+
+def cognito_targets(cfn: Template, event: Mapping[str, Any]) -> set[str]:
+    """Functions the user pools call for the event's ``triggerSource``: the function of its
+    trigger in each pool's ``LambdaConfig`` (SAM writes ``Cognito`` events there). Every pool
+    is asked: a scenario keeps each trigger on one pool."""
+    prefix = str(event["triggerSource"]).partition("_")[0]
+    trigger = _COGNITO_TRIGGERS.get(prefix, prefix)
+    found: set[str] = set()
+    for _, props in _of_type(cfn, "AWS::Cognito::UserPool"):
+        entry = (props.get("LambdaConfig") or {}).get(trigger)
+        if isinstance(entry, Mapping) and "LambdaArn" in entry:
+            entry = entry["LambdaArn"]
+        if entry is not None:
+            found |= _resolved(cfn, [entry])
+    return found
+
+
+def other_targets(cfn: Template, event: Mapping[str, Any]) -> set[str] | None:
+    """Events with no shape of their own: a user pool trigger's, or a schedule's Input.
+    None: not such an event."""
+    if "triggerSource" in event and "userPoolId" in event:
+        return cognito_targets(cfn, event)
+    if _has_schedule_inputs(cfn):
+        return schedule_targets(cfn, event)
+    return None
+
+
 # --------------------------------------------------------------------------- dispatch
 
 
@@ -747,5 +825,7 @@ def targets(cfn: Template, event: Mapping[str, Any]) -> set[str]:
         return rest_targets(cfn, event)
     if isinstance(event.get("info"), Mapping) and "fieldName" in event["info"]:
         return appsync_targets(cfn, event)
+    if (found := other_targets(cfn, event)) is not None:
+        return found
     raise ValueError(f"unrecognised event shape with keys {sorted(event)}")
 

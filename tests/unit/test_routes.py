@@ -513,7 +513,6 @@ def test_sns_refuses_a_key_it_cannot_filter_on(events):
         ("SQS", "Lambda deletes an SQS message that a mapping's filter rejects"),
         ("Kinesis", "a Kinesis mapping filters records only on their data"),
         ("S3", "S3 notifications cannot overlap on one bucket"),
-        ("Schedule", "a schedule sends one fixed event; give it its own function by hand"),
     ],
 )
 def test_unsplittable_sources_are_refused_with_advice(events, kind, advice):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from strangler.sources.resources import (
     apigateway_method,
     appsync,
@@ -9,7 +11,9 @@ from strangler.sources.resources import (
     http_integration,
     openapi,
     permission,
+    scheduler,
     sns_subscription,
+    user_pool,
 )
 from strangler.sources.resources.base import ResourceRoute
 
@@ -22,9 +26,17 @@ ROUTES: tuple[ResourceRoute, ...] = (
     apigateway_method.METHODS,
     appsync.DATA_SOURCES,
     appsync.GRAPHQL_APIS,
+    scheduler.SCHEDULES,
+    user_pool.USER_POOLS,
 )
 
 
-def route_for(kind: str) -> ResourceRoute | None:
-    """The route of a resource Type; None when strangler cannot route that kind yet."""
+def route_for(kind: str, resource: Any = None) -> ResourceRoute | None:
+    """The route of a resource Type; None when strangler cannot route that kind yet.
+
+    ``resource`` tells apart resources of one Type that different routes split: an
+    ``AWS::Events::Rule`` on a schedule is not split like one that matches a pattern.
+    """
+    if scheduler.is_scheduled_rule(resource):
+        return scheduler.SCHEDULED_RULES
     return next((route for route in ROUTES if route.recognises(kind)), None)
