@@ -72,6 +72,9 @@ CASES = [
     ("multi-source-keyed", ("migrate",)),
     ("fallthrough-notifications", ("extract", "PasswordResetRequested")),
     ("fallthrough-notifications", ("migrate",)),
+    # the key built with "%s %s" %; the else answers the one route no branch names
+    ("rest-format-keys", ("extract", "GET /health")),
+    ("rest-format-keys", ("migrate",)),
 ]
 MONOLITHS = {
     "eventbridge-orders": "OrdersFunction",
@@ -93,6 +96,7 @@ MONOLITHS = {
     "multi-source-nested": "OrdersFunction",
     "fallthrough-notifications": "NotifyFunction",
     "multi-source-keyed": "OrdersFunction",
+    "rest-format-keys": "CafeFunction",
 }
 
 

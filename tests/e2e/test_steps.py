@@ -51,8 +51,10 @@ def test_extracting_pairs_one_run_each_equals_one_run_for_all(tmp_path: Path) ->
         ("multi-source-keyed", ("SQS", "SNS", "EventBridgeRule/ParcelShipped", "EventBridgeRule/ParcelDelivered", "HttpApi")),
         # branches that fall through to a shared tail: each run takes one out of the sequence
         ("fallthrough-notifications", ("WelcomeRequested", "PasswordResetRequested", "InvoiceReady", "AccountClosed")),
+        # a "%s %s" % key; the else is GET /health's action, and last the monolith's only code
+        ("rest-format-keys", ("GET /orders", "POST /orders", "DELETE /orders", "GET /menu", "GET /health")),
     ],
-    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library", "multi-api-shop", "rest-method-orders", "typed-events-billing", "multi-source-orders", "multi-source-nested", "multi-source-keyed", "fallthrough-notifications"],
+    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library", "multi-api-shop", "rest-method-orders", "typed-events-billing", "multi-source-orders", "multi-source-nested", "multi-source-keyed", "fallthrough-notifications", "rest-format-keys"],
 )
 def test_extracting_every_action_one_run_each_then_migrating_equals_migrating(tmp_path: Path, fixture, actions) -> None:
     stepwise = copy_app(fixture, tmp_path / "stepwise")
