@@ -138,15 +138,24 @@ def _one_key_left(entry: cst.FunctionDef, found, handled: set[str], events: Any)
         event_path = _event_path(entry, found, "", 0)
     except StranglerError:
         return None
+    allowed = listed_keys(events, event_path)
+    rest = set(allowed - handled) if allowed is not None else set()
+    return rest.pop() if len(rest) == 1 else None
+
+
+def listed_keys(events: Mapping[str, Any], event_path: EventPath) -> frozenset[str] | None:
+    """Every key the function's events let through, when each event's filter lists them;
+    None when one does not (or is malformed: validation names that, not this)."""
     allowed: set[str] = set()
     for event in events.values():
-        source = source_for(event.get("Type")) if isinstance(event, Mapping) else None
+        if not isinstance(event, Mapping) or not isinstance(event.get("Properties") or {}, Mapping):
+            return None
+        source = source_for(event.get("Type"))
         listed = source.listed_keys(event, event_path) if source is not None else None
         if listed is None:
             return None
         allowed |= listed
-    rest = allowed - handled
-    return rest.pop() if len(rest) == 1 else None
+    return frozenset(allowed)
 
 
 def _guard_action(entry: cst.FunctionDef, found, handled: set[str], events: Any) -> tuple[str, cst.If] | None:
