@@ -241,14 +241,39 @@ def test_extracting_one_by_one_then_migrating_equals_migrating(tmp_path: Path, b
     assert "ApiFunction:" not in (at_once / "template.yaml").read_text(encoding="utf-8")
 
 
+LOCAL = source(GET_IS_NONE).replace(
+    'ROUTES = {\n    "GET /orders": list_orders,\n    "POST /orders": create_order,\n}\n\n\n', ""
+).replace(
+    '    route = event["routeKey"]\n',
+    '    route = event["routeKey"]\n    routes = {"GET /orders": list_orders, "POST /orders": create_order}\n',
+).replace("ROUTES.get", "routes.get")
+
+
 def test_a_table_built_in_the_handler_stays_behind() -> None:
-    local = source(GET_IS_NONE).replace(
-        'ROUTES = {\n    "GET /orders": list_orders,\n    "POST /orders": create_order,\n}\n\n\n', ""
-    ).replace(
-        '    route = event["routeKey"]\n',
-        '    route = event["routeKey"]\n    routes = {"GET /orders": list_orders, "POST /orders": create_order}\n',
-    ).replace("ROUTES.get", "routes.get")
+    local = LOCAL
+    assert "routes = {" in local and "ROUTES" not in local
     analysis = analyse(FUNCTION, local, PATH, (), events=THREE)
     assert [a.key for a in analysis.dispatch.actions] == ["GET /orders", "POST /orders", "GET /health"]
     code = codegen.extracted_module(analysis, "GET /health", '"""extracted"""')[0]
     assert "routes" not in code and "list_orders" not in code and "return not_found(route)" in code
+
+
+def test_a_table_built_in_the_handler_emptied_by_earlier_runs_still_has_its_guard(tmp_path: Path) -> None:
+    # Once both entries left, ``routes = {}`` is still the dispatch: its guard is GET /health's
+    # action, so the last run takes it instead of retiring the monolith with its route.
+    def local_app(folder: Path) -> Path:
+        app(folder, GET_IS_NONE)
+        (folder / "src" / "app.py").write_text(LOCAL, encoding="utf-8")
+        return folder
+
+    stepwise = local_app(tmp_path / "stepwise")
+    for action in ("GET /orders", "POST /orders"):
+        assert strangler(stepwise, "extract", action).exit_code == 0
+    assert "routes = {}" in (stepwise / "src" / "app.py").read_text(encoding="utf-8")
+    scan = strangler(stepwise, "scan")
+    assert "GET /health  default: if handler is None" in scan.output, scan.output
+    assert strangler(stepwise, "migrate").exit_code == 0
+    at_once = local_app(tmp_path / "at-once")
+    assert strangler(at_once, "migrate").exit_code == 0
+    assert snapshot(stepwise) == snapshot(at_once)
+    assert "GetHealthFunction" in (at_once / "template.yaml").read_text(encoding="utf-8")

@@ -40,7 +40,9 @@ def detect_table(
     entry = module.body[entry_index]
     assert isinstance(entry, cst.FunctionDef)
     entry_line = locate.top_level_line(source, entry.name.value, "def")
-    local = _LocalTables(minimum=1 if known else 2)
+    # Earlier runs may have emptied a table built in the handler: ``routes = {}`` looked up
+    # by the event's key is still the dispatch, and its default or guard may be an action.
+    local = _LocalTables(minimum=0 if known else 2)
     entry.body.visit(local)
     tables = {name: (index, node, None) for name, (index, node) in _dict_assignments(module)}
     tables.update({name: (None, node, statement) for name, (node, statement) in local.tables.items()})
@@ -304,7 +306,7 @@ class _LocalTables(cst.CSTVisitor):
 
 def _looks_like_table(value: cst.BaseExpression, minimum: int) -> bool:
     """A local dict is a dispatch table when it maps strings to callables (two or more,
-    unless earlier runs already took entries out of it)."""
+    unless earlier runs already took entries out of it: then even none)."""
     if not isinstance(value, cst.Dict) or len(value.elements) < minimum:
         return False
     return all(
