@@ -78,6 +78,9 @@ CASES = [
     # the table's guard (if handler is None) answers the one route the table no longer lists
     ("http-table-guard", ("extract", "DELETE /books/{isbn}")),
     ("http-table-guard", ("migrate",)),
+    # match on an SNS message attribute; case _ serves the one type the filter policy has left
+    ("sns-match-receipts", ("extract", "receipt_requested")),
+    ("sns-match-receipts", ("migrate",)),
 ]
 MONOLITHS = {
     "eventbridge-orders": "OrdersFunction",
@@ -101,6 +104,7 @@ MONOLITHS = {
     "multi-source-keyed": "OrdersFunction",
     "rest-format-keys": "CafeFunction",
     "http-table-guard": "BooksFunction",
+    "sns-match-receipts": "MailerFunction",
 }
 
 

@@ -55,8 +55,9 @@ def test_extracting_pairs_one_run_each_equals_one_run_for_all(tmp_path: Path) ->
         ("rest-format-keys", ("GET /orders", "POST /orders", "DELETE /orders", "GET /menu", "GET /health")),
         # a table's guard: its route last, when the table is empty and only the guard is left
         ("http-table-guard", ("GET /books", "POST /books", "GET /books/{isbn}", "DELETE /books/{isbn}")),
+        ("sns-match-receipts", ("order_confirmed", "order_shipped", "receipt_requested")),
     ],
-    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library", "multi-api-shop", "rest-method-orders", "typed-events-billing", "multi-source-orders", "multi-source-nested", "multi-source-keyed", "fallthrough-notifications", "rest-format-keys", "http-table-guard"],
+    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library", "multi-api-shop", "rest-method-orders", "typed-events-billing", "multi-source-orders", "multi-source-nested", "multi-source-keyed", "fallthrough-notifications", "rest-format-keys", "http-table-guard", "sns-match-receipts"],
 )
 def test_extracting_every_action_one_run_each_then_migrating_equals_migrating(tmp_path: Path, fixture, actions) -> None:
     stepwise = copy_app(fixture, tmp_path / "stepwise")
