@@ -277,3 +277,9 @@ def test_a_table_built_in_the_handler_emptied_by_earlier_runs_still_has_its_guar
     assert strangler(at_once, "migrate").exit_code == 0
     assert snapshot(stepwise) == snapshot(at_once)
     assert "GetHealthFunction" in (at_once / "template.yaml").read_text(encoding="utf-8")
+
+
+def test_a_comment_on_the_guards_line_stays_above_its_body() -> None:
+    body = GET_IS_NONE.replace("if handler is None:", "if handler is None:  # health checks land here")
+    code = codegen.extracted_module(analysed(body), "GET /health", '"""extracted"""')[0]
+    assert "    # health checks land here\n    # the API only sends GET /health here\n    return not_found(route)\n" in code

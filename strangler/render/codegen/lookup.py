@@ -138,7 +138,10 @@ def take_guard(
             break
         before.append(statement)
     body = statements(guard.body)
-    body[0] = body[0].with_changes(leading_lines=[*guard.leading_lines, *body[0].leading_lines])
+    # ``if handler is None:  # why`` keeps its comment above the body it explained
+    header = guard.body.header if isinstance(guard.body, cst.IndentedBlock) else None
+    said = [cst.EmptyLine(comment=header.comment)] if header is not None and header.comment is not None else []
+    body[0] = body[0].with_changes(leading_lines=[*guard.leading_lines, *said, *body[0].leading_lines])
     read = _read_names([s for s in before if _got_from(s, table) is None and s is not binding] + body)
     kept: list[cst.BaseStatement] = []
     pending: list[cst.EmptyLine] = []  # the comments above a statement that went
