@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
 from strangler.model import ANY_CASE, DELETE, EventPath
@@ -16,12 +17,20 @@ class HttpApi(EventSource):
     def split(self, name: str, event: Any, key: str, path: EventPath, where: str) -> EventSplit:
         return _http_api(name, event, key, path, where)
 
+    def listed_keys(self, event: Any, path: EventPath) -> frozenset[str] | None:
+        """The one route key (or method) an HTTP API route delivers."""
+        return _listed(event, path, http_api=True)
+
 
 class RestApi(EventSource):
     types = ("Api",)
 
     def split(self, name: str, event: Any, key: str, path: EventPath, where: str) -> EventSplit:
         return _rest_api(name, event, key, path, where)
+
+    def listed_keys(self, event: Any, path: EventPath) -> frozenset[str] | None:
+        """The one method and resource (or method, or resource) a REST API event delivers."""
+        return _listed(event, path, http_api=False)
 
 
 HTTP_API = HttpApi()
@@ -34,6 +43,38 @@ _CATCH_ALL = {None, "$default", "/{proxy+}"}
 # Where REST (payload 1.0, ALB too) and HTTP APIs (payload 2.0) carry the request's method.
 _METHOD_ONLY = {("httpMethod",), ("requestContext", "httpMethod"), ("requestContext", "http", "method")}
 _HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
+
+
+def _listed(event: Any, path: EventPath, http_api: bool) -> frozenset[str] | None:
+    """The key every request of one API event carries, when the event names it exactly.
+
+    An event is one route: the function sees only requests of its method on its path, so
+    the monolith's events together list every key it can receive. A catch-all route
+    (``$default``, ``/{proxy+}``) or ``ANY`` method lists nothing: the set is open. A path
+    with parameters lists nothing when the key may be the request's path rather than the
+    resource (``method+path`` covers both): ``/orders/{id}`` arrives as ``/orders/42``.
+    """
+    properties = event.get("Properties") if isinstance(event, Mapping) else None
+    if not isinstance(properties, Mapping):
+        return None
+    route_path, method = properties.get("Path"), properties.get("Method", "ANY")
+    if not isinstance(route_path, str) or not isinstance(method, str) or route_path == "$default":
+        return None
+    method = method.upper()
+    if _method_only(path):  # /{proxy+} with one method still delivers that method only
+        return frozenset({method}) if method in _HTTP_METHODS else None
+    if route_path in _CATCH_ALL:
+        return None
+    route_keys = (("routeKey",), ("requestContext", "routeKey")) if http_api else ()
+    if path.parts in route_keys:
+        return frozenset({f"{method} {route_path}"})  # the route's own key, ANY included
+    if path.parts == ("method+path",):
+        if method not in _HTTP_METHODS or "{" in route_path:
+            return None
+        return frozenset({f"{method} {route_path}"})
+    if not http_api and path.parts in (("resource",), ("requestContext", "resourcePath")):
+        return frozenset({route_path})
+    return None
 
 
 def _method_only(path: EventPath) -> bool:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
 from strangler.model import DELETE, EACH, JSON, EventPath
@@ -15,6 +16,29 @@ class SnsTopics(EventSource):
 
     def split(self, name: str, event: Any, key: str, path: EventPath, where: str) -> EventSplit:
         return _sns(name, event, key, path, where)
+
+    def listed_keys(self, event: Any, path: EventPath) -> frozenset[str] | None:
+        """The values a subscription's filter policy lists for the key's field
+        (``FilterPolicy: {kind: [A, B, C]}`` on a message attribute, or on a field of the
+        message body with ``FilterPolicyScope: MessageBody``): SNS delivers a message only
+        when that field holds one of them, so nothing else reaches the function."""
+        properties = event.get("Properties") if isinstance(event, Mapping) else None
+        if not isinstance(properties, Mapping) or properties.get("SqsSubscription"):
+            return None
+        try:
+            scope, field_path = _sns_filter_target(path, "")
+        except Refusal:
+            return None
+        policy = properties.get("FilterPolicy")
+        if not isinstance(policy, Mapping) or str(properties.get("FilterPolicyScope", "MessageAttributes")) != scope:
+            return None
+        # A policy with $or lets a message through by another branch, where the field may be free.
+        if _mentions(policy, "$or"):
+            return None
+        listed = _get_nested(policy, field_path)
+        if isinstance(listed, list) and listed and all(isinstance(value, str) for value in listed):
+            return frozenset(listed)
+        return None
 
 
 TOPICS = SnsTopics()
@@ -101,3 +125,11 @@ def _get_nested(policy: Any, field_path: tuple[str, ...]) -> Any:
             return None
         policy = policy.get(part)
     return policy
+
+
+def _mentions(value: Any, word: str) -> bool:
+    if isinstance(value, Mapping):
+        return word in value or any(_mentions(item, word) for item in value.values())
+    if isinstance(value, list):
+        return any(_mentions(item, word) for item in value)
+    return False

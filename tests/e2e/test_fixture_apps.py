@@ -101,6 +101,15 @@ CASES = [
     # Cognito triggers: SAM Cognito events narrowed to a trigger each, a pool's LambdaConfig re-pointed
     ("cognito-triggers", ("extract", "CreateAuthChallenge_Authentication", "PreAuthentication_Authentication")),
     ("cognito-triggers", ("migrate",)),
+    # the key built with "%s %s" %; the else answers the one route no branch names
+    ("rest-format-keys", ("extract", "GET /health")),
+    ("rest-format-keys", ("migrate",)),
+    # the table's guard (if handler is None) answers the one route the table no longer lists
+    ("http-table-guard", ("extract", "DELETE /books/{isbn}")),
+    ("http-table-guard", ("migrate",)),
+    # match on an SNS message attribute; case _ serves the one type the filter policy has left
+    ("sns-match-receipts", ("extract", "receipt_requested")),
+    ("sns-match-receipts", ("migrate",)),
 ]
 MONOLITHS = {
     "eventbridge-orders": "OrdersFunction",
@@ -131,6 +140,9 @@ MONOLITHS = {
     "graphql-notes": "NotesFunction",
     "scheduled-jobs": "JobsFunction",
     "cognito-triggers": "AuthTriggersFunction",
+    "rest-format-keys": "CafeFunction",
+    "http-table-guard": "BooksFunction",
+    "sns-match-receipts": "MailerFunction",
 }
 
 

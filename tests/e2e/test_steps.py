@@ -51,7 +51,6 @@ def test_extracting_pairs_one_run_each_equals_one_run_for_all(tmp_path: Path) ->
         ("multi-source-keyed", ("SQS", "SNS", "EventBridgeRule/ParcelShipped", "EventBridgeRule/ParcelDelivered", "HttpApi")),
         # branches that fall through to a shared tail: each run takes one out of the sequence
         ("fallthrough-notifications", ("WelcomeRequested", "PasswordResetRequested", "InvoiceReady", "AccountClosed")),
-<<<<<<< HEAD
         # routes outside Events: a standalone rule, a filtered subscription, raw HTTP API routes
         ("standalone-rule-payments", ("PaymentAuthorized", "PaymentCaptured", "PaymentRefunded", "ChargebackOpened",
                                       "receipt", "refund_receipt", "dispute_letter", "GET /payments/{payment_id}",
@@ -69,18 +68,19 @@ def test_extracting_pairs_one_run_each_equals_one_run_for_all(tmp_path: Path) ->
         # AppSync: each run adds a data source and role beside the last ones, re-points one resolver
         ("appsync-blog", ("Query.getPost", "Query.listPosts", "Mutation.createPost", "Mutation.addComment", "Post.comments")),
         ("graphql-notes", ("getNote", "notesByTag", "saveNote", "deleteNote")),
-    ],
-    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library", "multi-api-shop", "rest-method-orders", "typed-events-billing", "multi-source-orders", "multi-source-nested", "multi-source-keyed", "fallthrough-notifications", "standalone-rule-payments", "openapi-pets", "dynamodb-stream-orders", "cfn-rest-inventory", "observed-orders", "appsync-blog", "graphql-notes"],
-=======
         # schedules: SAM events move, standalone ones are re-pointed, one run at a time
         ("scheduled-jobs", ("cleanup", "expire_sessions", "digest", "weekly_report", "rotate_keys")),
         # Cognito: a trigger of a SAM event list, or of a pool's LambdaConfig, per run
         ("cognito-triggers", ("DefineAuthChallenge_Authentication", "CreateAuthChallenge_Authentication",
                               "VerifyAuthChallengeResponse_Authentication", "PreAuthentication_Authentication",
                               "PostAuthentication_Authentication")),
+        # a "%s %s" % key; the else is GET /health's action, and last the monolith's only code
+        ("rest-format-keys", ("GET /orders", "POST /orders", "DELETE /orders", "GET /menu", "GET /health")),
+        # a table's guard: its route last, when the table is empty and only the guard is left
+        ("http-table-guard", ("GET /books", "POST /books", "GET /books/{isbn}", "DELETE /books/{isbn}")),
+        ("sns-match-receipts", ("order_confirmed", "order_shipped", "receipt_requested")),
     ],
-    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library", "multi-api-shop", "rest-method-orders", "typed-events-billing", "multi-source-orders", "multi-source-nested", "multi-source-keyed", "fallthrough-notifications", "scheduled-jobs", "cognito-triggers"],
->>>>>>> h/schedules
+    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library", "multi-api-shop", "rest-method-orders", "typed-events-billing", "multi-source-orders", "multi-source-nested", "multi-source-keyed", "fallthrough-notifications", "standalone-rule-payments", "openapi-pets", "dynamodb-stream-orders", "cfn-rest-inventory", "observed-orders", "appsync-blog", "graphql-notes", "scheduled-jobs", "cognito-triggers", "rest-format-keys", "http-table-guard", "sns-match-receipts"],
 )
 def test_extracting_every_action_one_run_each_then_migrating_equals_migrating(tmp_path: Path, fixture, actions) -> None:
     stepwise = copy_app(fixture, tmp_path / "stepwise")
@@ -149,11 +149,8 @@ def test_methods_extracted_one_run_each_equal_one_run_for_all_and_keep_any_for_t
     assert sorted(events) == ["DeleteOrder", "Orders"] and events["Orders"]["Properties"]["Method"] == "ANY"
 
 
-<<<<<<< HEAD
-=======
 # The monolith's last event, last in the function, leaves first: what followed it (the blank
 # line before the next top-level key) stays with the monolith, as when the runs are separate.
->>>>>>> h/schedules
 def test_methods_whose_first_takes_the_monolith_last_event_equal_one_run_for_all(tmp_path: Path) -> None:
     stepwise, at_once = _methods_stepwise_and_at_once(tmp_path, ("DELETE", "POST"))
     assert snapshot(stepwise) == snapshot(at_once)

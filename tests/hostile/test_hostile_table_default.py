@@ -1,6 +1,6 @@
 """A table's default as an action, on a real monolith: the default handles the one
 detail-type the rule lists and the table does not, unless a guard before it (``key not
-in TABLE``) sends that key elsewhere first."""
+in TABLE``) answers that key first: then the guard is its action."""
 
 from __future__ import annotations
 
@@ -30,11 +30,18 @@ def _commit(app: Path) -> None:
     repo.index.commit("the edit")
 
 
-def test_a_guard_before_the_lookup_keeps_the_default_the_monoliths(orders: Path) -> None:
+def test_a_guard_before_the_lookup_serves_the_key_instead_of_the_default(orders: Path) -> None:
+    # ``if detail_type not in HANDLERS: ... return`` answers PaymentFailed before the
+    # lookup's default could: the guard's body is PaymentFailed's action, on_payment_failed is not.
     _commit(orders)
     out = accepted(orders, "scan").output
     assert "OrderShipped  handle_order_shipped" in out
-    assert "PaymentFailed  " not in out and "default:" not in out
+    assert "PaymentFailed  default: if detail_type not in HANDLERS (src/app.py:" in out
+    accepted(orders, "extract", "PaymentFailed")
+    code = next((orders / "functions").glob("payment_failed/app.py")).read_text()
+    assert 'return {"status": "ignored", "detail_type": detail_type}' in code
+    assert "on_payment_failed" not in code and "HANDLERS" not in code
+    assert_valid(orders / "template.yaml")
 
 
 def test_without_the_guard_the_default_is_payment_failed_and_migrate_takes_it(orders: Path) -> None:

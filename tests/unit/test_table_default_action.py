@@ -159,15 +159,17 @@ def test_extracting_the_others_first_then_migrating_equals_migrating(tmp_path: P
     assert "OrderShippedFunction" in (at_once / "template.yaml").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize(
-    "before",
-    [
-        '    if kind not in HANDLERS:\n        return {"ignored": kind}\n',
-        '    HANDLERS[kind]\n',
-    ],
-    ids=["guard", "bare-lookup"],
-)
-def test_a_lookup_without_the_default_keeps_it_the_monoliths(before: str) -> None:
-    source = GET.replace("    return HANDLERS.get(kind, on_other)(event)", before + "    return HANDLERS.get(kind, on_other)(event)")
+def test_a_lookup_without_the_default_keeps_it_the_monoliths() -> None:
+    source = GET.replace("    return HANDLERS.get(kind, on_other)(event)", "    HANDLERS[kind]\n    return HANDLERS.get(kind, on_other)(event)")
     analysis = analysed(source, rule("OrderPlaced", "OrderCancelled", "OrderShipped"))
     assert [a.key for a in analysis.dispatch.actions] == ["OrderPlaced", "OrderCancelled"]
+
+
+def test_a_guard_before_the_default_serves_the_key_instead() -> None:
+    # ``if kind not in HANDLERS: return ...`` answers first: on_other is never reached.
+    guard = '    if kind not in HANDLERS:\n        return {"ignored": kind}\n'
+    source = GET.replace("    return HANDLERS.get(kind, on_other)(event)", guard + "    return HANDLERS.get(kind, on_other)(event)")
+    analysis = analysed(source, rule("OrderPlaced", "OrderCancelled", "OrderShipped"))
+    assert [(a.key, a.handler) for a in analysis.dispatch.actions][-1] == ("OrderShipped", "default: if kind not in HANDLERS")
+    code = codegen.extracted_module(analysis, "OrderShipped", '"""extracted"""')[0]
+    assert 'return {"ignored": kind}' in code and "on_other" not in code

@@ -149,6 +149,9 @@ def _detect(
         entry = function.function_name
         if known:
             return nothing_left(function, source, path, module)
+        from strangler.analyse.dispatch.helper import refuse_sibling_helper
+
+        refuse_sibling_helper(function, source, path, module, neighbours)
         raise NoDispatch(
             f"no dispatch found: looked for {TABLE.format(entry=entry)}, and for {BRANCHES.format(entry=entry)}",
             where=no_table.where,

@@ -20,10 +20,9 @@ from strangler.analyse.dispatch import Analysis, nothing_left
 from strangler.analyse.dispatch.eventpath import Locals, Unresolvable, constant, constants, resolve
 from strangler.analyse.dispatch.layout import Branch, BranchLayout, NestedLayout
 from strangler.analyse.dispatch.nested import nested_layout, suite_statements
-from strangler.analyse.dispatch.table import NoDispatch, entrypoint_index
+from strangler.analyse.dispatch.table import NoDispatch, entrypoint_index, listed_keys
 from strangler.errors import StranglerError, at
 from strangler.model import NESTED_SEPARATOR, Action, Dispatch, EventPath, FunctionRef
-from strangler.sources.registry import source_for
 
 LOOKED_FOR = (
     "an if/elif chain, a sequence of ifs that each return, or a match statement in {entry}() "
@@ -163,13 +162,9 @@ def _default_action(candidate: _Candidate, event_path: EventPath, events: Any) -
     default = _default_clause(candidate)
     if default is None or not isinstance(events, Mapping) or not events:
         return ()
-    allowed: set[str] = set()
-    for event in events.values():
-        source = source_for(event.get("Type")) if isinstance(event, Mapping) else None
-        listed = source.listed_keys(event, event_path) if source is not None else None
-        if listed is None:
-            return ()
-        allowed |= listed
+    allowed = listed_keys(events, event_path)
+    if allowed is None:
+        return ()
     rest = allowed - {key for branch in candidate.branches for key in branch.keys}
     if len(rest) != 1:
         return ()

@@ -33,6 +33,11 @@ class TableLayout:
     # it handles exactly one key the function's filters let through: that key's handler.
     # It has no unit: the monolith keeps its default, which still receives no other key.
     default: tuple[str, cst.BaseExpression] | None = None
+    # The guard that catches a key the table does not list (``if handler is None: ...``,
+    # ``if key not in TABLE: ...``, directly in the entrypoint and always leaving it) when
+    # that key is the one the function's filters still let through: its body is the key's
+    # action. The monolith keeps the guard; the table's own entries drop it (it cannot fire).
+    guard: tuple[str, cst.If] | None = None
 
     def unit_nodes(self) -> dict[str, list[cst.CSTNode]]:
         return {key: [element] for key, element in self.elements.items()}

@@ -40,7 +40,9 @@ def detect_table(
     entry = module.body[entry_index]
     assert isinstance(entry, cst.FunctionDef)
     entry_line = locate.top_level_line(source, entry.name.value, "def")
-    local = _LocalTables(minimum=1 if known else 2)
+    # Earlier runs may have emptied a table built in the handler: ``routes = {}`` looked up
+    # by the event's key is still the dispatch, and its default or guard may be an action.
+    local = _LocalTables(minimum=0 if known else 2)
     entry.body.visit(local)
     tables = {name: (index, node, None) for name, (index, node) in _dict_assignments(module)}
     tables.update({name: (None, node, statement) for name, (node, statement) in local.tables.items()})
@@ -78,6 +80,8 @@ def detect_table(
     if not inner:
         default = _default_action(entry, found, set(entries), graph, events)
         layout = dataclasses.replace(layout, default=default) if default is not None else layout
+        guard = _guard_action(entry, found, set(entries), events) if default is None else None
+        layout = dataclasses.replace(layout, guard=guard) if guard is not None else layout
     if table_index is not None:
         _check_static(graph, table, path, table_line)
     elif local.count[table] > 1:
@@ -94,6 +98,10 @@ def detect_table(
         key, handler = layout.default
         line = locate.line_within(entry, entry_line, handler)
         actions += (Action(key, "default: " + _short(module.code_for_node(handler)), line),)
+    if layout.guard is not None:
+        key, guard = layout.guard
+        line = locate.line_within(entry, entry_line, guard)
+        actions += (Action(key, "default: if " + _short(module.code_for_node(guard.test)), line),)
     shape = ("table" if table_index is not None else "table in the handler") + (" of tables" if inner else "")
     dispatch = Dispatch(shape, table, table_line, entry.name.value, event_path, actions)
     return Analysis(function, path, source, module, graph, dispatch, entry_index, layout)
@@ -119,19 +127,131 @@ def _default_action(
     default = finder.defaults[0]
     if not _is_function(default, graph):
         return None
+    key = _one_key_left(entry, found, handled, events)
+    return (key, default) if key is not None else None
+
+
+def _one_key_left(entry: cst.FunctionDef, found, handled: set[str], events: Any) -> str | None:
+    """The one key the function's event filters let through that the table does not list,
+    when the filters list every key they let through; else None."""
+    if not isinstance(events, Mapping) or not events:
+        return None
     try:
         event_path = _event_path(entry, found, "", 0)
     except StranglerError:
         return None
+    allowed = listed_keys(events, event_path)
+    rest = set(allowed - handled) if allowed is not None else set()
+    return rest.pop() if len(rest) == 1 else None
+
+
+def listed_keys(events: Mapping[str, Any], event_path: EventPath) -> frozenset[str] | None:
+    """Every key the function's events let through, when each event's filter lists them;
+    None when one does not (or is malformed: validation names that, not this)."""
     allowed: set[str] = set()
     for event in events.values():
-        source = source_for(event.get("Type")) if isinstance(event, Mapping) else None
+        if not isinstance(event, Mapping) or not isinstance(event.get("Properties") or {}, Mapping):
+            return None
+        source = source_for(event.get("Type"))
         listed = source.listed_keys(event, event_path) if source is not None else None
         if listed is None:
             return None
         allowed |= listed
-    rest = allowed - handled
-    return (rest.pop(), default) if len(rest) == 1 else None
+    return frozenset(allowed)
+
+
+def _guard_action(entry: cst.FunctionDef, found, handled: set[str], events: Any) -> tuple[str, cst.If] | None:
+    """The guard that catches the one key the table does not list, as that key's action.
+
+    ``handler = TABLE.get(k)`` then ``if handler is None: ...`` (or ``if not handler``), or
+    ``if k not in TABLE: ...``, as a statement of the entrypoint itself whose body always
+    leaves it (return or raise), with no other lookup before it: for the one key the
+    filters still let through, the monolith runs the code before the guard, then the
+    guard's body, and nothing after. Anything else stays the monolith's.
+    """
+    if not isinstance(entry.body, cst.IndentedBlock):
+        return None
+    lookups = {id(node) for _, _, node in found}
+    handlers: set[str] = set()  # names bound to TABLE.get(k) before the guard
+    for statement in entry.body.body:
+        if (
+            isinstance(statement, cst.If) and statement.orelse is None and _always_leaves(statement.body)
+            and _catches_missing(statement.test, lookups, handlers)
+        ):
+            break
+        # A name the code touches between its lookup and the guard may no longer hold the
+        # lookup's answer (``handler = handler or fallback``): it guards nothing for sure.
+        handlers -= _names_in(statement)
+        name = _bound_to_get(statement, lookups)
+        if name is not None:
+            handlers.add(name)
+            continue
+        if _lookups_in(statement, lookups):
+            return None  # TABLE[k] (or the table) before the guard: it would fail or act first
+    else:
+        return None
+    key = _one_key_left(entry, found, handled, events)
+    return (key, statement) if key is not None else None
+
+
+def _always_leaves(body: cst.BaseSuite) -> bool:
+    """The block ends with a return or a raise at its own level."""
+    last = body.body[-1] if isinstance(body, cst.IndentedBlock) and body.body else body
+    if isinstance(last, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) and last.body:
+        return isinstance(last.body[-1], (cst.Return, cst.Raise))
+    return False
+
+
+def _catches_missing(test: cst.BaseExpression, lookups: set[int], handlers: set[str]) -> bool:
+    """``k not in TABLE``, ``handler is None`` or ``not handler``."""
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        target = test.comparisons[0]
+        if id(test) in lookups:
+            return isinstance(target.operator, cst.NotIn)
+        return (
+            isinstance(test.left, cst.Name) and test.left.value in handlers and isinstance(target.operator, cst.Is)
+            and isinstance(target.comparator, cst.Name) and target.comparator.value == "None"
+        )
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return isinstance(test.expression, cst.Name) and test.expression.value in handlers
+    return False
+
+
+def _bound_to_get(statement: cst.BaseStatement, lookups: set[int]) -> str | None:
+    """``name = TABLE.get(k)``: the name bound to the lookup (None for a missing key)."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    if not isinstance(small, cst.Assign) or len(small.targets) != 1 or not isinstance(small.targets[0].target, cst.Name):
+        return None
+    value = small.value
+    if id(value) in lookups and isinstance(value, cst.Call) and len(value.args) == 1:
+        return small.targets[0].target.value
+    return None
+
+
+def _names_in(node: cst.CSTNode) -> set[str]:
+    found: set[str] = set()
+
+    class Finder(cst.CSTVisitor):
+        def visit_Name(self, child: cst.Name) -> None:
+            found.add(child.value)
+
+    node.visit(Finder())
+    return found
+
+
+def _lookups_in(node: cst.CSTNode, lookups: set[int]) -> set[int]:
+    found: set[int] = set()
+
+    class Finder(cst.CSTVisitor):
+        def on_visit(self, child: cst.CSTNode) -> bool:
+            if id(child) in lookups:
+                found.add(id(child))
+            return True
+
+    node.visit(Finder())
+    return found
 
 
 def _is_function(node: cst.BaseExpression, graph: slicing.SymbolGraph) -> bool:
@@ -186,7 +306,7 @@ class _LocalTables(cst.CSTVisitor):
 
 def _looks_like_table(value: cst.BaseExpression, minimum: int) -> bool:
     """A local dict is a dispatch table when it maps strings to callables (two or more,
-    unless earlier runs already took entries out of it)."""
+    unless earlier runs already took entries out of it: then even none)."""
     if not isinstance(value, cst.Dict) or len(value.elements) < minimum:
         return False
     return all(

@@ -121,6 +121,74 @@ class SpecialiseLookup(cst.CSTTransformer):
         return non_empty(updated)
 
 
+def take_guard(
+    function: cst.FunctionDef, table: str, guard: cst.If, binding: cst.BaseStatement | None = None,
+) -> cst.FunctionDef:
+    """The dispatcher for the one key its table does not list: its lookup finds nothing,
+    so the guard that catches that runs and what follows it is never reached.
+
+    The code before the guard stays; ``handler = TABLE.get(k)`` goes (or becomes
+    ``handler = None`` when something still reads ``handler``); the guard's body takes its
+    place in the function; everything after it goes.
+    """
+    assert isinstance(function.body, cst.IndentedBlock)
+    before: list[cst.BaseStatement] = []
+    for statement in function.body.body:
+        if statement is guard:
+            break
+        before.append(statement)
+    body = statements(guard.body)
+    # ``if handler is None:  # why`` keeps its comment above the body it explained
+    header = guard.body.header if isinstance(guard.body, cst.IndentedBlock) else None
+    said = [cst.EmptyLine(comment=header.comment)] if header is not None and header.comment is not None else []
+    body[0] = body[0].with_changes(leading_lines=[*guard.leading_lines, *said, *body[0].leading_lines])
+    read = _read_names([s for s in before if _got_from(s, table) is None and s is not binding] + body)
+    kept: list[cst.BaseStatement] = []
+    pending: list[cst.EmptyLine] = []  # the comments above a statement that went
+    for statement in [*before, *body]:
+        name = _got_from(statement, table)
+        unread = name is not None and name not in read
+        if unread or (statement is binding and table not in read):  # a table built in the handler, now unread
+            pending.extend(statement.leading_lines)  # type: ignore[union-attr]
+            continue
+        if name is not None:
+            assign = statement.body[0]  # type: ignore[union-attr]
+            statement = statement.with_changes(body=[assign.with_changes(value=cst.Name("None"))])  # type: ignore[union-attr]
+        if pending:
+            statement = statement.with_changes(leading_lines=[*pending, *statement.leading_lines])
+            pending = []
+        kept.append(statement)
+    return function.with_changes(body=function.body.with_changes(body=kept))
+
+
+def _got_from(statement: cst.BaseStatement, table: str) -> str | None:
+    """``name = TABLE.get(k)``: the name."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    if not isinstance(small, cst.Assign) or len(small.targets) != 1 or not isinstance(small.targets[0].target, cst.Name):
+        return None
+    value = small.value
+    if (
+        isinstance(value, cst.Call) and len(value.args) == 1 and isinstance(value.func, cst.Attribute)
+        and value.func.attr.value == "get" and isinstance(value.func.value, cst.Name) and value.func.value.value == table
+    ):
+        return small.targets[0].target.value
+    return None
+
+
+def _read_names(nodes: list[cst.BaseStatement]) -> set[str]:
+    names: set[str] = set()
+
+    class Finder(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            names.add(node.value)
+
+    for node in nodes:
+        node.visit(Finder())
+    return names
+
+
 def _looked_up(node: cst.BaseExpression) -> cst.BaseExpression | None:
     """What ``node[k]`` or ``node.get(k, ...)`` looks into, or None."""
     if isinstance(node, cst.Subscript):

@@ -18,7 +18,7 @@ from strangler.analyse.dispatch.layout import NestedLayout, RouteLayout, RouterM
 from strangler.analyse.slicing import SymbolGraph
 from strangler.errors import StranglerError, at
 from strangler.render.codegen.branches import SpecialiseBranches, branches_without
-from strangler.render.codegen.lookup import SpecialiseLookup, drop_elements
+from strangler.render.codegen.lookup import SpecialiseLookup, drop_elements, take_guard
 
 ENTRYPOINT = "lambda_handler"
 # Stands for the handler in a table dispatcher specialised once for every action.
@@ -30,6 +30,8 @@ def specialise(analysis: Analysis, key: str) -> cst.FunctionDef:
     layout = analysis.layout
     if analysis.helper_index is not None:
         function = analysis.entrypoint  # the dispatch is in the helper: see specialised_helper
+    elif isinstance(layout, TableLayout) and layout.guard is not None and layout.guard[0] == key:
+        function = take_guard(analysis.entrypoint, layout.name, layout.guard[1], layout.assignment)
     elif isinstance(layout, TableLayout):
         function = _table_template(analysis)[0].deep_replace(_placeholder(analysis), _callable(layout.handler(key)))
     elif isinstance(layout, RouteLayout):
@@ -136,12 +138,13 @@ def extracted_module(
     nodes its entrypoint is made of (for their facts)."""
     graph = analysis.graph
     layout = analysis.layout
-    if isinstance(layout, TableLayout) and analysis.helper_index is None:
+    guarded = isinstance(layout, TableLayout) and layout.guard is not None and layout.guard[0] == key
+    if isinstance(layout, TableLayout) and analysis.helper_index is None and not guarded:
         # One specialised dispatcher for all actions; the handler goes in as text.
         entry, entry_names, _ = _table_template(analysis)
         handler = _callable(layout.handler(key))
         parts: tuple[cst.CSTNode, ...] = (entry, handler)
-    elif isinstance(layout, TableLayout):
+    elif isinstance(layout, TableLayout) and not guarded:
         entry = specialise(analysis, key)  # the helper is the dispatcher; the handler stays
         collector = _Names()
         entry.visit(collector)
@@ -164,7 +167,7 @@ def extracted_module(
         replace[analysis.helper_index] = helper
         skip = frozenset({analysis.helper_index})
         parts = (*parts, helper)
-    if isinstance(layout, TableLayout) and key not in layout.elements:
+    if isinstance(layout, TableLayout) and key not in layout.elements and not guarded:
         # A lookup's default handles the key: its names belong to no entry, so ask for them.
         roots |= _names_of(layout.handler(key)) & frozenset(graph.definers)
     own = _own_statements(analysis, key)
