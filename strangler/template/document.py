@@ -533,6 +533,13 @@ def _slot_after(container: Any, key: Any) -> tuple[Any, Any, int]:
     return container, key, 2 if isinstance(container, CommentedMap) else 0
 
 
+def _is_block_scalar(slot: tuple[Any, Any, int]) -> bool:
+    from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+
+    container, key, _ = slot
+    return isinstance(container[key], (LiteralScalarString, FoldedScalarString))
+
+
 def _get_token(slot: tuple[Any, Any, int]) -> Any:
     container, key, index = slot
     entry = container.ca.items.get(key)
@@ -588,7 +595,11 @@ def delete_item(container: Any, key: Any, parent: tuple[Any, Any] | None = None)
         following = after_this.value.partition("\n")[2] if after_this is not None else ""
         if before is not None or after_this is not None:
             token = copy.copy(before if before is not None else after_this)
-            token.value = inline + "\n" + following
+            # A block scalar prints its own last newline: a token after it starts on the next
+            # line, with nothing of the scalar's line to keep.
+            ends_line = "" if _is_block_scalar(previous) else "\n"
+            inline = "" if ends_line == "" else inline
+            token.value = inline + ends_line + following
             _set_token(previous, token)
     if isinstance(container, CommentedSeq):
         # ruamel does not shift sequence comments on delete: do it by hand.

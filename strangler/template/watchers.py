@@ -154,8 +154,18 @@ def _physical_pattern(name: str) -> re.Pattern[str]:
 def _not_watchers(template: Mapping[str, Any], function_id: str) -> set[str]:
     """The function itself, the functions made from it and the resources made for them
     (they name the new functions), and what delivers events to it (routed elsewhere)."""
-    skipped = {function_id, *(i.logical_id for i in invokers_of(template, function_id))}
-    for logical_id, resource in (template.get("Resources") or {}).items():
+    resources = template.get("Resources") or {}
+    invokers = [i.logical_id for i in invokers_of(template, function_id)]
+    skipped = {function_id, *invokers}
+    # The roles a deliverer assumes (an AppSync data source's, a schedule's) are its route's
+    # to copy or grant: widening them here as well would give each copy every function.
+    for logical_id in invokers:
+        resource = resources.get(logical_id)
+        for name in referenced_ids((resource or {}).get("Properties") if isinstance(resource, Mapping) else None):
+            target = resources.get(name.split(".", 1)[0])
+            if isinstance(target, Mapping) and target.get("Type") == "AWS::IAM::Role":
+                skipped.add(name.split(".", 1)[0])
+    for logical_id, resource in resources.items():
         strangler = ((resource or {}).get("Metadata") or {}).get("Strangler") if isinstance(resource, Mapping) else None
         if isinstance(strangler, Mapping) and (strangler.get("ExtractedFrom") == function_id or "SplitFrom" in strangler):
             skipped.add(logical_id)
@@ -287,6 +297,8 @@ def _mention(resource: Mapping[str, Any], names: _Names) -> tuple[str, str] | No
     depends = resource.get("DependsOn")
     depends = [depends] if isinstance(depends, str) else list(depends or []) if isinstance(depends, list) else []
     for key, value in (resource.get("Properties") or {}).items() if isinstance(resource.get("Properties"), Mapping) else ():
+        if _own_name(str(key), value, names):
+            continue
         if _names_watched(value, names):
             return str(key), _target(value, names)
     for attribute in ("Metadata", "Condition"):
@@ -294,6 +306,17 @@ def _mention(resource: Mapping[str, Any], names: _Names) -> tuple[str, str] | No
             return attribute, _target(resource[attribute], names)
     named = [d for d in depends if isinstance(d, str) and (d in names.watched or names.is_function(d))]
     return ("DependsOn", named[0]) if named else None
+
+
+def _own_name(key: str, value: Any, names: _Names) -> bool:
+    """A resource's own name (``Name``, ``ApiName``...) spelt like the function's is a
+    namesake, not a reference: an API called ``inventory-api-${Stage}`` beside a function
+    of that name does not call it."""
+    if key == "FunctionName" or not key.endswith("Name") or referenced_ids(value) and any(
+        names.is_function(n) for n in referenced_ids(value)
+    ):
+        return False
+    return names.physical is not None and _physical_name(value) == names.physical
 
 
 def _target(value: Any, names: _Names) -> str:

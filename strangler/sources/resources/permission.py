@@ -24,6 +24,7 @@ from strangler.sources.base import Refusal
 from strangler.sources.resources.base import ResourceRoute
 from strangler.sources.resources.events_rule import EVENT_RULES
 from strangler.sources.resources.http_integration import HTTP_INTEGRATIONS
+from strangler.sources.resources.scheduler import is_scheduled_rule
 from strangler.sources.resources.sns_subscription import SNS_SUBSCRIPTIONS
 from strangler.template.document import TemplateDocument, copy_node
 from strangler.template.intrinsics import referenced_ids
@@ -82,6 +83,8 @@ def _owners(doc: TemplateDocument, invoker: Invoker) -> list[tuple[ResourceRoute
     found = []
     for other in invokers_of(doc.data, invoker.function_id):
         route = _OWNERS.get(other.kind)
+        if is_scheduled_rule(doc.data["Resources"].get(other.logical_id)):
+            route = None  # a scheduled rule's permission is copied like any other
         if route is not None and other.logical_id in doc.data["Resources"] and sources & route.permission_sources(doc, other):
             found.append((route, other))
     return found
