@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import routing, samcheck
+from strangler.verify import routing
+from tests.support import samcheck
 from tests.support.apps import FIXTURES, scenario
 
 APP = FIXTURES / "cfn-rest-inventory" / "before"

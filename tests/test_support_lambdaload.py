@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.lambdaload import FakeContext, invoke, load, parse_handler
+from strangler.verify.lambdaload import FakeContext, invoke, load, parse_handler
 
 
 def make_function(root: Path, name: str, value: str) -> Path:

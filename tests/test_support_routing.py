@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from tests.support import routing, samcheck
-from tests.support.patterns import matches
+from strangler.verify import routing
+from tests.support import samcheck
+from strangler.verify.patterns import matches
 
 
 def translated(tmp_path: Path, resources: str) -> dict[str, Any]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from tests.support import routing, samcheck
+from strangler.verify import routing
+from tests.support import samcheck
 from tests.support.apps import strangler
 
 APP = '''\

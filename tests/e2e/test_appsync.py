@@ -3,7 +3,7 @@ its resolver, before and after, read from the translated template.
 
 The fixture-apps suite proves behaviour and the reviewed trees; its routing check reads
 the monolith's Events, which an AppSync monolith has none of, so the resolvers are routed
-here (tests/support/routing.py follows resolver -> data source -> function).
+here (strangler/verify/routing.py follows resolver -> data source -> function).
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import routing, samcheck
+from strangler.verify import routing
+from tests.support import samcheck
 from tests.support.apps import copy_app, scenario, strangler
 
 APP = "appsync-blog"

@@ -24,7 +24,8 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from tests.support import lambdaload, routing, samcheck
+from strangler.verify import lambdaload, routing
+from tests.support import samcheck
 from tests.support.apps import FIXTURES, Run, copy_app, run_on_copy, scenario, snapshot, strangler
 
 CASES = [

@@ -52,7 +52,7 @@ AS_PIPELINE = """      TypeName: Query
 
 
 def test_a_pipeline_resolver_gets_a_copy_of_its_function_on_the_new_data_source(tmp_path: Path) -> None:
-    from tests.support import routing
+    from strangler.verify import routing
 
     app = blog(tmp_path)
     edit(app / "template.yaml", RESOLVERS, PIPELINE + RESOLVERS)

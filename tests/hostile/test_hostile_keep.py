@@ -15,7 +15,8 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from tests.support import lambdaload, samcheck
+from strangler.verify import lambdaload
+from tests.support import samcheck
 from tests.support.hostile import accepted, cli
 
 TEMPLATE = """\

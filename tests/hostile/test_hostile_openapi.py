@@ -9,7 +9,8 @@ from pathlib import Path
 
 from samtranslator.yaml_helper import yaml_parse
 
-from tests.support import routing, samcheck
+from strangler.verify import routing
+from tests.support import samcheck
 from tests.support.hostile import accepted, app_copy, edit, refused, repository
 
 APP = "openapi-pets"

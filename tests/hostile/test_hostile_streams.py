@@ -14,7 +14,8 @@ from pathlib import Path
 
 from moto import mock_aws
 
-from tests.support import lambdaload, routing, samcheck
+from strangler.verify import lambdaload, routing
+from tests.support import samcheck
 from tests.support.apps import scenario
 from tests.support.hostile import accepted, app_copy, edit, refused, repository
 

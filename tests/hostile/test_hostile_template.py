@@ -16,7 +16,8 @@ import pytest
 from samtranslator.yaml_helper import yaml_parse
 
 from strangler.template import yaml11
-from tests.support import routing, samcheck
+from strangler.verify import routing
+from tests.support import samcheck
 from tests.support.hostile import accepted, app_copy, edit, refused
 
 ORDERS = "eventbridge-orders"

@@ -605,7 +605,7 @@ _TYPES = ("Placed", "Cancelled", "Captured", "Packed")
 
 
 def _accepts(pattern: Any, source: str, detail_type: str) -> bool:
-    from tests.support.patterns import matches
+    from strangler.verify.patterns import matches
 
     return matches(plain(pattern), {"source": source, "detail-type": detail_type, "detail": {"channel": "web"}})
 

@@ -15,7 +15,7 @@ from strangler.sources.registry import source_for
 from strangler.sources.route import plan_route
 from strangler.sources.streams import DYNAMODB
 from strangler.template.document import TemplateDocument
-from tests.support.patterns import matches
+from strangler.verify.patterns import matches
 
 WHERE = "template.yaml: Resources.OrderEventsFunction"
 EVENT_NAME = EventPath(("Records", EACH, "eventName"))
