@@ -216,3 +216,18 @@ class RoutePlan:
     @property
     def direct(self) -> bool:
         return self.kind == "direct invoke"
+
+    def summary(self, compact: bool = False) -> str:
+        """``EventBridgeRule event OrderLifecycle`` (``compact``: without the word event),
+        ``through BlogDataSource``, or both."""
+        if self.direct:
+            return "direct invoke"
+        through = [split.logical_id for split in self.resources if split.delivers]
+        said = []
+        if self.new_events:
+            kinds = "/".join(k for k in self.kind.split("/") if k not in through)
+            word = "" if compact else f" event{'s' if len(self.new_events) > 1 else ''}"
+            said.append(f"{kinds}{word} {', '.join(self.new_events)}")
+        if through:
+            said.append(f"through {', '.join(through)}")
+        return " and ".join(said)

@@ -109,9 +109,10 @@ def scan_function(
                 events, action.key, analysis.dispatch.event_path, function.logical_id, custom, invokers,
                 document, naming.logical_id(action.key),
             )
-            description = "direct invoke (callers must switch)" if route.direct else f"{route.kind} " + ", ".join(route.new_events)
-            if route.notes:
-                description += " (" + "; ".join(route.notes) + ")"
+            description = "direct invoke (callers must switch)" if route.direct else route.summary(compact=True)
+            notes = [*route.notes, *(f"{split.logical_id}: {split.note}" for split in route.resources if split.note)]
+            if notes:
+                description += " (" + "; ".join(notes) + ")"
             refusal = None
         except Refusal as exc:
             description, refusal = "refused", exc.message

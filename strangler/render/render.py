@@ -174,7 +174,7 @@ class _Extractor:
                                            f"{self.doc.path.name}: Resources.{monolith.logical_id}")
         _apply_resources(self.dialect, self.doc, watched, draft)
         draft.manual.extend(reported)
-        draft.created.append(f"{action.logical_id} ({action.folder}/) for {action.key!r}: {_describe(route)}")
+        draft.created.append(f"{action.logical_id} ({action.folder}/) for {action.key!r}: {route.summary()}")
         draft.changed.extend(f"{monolith.logical_id} event {note}" for note in route.notes if not route.direct)
         draft.manual.extend(f"{action.logical_id}: {note}" for note in notes)
         if route.direct:
@@ -256,18 +256,6 @@ def _apply_resources(dialect: Dialect, doc: TemplateDocument, splits: Sequence[R
             draft.changed.append(f"{split.logical_id}: {split.note}")
 
 
-def _describe(route: RoutePlan) -> str:
-    if route.direct:
-        return "direct invoke"
-    through = [split.logical_id for split in route.resources if split.delivers]
-    events = [name for name in route.new_events]
-    said = []
-    if events:
-        kinds = "/".join(k for k in route.kind.split("/") if k not in through)
-        said.append(f"{kinds} event{'s' if len(events) > 1 else ''} {', '.join(events)}")
-    if through:
-        said.append(f"through {', '.join(through)}")
-    return " and ".join(said)
 
 
 def _code_uri(monolith, action: ActionPlan) -> str:
