@@ -25,6 +25,7 @@ from strangler.errors import StranglerError
 from strangler.model import Narrowing, ResourceSplit, RoutePlan
 from strangler.template import document, resources, sam
 from strangler.template.document import TemplateDocument
+from strangler.template.functions import function_from
 from strangler.template.intrinsics import (
     intrinsic,
     intrinsic_name,
@@ -36,7 +37,6 @@ from strangler.template.invokers import invokers_of  # noqa: F401  (a member of 
 FUNCTION_TYPE = "AWS::Lambda::Function"
 
 _OWN = ("Code", "Handler")
-_UNIQUE = ("FunctionName",)
 # Copying it would reserve the monolith's concurrency once more per action; say so instead.
 _NOT_MULTIPLIED = ("ReservedConcurrentExecutions",)
 _ROLE = "AWS::IAM::Role"
@@ -92,38 +92,14 @@ def new_function(
 ) -> tuple[Any, list[str]]:
     """The ``AWS::Lambda::Function`` for one action, built from the monolith's, with its own
     copy of the monolith's role when the template's role is the monolith's alone."""
-    notes: list[str] = []
+    resource, notes = function_from(
+        doc, monolith_id, monolith, key, FUNCTION_TYPE, {"Code": code_uri, "Handler": handler}, _OWN, _NOT_MULTIPLIED
+    )
+    properties = resource["Properties"]
     source = monolith.get("Properties") or {}
-    properties = doc.new_map({"Code": code_uri, "Handler": handler})
-    for name, value in source.items():
-        if name in _OWN:
-            continue
-        if name in _UNIQUE or name in _NOT_MULTIPLIED:
-            notes.append(f"{name} of {monolith_id} not copied (it must not be shared or multiplied)")
-            continue
-        properties[name] = document.copy_node(value)
-    logging_config = properties.get("LoggingConfig")
-    if isinstance(logging_config, dict) and "LogGroup" in logging_config:
-        del logging_config["LogGroup"]
-        notes.append(f"LoggingConfig.LogGroup of {monolith_id} not copied (one log group per function)")
-    if "Description" in properties:
-        origin = f" (extracted from {monolith_id})"
-        shown = key if len(key) + len(origin) <= 256 else key[: max(0, 255 - len(origin))] + "…"
-        properties["Description"] = f"{shown}{origin}"
     if "Role" in properties:
         notes.append(_role_note(doc, monolith_id, properties["Role"]))
         notes += _named_by_role(doc, monolith_id, source)
-    resource = doc.new_map({"Type": FUNCTION_TYPE})
-    for attribute in ("Condition", "DependsOn"):
-        if attribute in monolith:
-            resource[attribute] = document.copy_node(monolith[attribute])
-    metadata = doc.new_map()
-    for name, value in (monolith.get("Metadata") or {}).items():
-        if name != "Strangler":
-            metadata[name] = document.copy_node(value)
-    metadata["Strangler"] = doc.new_map({"Action": key, "ExtractedFrom": monolith_id})
-    resource["Metadata"] = metadata
-    resource["Properties"] = properties
     return resource, notes
 
 

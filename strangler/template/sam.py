@@ -15,6 +15,7 @@ from strangler.errors import StranglerError
 from strangler.model import DELETE, Narrowing, RoutePlan
 from strangler.template import document
 from strangler.template.document import TemplateDocument
+from strangler.template.functions import function_from
 from strangler.template.intrinsics import (
     intrinsic,
     intrinsic_name,
@@ -26,9 +27,8 @@ from strangler.template.resources import apply_resources  # noqa: F401  (a membe
 
 FUNCTION_TYPE = "AWS::Serverless::Function"
 
-# Properties a new function must not share with the monolith, or that we set ourselves.
+# Properties we set ourselves (FunctionName, which must be unique, is never copied: functions.py).
 _OWN = ("CodeUri", "Handler", "Events", "InlineCode")
-_UNIQUE = ("FunctionName",)
 # Copying these would multiply a cost or a reservation per action; say so instead.
 _NOT_MULTIPLIED = ("ReservedConcurrentExecutions", "ProvisionedConcurrencyConfig")
 
@@ -95,38 +95,12 @@ def new_function(
     handler: str,
 ) -> tuple[Any, list[str]]:
     """The ``AWS::Serverless::Function`` for one action, built from the monolith's."""
-    notes: list[str] = []
-    source = monolith.get("Properties") or {}
-    properties = doc.new_map({"CodeUri": code_uri, "Handler": handler})
-    for name, value in source.items():
-        if name in _OWN:
-            continue
-        if name in _UNIQUE or name in _NOT_MULTIPLIED:
-            notes.append(f"{name} of {monolith_id} not copied (it must not be shared or multiplied)")
-            continue
-        properties[name] = document.copy_node(value)
-    logging_config = properties.get("LoggingConfig")
-    if isinstance(logging_config, dict) and "LogGroup" in logging_config:
-        del logging_config["LogGroup"]
-        notes.append(f"LoggingConfig.LogGroup of {monolith_id} not copied (one log group per function)")
-    if "Description" in properties:
-        # Lambda allows 256 characters; a long key is cut, the monolith's id kept.
-        origin = f" (extracted from {monolith_id})"
-        shown = key if len(key) + len(origin) <= 256 else key[: max(0, 255 - len(origin))] + "…"
-        properties["Description"] = f"{shown}{origin}"
+    resource, notes = function_from(
+        doc, monolith_id, monolith, key, "AWS::Serverless::Function", {"CodeUri": code_uri, "Handler": handler}, _OWN, _NOT_MULTIPLIED
+    )
+    properties = resource["Properties"]
     if "Role" in properties:
         notes.append(f"shares the explicit Role of {monolith_id}: narrow it by hand")
-    resource = doc.new_map({"Type": "AWS::Serverless::Function"})
-    for attribute in ("Condition", "DependsOn"):
-        if attribute in monolith:
-            resource[attribute] = document.copy_node(monolith[attribute])
-    metadata = doc.new_map()
-    for name, value in (monolith.get("Metadata") or {}).items():
-        if name != "Strangler":
-            metadata[name] = document.copy_node(value)
-    metadata["Strangler"] = doc.new_map({"Action": key, "ExtractedFrom": monolith_id})
-    resource["Metadata"] = metadata
-    resource["Properties"] = properties
     return resource, notes
 
 

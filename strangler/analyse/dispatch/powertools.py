@@ -25,15 +25,13 @@ from __future__ import annotations
 import re
 
 import libcst as cst
-import libcst.helpers
 
-from strangler.analyse import locate, slicing
+from strangler.analyse import locate
 from strangler.analyse.dispatch import Analysis
-from strangler.analyse.dispatch.layout import Route, RouteLayout, RouterModule
-from strangler.analyse.dispatch.routers import Included, Neighbours, included_routers
-from strangler.analyse.dispatch.table import entrypoint_index
+from strangler.analyse.dispatch.resolvers import ResolverKind, detect
+from strangler.analyse.dispatch.routers import Included, Neighbours
 from strangler.errors import StranglerError, at
-from strangler.model import Action, Dispatch, EventPath, FunctionRef
+from strangler.model import EventPath, FunctionRef
 
 RESOLVERS = {
     "APIGatewayHttpResolver": "HTTP API",
@@ -54,108 +52,21 @@ def detect_routes(
     """
     if "aws_lambda_powertools" not in source:
         return None
-    apps = dict(_resolvers(module))
-    entry_index = entrypoint_index(module, function, path)
-    entry = module.body[entry_index]
-    assert isinstance(entry, cst.FunctionDef)
-    app = _resolved_app(entry, apps)
-    if app is None:
-        return None
-    routes, hooks = _decorated(module, app, path, source, skip=entry_index)
-    for included in included_routers(module, app, function, path, source, neighbours):
-        routes += _router_routes(included)
-    if not routes:
-        return None
-    routers = tuple(dict.fromkeys(route.router for route in routes if route.router is not None))
-    layout = RouteLayout(app, tuple(routes), tuple(hooks), routers)
-    graph = slicing.build(module, source=source)
-    app_line = locate.top_level_line(source, app, "assign")
-    actions = _actions(routes, path, source, module)
-    dispatch = Dispatch(f"Powertools {apps[app]} router", app, app_line, entry.name.value, ROUTE_PATH, actions)
-    return Analysis(function, path, source, module, graph, dispatch, entry_index, layout)
+    return detect(HTTP_RESOLVERS, function, source, path, module, neighbours)
 
 
-def _router_routes(included: Included) -> list[Route]:
-    """The routes of an included router, keyed with the include's prefix."""
-    found, hooks = _decorated(included.module, included.router, included.display, included.source)
-    router = RouterModule(
-        included.path, included.display, included.source, included.module,
-        slicing.build(included.module, source=included.source), included.router, included.index, tuple(hooks),
-        included.importers,
-    )
-    return [Route(tuple(_prefixed(included.prefix, key) for key in r.keys), r.index, router) for r in found]
-
-
-def _actions(routes: list[Route], path: str, source: str, module: cst.Module) -> tuple[Action, ...]:
-    """One action per method and path; a route registered twice is refused (Powertools
-    would silently use the first)."""
-    actions = []
-    seen: set[str] = set()
-    for route in routes:
-        router = route.router
-        where, text, code = (router.display, router.source, router.module) if router else (path, source, module)
-        name = code.body[route.index].name.value  # type: ignore[attr-defined]
-        line = locate.top_level_line(text, name, "def")
-        for key in route.keys:
-            if key in seen:
-                raise StranglerError(f"route {key} is registered twice; Powertools uses the first", where=at(where, line))
-            seen.add(key)
-            actions.append(Action(key, name, line, router.display if router else None))
-    return tuple(actions)
-
-
-def _decorated(module: cst.Module, owner: str, path: str, source: str, skip: int = -1) -> tuple[list[Route], list[int]]:
-    """The routes registered on ``owner`` by decorated module-level defs, and its other hooks."""
-    routes, hooks = [], []
-    for index, statement in enumerate(module.body):
-        if not isinstance(statement, cst.FunctionDef) or index == skip:
-            continue
-        keys, is_hook = _registrations(statement, owner, path, source)
-        if keys:
-            routes.append(Route(tuple(keys), index))
-        elif is_hook:
-            hooks.append(index)
-    return routes, hooks
-
-
-def _prefixed(prefix: str, key: str) -> str:
+def _prefixed(included: Included, key: str) -> str:
     """Powertools joins an include's prefix and a rule; the rule "/" is the prefix itself."""
-    if not prefix:
+    if not included.prefix:
         return key
     method, _, rule = key.partition(" ")
-    joined = prefix if rule == "/" else prefix + rule
+    joined = included.prefix if rule == "/" else included.prefix + rule
     return f"{method} {_api_gateway_path(joined)}"
 
 
 def _api_gateway_path(rule: str) -> str:
     """``/tickets/<ticket_id>`` as API Gateway writes it: ``/tickets/{ticket_id}``."""
     return re.sub(r"<(\w+)>", r"{\1}", rule)
-
-
-def _resolvers(module: cst.Module):
-    for statement in module.body:
-        if isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.Assign):
-            assign = statement.body[0]
-            value = assign.value
-            if len(assign.targets) == 1 and isinstance(assign.targets[0].target, cst.Name) and isinstance(value, cst.Call):
-                name = cst.helpers.get_full_name_for_node(value.func) or ""
-                kind = RESOLVERS.get(name.split(".")[-1])
-                if kind is not None:
-                    yield assign.targets[0].target.value, kind
-
-
-def _resolved_app(entry: cst.FunctionDef, apps: dict[str, str]) -> str | None:
-    found: list[str] = []
-
-    class Calls(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            func = node.func
-            if isinstance(func, cst.Attribute) and func.attr.value == "resolve" and isinstance(func.value, cst.Name):
-                if func.value.value in apps:
-                    found.append(func.value.value)
-
-    entry.body.visit(Calls())
-    return found[0] if found else None
 
 
 def _registrations(function: cst.FunctionDef, app: str, path: str, source: str) -> tuple[list[str], bool]:
@@ -196,3 +107,9 @@ def _route_methods(call: cst.Call) -> list[str]:
             if isinstance(value, (cst.List, cst.Tuple)):
                 return [str(e.value.evaluated_value) for e in value.elements if isinstance(e.value, cst.SimpleString)]
     return ["GET"]
+
+
+HTTP_RESOLVERS = ResolverKind(
+    RESOLVERS, _registrations, _prefixed, lambda resolved: f"Powertools {resolved} router", ROUTE_PATH,
+    noun="route", kept="first",
+)
