@@ -117,3 +117,19 @@ def test_the_decoding_written_another_way_is_followed(tmp_path: Path) -> None:
     for kind, function in (("page_view", "PageViewFunction"), ("add_to_cart", "AddToCartFunction"),
                            ("checkout", "CheckoutFunction")):
         assert routing.targets(cfn, batch(event_type=kind)) == {function}
+
+
+def test_powertools_kinesis_records_are_followed(tmp_path: Path) -> None:
+    app = clicks(tmp_path)
+    edit(app / CODE, "import boto3\n",
+         "import boto3\nfrom aws_lambda_powertools.utilities.data_classes import KinesisStreamEvent\n")
+    edit(app / CODE, '    for record in event["Records"]:\n', "    for record in KinesisStreamEvent(event).records:\n")
+    edit(app / CODE, '        raw = base64.b64decode(record["kinesis"]["data"])\n', "")
+    edit(app / CODE, DECODE, "        click = record.kinesis.data_as_json()\n")
+    edit(app / CODE, 'record["kinesis"]["partitionKey"]', "record.kinesis.partition_key")
+    accepted(app, "extract", "add_to_cart")
+    cfn = samcheck.assert_valid(app / T)
+
+    assert routing.targets(cfn, batch(event_type="add_to_cart")) == {"AddToCartFunction"}
+    assert routing.targets(cfn, batch(event_type="checkout")) == {"ClickstreamFunction"}
+    assert "record.kinesis.data_as_json()" in (app / "functions" / "add_to_cart" / "app.py").read_text()

@@ -268,3 +268,27 @@ def test_the_input_is_not_mutated(events) -> None:
     split(source, "page_view")
 
     assert json.dumps(source["Clicks"], default=str, sort_keys=True) == before
+
+
+def test_powertools_kinesis_data_classes() -> None:
+    assert path_of("""\
+        def lambda_handler(event, context):
+            for record in KinesisStreamEvent(event).records:
+                kind = record.kinesis.data_as_json()["kind"]
+        """) == KIND
+    assert path_of("""\
+        @event_source(data_class=KinesisStreamEvent)
+        def lambda_handler(event, context):
+            for record in event.records:
+                payload = record.kinesis
+                kind = json.loads(payload.data_as_text())["kind"]
+        """) == KIND
+
+
+def test_a_data_method_of_an_untyped_value_is_not_followed() -> None:
+    with pytest.raises(Unresolvable):
+        path_of("""\
+            def lambda_handler(event, context):
+                for record in event["Records"]:
+                    kind = record.data_as_json()["kind"]
+            """)

@@ -311,6 +311,12 @@ def _call(node: cst.Call, scope: Locals, seen: set[str]) -> list[str]:
         if parts[-1:] == [BASE64]:
             return parts
         raise Unresolvable(node, "the key is decoded from something other than base64 data")
+    if isinstance(func, cst.Attribute) and not node.args and func.attr.value in {m for _, m in typed.METHODS}:
+        parts, cls = _typed(func.value, scope, seen)
+        read = typed.METHODS.get((cls or "", func.attr.value))
+        if read is None:
+            raise Unresolvable(node, f"{cls}.{func.attr.value}() is not a method strangler maps back to the event")
+        return parts + list(read)
     if isinstance(func, cst.Attribute) and not node.args:
         if func.attr.value in ("upper", "lower", "casefold"):
             parts = _parts(func.value, scope, seen)
