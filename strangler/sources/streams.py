@@ -97,7 +97,7 @@ class KinesisStreams(EventSource):
         field = _data_field(path, where)
         properties = event.get("Properties") or {}
         _refuse_batch_semantics(name, properties, where, "Kinesis")
-        _refuse_consumer(name, properties.get("Stream"), where)
+        _refuse_consumer(name, stream_of(properties), where)
         patterns = _patterns(properties.get("FilterCriteria"), where)
         return _split(name, event, field, key, patterns, where, "Kinesis")
 
@@ -369,7 +369,7 @@ def _with_filters(event: Any, patterns: list[tuple[int, dict[str, Any]]], where:
         # The blank line (or comment) after the event's last property stays after the event.
         after = document.trailing_comment(properties) if hasattr(properties, "ca") else None
         if after is not None:
-            inline, after = _inline_and_rest(after)
+            inline, after = document.inline_and_rest(after)
             document.set_trailing_comment(properties, inline)
         criteria = map_like(properties)
         criteria["Filters"] = _block_seq(properties, entries)
@@ -379,22 +379,6 @@ def _with_filters(event: Any, patterns: list[tuple[int, dict[str, Any]]], where:
         return new
     criteria["Filters"] = seq_like(old, entries)
     return new
-
-
-def _inline_and_rest(token: Any) -> tuple[Any, Any]:
-    """The comment on the last property's own line (``true  # why``), which stays on that
-    line when FilterCriteria is added after it, and the blank lines and comments below it,
-    which move after FilterCriteria; either is None when there is nothing."""
-    first, newline, rest = token.value.partition("\n")
-    if not first.strip():
-        return None, token
-    inline = copy.copy(token)
-    inline.value = first + newline
-    if not rest:
-        return inline, None
-    below = copy.copy(token)
-    below.value = "\n" + rest
-    return inline, below
 
 
 def _block_seq(sibling: Any, items: list) -> Any:
@@ -419,7 +403,7 @@ def _readers(rule: _Rule, monolith_reads: bool) -> int | None:
 
 def _note(name: str, event: Any, value: str, readers: int | None, kind: str = "DynamoDB") -> str:
     properties = event.get("Properties") or {}
-    stream = _shown(properties.get("Stream"))
+    stream = _shown(stream_of(properties))
     start = str(properties.get("StartingPosition", "LATEST"))
     lines = [
         (f"{name}: a mapping of its own on {stream} takes the {value} records, the monolith's skips them "
@@ -465,6 +449,12 @@ def _kinesis_notes(stream: str, readers: int | None) -> list[str]:
             "mapping an enhanced fan-out consumer (AWS::Kinesis::StreamConsumer)"
         )
     return lines
+
+
+def stream_of(properties: Mapping[str, Any]) -> Any:
+    """The stream a SAM event (``Stream``) or an ``AWS::Lambda::EventSourceMapping``
+    (``EventSourceArn``) reads: the mapping route hands its own properties to these sources."""
+    return properties.get("Stream", properties.get("EventSourceArn"))
 
 
 def _shown(stream: Any) -> str:
