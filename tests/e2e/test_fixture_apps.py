@@ -114,6 +114,9 @@ CASES = [
     # a Kinesis stream: the key read from the record's base64 JSON data; FilterCriteria on data
     ("kinesis-clickstream", ("extract", "add_to_cart")),
     ("kinesis-clickstream", ("migrate",)),
+    # the same stream read through an AWS::Lambda::EventSourceMapping resource outside Events
+    ("dynamodb-mapping-orders", ("extract", "MODIFY")),
+    ("dynamodb-mapping-orders", ("migrate",)),
 ]
 MONOLITHS = {
     "eventbridge-orders": "OrdersFunction",
@@ -148,6 +151,7 @@ MONOLITHS = {
     "http-table-guard": "BooksFunction",
     "sns-match-receipts": "MailerFunction",
     "kinesis-clickstream": "ClickstreamFunction",
+    "dynamodb-mapping-orders": "OrderEventsFunction",
 }
 
 
