@@ -439,7 +439,8 @@ def _kinesis_notes(stream: str, readers: int | None) -> list[str]:
     consumers share a shard's read budget."""
     lines = [
         (f"each mapping polls every shard of {stream}: standard consumers share 5 GetRecords calls and 2 MB "
-         "per second per shard; records whose data is not JSON match no filter on data")
+         "per second per shard; the filters read each record's data as JSON, as the handler does, so records whose "
+         "data is not JSON are not matched like the others: check that every producer writes JSON")
     ]
     if readers is not None and readers >= KINESIS_READS_PER_SHARD:
         lines.append(
