@@ -127,6 +127,15 @@ def test_sources_that_cannot_be_split_refuse(tmp_path: Path, source: str, words:
     assert caught.value.where == WHERE
 
 
+def test_a_stream_consumer_refuses(tmp_path: Path) -> None:
+    extra = ("  Consumer:\n    Type: AWS::Kinesis::StreamConsumer\n    Properties:\n"
+             "      ConsumerName: c\n      StreamARN: !GetAtt Clicks.Arn\n")
+    with pytest.raises(Refusal) as caught:
+        split(load(tmp_path, "!Ref Consumer", extra))
+
+    assert "enhanced fan-out consumer" in caught.value.message
+
+
 def test_a_function_named_through_an_alias_refuses(tmp_path: Path) -> None:
     doc = load(tmp_path, extra="  Live:\n    Type: AWS::Lambda::Alias\n    Properties:\n"
                "      FunctionName: !Ref Monolith\n      FunctionVersion: '1'\n      Name: live\n")

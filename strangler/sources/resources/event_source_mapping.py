@@ -74,6 +74,14 @@ class EventSourceMappings(ResourceRoute):
                 hint="write EventSourceArn as !GetAtt <Table>.StreamArn or !GetAtt <Stream>.Arn of a resource of "
                      "the template, then run again",
             )
+        if _source_type(doc, properties.get("EventSourceArn")) == "AWS::Kinesis::StreamConsumer":
+            raise Refusal(
+                f"{invoker.describe()}, and it reads through an enhanced fan-out consumer; a consumer serves one "
+                "subscription per shard at a time, so a second mapping on it would compete with the first",
+                where=where,
+                hint="give each action's mapping its own AWS::Kinesis::StreamConsumer (or read the stream itself), "
+                     "then run strangler again",
+            )
         # The mapping's own properties are the event's: the source copies them (comments
         # and all) and changes only FilterCriteria.
         event = {"Type": kind, "Properties": properties}
@@ -110,15 +118,22 @@ class EventSourceMappings(ResourceRoute):
         return ResourceSplit(invoker.logical_id, DELETE, note="removed with the monolith it fed")
 
 
+def _source_type(doc: TemplateDocument, source: Any) -> str | None:
+    """The Type of the template resource ``source`` names by !GetAtt or !Ref, if any."""
+    found = intrinsic(source)
+    if found is None or found[0] not in ("GetAtt", "Ref"):
+        return None
+    target = getattr(found[1], "value", found[1])
+    name = (target.split(".", 1)[0] if isinstance(target, str) else str(next(iter(target)))) if target else ""
+    resource = (doc.data.get("Resources") or {}).get(name)
+    return resource.get("Type") if isinstance(resource, Mapping) else None
+
+
 def _kind_of(doc: TemplateDocument, source: Any) -> str | None:
     """DynamoDB, Kinesis or SQS, from the resource ``source`` names or its literal ARN."""
     found = intrinsic(source)
     if found is not None and found[0] in ("GetAtt", "Ref"):
-        target = found[1]
-        target = getattr(target, "value", target)
-        name = (target.split(".", 1)[0] if isinstance(target, str) else str(next(iter(target)))) if target else ""
-        resource = (doc.data.get("Resources") or {}).get(name)
-        return _BY_TYPE.get(resource.get("Type")) if isinstance(resource, Mapping) else None
+        return _BY_TYPE.get(_source_type(doc, source) or "")
     text = source if isinstance(source, str) else None
     if found is not None and found[0] == "Sub":
         value = found[1]
