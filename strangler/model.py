@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# Marks in an event path: ``*`` is every element of a list, ``(json)`` a json.loads().
+# Marks in an event path: ``*`` is every element of a list, ``(json)`` a json.loads(),
+# ``(base64)`` a base64.b64decode() (a Kinesis record's data).
 EACH = "*"
 JSON = "(json)"
+BASE64 = "(base64)"
 ANY_CASE = "(any case)"  # the code upper- or lower-cases the value before comparing
 # Nested dispatch: the key is ``outer/inner``, read from the path before THEN, then after it.
 THEN = "(then)"
@@ -34,7 +36,7 @@ class EventPath:
         for part in self.parts:
             if part == EACH:
                 text += "[*]"
-            elif part in (JSON, ANY_CASE):
+            elif part in (JSON, BASE64, ANY_CASE):
                 text += part
             else:
                 text += ("." if text else "") + part

@@ -31,12 +31,5 @@ _SQS_ADVICE = (
 )
 
 SQS = Refused(("SQS",), _SQS_ADVICE)
-KINESIS = Refused(
-    ("Kinesis",),
-    "a Kinesis mapping filters records only on their data (the producer's JSON, base64-encoded in "
-    "record['kinesis']['data']), and strangler does not follow a key through base64.b64decode yet; "
-    "give each action its own stream, or fan out through an EventBridge Pipe to an event bus with one "
-    "rule per action",
-)
 S3 = Refused(("S3",), "S3 notifications cannot overlap on one bucket; route by prefix or suffix by hand")
 ALEXA_SKILL = Refused(("AlexaSkill",), "a skill has one endpoint for every intent")

@@ -11,7 +11,7 @@ SOURCES: tuple[EventSource, ...] = (
     http.REST_API,
     sns.TOPICS,
     refused.SQS,
-    refused.KINESIS,
+    streams.KINESIS,
     streams.DYNAMODB,
     refused.S3,
     refused.ALEXA_SKILL,

@@ -1,6 +1,6 @@
-"""DynamoDB streams (``DynamoDB``): each new function gets its own event source mapping on the
-stream with ``FilterCriteria`` admitting only its action's key; the monolith's mapping gets
-the complementary filter.
+"""DynamoDB and Kinesis streams (``DynamoDB``, ``Kinesis``): each new function gets its own
+event source mapping on the stream with ``FilterCriteria`` admitting only its action's key;
+the monolith's mapping gets the complementary filter.
 
 Every mapping of a stream reads every record of it; a record a mapping's filter rejects is
 skipped by that mapping, not deleted, so complementary filters deliver each record to
@@ -10,6 +10,10 @@ The filter is a Lambda event filter pattern on the record (``{"eventName": ["INS
 ``{"dynamodb": {"NewImage": {"type": {"S": ["refund"]}}}}``), written as a JSON string in
 ``FilterCriteria.Filters[].Pattern``. The filters of a mapping are alternatives: each
 pattern is split on its own, like an EventBridge rule's detail-type list.
+
+A Kinesis mapping filters only on ``data``: the record's base64 data decoded as JSON, so a
+key read as ``json.loads(base64.b64decode(record["kinesis"]["data"]))["kind"]`` becomes
+``{"data": {"kind": ["X"]}}``.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from strangler.model import ANY_CASE, DELETE, EACH, JSON, THEN, EventPath
+from strangler.model import ANY_CASE, BASE64, DELETE, EACH, JSON, THEN, EventPath
 from strangler.sources.base import (
     EventSource,
     EventSplit,
@@ -41,6 +45,11 @@ _SCALAR_TYPES = {"S", "N", "B", "BOOL", "NULL"}
 _IMAGES = {"NewImage", "OldImage", "Keys"}
 PATTERN_LIMIT = 4096  # characters of one Pattern (Lambda API Filter.Pattern)
 READERS_PER_SHARD = 2  # DynamoDB streams throttle beyond about two readers per shard
+# Kinesis: 5 GetRecords calls per second per shard, shared by every standard (polling)
+# consumer; Lambda polls each shard about once a second per mapping.
+KINESIS_READS_PER_SHARD = 5
+# Where a Kinesis record's JSON data is read: the filter names it ``data``.
+_KINESIS_DATA = ("Records", EACH, "kinesis", "data", BASE64, JSON)
 # A response type whose meaning spans the records of every action in a batch.
 _BATCH_RESPONSE = "ReportBatchItemFailures"
 
@@ -77,6 +86,71 @@ class DynamoDBStreams(EventSource):
 
 
 DYNAMODB = DynamoDBStreams()
+
+
+class KinesisStreams(EventSource):
+    """A Kinesis data stream: the same split, on the fields of the record's decoded data."""
+
+    types = ("Kinesis",)
+
+    def split(self, name: str, event: Any, key: str, path: EventPath, where: str) -> EventSplit:
+        field = _data_field(path, where)
+        properties = event.get("Properties") or {}
+        _refuse_batch_semantics(name, properties, where, "Kinesis")
+        _refuse_consumer(name, stream_of(properties), where)
+        patterns = _patterns(properties.get("FilterCriteria"), where)
+        return _split(name, event, field, key, patterns, where, "Kinesis")
+
+    def listed_keys(self, event: Any, path: EventPath) -> frozenset[str] | None:
+        """The values the mapping's filters list for the key's field, when every filter lists them."""
+        try:
+            field = _data_field(path, "")
+            patterns = _patterns(((event or {}).get("Properties") or {}).get("FilterCriteria"), "")
+            rules = [_Rule.of(pattern, field) for pattern in patterns]
+        except Refusal:
+            return None
+        if not rules or any(rule.kind != "only" for rule in rules):
+            return None
+        return frozenset(value for rule in rules for value in rule.values)
+
+
+KINESIS = KinesisStreams()
+
+
+def _data_field(path: EventPath, where: str) -> tuple[str, ...]:
+    """``("data", "kind")`` for ``Records[*].kinesis.data(base64)(json).kind``."""
+    parts = path.parts
+    rest = parts[len(_KINESIS_DATA):]
+    if parts[: len(_KINESIS_DATA)] != _KINESIS_DATA or not rest:
+        raise Refusal(
+            f"the dispatch key comes from {path}; a Kinesis mapping filters records only on their data, "
+            "decoded as JSON (Records[*].kinesis.data decoded from base64, then a field of the JSON)",
+            where=where,
+            hint="read the key as json.loads(base64.b64decode(record['kinesis']['data']))['<field>'] inside "
+                 "`for record in event['Records']`",
+        )
+    if any(part in (EACH, JSON, BASE64, THEN, ANY_CASE) for part in rest):
+        raise Refusal(
+            f"the dispatch key comes from {path}: it is computed from the record's data (decoded again, taken "
+            "from a list or case-folded), which a Lambda event filter cannot express",
+            where=where,
+            hint="dispatch on a field of the data as the producer writes it, or leave the handler whole",
+        )
+    return ("data", *rest)
+
+
+def _refuse_consumer(name: str, stream: Any, where: str) -> None:
+    """An enhanced fan-out consumer serves one subscription per shard at a time: a copy of the
+    mapping on the same consumer would compete with the monolith's for it."""
+    text = json.dumps(plain(stream)) if stream is not None else ""
+    if "ConsumerARN" in text or "ConsumerArn" in text or ":consumer/" in text or "/consumer/" in text:
+        raise Refusal(
+            f"event {name} (Kinesis) reads through an enhanced fan-out consumer ({_shown(stream)}); a consumer "
+            "serves one subscription per shard at a time, so a second mapping on it would compete with the first",
+            where=where,
+            hint="give each action's mapping its own AWS::Kinesis::StreamConsumer (or read the stream itself), "
+                 "then run strangler again",
+        )
 
 
 # --- which field of the record, and what value ------------------------------------------
@@ -130,13 +204,13 @@ def _field_and_value(path: EventPath, key: str, where: str) -> tuple[tuple[str, 
     return field, key
 
 
-def _refuse_batch_semantics(name: str, properties: Mapping[str, Any], where: str) -> None:
+def _refuse_batch_semantics(name: str, properties: Mapping[str, Any], where: str, kind: str = "DynamoDB") -> None:
     """A mapping whose batches mean something across records: a filter would change it."""
     responses = properties.get("FunctionResponseTypes")
     listed = responses if isinstance(responses, list) else [responses]
     if responses is not None and (intrinsic_name(responses) or _BATCH_RESPONSE in listed):
         raise Refusal(
-            f"event {name} (DynamoDB) reports batch item failures: the handler answers for the records of every "
+            f"event {name} ({kind}) reports batch item failures: the handler answers for the records of every "
             "action, and Lambda retries the shard from the first failed record, so a failure of one action holds "
             "back the records of the others after it. With one filtered mapping per action that order is lost, "
             "which strangler cannot prove harmless",
@@ -146,7 +220,7 @@ def _refuse_batch_semantics(name: str, properties: Mapping[str, Any], where: str
         )
     if properties.get("TumblingWindowInSeconds") is not None:
         raise Refusal(
-            f"event {name} (DynamoDB) aggregates a tumbling window: the state the handler returns spans the "
+            f"event {name} ({kind}) aggregates a tumbling window: the state the handler returns spans the "
             "records of every action, and one mapping per action would split it",
             where=where,
             hint="keep the aggregating handler whole",
@@ -241,7 +315,8 @@ def _with_rule(pattern: Mapping[str, Any], field: tuple[str, ...], rule: _Rule) 
 
 
 def _split(
-    name: str, event: Any, field: tuple[str, ...], value: str, patterns: list[dict[str, Any]], where: str
+    name: str, event: Any, field: tuple[str, ...], value: str, patterns: list[dict[str, Any]], where: str,
+    kind: str = "DynamoDB",
 ) -> EventSplit:
     rules = [_rule(pattern, field, where) for pattern in patterns] if patterns else [_Rule("all")]
     bases = patterns or [{}]
@@ -261,7 +336,7 @@ def _split(
     remaining = [(i, pattern) for i, pattern in enumerate(kept) if pattern is not None]
     monolith = DELETE if not remaining else _with_filters(event, remaining, where)
     readers = _readers(rules[0], kept[0] is not None) if len(bases) == 1 else None
-    return EventSplit(new_event, monolith, _note(name, event, value, readers))
+    return EventSplit(new_event, monolith, _note(name, event, value, readers, kind))
 
 
 def _rule(pattern: Mapping[str, Any], field: tuple[str, ...], where: str) -> _Rule:
@@ -294,7 +369,8 @@ def _with_filters(event: Any, patterns: list[tuple[int, dict[str, Any]]], where:
         # The blank line (or comment) after the event's last property stays after the event.
         after = document.trailing_comment(properties) if hasattr(properties, "ca") else None
         if after is not None:
-            document.set_trailing_comment(properties, None)
+            inline, after = document.inline_and_rest(after)
+            document.set_trailing_comment(properties, inline)
         criteria = map_like(properties)
         criteria["Filters"] = _block_seq(properties, entries)
         properties["FilterCriteria"] = criteria
@@ -325,17 +401,19 @@ def _readers(rule: _Rule, monolith_reads: bool) -> int | None:
     return None
 
 
-def _note(name: str, event: Any, value: str, readers: int | None) -> str:
+def _note(name: str, event: Any, value: str, readers: int | None, kind: str = "DynamoDB") -> str:
     properties = event.get("Properties") or {}
-    stream = _shown(properties.get("Stream"))
+    stream = _shown(stream_of(properties))
     start = str(properties.get("StartingPosition", "LATEST"))
     lines = [
         (f"{name}: a mapping of its own on {stream} takes the {value} records, the monolith's skips them "
          "(every mapping reads the whole stream; filtered records are skipped, not deleted); records of different "
          "actions are no longer handled in order with each other"),
-        _start_note(start, value),
+        _start_note(start, value, kind),
     ]
-    if readers is not None and readers > READERS_PER_SHARD:
+    if kind == "Kinesis":
+        lines.extend(_kinesis_notes(stream, readers))
+    elif readers is not None and readers > READERS_PER_SHARD:
         lines.append(
             f"warning: {stream} now has {readers} readers per shard; DynamoDB streams allow about "
             f"{READERS_PER_SHARD} before they throttle (IteratorAge grows): group actions in one function, or "
@@ -345,11 +423,39 @@ def _note(name: str, event: Any, value: str, readers: int | None) -> str:
     return "; ".join(lines)
 
 
-def _start_note(start: str, value: str) -> str:
+def _start_note(start: str, value: str, kind: str = "DynamoDB") -> str:
+    held = "up to 24 hours" if kind == "DynamoDB" else "its retention period, 24 hours by default"
     if start == "TRIM_HORIZON":
-        return (f"starting at TRIM_HORIZON, the new mapping first reads what the stream still holds (up to 24 "
-                f"hours): {value} records the monolith already handled are handled again")
+        return (f"starting at TRIM_HORIZON, the new mapping first reads what the stream still holds ({held}): "
+                f"{value} records the monolith already handled are handled again")
+    if start == "AT_TIMESTAMP":
+        return (f"starting at AT_TIMESTAMP, the new mapping first reads from the copied StartingPositionTimestamp: "
+                f"{value} records the monolith already handled since then are handled again")
     return f"starting at {start}, {value} records written while the stack updates may reach neither function"
+
+
+def _kinesis_notes(stream: str, readers: int | None) -> list[str]:
+    """What more mappings cost a Kinesis stream: each polls every shard, and standard
+    consumers share a shard's read budget."""
+    lines = [
+        (f"each mapping polls every shard of {stream}: standard consumers share 5 GetRecords calls and 2 MB "
+         "per second per shard; the filters read each record's data as JSON, as the handler does, so records whose "
+         "data is not JSON are not matched like the others: check that every producer writes JSON")
+    ]
+    if readers is not None and readers >= KINESIS_READS_PER_SHARD:
+        lines.append(
+            f"warning: {stream} now has {readers} mappings polling each shard; Kinesis allows "
+            f"{KINESIS_READS_PER_SHARD} GetRecords calls per second per shard for all standard consumers together "
+            "(ReadProvisionedThroughputExceeded, IteratorAge grows): group actions in one function, or give each "
+            "mapping an enhanced fan-out consumer (AWS::Kinesis::StreamConsumer)"
+        )
+    return lines
+
+
+def stream_of(properties: Mapping[str, Any]) -> Any:
+    """The stream a SAM event (``Stream``) or an ``AWS::Lambda::EventSourceMapping``
+    (``EventSourceArn``) reads: the mapping route hands its own properties to these sources."""
+    return properties.get("Stream", properties.get("EventSourceArn"))
 
 
 def _shown(stream: Any) -> str:

@@ -524,6 +524,25 @@ def after_first_line(token: Any) -> Any:
     return clone
 
 
+def inline_and_rest(token: Any) -> tuple[Any, Any]:
+    """``token`` (what follows a node's last value) split in two: the comment on that value's
+    own line (``true  # why``), which stays there when something is added after the node,
+    and the blank lines and comments below it, which move after what is added; either is
+    None when there is nothing."""
+    if token is None:
+        return None, None
+    first, newline, rest = token.value.partition("\n")
+    if not first.strip():
+        return None, token
+    inline = copy.copy(token)
+    inline.value = first + newline
+    if not rest:
+        return inline, None
+    below = copy.copy(token)
+    below.value = "\n" + rest
+    return inline, below
+
+
 def _slot_after(container: Any, key: Any) -> tuple[Any, Any, int]:
     value = container[key]
     # A flow collection ([a, b], !If [...]) prints on its key's line: what follows hangs on the key.

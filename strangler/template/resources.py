@@ -88,10 +88,15 @@ def _insert_after(resources: Any, anchor: str, logical_id: str, resource: Any) -
         resources.clear()
         resources.update(items)
     if hasattr(resources, "ca"):
-        # What followed the anchor (a blank line, the next resource's comment) now follows the new one.
+        # What followed the anchor (a blank line, the next resource's comment) now follows the new
+        # one; a comment on the anchor's last line stays on that line.
+        inline, separator = document.inline_and_rest(separator)
         if separator is not None:
             document.set_trailing_comment(resource, separator)
-        document.set_trailing_comment(resources[anchor], document.blank_line_token())
+        blank = document.blank_line_token()
+        if inline is not None:
+            blank.value = inline.value + "\n"
+        document.set_trailing_comment(resources[anchor], blank)
 
 
 def _delete(doc: TemplateDocument, logical_id: str) -> None:

@@ -111,6 +111,12 @@ CASES = [
     # match on an SNS message attribute; case _ serves the one type the filter policy has left
     ("sns-match-receipts", ("extract", "receipt_requested")),
     ("sns-match-receipts", ("migrate",)),
+    # a Kinesis stream: the key read from the record's base64 JSON data; FilterCriteria on data
+    ("kinesis-clickstream", ("extract", "add_to_cart")),
+    ("kinesis-clickstream", ("migrate",)),
+    # the same stream read through an AWS::Lambda::EventSourceMapping resource outside Events
+    ("dynamodb-mapping-orders", ("extract", "MODIFY")),
+    ("dynamodb-mapping-orders", ("migrate",)),
 ]
 MONOLITHS = {
     "eventbridge-orders": "OrdersFunction",
@@ -144,6 +150,8 @@ MONOLITHS = {
     "rest-format-keys": "CafeFunction",
     "http-table-guard": "BooksFunction",
     "sns-match-receipts": "MailerFunction",
+    "kinesis-clickstream": "ClickstreamFunction",
+    "dynamodb-mapping-orders": "OrderEventsFunction",
 }
 
 

@@ -79,8 +79,12 @@ def test_extracting_pairs_one_run_each_equals_one_run_for_all(tmp_path: Path) ->
         # a table's guard: its route last, when the table is empty and only the guard is left
         ("http-table-guard", ("GET /books", "POST /books", "GET /books/{isbn}", "DELETE /books/{isbn}")),
         ("sns-match-receipts", ("order_confirmed", "order_shipped", "receipt_requested")),
+        # a Kinesis stream: each run adds one event_type to the monolith's anything-but on data
+        ("kinesis-clickstream", ("page_view", "add_to_cart", "checkout")),
+        # a standalone event source mapping: each run copies it for one event name
+        ("dynamodb-mapping-orders", ("INSERT", "MODIFY", "REMOVE")),
     ],
-    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library", "multi-api-shop", "rest-method-orders", "typed-events-billing", "multi-source-orders", "multi-source-nested", "multi-source-keyed", "fallthrough-notifications", "standalone-rule-payments", "openapi-pets", "dynamodb-stream-orders", "cfn-rest-inventory", "observed-orders", "appsync-blog", "graphql-notes", "scheduled-jobs", "cognito-triggers", "rest-format-keys", "http-table-guard", "sns-match-receipts"],
+    ids=["eventbridge-orders", "nested-fulfilment", "powertools-routers-library", "multi-api-shop", "rest-method-orders", "typed-events-billing", "multi-source-orders", "multi-source-nested", "multi-source-keyed", "fallthrough-notifications", "standalone-rule-payments", "openapi-pets", "dynamodb-stream-orders", "cfn-rest-inventory", "observed-orders", "appsync-blog", "graphql-notes", "scheduled-jobs", "cognito-triggers", "rest-format-keys", "http-table-guard", "sns-match-receipts", "kinesis-clickstream", "dynamodb-mapping-orders"],
 )
 def test_extracting_every_action_one_run_each_then_migrating_equals_migrating(tmp_path: Path, fixture, actions) -> None:
     stepwise = copy_app(fixture, tmp_path / "stepwise")

@@ -2,8 +2,8 @@
 
 A DynamoDB stream is split with one filtered mapping per action (records are skipped, not
 deleted). A key no filter can express, a mapping whose batches mean something across
-actions, SQS (a filter deletes what it rejects) and Kinesis (filters see only the decoded
-data) are refused, named, and the tree is left as it was.
+actions, SQS (a filter deletes what it rejects) and a Kinesis key outside the record's
+decoded data (filters see only that) are refused, named, and the tree is left as it was.
 """
 
 from __future__ import annotations
@@ -63,13 +63,13 @@ def test_an_sqs_monolith_is_refused_with_the_routes_that_lose_nothing(tmp_path: 
         ))
 
 
-def test_a_kinesis_monolith_is_refused_saying_filters_see_only_the_data(tmp_path: Path) -> None:
+def test_a_kinesis_monolith_keyed_outside_the_data_is_refused_saying_filters_see_only_the_data(tmp_path: Path) -> None:
     app = stream_app(tmp_path)
     edit(app / T, "          Type: DynamoDB\n", "          Type: Kinesis\n")
     edit(app / T, "  StreamFailuresQueue:\n", "  ClicksStream:\n    Type: AWS::Kinesis::Stream\n"
                                                "    Properties:\n      ShardCount: 1\n\n  StreamFailuresQueue:\n")
     edit(app / T, "Stream: !GetAtt OrdersTable.StreamArn", "Stream: !GetAtt ClicksStream.Arn")
-    refused(app, "extract", "INSERT", names=("OrderEventsFunction", "event OrderChanges (Kinesis)",
+    refused(app, "extract", "INSERT", names=("OrderEventsFunction", "event OrderChanges", "Records[*].eventName",
                                              "filters records only on their data", "base64.b64decode"))
 
 

@@ -511,7 +511,6 @@ def test_sns_refuses_a_key_it_cannot_filter_on(events):
     ("kind", "advice"),
     [
         ("SQS", "Lambda deletes an SQS message that a mapping's filter rejects"),
-        ("Kinesis", "a Kinesis mapping filters records only on their data"),
         ("S3", "S3 notifications cannot overlap on one bucket"),
     ],
 )
@@ -521,6 +520,15 @@ def test_unsplittable_sources_are_refused_with_advice(events, kind, advice):
     message = refusal(source, "OrderPlaced", DETAIL_TYPE)
 
     assert message.startswith(f"{WHERE}: event Source ({kind}) cannot be split safely: {advice}")
+
+
+def test_a_kinesis_key_outside_the_records_data_is_refused_saying_filters_see_only_the_data(events):
+    source = events("Source:\n  Type: Kinesis\n  Properties: {}\n")
+
+    message = refusal(source, "OrderPlaced", DETAIL_TYPE)
+
+    assert message.startswith(f"{WHERE} event Source: the dispatch key comes from detail-type; a Kinesis mapping "
+                              "filters records only on their data")
 
 
 def test_sqs_advice_says_what_to_do_instead(events):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from strangler.analyse.dispatch import typed
-from strangler.model import ANY_CASE, EACH, JSON, THEN, EventPath
+from strangler.model import ANY_CASE, BASE64, EACH, JSON, THEN, EventPath
 
 
 class Unresolvable(Exception):
@@ -303,6 +303,20 @@ def _call(node: cst.Call, scope: Locals, seen: set[str]) -> list[str]:
         raise Unresolvable(node, "the key is stripped, which no event source filter can match")
     if _is_json_loads(func) and len(node.args) == 1:
         return _parts(node.args[0].value, scope, seen) + [JSON]
+    if _is_b64decode(func) and len(node.args) == 1:
+        return _parts(node.args[0].value, scope, seen) + [BASE64]
+    if isinstance(func, cst.Attribute) and func.attr.value == "decode" and _text_decoding(node):
+        # bytes.decode() of decoded base64 is the same text json.loads reads
+        parts = _parts(func.value, scope, seen)
+        if parts[-1:] == [BASE64]:
+            return parts
+        raise Unresolvable(node, "the key is decoded from something other than base64 data")
+    if isinstance(func, cst.Attribute) and not node.args and func.attr.value in {m for _, m in typed.METHODS}:
+        parts, cls = _typed(func.value, scope, seen)
+        read = typed.METHODS.get((cls or "", func.attr.value))
+        if read is None:
+            raise Unresolvable(node, f"{cls}.{func.attr.value}() is not a method strangler maps back to the event")
+        return parts + list(read)
     if isinstance(func, cst.Attribute) and not node.args:
         if func.attr.value in ("upper", "lower", "casefold"):
             parts = _parts(func.value, scope, seen)
@@ -310,6 +324,21 @@ def _call(node: cst.Call, scope: Locals, seen: set[str]) -> list[str]:
         if func.attr.value in ("strip", "lstrip", "rstrip"):
             raise Unresolvable(node, "the key is stripped of spaces, which no event source filter can match")
     raise Unresolvable(node, "the key goes through a call strangler cannot follow")
+
+
+def _is_b64decode(func: cst.BaseExpression) -> bool:
+    if isinstance(func, cst.Attribute):
+        return func.attr.value == "b64decode" and isinstance(func.value, cst.Name) and func.value.value == "base64"
+    return isinstance(func, cst.Name) and func.value == "b64decode"
+
+
+def _text_decoding(node: cst.Call) -> bool:
+    """``.decode()`` or ``.decode("utf-8")``: JSON text is UTF-8, so the text is the same."""
+    if not node.args:
+        return True
+    value = node.args[0].value
+    return len(node.args) == 1 and node.args[0].keyword is None and isinstance(value, cst.SimpleString) and str(
+        value.evaluated_value).lower().replace("_", "-") in ("utf-8", "utf8")
 
 
 def _is_json_loads(func: cst.BaseExpression) -> bool:

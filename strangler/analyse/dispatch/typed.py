@@ -8,7 +8,7 @@ here is refused rather than guessed.
 
 from __future__ import annotations
 
-from strangler.model import JSON
+from strangler.model import BASE64, JSON
 
 # EventBridge envelope, shared by the Powertools class and the schema bindings' AWSEvent.
 _EVENTBRIDGE = {
@@ -33,6 +33,9 @@ ATTRIBUTES: dict[str, dict[str, tuple[str, ...]]] = {
     "SQSRecord": {"body": ("body",), "json_body": ("body", JSON)},
     "SNSEventRecord": {"sns": ("Sns",)},
     "SNSMessage": {"message": ("Message",), "subject": ("Subject",)},
+    "KinesisStreamEvent": {"records": ("Records",)},
+    "KinesisStreamRecord": {"kinesis": ("kinesis",)},
+    "KinesisStreamRecordPayload": {"data": ("data",), "partition_key": ("partitionKey",)},
 }
 
 # The class of what an attribute returns, where it is itself typed.
@@ -40,6 +43,15 @@ RETURNS: dict[tuple[str, str], str] = {
     ("SQSEvent", "records"): "SQSRecord",
     ("SNSEvent", "records"): "SNSEventRecord",
     ("SNSEventRecord", "sns"): "SNSMessage",
+    ("KinesisStreamEvent", "records"): "KinesisStreamRecord",
+    ("KinesisStreamRecord", "kinesis"): "KinesisStreamRecordPayload",
+}
+
+# Methods that decode what they are called on: ``record.kinesis.data_as_json()`` reads the
+# record's data, base64-decoded and parsed.
+METHODS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("KinesisStreamRecordPayload", "data_as_json"): ("data", BASE64, JSON),
+    ("KinesisStreamRecordPayload", "data_as_text"): ("data", BASE64),
 }
 
 # Classes an unmarshalled schema event can be, after ``Marshaller.unmarshall(event, Class)``.

@@ -7,6 +7,7 @@ from typing import Any
 from strangler.sources.resources import (
     apigateway_method,
     appsync,
+    event_source_mapping,
     events_rule,
     http_integration,
     openapi,
@@ -28,6 +29,7 @@ ROUTES: tuple[ResourceRoute, ...] = (
     appsync.GRAPHQL_APIS,
     scheduler.SCHEDULES,
     user_pool.USER_POOLS,
+    event_source_mapping.EVENT_SOURCE_MAPPINGS,
 )
 
 
