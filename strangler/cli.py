@@ -148,6 +148,10 @@ def scan(project_dir: Path | None, template: Path | None, function_id: str | Non
         click.echo("No function of the template dispatches.")
     for result in scans:
         _print_scan(result, _colour(no_color))
+        function = project.function(result.logical_id)
+        if function.code_elsewhere:
+            click.echo(f"  (its code is {function.code_elsewhere}: read from {project.relative(function.code_dir) or '.'}/ "
+                       "as --code says; after a split, build that folder and upload it there)\n")
     for name, why in not_split:
         # Functions that are not local Python code (images, other runtimes) are only in
         # --json: the text lists what strangler could have split and why it did not.

@@ -28,7 +28,7 @@ from moto import mock_aws
 
 from strangler.verify import lambdaload, routing
 from tests.support import samcheck
-from tests.support.apps import FIXTURES, copy_app, scenario, snapshot, strangler
+from tests.support.apps import copy_app, scenario, snapshot, strangler
 from tests.support.samcheck import FunctionCode
 
 
@@ -137,7 +137,7 @@ def test_the_result_is_what_the_same_run_makes_of_local_code(done, tmp_path: Pat
 
 
 def test_events_reach_one_function_that_behaves_like_the_monolith(done, tmp_path: Path) -> None:
-    case, app, args = done
+    case, app, _ = done
     story = scenario(case.fixture)
     before_dir = copy_app(case.fixture, tmp_path / "original")
     before = samcheck.translate(before_dir / "template.yaml")
@@ -219,7 +219,7 @@ def _play(story, code: dict[str, FunctionCode], choose: Callable[[str, dict[str,
             try:
                 outcome = ("returned", json.loads(json.dumps(
                     lambdaload.invoke(function.code_dir, function.handler, copy.deepcopy(event), env), default=str)))
-            except Exception as exc:  # the monolith lets some errors escape for retries
+            except Exception as exc:  # noqa: BLE001  (the monolith lets some errors escape for retries)
                 outcome = ("raised", type(exc).__name__, str(exc))
             results.append(outcome)
         state = story.aws_state()
