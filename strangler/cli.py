@@ -16,7 +16,7 @@ from strangler import __version__, deep
 from strangler.apply import changeset, interrupts, sink
 from strangler.apply.sink import WriteOptions
 from strangler.errors import StranglerError
-from strangler.load.project import load
+from strangler.load.project import code_dirs, load
 from strangler.model import Report
 from strangler.pipeline import Outcome, dispatching, run, survey
 from strangler.plan.plan import DEFAULT_FUNCTIONS_DIR
@@ -37,6 +37,14 @@ def _project_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def _code_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    # Not checked by click either: relative to -C, and checked against the template by load.
+    return click.option(
+        "--code", "code", multiple=True, metavar="[LOGICAL_ID=]DIR",
+        help="The folder holding the source of a monolith whose CodeUri/Code is in S3; relative to -C. "
+             "LOGICAL_ID=DIR when several functions need one (repeatable).")(command)
 
 
 def _change_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -118,17 +126,18 @@ def main() -> None:
 
 @main.command()
 @_project_options
+@_code_option
 @click.option("--json", "as_json", is_flag=True, help="Print the scan as JSON.")
 @click.option("--import-time", is_flag=True,
               help="Also import each new handler module and the monolith's in a fresh interpreter and time it "
                    "(runs their module-level code, with placeholder environment values).")
-def scan(project_dir: Path | None, template: Path | None, function_id: str | None, no_color: bool, as_json: bool,
-         import_time: bool) -> None:
+def scan(project_dir: Path | None, template: Path | None, function_id: str | None, no_color: bool,
+         code: tuple[str, ...], as_json: bool, import_time: bool) -> None:
     """Show the dispatching functions, their actions, what each needs, how it will be
     routed, and what its function would keep of the monolith's policies, environment,
     requirements and package."""
     with _errors():
-        project = load(project_dir or Path.cwd(), template)
+        project = load(project_dir or Path.cwd(), template, code_dirs(code))
         # On a large stack: see strangler/deep.py (deep syntax trees)
         scans, not_split = deep.call(_scan_all, project, function_id, import_time)
     if as_json:
@@ -139,6 +148,10 @@ def scan(project_dir: Path | None, template: Path | None, function_id: str | Non
         click.echo("No function of the template dispatches.")
     for result in scans:
         _print_scan(result, _colour(no_color))
+        function = project.function(result.logical_id)
+        if function.code_elsewhere:
+            click.echo(f"  (its code is {function.code_elsewhere}: read from {project.relative(function.code_dir) or '.'}/ "
+                       "as --code says; after a split, build that folder and upload it there)\n")
     for name, why in not_split:
         # Functions that are not local Python code (images, other runtimes) are only in
         # --json: the text lists what strangler could have split and why it did not.
@@ -170,8 +183,10 @@ def _scan_all(project, function_id: str | None, import_time: bool) -> tuple[list
 @main.command()
 @_project_options
 @_change_options
+@_code_option
 @click.argument("actions", nargs=-1, required=True, metavar="ACTION...")
-def extract(project_dir, template, function_id, no_color, dry_run, functions_dir, commit, branch, allow_dirty, actions) -> None:
+def extract(project_dir, template, function_id, no_color, dry_run, functions_dir, commit, branch, allow_dirty, code,
+            actions) -> None:
     """Move ACTION(s) into functions of their own; the monolith keeps serving the rest.
 
     Each ACTION is a key of the dispatch, as `strangler scan` lists it: "OrderPlaced",
@@ -180,15 +195,17 @@ def extract(project_dir, template, function_id, no_color, dry_run, functions_dir
     """
     with _errors():
         outcome = run(project_dir or Path.cwd(), template, function_id, tuple(actions), retire=False,
-                      functions_dir=functions_dir, steps=commit, progress=_progress())
+                      functions_dir=functions_dir, steps=commit, progress=_progress(), code=code_dirs(code))
     _finish(outcome, dry_run, _colour(no_color), WriteOptions(allow_dirty, commit, branch))
 
 
 @main.command()
 @_project_options
 @_change_options
+@_code_option
 @click.option("--keep-monolith", is_flag=True, help="Keep the monolith (with an empty table) for events no action claims.")
-def migrate(project_dir, template, function_id, no_color, dry_run, functions_dir, commit, branch, allow_dirty, keep_monolith) -> None:
+def migrate(project_dir, template, function_id, no_color, dry_run, functions_dir, commit, branch, allow_dirty, code,
+            keep_monolith) -> None:
     """Move every action into a function of its own and retire the monolith.
 
     Retiring removes the monolith's resource and code from the template and its folder,
@@ -196,7 +213,7 @@ def migrate(project_dir, template, function_id, no_color, dry_run, functions_dir
     """
     with _errors():
         outcome = run(project_dir or Path.cwd(), template, function_id, None, retire=not keep_monolith,
-                      functions_dir=functions_dir, steps=commit, progress=_progress())
+                      functions_dir=functions_dir, steps=commit, progress=_progress(), code=code_dirs(code))
     _finish(outcome, dry_run, _colour(no_color), WriteOptions(allow_dirty, commit, branch))
 
 

@@ -77,6 +77,9 @@ class FunctionRef:
     is_strangler: bool = False
     strangler_action: str | None = None
     extracted_from: str | None = None
+    # Where the deployed code is when it is not a local folder (``s3://bucket/key.zip``):
+    # then ``code_dir`` is the folder ``--code`` gave, and CodeUri/Code stays as written.
+    code_elsewhere: str | None = None
 
     @property
     def has_local_code(self) -> bool:

@@ -19,7 +19,7 @@ from strangler.plan.plan import (
     check_across,
     plan_actions,
 )
-from strangler.load.project import Project, extracted_by_earlier_runs, load
+from strangler.load.project import NO_CODE_DIRS, CodeDirs, Project, extracted_by_earlier_runs, load
 from strangler.render.render import render_all, render_steps_all
 
 
@@ -159,11 +159,13 @@ def run(
     functions_dir: str = DEFAULT_FUNCTIONS_DIR,
     steps: bool = False,
     progress: Callable[[str], None] | None = None,
+    code: CodeDirs = NO_CODE_DIRS,
 ) -> Outcome:
-    """Extract ``keys`` (all when None) and optionally retire the monolith(s)."""
+    """Extract ``keys`` (all when None) and optionally retire the monolith(s). ``code``
+    (``--code``) says where the source of a monolith whose code is in S3 is."""
     return deep.call(
         _run, directory, template, function, keys,
-        retire=retire, functions_dir=functions_dir, steps=steps, progress=progress,
+        retire=retire, functions_dir=functions_dir, steps=steps, progress=progress, code=code,
     )
 
 
@@ -177,8 +179,9 @@ def _run(
     functions_dir: str,
     steps: bool,
     progress: Callable[[str], None] | None,
+    code: CodeDirs,
 ) -> Outcome:
-    project = load(directory, template)
+    project = load(directory, template, code)
     chosen = _monoliths_or_done(project, function, keys)
     if isinstance(chosen, str):
         return Outcome(project, (), None, chosen)

@@ -108,12 +108,131 @@ def _is_mapping(value: Any) -> bool:
     return isinstance(value, dict) and not intrinsic_name(value)
 
 
-def load(directory: Path, template: Path | None = None) -> Project:
+# --- --code: the folder of a function whose code is not a local folder ----------------------
+_LOGICAL_ID = re.compile(r"[A-Za-z0-9]+")
+
+
+@dataclass(frozen=True)
+class CodeDirs:
+    """``--code``: folders holding the source of functions whose CodeUri/Code is in S3 (or an
+    intrinsic function), as given (relative to ``-C``, like ``--template``)."""
+
+    # As written: a trailing slash is kept in the new functions' CodeUri, as for a local one.
+    named: tuple[tuple[str, str], ...] = ()  # --code LOGICAL_ID=DIR
+    single: str | None = None  # --code DIR: the one function whose code is elsewhere
+
+    def __bool__(self) -> bool:
+        return bool(self.named) or self.single is not None
+
+
+def code_dirs(values: Iterable[str]) -> CodeDirs:
+    """``--code`` values: ``LOGICAL_ID=DIR`` (a logical id is alphanumeric) or a plain ``DIR``
+    (at most one). A folder whose name has ``=`` is written ``./a=b``."""
+    named: dict[str, str] = {}
+    single: str | None = None
+    for value in values:
+        logical_id, equals, folder = value.partition("=")
+        if not equals or not _LOGICAL_ID.fullmatch(logical_id):
+            logical_id, folder = "", value
+        if not folder:
+            raise StranglerError(f"--code {value!r} names no folder", hint="write --code DIR or --code LOGICAL_ID=DIR")
+        if not logical_id and single is not None:
+            raise StranglerError(f"--code is given two folders without a logical id ({single}, {folder})",
+                                 hint="say which function each is for: --code LOGICAL_ID=DIR")
+        if logical_id in named:
+            raise StranglerError(f"--code names {logical_id} twice ({named[logical_id]}, {folder})")
+        if logical_id:
+            named[logical_id] = folder
+        else:
+            single = folder
+    return CodeDirs(tuple(named.items()), single)
+
+
+NO_CODE_DIRS = CodeDirs()
+
+
+def _code_overrides(start: Path, template: str, resources: Mapping[str, Any], function_types: tuple[str, ...],
+                    globals_: Mapping[str, Any], dialect: Dialect, code: CodeDirs) -> dict[str, tuple[Path, str]]:
+    """The folder ``--code`` gives each function whose code is elsewhere, checked: it exists
+    and holds the handler's module. Anything ``--code`` cannot be for is refused."""
+    functions = {i: r for i, r in resources.items() if r.get("Type") in function_types}
+    elsewhere = {i: where for i, r in functions.items() if (where := dialect.code_elsewhere(r, globals_))}
+    # A monolith an earlier migrate retired: --code for it has nothing left to do (a rerun).
+    retired = {str(m.get("ExtractedFrom")) for r in functions.values()
+               if isinstance(m := (r.get("Metadata") or {}).get("Strangler"), dict) and m.get("ExtractedFrom")} - set(resources)
+    listed = ", ".join(elsewhere) or "none"
+    chosen: dict[str, str] = {}
+    for logical_id, folder in code.named:
+        if logical_id in retired:
+            continue
+        if logical_id not in functions:
+            raise StranglerError(
+                f"--code {logical_id}={folder}: no {' or '.join(function_types)} {logical_id} in the template "
+                f"(functions whose code is in S3: {listed})", where=template)
+        _check_wanted(template, logical_id, functions[logical_id], globals_, dialect, elsewhere)
+        chosen[logical_id] = folder
+    if code.single is not None:
+        left = [i for i in elsewhere if i not in chosen]
+        if len(left) > 1:
+            raise StranglerError(
+                f"--code {code.single}: several functions have their code in S3 ({', '.join(left)})", where=template,
+                hint=f"say which folder is whose: --code {left[0]}=DIR for each")
+        if left:
+            chosen[left[0]] = code.single
+        elif not retired:
+            raise StranglerError(
+                f"--code {code.single} is not needed: every function's code is a local folder (or already named by --code)",
+                where=template, hint="leave --code out; it is for a function whose CodeUri/Code is in S3")
+    return {logical_id: (_code_folder(start, template, logical_id, folder, functions[logical_id], globals_, dialect), folder)
+            for logical_id, folder in chosen.items()}
+
+
+def _check_wanted(template: str, logical_id: str, resource: Any, globals_: Mapping[str, Any], dialect: Dialect,
+                  elsewhere: Mapping[str, str]) -> None:
+    """``--code`` is for a function whose code is in S3: refuse it for any other."""
+    if logical_id in elsewhere:
+        return
+    declared = dialect.declared_code(resource, globals_)
+    where = f"{template}: Resources.{logical_id}"
+    written = "Code" if resource.get("Type") == "AWS::Lambda::Function" else "CodeUri"
+    if isinstance(declared, tuple):
+        raise StranglerError(f"--code is not needed for {logical_id}: its {written} {declared[0]} is a local folder already",
+                             where=where, hint=f"leave --code {logical_id}=... out")
+    raise StranglerError(f"--code cannot help {logical_id}: {declared}", where=where,
+                         hint="--code is for a Python function whose code is in S3")
+
+
+def _code_folder(start: Path, template: str, logical_id: str, folder: str, resource: Any,
+                 globals_: Mapping[str, Any], dialect: Dialect) -> Path:
+    """``folder`` (relative to -C) resolved, once it holds the module of the function's Handler."""
+    path = (start / folder).resolve()
+    said = f"--code {folder}"
+    where = f"{template}: Resources.{logical_id}"
+    if not path.exists():
+        raise StranglerError(f"{said}: the folder does not exist (resolved against the -C folder: {path})", where=where,
+                             hint=f"give the folder that holds {logical_id}'s source, as its package is built from it")
+    if not path.is_dir():
+        raise StranglerError(f"{said} is a file, not a folder of Python code (an archive? unpack it)", where=where)
+    declared = dialect.declared_code(resource, globals_, folder)
+    if isinstance(declared, str):
+        raise StranglerError(f"--code cannot help {logical_id}: {declared}", where=where)
+    split = _split_handler(path, declared[1])
+    if isinstance(split, str):
+        raise StranglerError(f"{logical_id}: {split}", where=where)
+    if not split[0].is_file():
+        raise StranglerError(
+            f"{said} has no {split[0].relative_to(path).as_posix()}, the module of {logical_id}'s Handler {declared[1]}",
+            where=where, hint="give the folder its package is built from (the one that holds the handler's module)")
+    return path
+
+
+def load(directory: Path, template: Path | None = None, code: CodeDirs = NO_CODE_DIRS) -> Project:
     """Read the application whose template is in ``directory`` or is ``template``.
 
     Like ``git -C``, a relative ``template`` is relative to ``directory``. The application
     is the template's folder: SAM resolves every CodeUri against it, and the new function
-    folders go there too.
+    folders go there too. ``code`` (``--code``) says where the source of a function whose
+    code is in S3 is; relative folders are relative to ``directory`` too.
     """
     start = directory.resolve()
     if not start.is_dir():
@@ -136,12 +255,13 @@ def load(directory: Path, template: Path | None = None) -> Project:
             )
         _check_resource(name, logical_id, resource, function_types)
     globals_ = dialect.function_globals(document.data, name)
+    overrides = _code_overrides(start, name, resources, function_types, globals_, dialect, code) if code else {}
     functions: list[FunctionRef] = []
     skipped: dict[str, str] = {}
     for logical_id, resource in resources.items():
         if resource.get("Type") not in function_types:
             continue
-        found = _function(root, logical_id, resource, globals_, dialect)
+        found = _function(root, logical_id, resource, globals_, dialect, overrides.get(logical_id))
         if isinstance(found, str):
             skipped[logical_id] = found
         else:
@@ -204,12 +324,16 @@ def _check_resource(template: str, logical_id: str, resource: Any, function_type
         )
 
 
-def _function(base: Path, logical_id: str, resource: dict, globals_: Mapping[str, Any], dialect: Dialect) -> FunctionRef | str:
+def _function(base: Path, logical_id: str, resource: dict, globals_: Mapping[str, Any], dialect: Dialect,
+              code: tuple[Path, str] | None = None) -> FunctionRef | str:
     """The function's local Python code, or why it has none strangler can work on.
 
-    ``base`` is the template's folder: SAM resolves CodeUri against it.
+    ``base`` is the template's folder: SAM resolves CodeUri against it. ``code`` is the
+    folder ``--code`` gave (checked) for a function whose code is in S3.
     """
-    declared = dialect.declared_code(resource, globals_)
+    # The folder as the template's folder sees it, as a CodeUri would name it.
+    given = None if code is None else Path(os.path.relpath(code[0], base)).as_posix() + ("/" if code[1].endswith("/") else "")
+    declared = dialect.declared_code(resource, globals_, given)
     if isinstance(declared, str):
         return declared
     code_uri, handler = declared
@@ -235,6 +359,7 @@ def _function(base: Path, logical_id: str, resource: dict, globals_: Mapping[str
         is_strangler=bool(metadata),
         strangler_action=_text(metadata.get("Action")),
         extracted_from=_text(metadata.get("ExtractedFrom")),
+        code_elsewhere=dialect.code_elsewhere(resource, globals_) if code is not None else None,
     )
 
 

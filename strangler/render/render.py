@@ -193,6 +193,8 @@ class _Extractor:
         if code == analysis.source and not routers:
             return
         draft.files[analysis.path] = code
+        if self.monolith.code_elsewhere:
+            draft.manual.append(_rebuild_note(self.project, self.monolith))
         left = ", ".join(gone) if gone else "nothing else"
         draft.changed.append(f"{analysis.path}: {', '.join(keys)} taken out of the dispatch; code only they used removed: {left}")
         rewritten = {router.path: text for router, (text, _) in routers.items()}
@@ -258,6 +260,16 @@ def _apply_resources(dialect: Dialect, doc: TemplateDocument, splits: Sequence[R
 
 
 
+def _rebuild_note(project: Project, monolith) -> str:
+    """What to do about a monolith whose code strangler read from ``--code``: its CodeUri
+    (or Code) still names the package in S3, which must be built from the trimmed folder."""
+    folder = project.relative(monolith.code_dir) or "."
+    return (f"{monolith.logical_id}'s code stays {monolith.code_elsewhere} in the template; its handler was trimmed in "
+            f"{folder}/ (--code): build {folder}/ and upload it there before deploying (strangler cannot touch S3): "
+            f"the template narrows the monolith's policies and environment to the trimmed code, which the package "
+            f"in S3 must be")
+
+
 def _code_uri(monolith, action: ActionPlan) -> str:
     return action.folder + ("/" if monolith.code_uri.endswith("/") else "")
 
@@ -288,6 +300,12 @@ def _retire(project: Project, analysis: Analysis, plan: Plan, doc: TemplateDocum
     _apply_resources(dialect, doc, retire_watchers(doc, monolith.logical_id, where, _answers_preflight(analysis)), draft)
     draft.removed.extend(dialect.retire(doc, monolith.logical_id))
     draft.removed.append(f"{monolith.logical_id} (the monolith) from the template")
+    if monolith.code_elsewhere:
+        draft.manual.append(
+            f"{monolith.logical_id}'s code in {monolith.code_elsewhere} is no longer deployed by the template: strangler "
+            f"cannot touch S3, delete it there when nothing else uses it; the files of "
+            f"{project.relative(monolith.code_dir) or '.'}/ (--code) are removed under the rules of a local code "
+            f"folder: only those nothing left in the template reaches (see Removed)")
     shared = _sharing_code(project, monolith)
     if shared:
         draft.manual.append(f"{project.relative(monolith.code_dir) or '.'}/ is also the code of {', '.join(shared)}: left in place")

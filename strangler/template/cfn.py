@@ -40,8 +40,7 @@ _OWN = ("Code", "Handler")
 # Copying it would reserve the monolith's concurrency once more per action; say so instead.
 _NOT_MULTIPLIED = ("ReservedConcurrentExecutions",)
 _ROLE = "AWS::IAM::Role"
-_S3 = "keep the code in a folder beside the template (Code: src/) and let " \
-      "aws cloudformation package (or sam build) upload it, then run strangler again"
+_S3 = sam.CODE_HINT + " (Code: src/) and let aws cloudformation package (or sam build) upload it"
 
 # Re-exported members: the same writes as SAM's (Outputs, placement, custom resources).
 add_name_output = sam.add_name_output
@@ -53,9 +52,10 @@ def function_globals(data: Mapping[str, Any], template: str) -> Mapping[str, Any
     return {}
 
 
-def declared_code(resource: Any, globals_: Mapping[str, Any]) -> tuple[str, str] | str:
+def declared_code(resource: Any, globals_: Mapping[str, Any], code: str | None = None) -> tuple[str, str] | str:
     """(code folder, Handler) of a Python function whose ``Code`` is a local folder, or why
-    it is not one."""
+    it is not one. ``code`` is the folder ``--code`` gives for a function whose code is in
+    S3 (or an intrinsic): it stands in for ``Code``, which stays as written."""
     properties = resource.get("Properties") or {}
     if properties.get("PackageType") == "Image":
         return "it is a container image (PackageType: Image)"
@@ -67,20 +67,35 @@ def declared_code(resource: Any, globals_: Mapping[str, Any]) -> tuple[str, str]
     handler = properties.get("Handler")
     if not isinstance(handler, str) or intrinsic_name(handler):
         return "it has no Handler" if handler is None else f"its Handler is {shape(handler)}, not module.function"
-    code = properties.get("Code")
-    if isinstance(code, str) and not intrinsic_name(code):
-        if code.startswith("s3://"):
-            return f"its Code is in S3 ({code}), not a local folder; {_S3}"
+    code_ = properties.get("Code")
+    elsewhere = code_elsewhere(resource, globals_)
+    if elsewhere is not None and code is not None:
         return code, handler
-    if isinstance(code, Mapping) and not intrinsic_name(code):
-        if "ZipFile" in code:
+    if isinstance(code_, str) and not intrinsic_name(code_):
+        if code_.startswith("s3://"):
+            return f"its Code is in S3 ({code_}), not a local folder; {_S3}"
+        return code_, handler
+    if isinstance(code_, Mapping) and not intrinsic_name(code_):
+        if "ZipFile" in code_:
             return ("its code is inline (Code.ZipFile), not a folder: move it into a module of a folder "
                     "(Code: src/, Handler: app.handler) and run strangler again")
-        if "ImageUri" in code:
+        if "ImageUri" in code_:
             return "it is a container image (Code.ImageUri)"
-        if "S3Bucket" in code or "S3Key" in code:
-            return f"its Code is in S3 (Code.S3Bucket/S3Key), not a local folder; {_S3}"
-    return "it has no Code" if code is None else f"its Code is {shape(code)}, not a local folder"
+        if "S3Bucket" in code_ or "S3Key" in code_:
+            return f"its Code is in S3 (Code.S3Bucket/S3Key: {elsewhere}), not a local folder; {_S3}"
+    if elsewhere is not None:
+        return f"its Code is {shape(code_)}, not a local folder; {_S3}"
+    return "it has no Code" if code_ is None else f"its Code is {shape(code_)}, not a local folder"
+
+
+def code_elsewhere(resource: Any, globals_: Mapping[str, Any]) -> str | None:
+    """Where the function's code is when ``Code`` is in S3 (``S3Bucket``/``S3Key``, an
+    ``s3://`` URI) or an intrinsic function, as the report says it; None otherwise (a local
+    folder, inline code, an image)."""
+    code = (resource.get("Properties") or {}).get("Code")
+    if isinstance(code, Mapping) and not intrinsic_name(code) and ("ZipFile" in code or "ImageUri" in code):
+        return None
+    return sam.remote_location(code, "Code", ("S3Bucket", "S3Key"))
 
 
 def events_of(resource: Any) -> None:

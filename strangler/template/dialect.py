@@ -27,8 +27,12 @@ class Dialect(Protocol):
     def function_globals(self, data: Mapping[str, Any], template: str) -> Mapping[str, Any]:
         """What every function of the template inherits (SAM's ``Globals.Function``)."""
 
-    def declared_code(self, resource: Any, globals_: Mapping[str, Any]) -> tuple[str, str] | str:
-        """(code folder, handler) of a Python function with local code, or why it has none."""
+    def declared_code(self, resource: Any, globals_: Mapping[str, Any], code: str | None = None) -> tuple[str, str] | str:
+        """(code folder, handler) of a Python function with local code, or why it has none;
+        ``code`` (``--code``) is the folder of a function whose code is elsewhere."""
+
+    def code_elsewhere(self, resource: Any, globals_: Mapping[str, Any]) -> str | None:
+        """Where a function's code is when it is in S3 or an intrinsic function; None otherwise."""
 
     def events_of(self, resource: Any) -> Mapping[str, Any] | None:
         """The events a function declares itself: the routes the event sources split."""
@@ -120,8 +124,11 @@ class SamWithPlainFunctions:
     place_new_functions = staticmethod(cfn.place_new_functions)
     add_name_output = staticmethod(sam.add_name_output)
 
-    def declared_code(self, resource: Any, globals_: Mapping[str, Any]) -> tuple[str, str] | str:
-        return self._of(resource).declared_code(resource, globals_)
+    def declared_code(self, resource: Any, globals_: Mapping[str, Any], code: str | None = None) -> tuple[str, str] | str:
+        return self._of(resource).declared_code(resource, globals_, code)
+
+    def code_elsewhere(self, resource: Any, globals_: Mapping[str, Any]) -> str | None:
+        return self._of(resource).code_elsewhere(resource, globals_)
 
     def events_of(self, resource: Any) -> Mapping[str, Any] | None:
         return self._of(resource).events_of(resource)

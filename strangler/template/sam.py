@@ -51,9 +51,11 @@ def function_globals(data: Mapping[str, Any], template: str) -> Mapping[str, Any
     return function
 
 
-def declared_code(resource: Any, globals_: Mapping[str, Any]) -> tuple[str, str] | str:
+def declared_code(resource: Any, globals_: Mapping[str, Any], code: str | None = None) -> tuple[str, str] | str:
     """(CodeUri, Handler) of a Python function whose code is a local folder, or why it is not
-    one. ``globals_`` is what :func:`function_globals` read; the folder is for load to find."""
+    one. ``globals_`` is what :func:`function_globals` read; the folder is for load to find.
+    ``code`` is the folder ``--code`` gives for a function whose code is elsewhere (S3, an
+    intrinsic): it stands in for the CodeUri, which stays as written."""
     properties = resource.get("Properties") or {}
 
     def setting(name: str) -> Any:
@@ -71,14 +73,48 @@ def declared_code(resource: Any, globals_: Mapping[str, Any]) -> tuple[str, str]
     handler = setting("Handler")
     if not isinstance(handler, str) or intrinsic_name(handler):
         return "it has no Handler" if handler is None else f"its Handler is {shape(handler)}, not module.function"
+    elsewhere = code_elsewhere(resource, globals_)
+    if elsewhere is not None:
+        if code is not None:
+            return code, handler
+        code_uri = setting("CodeUri")
+        if isinstance(code_uri, str):
+            return f"its code is in S3 ({code_uri}), not a local folder; {CODE_HINT}"
+        return f"its CodeUri is {shape(code_uri)} ({elsewhere}), not a local folder; {CODE_HINT}"
     code_uri = setting("CodeUri")
     if code_uri is None:
         code_uri = "."
-    if not isinstance(code_uri, str) or intrinsic_name(code_uri):
-        return f"its CodeUri is {shape(code_uri)}, not a local folder (S3 or an intrinsic function)"
-    if code_uri.startswith("s3://"):
-        return f"its code is in S3 ({code_uri}), not a local folder"
+    if not isinstance(code_uri, str):
+        return f"its CodeUri is {shape(code_uri)}, not a local folder"
     return code_uri, handler
+
+
+# What to do about code that is not a local folder (said by both dialects).
+CODE_HINT = ("pass --code DIR, the folder its package is built from (--code LOGICAL_ID=DIR when "
+             "several functions need one), or keep the code in a folder beside the template")
+
+
+def code_elsewhere(resource: Any, globals_: Mapping[str, Any]) -> str | None:
+    """Where the function's code is when its CodeUri is not a local folder (S3, an intrinsic
+    function), as the report says it; None for a local folder (or no CodeUri at all)."""
+    properties = resource.get("Properties") or {}
+    code_uri = properties["CodeUri"] if "CodeUri" in properties else globals_.get("CodeUri")
+    return remote_location(code_uri, "CodeUri", ("Bucket", "Key"))
+
+
+def remote_location(code: Any, name: str, keys: tuple[str, str]) -> str | None:
+    """``s3://bucket/key`` for an S3 location (a URI or a mapping of ``keys``), the shape of
+    an intrinsic function, or None when ``code`` is not one of them."""
+    if intrinsic_name(code):
+        return f"{name} {shape(code)}"
+    if isinstance(code, str):
+        return code if code.startswith("s3://") else None
+    if isinstance(code, Mapping) and any(key in code for key in keys):
+        bucket, key = (code.get(k) for k in keys)
+        if isinstance(bucket, str) and isinstance(key, str) and not intrinsic_name(bucket) and not intrinsic_name(key):
+            return f"s3://{bucket}/{key}"
+        return f"{name}.{keys[0]}/{keys[1]} in S3"
+    return None
 
 
 def events_of(resource: Any) -> Any:
