@@ -16,6 +16,7 @@ from strangler.sources.base import EventSplit, Refusal
 from strangler.sources.by_type import is_by_type, plan_by_type
 from strangler.sources.direct import direct_invoke
 from strangler.sources.registry import source_for
+from strangler.sources.resources.base import resource_where
 from strangler.sources.resources.registry import route_for
 from strangler.template.document import TemplateDocument
 from strangler.template.invokers import Invoker
@@ -54,7 +55,7 @@ def plan_route(
     outside = _split_resources(invokers, doc, key, path, new_id, where)
     if is_by_type(path):
         if outside:
-            raise outside_events(invokers, where)
+            raise outside_events(invokers, where, "a dispatch on the kind of event is routed through Events only")
         return plan_by_type(events, key, path, where)
     if not events and not invokers:
         return direct_invoke()
@@ -83,7 +84,7 @@ def plan_route(
     kinds.update(split.logical_id for split in outside if split.delivers)
     if not new and not any(split.delivers for split in outside):
         if invokers:
-            raise outside_events(invokers, where)
+            raise outside_events(invokers, where, f"none of these resources carries {key!r} apart from the rest")
         raise Refusal(
             f"no event source routes {key!r} (selected by {path}) to this function, so a new function would get nothing",
             where=where,
@@ -126,7 +127,7 @@ def retire_resources(invokers: tuple[Invoker, ...], doc: TemplateDocument, where
         else:
             splits.append(split)
     if left:
-        raise outside_events(tuple(left), where)
+        raise outside_events(tuple(left), where, "it still delivers events no action took")
     return splits
 
 
@@ -138,21 +139,19 @@ def retire_events(events: Mapping[str, Any] | None, where: str) -> None:
             source.retire(name, event, where)
 
 
-def outside_events(invokers: tuple[Invoker, ...], where: str) -> Refusal:
-    """Events that reach the function through resources strangler does not route yet would
-    keep going to the monolith after the split, and to nothing once it is retired."""
+_UNROUTED = "strangler does not route this kind of resource"
+
+
+def outside_events(invokers: tuple[Invoker, ...], where: str, why: str = _UNROUTED) -> Refusal:
+    """Events that reach the function through resources strangler cannot route (``why``)
+    would keep going to the monolith after the split, and to nothing once it is retired."""
     first = invokers[0]
     described = "; ".join(invoker.describe() for invoker in invokers)
     return Refusal(
-        f"{described}. strangler routes only the function's own Events: after the split "
+        f"{described}. {why}: after the split "
         f"{'this resource' if len(invokers) == 1 else 'these resources'} would still send every action's events "
         f"to {first.function_id}, and to nothing once migrate retires it",
         where=resource_where(where, first.logical_id),
         hint=first.advice,
     )
 
-
-def resource_where(where: str, logical_id: str) -> str:
-    """``template.yaml: Resources.<logical_id>`` from the monolith's ``where``."""
-    prefix = where.partition("Resources.")[0] if "Resources." in where else ""
-    return f"{prefix}Resources.{logical_id}"

@@ -45,3 +45,9 @@ class ResourceRoute(ABC):
         """What becomes of the resource when the monolith is retired with every action gone;
         None when it would still deliver events to the retired function (refused)."""
         return None
+
+
+def resource_where(where: str, logical_id: str) -> str:
+    """``template.yaml: Resources.<logical_id>`` from the monolith's ``where``."""
+    prefix = where.partition("Resources.")[0] if "Resources." in where else ""
+    return f"{prefix}Resources.{logical_id}"

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from strangler.model import DELETE, EventPath, ResourceSplit
 from strangler.sources.base import Refusal
-from strangler.sources.resources.base import ResourceRoute
+from strangler.sources.resources.base import ResourceRoute, resource_where
 from strangler.sources.resources.events_rule import EVENT_RULES
 from strangler.sources.resources.http_integration import HTTP_INTEGRATIONS
 from strangler.sources.resources.scheduler import is_scheduled_rule
@@ -33,10 +33,6 @@ from strangler.template.invokers import Invoker, invokers_of
 # Routes that answer for the permissions letting their resources in (``permission_sources``).
 _OWNERS = {kind: route for route in (EVENT_RULES, SNS_SUBSCRIPTIONS, HTTP_INTEGRATIONS) for kind in route.kinds}
 
-
-def resource_where(where: str, logical_id: str) -> str:
-    prefix = where.partition("Resources.")[0] if "Resources." in where else ""
-    return f"{prefix}Resources.{logical_id}"
 
 
 class Permissions(ResourceRoute):
