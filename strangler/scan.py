@@ -14,6 +14,7 @@ from strangler.model import ActionNeeds, Decision
 from strangler.plan import naming
 from strangler.render.narrowing import installed_distributions, narrow
 from strangler.render.needs import function_files, slice_action
+from strangler.scan_graph import Wiring, action_wiring, monolith_wiring
 from strangler.sources.base import Refusal
 from strangler.sources.route import plan_route
 from strangler.template.dialect import dialect_of
@@ -46,6 +47,8 @@ class ActionScan:
     route: str
     refusal: str | None
     gain: Gain
+    # For the picture (scan --format mermaid|dot), not in --json: the route and what it reaches.
+    wiring: Wiring | None = None
 
 
 @dataclass(frozen=True)
@@ -59,9 +62,13 @@ class FunctionScan:
     event_path: str
     actions: tuple[ActionScan, ...]
     extracted: tuple[tuple[str, str], ...]  # (action, function) made by earlier runs
+    wiring: Wiring | None = None  # the monolith's events and resources, for the picture
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        data.pop("wiring", None)
+        for action in data["actions"]:
+            action.pop("wiring", None)
         data["extracted"] = [{"key": k, "function": f} for k, f in self.extracted]
         return data
 
@@ -100,10 +107,13 @@ def scan_function(
     env_names = _declared_env(project, properties)
     monolith_import = import_seconds(monolith_files, function.module_name, env_names) if import_time else None
     actions = []
+    wiring = monolith_wiring(project.template.data, function.logical_id, events,
+                             (invoker.logical_id for invoker in invokers))
     for action in analysis.dispatch.actions:
         piece = slice_action(analysis, action.key, modules, facts)
         symbols, imports = piece.symbols(analysis)
         needs = ActionNeeds(symbols, imports, tuple(project.relative(p) for p in piece.local_files), piece.env_vars)
+        route = None
         try:
             route = plan_route(
                 events, action.key, analysis.dispatch.event_path, function.logical_id, custom, invokers,
@@ -125,12 +135,15 @@ def scan_function(
             import_seconds(files, function.module_name, env_names) if import_time else None, monolith_import,
             narrowing.code,
         )
-        actions.append(ActionScan(action.key, action.handler, action.line, action.module, needs, description, refusal, gain))
+        drawn = action_wiring(project.template.data, function.logical_id, naming.logical_id(action.key), route, narrowing)
+        actions.append(ActionScan(
+            action.key, action.handler, action.line, action.module, needs, description, refusal, gain, drawn,
+        ))
     extracted = tuple(
         (f.strangler_action or "", f.logical_id) for f in project.functions if f.extracted_from == function.logical_id
     )
     dispatch = analysis.dispatch
     return FunctionScan(
         function.logical_id, function.handler, analysis.path, dispatch.shape, dispatch.table, dispatch.line,
-        str(dispatch.event_path), tuple(actions), extracted,
+        str(dispatch.event_path), tuple(actions), extracted, wiring,
     )
