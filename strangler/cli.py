@@ -20,7 +20,7 @@ from strangler.load.project import code_dirs, load
 from strangler.model import Report
 from strangler.pipeline import Outcome, dispatching, run, survey
 from strangler.plan.plan import DEFAULT_FUNCTIONS_DIR
-from strangler.scan import FunctionScan, Gain, scan_function
+from strangler.scan import FunctionScan, Gain, group_lines, scan_function
 
 
 def _project_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -156,6 +156,8 @@ def scan(project_dir: Path | None, template: Path | None, function_id: str | Non
         click.echo("No function of the template dispatches.")
     for result in scans:
         _print_scan(result, _colour(no_color))
+        for line in group_lines(result):
+            click.echo(line)
         function = project.function(result.logical_id)
         if function.code_elsewhere:
             click.echo(f"  (its code is {function.code_elsewhere}: read from {project.relative(function.code_dir) or '.'}/ "

@@ -70,7 +70,54 @@ class FunctionScan:
         for action in data["actions"]:
             action.pop("wiring", None)
         data["extracted"] = [{"key": k, "function": f} for k, f in self.extracted]
+        data["groups"] = [asdict(group) for group in self.groups()]
         return data
+
+    def groups(self) -> tuple[Group, ...]:
+        """Actions whose functions would keep exactly the same policies and environment
+        variables, so one function could serve them with no wider privilege than either."""
+        alike: dict[tuple[Any, ...], list[ActionScan]] = {}
+        for action in self.actions:
+            if action.refusal is None:
+                alike.setdefault(_privilege(action.gain), []).append(action)
+        return tuple(
+            Group(
+                tuple(action.key for action in members),
+                tuple(d.item for d in members[0].gain.policies if d.kept),
+                tuple(d.item for d in members[0].gain.environment if d.kept),
+                tuple(access.logical_id for access in members[0].wiring.reaches) if members[0].wiring else (),
+            )
+            for members in alike.values() if len(members) > 1
+        )
+
+
+@dataclass(frozen=True)
+class Group:
+    """Actions that could share one function: the same policies, variables and resources."""
+
+    actions: tuple[str, ...]
+    policies: tuple[str, ...]
+    environment: tuple[str, ...]
+    resources: tuple[str, ...]
+
+    def describe(self) -> str:
+        reached = ", ".join(self.resources) or "no template resource"
+        return (f"could share a function: {', '.join(self.actions)} (same resources: {reached}; same policies "
+                f"and environment): {len(self.actions) - 1} function{'s' if len(self.actions) > 2 else ''} fewer, "
+                "no wider privilege")
+
+
+def _privilege(gain: Gain) -> tuple[Any, ...]:
+    """What a function is allowed: which of the monolith's policies and variables it keeps.
+    Every action's decisions list the monolith's items in the same order, so the kept flags
+    in order say which items are kept, even when two policies have the same label."""
+    return (tuple((d.item, d.kept) for d in gain.policies), tuple((d.item, d.kept) for d in gain.environment))
+
+
+def group_lines(result: FunctionScan) -> list[str]:
+    """The text of ``scan`` for the groups of one function: one line each, then a blank line."""
+    lines = [f"  {group.describe()}" for group in result.groups()]
+    return [*lines, ""] if lines else []
 
 
 def _declared_env(project: Project, properties: Any) -> dict[str, str]:

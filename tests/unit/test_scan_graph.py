@@ -7,6 +7,7 @@ structural check (tests/support/graphs.py), and by Graphviz when it is installed
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from strangler.model import ActionNeeds
+from strangler.model import ActionNeeds, Decision
 from strangler.scan import ActionScan, FunctionScan, Gain
 from strangler.scan_graph import (
     Access,
@@ -55,12 +56,27 @@ def test_picture_matches_the_reviewed_snapshot(app: str, fmt: str, suffix: str):
     _matches_snapshot(SNAPSHOTS / "scan_graph" / f"{app}.{suffix}", _scan(app, "--format", fmt))
 
 
+def _without_groups(text: str) -> str:
+    return text.replace("".join(f"{line}\n" for line in _group_lines(text)), "")
+
+
+def _group_lines(text: str) -> list[str]:
+    lines = text.splitlines()
+    found = [i for i, line in enumerate(lines) if line.startswith("  could share a function: ")]
+    return [lines[i] for i in found] + ([""] if found else [])
+
+
 @pytest.mark.parametrize("app", SNAPSHOT_APPS)
 def test_text_and_json_are_what_they_were_before_the_picture(app: str):
+    """The snapshots are scan's output from before the picture and the groups: both only add."""
     text, as_json = _scan(app), _scan(app, "--json")
     assert _scan(app, "--format", "text") == text
-    _matches_snapshot(SNAPSHOTS / "scan" / f"{app}.txt", text)
-    _matches_snapshot(SNAPSHOTS / "scan" / f"{app}.json", as_json)
+    assert _group_lines(text), "the fixture has actions that keep the same privileges"
+    assert _without_groups(text) == (SNAPSHOTS / "scan" / f"{app}.txt").read_text(encoding="utf-8")
+    data = json.loads(as_json)
+    for function in data["functions"]:
+        assert function.pop("groups")
+    assert json.dumps(data, indent=2) + "\n" == (SNAPSHOTS / "scan" / f"{app}.json").read_text(encoding="utf-8")
     assert "wiring" not in as_json  # the picture's data stays out of --json
 
 
@@ -196,3 +212,41 @@ def test_json_of_a_scan_leaves_the_wiring_out():
     data = _scan_of((_action("A", "AFunction", (API,), (TABLE,)),)).to_json()
     assert "wiring" not in data and "wiring" not in data["actions"][0]
     json.dumps(data)
+
+
+# --- groups: actions that could share a function ------------------------------------------------
+def test_scan_lists_actions_that_keep_the_same_privileges_together():
+    text = _scan("eventbridge-orders")
+    assert ("  could share a function: OrderPlaced, OrderCancelled (same resources: OrdersTable; same policies and "
+            "environment): 1 function fewer, no wider privilege") in text.splitlines()
+    (function,) = json.loads(_scan("eventbridge-orders", "--json"))["functions"]
+    assert function["groups"] == [{
+        "actions": ["OrderPlaced", "OrderCancelled"], "policies": ["DynamoDBCrudPolicy(OrdersTable)"],
+        "environment": ["ORDERS_TABLE"], "resources": ["OrdersTable"],
+    }]
+
+
+def test_every_action_of_one_resource_is_one_group():
+    (function,) = json.loads(_scan("multi-source-orders", "--json"))["functions"]
+    assert [group["actions"] for group in function["groups"]] == [["SQS", "SNS", "EventBridgeRule", "HttpApi"]]
+    assert "3 functions fewer" in _scan("multi-source-orders")
+
+
+def _kept(*flags: bool) -> tuple[Decision, ...]:
+    return tuple(Decision(f"P{i}", kept, "") for i, kept in enumerate(flags))
+
+
+def _with_gain(key: str, policies: tuple[Decision, ...], refusal: str | None = None) -> ActionScan:
+    action = _action(key, f"{key}Function", (API,), (TABLE,), refusal=refusal)
+    return dataclasses.replace(action, gain=dataclasses.replace(action.gain, policies=policies))
+
+
+def test_a_group_needs_the_same_kept_items_and_no_refusal():
+    scan = _scan_of((
+        _with_gain("A", _kept(True, False)), _with_gain("B", _kept(True, False)), _with_gain("C", _kept(True, True)),
+        _with_gain("D", _kept(True, False), refusal="no route"), _with_gain("E", _kept(False, True)),
+    ))
+    assert [group.actions for group in scan.groups()] == [("A", "B")]
+    assert scan.groups()[0].policies == ("P0",)
+    # alone, an action is no group
+    assert _scan_of((_with_gain("A", _kept(True)), _with_gain("B", _kept(False)))).groups() == ()
