@@ -65,34 +65,40 @@ class Wiring:
     leaves_monolith: tuple[str, ...] = ()  # the monolith's events this action takes whole
 
 
+# A function no event source reaches: its callers invoke it by name.
+_DIRECT = Entry("callers", "direct invoke", None, None, ())
+
+
 # --- gathering --------------------------------------------------------------------------
 def monolith_wiring(template: Mapping[str, Any], function_id: str, events: Mapping[str, Any] | None,
                     invoker_ids: Iterable[str]) -> Wiring:
     """The monolith as the template has it: every event and invoker, every resource named."""
-    resources = template.get("Resources") or {}
-    properties = (resources.get(function_id) or {}).get("Properties") or {}
-    entries = [event_entry(name, event) for name, event in (events or {}).items()]
+    resources = _mapping(template.get("Resources"))
+    properties = _mapping(_mapping(resources.get(function_id)).get("Properties"))
+    entries = [event_entry(str(name), event) for name, event in _mapping(events).items()]
     for logical_id in invoker_ids:
-        resource = resources.get(logical_id) or {}
+        resource = _mapping(resources.get(logical_id))
         if str(resource.get("Type")) not in _NOT_A_ROUTE:
             entries.append(resource_entry(logical_id, resource))
     variables = _variables(properties)
     reaches = _accesses(template, function_id, _policies(properties), variables, set(variables))
-    return Wiring(function_id, tuple(_unique(entries)), reaches)
+    return Wiring(function_id, tuple(_unique(entries)) or (_DIRECT,), reaches)
 
 
 def action_wiring(template: Mapping[str, Any], monolith_id: str, new_id: str, route: RoutePlan | None,
                   narrowing: Narrowing) -> Wiring:
     """One action's function: its route (none when refused) and what its narrowing keeps."""
-    resources = template.get("Resources") or {}
-    properties = (resources.get(monolith_id) or {}).get("Properties") or {}
+    resources = _mapping(template.get("Resources"))
+    properties = _mapping(_mapping(resources.get(monolith_id)).get("Properties"))
     entries: list[Entry] = []
     leaving: tuple[str, ...] = ()
-    if route is not None:
+    if route is not None and route.direct:
+        entries = [_DIRECT]
+    elif route is not None:
         entries = [event_entry(name, event) for name, event in route.new_events.items()]
         for split in route.resources:
             if split.delivers:
-                entries.append(_split_entry(split.logical_id, resources.get(split.logical_id) or {}, split.added))
+                entries.append(_split_entry(split.logical_id, _mapping(resources.get(split.logical_id)), split.added))
         leaving = tuple(name for name, value in route.monolith_events.items() if value is DELETE)
     policies = _policies(properties)
     if narrowing.policies:
@@ -101,9 +107,15 @@ def action_wiring(template: Mapping[str, Any], monolith_id: str, new_id: str, ro
     return Wiring(new_id, tuple(_unique(entries)), reaches, leaving)
 
 
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """``value`` when it is a mapping; an empty one for what a broken template holds instead
+    (the scan reports those; the picture only leaves them out)."""
+    return value if isinstance(value, Mapping) else {}
+
+
 def event_entry(name: str, event: Any) -> Entry:
-    kind = str((event or {}).get("Type"))
-    properties = (event or {}).get("Properties") or {}
+    kind = str(_mapping(event).get("Type"))
+    properties = _mapping(_mapping(event).get("Properties"))
     source = _source(properties)
     if source is None and kind in _IMPLICIT_API and _IMPLICIT_API[kind][0] not in properties:
         source = _IMPLICIT_API[kind][1]
@@ -114,9 +126,9 @@ def event_entry(name: str, event: Any) -> Entry:
 
 
 def resource_entry(logical_id: str, resource: Any) -> Entry:
-    properties = (resource or {}).get("Properties") or {}
+    properties = _mapping(_mapping(resource).get("Properties"))
     route = properties.get("RouteKey") if isinstance(properties.get("RouteKey"), str) else None
-    return Entry(logical_id, str((resource or {}).get("Type")), _source(properties), route,
+    return Entry(logical_id, str(_mapping(resource).get("Type")), _source(properties), route,
                  tuple(_flatten(properties)))
 
 
@@ -124,7 +136,7 @@ def _split_entry(logical_id: str, original: Any, added: Iterable[tuple[str, Any]
     """The route a resource outside Events gives the new function: its copy for the action
     (a rule narrowed to the key) when the route adds one, else the resource itself."""
     kind = original.get("Type")
-    copy = next((resource for _, resource in added if (resource or {}).get("Type") == kind), None)
+    copy = next((resource for _, resource in added if _mapping(resource).get("Type") == kind), None)
     entry = resource_entry(logical_id, copy if copy is not None else original)
     return Entry(logical_id, entry.kind, entry.source, entry.route, entry.leaves)
 
@@ -146,16 +158,15 @@ def _policies(properties: Mapping[str, Any]) -> list[Any]:
 
 
 def _variables(properties: Mapping[str, Any]) -> dict[str, Any]:
-    variables = ((properties.get("Environment") or {}).get("Variables")) or {}
-    return dict(variables) if isinstance(variables, Mapping) else {}
+    return dict(_mapping(_mapping(properties.get("Environment")).get("Variables")))
 
 
 def _accesses(template: Mapping[str, Any], function_id: str, policies: list[Any], variables: Mapping[str, Any],
               kept_env: set[str]) -> tuple[Access, ...]:
     """The template resources that the policies and the kept variables refer to (and the
     Globals' variables, which every function inherits), in template order."""
-    resources = template.get("Resources") or {}
-    globals_ = _variables(((template.get("Globals") or {}).get("Function")) or {})
+    resources = _mapping(template.get("Resources"))
+    globals_ = _variables(_mapping(_mapping(template.get("Globals")).get("Function")))
     through: dict[str, list[str]] = {}
     for policy in policies:
         for target in referenced_ids(policy):
@@ -168,7 +179,7 @@ def _accesses(template: Mapping[str, Any], function_id: str, policies: list[Any]
         if logical_id in through and logical_id != function_id:
             named = list(dict.fromkeys(through[logical_id]))
             granted = [item for item in named if not item.isupper()] or named
-            found.append(Access(logical_id, str((resource or {}).get("Type")), tuple(granted)))
+            found.append(Access(logical_id, str(_mapping(resource).get("Type")), tuple(granted)))
     return tuple(found)
 
 
@@ -183,11 +194,31 @@ def _policy_name(policy: Any) -> str:
 
 
 def _flatten(value: Any, path: str = "") -> Iterable[tuple[str, str]]:
+    if path == "FilterCriteria" and isinstance(value, Mapping) and isinstance(value.get("Filters"), list):
+        yield from _filter_patterns(value["Filters"])
+        return
     if isinstance(value, Mapping) and intrinsic(value) is None:
         for key, item in value.items():
             yield from _flatten(item, f"{path}.{key}" if path else str(key))
         return
     yield path, _text(value)
+
+
+def _filter_patterns(filters: list[Any]) -> Iterable[tuple[str, str]]:
+    """An event source mapping's filters, as the fields each pattern (a JSON string) reads:
+    ``FilterCriteria.data.event_type: page_view``; several filters are alternatives."""
+    found: dict[str, list[str]] = {}
+    for item in filters:
+        pattern = _mapping(item).get("Pattern")
+        try:
+            parsed = json.loads(pattern) if isinstance(pattern, str) else None
+        except ValueError:
+            parsed = None
+        leaves = _flatten(parsed, "FilterCriteria") if isinstance(parsed, Mapping) else [("FilterCriteria", _text(item))]
+        for path, text in leaves:
+            found.setdefault(path, []).append(text)
+    for path, texts in found.items():
+        yield path, " or ".join(dict.fromkeys(texts))
 
 
 def _text(value: Any) -> str:
@@ -277,7 +308,7 @@ def node_id_for(prefix: str, kind: str, *names: str) -> str:
 def _draw_entries(builder: _Builder, function_id: str, function_node: str, entries: Iterable[Entry],
                   shown: Mapping[tuple[str, str], list[str]]) -> None:
     for entry in entries:
-        lines = [f"{_short(entry.kind)} {entry.name}"]
+        lines = ["direct invoke", "by its callers"] if entry == _DIRECT else [f"{_short(entry.kind)} {entry.name}"]
         if entry.route:
             lines.append(entry.route)
         leaves = dict(entry.leaves)
@@ -352,7 +383,7 @@ def _draw_after(builder: _Builder, scan: FunctionScan) -> None:
 def _filter_name(path: str) -> str:
     """``Pattern.detail-type`` -> ``detail-type``: the field of the event the filter reads."""
     head, _, rest = path.partition(".")
-    return rest if head in ("Pattern", "EventPattern", "FilterPolicy") and rest else path
+    return rest if head in ("Pattern", "EventPattern", "FilterPolicy", "FilterCriteria") and rest else path
 
 
 def _short(kind: str) -> str:

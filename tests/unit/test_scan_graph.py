@@ -33,7 +33,8 @@ from tests.support.graphs import parse_dot, parse_mermaid
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 SNAPSHOT_APPS = ("eventbridge-orders", "multi-source-orders")
 # Apps with other kinds of routes: resources outside Events, filters, APIs, refusals.
-MORE_APPS = ("standalone-rule-payments", "sns-notifications", "http-api-catalog", "appsync-blog", "cfn-rest-inventory")
+MORE_APPS = ("standalone-rule-payments", "sns-notifications", "http-api-catalog", "appsync-blog", "cfn-rest-inventory",
+             "kinesis-clickstream", "direct-invoke-billing")
 
 
 def _scan(app: str, *args: str) -> str:
@@ -149,6 +150,18 @@ def test_resources_outside_events_are_routes_with_their_key_filter():
         "Events::Rule PaymentEventsRule", "detail-type: PaymentCaptured"]
     # a permission grants, it does not route
     assert not any("Permission" in node for node in before)
+
+
+def test_a_stream_filter_reads_as_the_field_it_matches():
+    graph = parse_mermaid(_scan("kinesis-clickstream", "--format", "mermaid"))
+    assert graph.clusters["before"]["b_route_ClickstreamFunction_Clicks"] == ["Kinesis Clicks", "data.event_type: any"]
+    assert graph.clusters["after"]["a_route_PageViewFunction_Clicks"] == ["Kinesis Clicks", "data.event_type: page_view"]
+
+
+def test_a_function_invoked_by_name_is_reached_by_its_callers():
+    graph = parse_mermaid(_scan("direct-invoke-billing", "--format", "mermaid"))
+    assert graph.clusters["before"]["b_route_BillingFunction_callers"] == ["direct invoke", "by its callers"]
+    assert ("a_route_ChargeFunction_callers", "a_fn_ChargeFunction", "") in graph.edges
 
 
 # --- labels that Mermaid and dot would misread ---------------------------------------------------
