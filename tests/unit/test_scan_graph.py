@@ -142,6 +142,36 @@ def test_graphviz_renders_the_dot(app: str):
     assert "<svg" in done.stdout and not done.stderr.strip(), done.stderr
 
 
+MERMAID = Path(__file__).parents[1] / "support" / "mermaid"
+
+
+@pytest.mark.slow
+def test_mermaid_itself_reads_every_picture_and_the_readme_sample():
+    """Mermaid's own parser (with a DOM from jsdom), installed from npm on first use."""
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    if not (MERMAID / "node_modules" / "mermaid").is_dir():
+        if shutil.which("npm") is None:
+            pytest.skip("npm is not installed")
+        done = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--no-package-lock"], cwd=MERMAID,
+                              check=False, capture_output=True, text=True, timeout=600)
+        if done.returncode != 0:
+            pytest.skip(f"mermaid could not be installed from npm: {done.stderr.strip()[-300:]}")
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    samples = [block.split("```", 1)[0] for block in readme.split("```mermaid\n")[1:]]
+    assert samples, "the README shows a Mermaid sample"
+    pictures = {app: _scan(app, "--format", "mermaid") for app in SNAPSHOT_APPS + MORE_APPS}
+    pictures.update({f"README sample {i}": sample for i, sample in enumerate(samples)})
+    pictures["hostile labels"] = mermaid([_scan_of((_action('GET /o/{id} "q" [x] #1 <b> `t`', "F", (API,), (TABLE,)),))])
+    for name, text in pictures.items():
+        done = subprocess.run(["node", "parse.mjs"], cwd=MERMAID, input=text, check=False, capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0 and done.stdout.startswith("ok flowchart"), f"{name}: {done.stdout}{done.stderr}"
+    broken = subprocess.run(["node", "parse.mjs"], cwd=MERMAID, input='flowchart LR\n  a["x"] -->\n', check=False,
+                            capture_output=True, text=True, timeout=120)
+    assert broken.returncode == 1  # the check can fail
+
+
 def test_resources_outside_events_are_routes_with_their_key_filter():
     graph = parse_mermaid(_scan("standalone-rule-payments", "--format", "mermaid"))
     before, after = graph.clusters["before"], graph.clusters["after"]
