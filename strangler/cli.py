@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from strangler import __version__, deep
+from strangler import __version__, deep, scan_graph
 from strangler.apply import changeset, interrupts, sink
 from strangler.apply.sink import WriteOptions
 from strangler.errors import StranglerError
@@ -20,7 +20,7 @@ from strangler.load.project import code_dirs, load
 from strangler.model import Report
 from strangler.pipeline import Outcome, dispatching, run, survey
 from strangler.plan.plan import DEFAULT_FUNCTIONS_DIR
-from strangler.scan import FunctionScan, Gain, scan_function
+from strangler.scan import FunctionScan, Gain, group_lines, scan_function
 
 
 def _project_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -128,18 +128,26 @@ def main() -> None:
 @_project_options
 @_code_option
 @click.option("--json", "as_json", is_flag=True, help="Print the scan as JSON.")
+@click.option("--format", "fmt", type=click.Choice(["text", "mermaid", "dot"]), default="text", show_default=True,
+              help="mermaid or dot: draw the application before and after the split (routes, functions, "
+                   "the resources each reaches).")
 @click.option("--import-time", is_flag=True,
               help="Also import each new handler module and the monolith's in a fresh interpreter and time it "
                    "(runs their module-level code, with placeholder environment values).")
 def scan(project_dir: Path | None, template: Path | None, function_id: str | None, no_color: bool,
-         code: tuple[str, ...], as_json: bool, import_time: bool) -> None:
+         code: tuple[str, ...], as_json: bool, fmt: str, import_time: bool) -> None:
     """Show the dispatching functions, their actions, what each needs, how it will be
     routed, and what its function would keep of the monolith's policies, environment,
     requirements and package."""
+    if as_json and fmt != "text":
+        raise click.UsageError(f"--json and --format {fmt} are alternatives: choose one")
     with _errors():
         project = load(project_dir or Path.cwd(), template, code_dirs(code))
         # On a large stack: see strangler/deep.py (deep syntax trees)
         scans, not_split = deep.call(_scan_all, project, function_id, import_time)
+    if fmt != "text":
+        click.echo(scan_graph.draw(scans, fmt), nl=False)
+        return
     if as_json:
         click.echo(json.dumps({"functions": [s.to_json() for s in scans],
                                "not_split": [{"function": name, "why": why} for name, why in not_split]}, indent=2))
@@ -148,6 +156,8 @@ def scan(project_dir: Path | None, template: Path | None, function_id: str | Non
         click.echo("No function of the template dispatches.")
     for result in scans:
         _print_scan(result, _colour(no_color))
+        for line in group_lines(result):
+            click.echo(line)
         function = project.function(result.logical_id)
         if function.code_elsewhere:
             click.echo(f"  (its code is {function.code_elsewhere}: read from {project.relative(function.code_dir) or '.'}/ "

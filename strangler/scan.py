@@ -14,6 +14,7 @@ from strangler.model import ActionNeeds, Decision
 from strangler.plan import naming
 from strangler.render.narrowing import installed_distributions, narrow
 from strangler.render.needs import function_files, slice_action
+from strangler.scan_graph import Wiring, action_wiring, monolith_wiring
 from strangler.sources.base import Refusal
 from strangler.sources.route import plan_route
 from strangler.template.dialect import dialect_of
@@ -46,6 +47,8 @@ class ActionScan:
     route: str
     refusal: str | None
     gain: Gain
+    # For the picture (scan --format mermaid|dot), not in --json: the route and what it reaches.
+    wiring: Wiring | None = None
 
 
 @dataclass(frozen=True)
@@ -59,11 +62,62 @@ class FunctionScan:
     event_path: str
     actions: tuple[ActionScan, ...]
     extracted: tuple[tuple[str, str], ...]  # (action, function) made by earlier runs
+    wiring: Wiring | None = None  # the monolith's events and resources, for the picture
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        data.pop("wiring", None)
+        for action in data["actions"]:
+            action.pop("wiring", None)
         data["extracted"] = [{"key": k, "function": f} for k, f in self.extracted]
+        data["groups"] = [asdict(group) for group in self.groups()]
         return data
+
+    def groups(self) -> tuple[Group, ...]:
+        """Actions whose functions would keep exactly the same policies and environment
+        variables, so one function could serve them with no wider privilege than either."""
+        alike: dict[tuple[Any, ...], list[ActionScan]] = {}
+        for action in self.actions:
+            if action.refusal is None:
+                alike.setdefault(_privilege(action.gain), []).append(action)
+        return tuple(
+            Group(
+                tuple(action.key for action in members),
+                tuple(d.item for d in members[0].gain.policies if d.kept),
+                tuple(d.item for d in members[0].gain.environment if d.kept),
+                tuple(access.logical_id for access in members[0].wiring.reaches) if members[0].wiring else (),
+            )
+            for members in alike.values() if len(members) > 1
+        )
+
+
+@dataclass(frozen=True)
+class Group:
+    """Actions that could share one function: the same policies, variables and resources."""
+
+    actions: tuple[str, ...]
+    policies: tuple[str, ...]
+    environment: tuple[str, ...]
+    resources: tuple[str, ...]
+
+    def describe(self) -> str:
+        reached = ", ".join(self.resources) or "no template resource"
+        return (f"could share a function: {', '.join(self.actions)} (same resources: {reached}; same policies "
+                f"and environment): {len(self.actions) - 1} function{'s' if len(self.actions) > 2 else ''} fewer, "
+                "no wider privilege")
+
+
+def _privilege(gain: Gain) -> tuple[Any, ...]:
+    """What a function is allowed: which of the monolith's policies and variables it keeps.
+    Every action's decisions list the monolith's items in the same order, so the kept flags
+    in order say which items are kept, even when two policies have the same label."""
+    return (tuple((d.item, d.kept) for d in gain.policies), tuple((d.item, d.kept) for d in gain.environment))
+
+
+def group_lines(result: FunctionScan) -> list[str]:
+    """The text of ``scan`` for the groups of one function: one line each, then a blank line."""
+    lines = [f"  {group.describe()}" for group in result.groups()]
+    return [*lines, ""] if lines else []
 
 
 def _declared_env(project: Project, properties: Any) -> dict[str, str]:
@@ -100,10 +154,13 @@ def scan_function(
     env_names = _declared_env(project, properties)
     monolith_import = import_seconds(monolith_files, function.module_name, env_names) if import_time else None
     actions = []
+    wiring = monolith_wiring(project.template.data, function.logical_id, events,
+                             (invoker.logical_id for invoker in invokers))
     for action in analysis.dispatch.actions:
         piece = slice_action(analysis, action.key, modules, facts)
         symbols, imports = piece.symbols(analysis)
         needs = ActionNeeds(symbols, imports, tuple(project.relative(p) for p in piece.local_files), piece.env_vars)
+        route = None
         try:
             route = plan_route(
                 events, action.key, analysis.dispatch.event_path, function.logical_id, custom, invokers,
@@ -125,12 +182,15 @@ def scan_function(
             import_seconds(files, function.module_name, env_names) if import_time else None, monolith_import,
             narrowing.code,
         )
-        actions.append(ActionScan(action.key, action.handler, action.line, action.module, needs, description, refusal, gain))
+        drawn = action_wiring(project.template.data, function.logical_id, naming.logical_id(action.key), route, narrowing)
+        actions.append(ActionScan(
+            action.key, action.handler, action.line, action.module, needs, description, refusal, gain, drawn,
+        ))
     extracted = tuple(
         (f.strangler_action or "", f.logical_id) for f in project.functions if f.extracted_from == function.logical_id
     )
     dispatch = analysis.dispatch
     return FunctionScan(
         function.logical_id, function.handler, analysis.path, dispatch.shape, dispatch.table, dispatch.line,
-        str(dispatch.event_path), tuple(actions), extracted,
+        str(dispatch.event_path), tuple(actions), extracted, wiring,
     )

@@ -41,6 +41,7 @@ RANKS: dict[str, int] = {
     "pipeline": 7,
     "apply": 8,
     "scan": 9,
+    "scan_graph": 9,
     "verify": 9,
     "cli": 10,
     "__main__": 10,
