@@ -69,6 +69,8 @@ def _code_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _change_options(command: Callable[..., Any]) -> Callable[..., Any]:
     options = [
+        click.option("--json", "as_json", is_flag=True,
+                     help="Print what was (or, with --dry-run, would be) done as JSON instead of the summary and the diff."),
         click.option("--dry-run", is_flag=True, help="Print the complete change as a unified diff and write nothing."),
         click.option("--functions-dir", default=DEFAULT_FUNCTIONS_DIR, show_default=True, metavar="DIR",
                      help="Where the new function folders go, relative to the template."),
@@ -213,8 +215,8 @@ def _scan_all(project, function_id: str | None, import_time: bool) -> tuple[list
 @_code_option
 @_verbosity_options
 @click.argument("actions", nargs=-1, required=True, metavar="ACTION...")
-def extract(project_dir, template, function_id, no_color, dry_run, functions_dir, commit, branch, allow_dirty, code,
-            verbose, quiet, actions) -> None:
+def extract(project_dir, template, function_id, no_color, as_json, dry_run, functions_dir, commit, branch, allow_dirty,
+            code, verbose, quiet, actions) -> None:
     """Move ACTION(s) into functions of their own; the monolith keeps serving the rest.
 
     Each ACTION is a key of the dispatch, as `strangler scan` lists it: "OrderPlaced",
@@ -223,7 +225,7 @@ def extract(project_dir, template, function_id, no_color, dry_run, functions_dir
     """
     _change(project_dir, template, function_id, tuple(actions), retire=False, dry_run=dry_run,
             functions_dir=functions_dir, code=code, colour=_colour(no_color), verbosity=_verbosity(verbose, quiet),
-            options=WriteOptions(allow_dirty, commit, branch))
+            options=WriteOptions(allow_dirty, commit, branch), as_json=as_json)
 
 
 @main.command()
@@ -232,8 +234,8 @@ def extract(project_dir, template, function_id, no_color, dry_run, functions_dir
 @_code_option
 @_verbosity_options
 @click.option("--keep-monolith", is_flag=True, help="Keep the monolith (with an empty table) for events no action claims.")
-def migrate(project_dir, template, function_id, no_color, dry_run, functions_dir, commit, branch, allow_dirty, code,
-            verbose, quiet, keep_monolith) -> None:
+def migrate(project_dir, template, function_id, no_color, as_json, dry_run, functions_dir, commit, branch, allow_dirty,
+            code, verbose, quiet, keep_monolith) -> None:
     """Move every action into a function of its own and retire the monolith.
 
     Retiring removes the monolith's resource and code from the template and its folder,
@@ -241,20 +243,23 @@ def migrate(project_dir, template, function_id, no_color, dry_run, functions_dir
     """
     _change(project_dir, template, function_id, None, retire=not keep_monolith, dry_run=dry_run,
             functions_dir=functions_dir, code=code, colour=_colour(no_color), verbosity=_verbosity(verbose, quiet),
-            options=WriteOptions(allow_dirty, commit, branch))
+            options=WriteOptions(allow_dirty, commit, branch), as_json=as_json)
 
 
 def _change(project_dir: Path | None, template: Path | None, function_id: str | None, keys: tuple[str, ...] | None, *,
             retire: bool, dry_run: bool, functions_dir: str, code: tuple[str, ...], colour: bool, verbosity: int,
-            options: WriteOptions) -> None:
+            options: WriteOptions, as_json: bool = False) -> None:
     """extract and migrate: run the pipeline (with progress on a terminal), then write or show."""
-    progress = _Progress.on_terminal(verbosity)
+    progress = _Progress.on_terminal(QUIET if as_json else verbosity)
     with _errors(), progress:
         progress.phase("Analysing the application")
         outcome = run(project_dir or Path.cwd(), template, function_id, keys, retire=retire,
                       functions_dir=functions_dir, steps=options.commit, progress=progress.advance,
                       code=code_dirs(code), planned=progress.planned)
-    _finish(outcome, dry_run, colour, options, verbosity, progress)
+    if as_json:
+        _finish_json(outcome, dry_run, options)
+    else:
+        _finish(outcome, dry_run, colour, options, verbosity, progress)
 
 
 # --- output ---------------------------------------------------------------------------
@@ -354,6 +359,44 @@ def _finish(outcome: Outcome, dry_run: bool, colour: bool, options: WriteOptions
         click.echo(f"{len(outcome.changes.changes)} files written.")
         for line in next_steps(outcome, options):
             click.echo(line)
+
+
+def _finish_json(outcome: Outcome, dry_run: bool, options: WriteOptions) -> None:
+    """--json: write (unless a dry run), then print the report as JSON on stdout, alone
+    there so that a tool can read it; warnings stay on stderr."""
+    if outcome.changes is not None and not dry_run:
+        with _errors():
+            sink.write(outcome, options, say=lambda line: click.echo(line, err=True))
+    click.echo(json.dumps(run_json(outcome, dry_run), indent=2))
+
+
+def run_json(outcome: Outcome, dry_run: bool) -> dict[str, Any]:
+    """What a run did (or would do) for tools, in scan --json's style (snake_case keys,
+    logical ids, paths relative to the project): the functions created with their action,
+    folder and route, the report's lines per kind, the files and the next steps' facts."""
+    report = outcome.changes.report if outcome.changes is not None else Report()
+    created = []
+    for plan in outcome.plans:
+        for action in plan.actions:
+            said = f"{action.logical_id} ({action.folder}/) for {action.key!r}: "
+            line = next((line for line in report.created if line.startswith(said)), None)
+            created.append({"key": action.key, "logical_id": action.logical_id, "folder": action.folder,
+                            "extracted_from": plan.monolith.logical_id,
+                            "route": line[len(said):] if line is not None else None,
+                            "direct_invoke": any(_DIRECT in m and repr(action.key) in m for m in report.manual)})
+    changes = outcome.changes.changes if outcome.changes is not None else ()
+    return {
+        "dry_run": dry_run,
+        "written": bool(changes) and not dry_run,
+        "message": outcome.message,
+        "already": list(outcome.already),
+        "retired": [plan.monolith.logical_id for plan in outcome.plans if plan.retire],
+        "created": created,
+        **{kind: list(lines) for kind, lines in report.sections() if kind != "created"},
+        "files": [{"path": change.path,
+                   "change": "added" if change.old is None else "removed" if change.new is None else "modified"}
+                  for change in changes],
+    }
 
 
 # A section of the summary longer than LONG lines shows its first SHOWN by default (never

@@ -8,6 +8,7 @@ of SIZE actions; after a deliberate change, rewrite them with
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import re
@@ -251,3 +252,49 @@ def test_scan_says_migrate_would_be_refused_and_why(tmp_path: Path) -> None:
     migrated = run(app, "migrate")
     assert migrated.exit_code == 1 and "AdminIntegration" in migrated.output
     assert "migrate would be refused" not in run(copy_app("eventbridge-orders", tmp_path / "orders"), "scan").stdout
+
+
+# --- machine-readable results ---------------------------------------------------------------
+SCHEMA = ROOT / "strangler" / "schemas" / "run.schema.json"
+
+
+def _valid(document: dict) -> dict:
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.validate(document, json.loads(SCHEMA.read_text(encoding="utf-8")))
+    return document
+
+
+def test_json_of_a_dry_run_says_what_would_be_done_and_nothing_else(large: Path) -> None:
+    result = run(large, "migrate", "--dry-run", "--json")
+    assert result.exit_code == 0, result.output
+    document = _valid(json.loads(result.stdout))  # stdout is the JSON alone: no diff, no summary
+    assert result.stderr == ""
+    assert document["dry_run"] is True and document["written"] is False
+    assert len(document["created"]) == SIZE and document["retired"] == ["MonolithFunction"]
+    first = document["created"][0]
+    assert first == {"key": "OrderReopened", "logical_id": "OrderReopenedFunction", "folder": "functions/order_reopened",
+                     "extracted_from": "MonolithFunction", "route": "EventBridgeRule event CoreEvents",
+                     "direct_invoke": False}
+    short = run(large, "migrate", "--dry-run", "-v")
+    for kind in ("narrowed", "removed"):  # the same lines as the complete text summary
+        assert all(f"  - {line}" in short.stderr for line in document[kind])
+    assert {f["path"] for f in document["files"]} >= {"template.yaml", "src/app.py"}
+    assert not (large / "functions").exists()
+
+
+def test_json_of_a_real_run_and_of_a_rerun(tmp_path: Path) -> None:
+    app = copy_app("direct-invoke-billing", tmp_path / "billing")
+    done = run(app, "extract", "refund", "--json")
+    document = _valid(json.loads(done.stdout))
+    assert document["written"] is True and (app / "functions" / "refund" / "app.py").is_file()
+    assert document["created"][0]["direct_invoke"] is True
+    assert any("is invoked directly" in line for line in document["manual"])
+    again = _valid(json.loads(run(app, "extract", "refund", "--json").stdout))
+    assert again["written"] is False and again["created"] == [] and "already extracted" in again["message"]
+
+
+def test_json_keys_are_in_the_style_of_scan_json(large: Path) -> None:
+    scanned = json.loads(run(large, "scan", "--json").stdout)
+    ran = json.loads(run(large, "migrate", "--dry-run", "--json").stdout)
+    assert "logical_id" in scanned["functions"][0] and "logical_id" in ran["created"][0]
+    assert {a["key"] for a in scanned["functions"][0]["actions"]} == {c["key"] for c in ran["created"]}
