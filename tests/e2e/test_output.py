@@ -298,3 +298,15 @@ def test_json_keys_are_in_the_style_of_scan_json(large: Path) -> None:
     ran = json.loads(run(large, "migrate", "--dry-run", "--json").stdout)
     assert "logical_id" in scanned["functions"][0] and "logical_id" in ran["created"][0]
     assert {a["key"] for a in scanned["functions"][0]["actions"]} == {c["key"] for c in ran["created"]}
+
+
+def test_scan_says_a_function_it_cannot_read_stops_a_migrate_of_the_template(tmp_path: Path) -> None:
+    """migrate of the whole template is all or nothing: a monolith strangler cannot read
+    refuses it, though the other one scans (and extracts) fine."""
+    app = copy_app("multi-api-shop", tmp_path / "shop")
+    edit(app / "orders/app.py", "    elif route_key == \"POST /orders\":\n", "    elif route_key == \"POST /orders\"\n")
+    scanned = run(app, "scan").stdout
+    assert "OrdersFunction  not split: refused:" in scanned
+    assert "  migrate of the whole template would be refused: OrdersFunction cannot be split" in scanned
+    migrated = run(app, "migrate")
+    assert migrated.exit_code == 1 and "orders/app.py:" in migrated.output
