@@ -13,6 +13,7 @@ import os
 import pty
 import re
 import select
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -129,11 +130,17 @@ def test_no_progress_and_no_escape_codes_when_not_on_a_terminal(large: Path) -> 
         assert "Rendering" not in result.output and "Analysing" not in result.output
 
 
-def _on_a_terminal(app: Path, *args: str) -> tuple[int, str, str]:
+def _on_a_terminal(app: Path, *args: str, signal_at: str | None = None,
+                   interrupt_on: str | None = None) -> tuple[int, str, str]:
     """Run strangler with stderr on a pseudo-terminal and stdout in a file (not a terminal
-    either: the diff must come out plain)."""
+    either: the diff must come out plain). ``signal_at`` arms the test hook of a real
+    process (tests/support/signalhook); ``interrupt_on`` sends SIGINT as soon as the
+    terminal shows that text."""
     leader, follower = pty.openpty()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100"}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests" / "support" / "signalhook")]),
+           "COLUMNS": "100"}
+    if signal_at:
+        env["STRANGLER_TEST_SIGNAL_AT"] = signal_at
     out = app.parent / "stdout.txt"
     with out.open("wb") as stdout_file:
         process = subprocess.Popen([sys.executable, "-m", "strangler", *args, "-C", str(app)], cwd=ROOT, env=env,
@@ -151,6 +158,9 @@ def _on_a_terminal(app: Path, *args: str) -> tuple[int, str, str]:
         if not chunk:
             break
         said += chunk
+        if interrupt_on and interrupt_on.encode() in said:
+            process.send_signal(signal.SIGINT)
+            interrupt_on = None
     process.wait(timeout=120)
     stdout = out.read_text(encoding="utf-8")
     os.close(leader)
@@ -168,6 +178,22 @@ def test_progress_on_a_terminal_never_says_extracted_in_a_dry_run(tmp_path: Path
     assert terminal.rstrip().endswith("Would remove (5):\r\n  - Output MonolithFunctionArn (it pointed at MonolithFunction "
                                       "or what was removed with it)\r\n  - MonolithFunction (the monolith) from the "
                                       "template\r\n  - src/app.py\r\n  - src/requirements.txt\r\n  - src/shared.py")
+
+
+@pytest.mark.parametrize("how", ["while-rendering", "while-writing"])
+def test_ctrl_c_on_a_terminal_ends_the_bar_and_says_one_line(tmp_path: Path, how: str) -> None:
+    app = generate(tmp_path / "app", SIZE, seed=0)
+    before = snapshot(app)
+    if how == "while-rendering":
+        code, _, terminal = _on_a_terminal(app, "migrate", interrupt_on="Rendering  [")
+    else:
+        code, _, terminal = _on_a_terminal(app, "migrate", signal_at="locked@SIGINT")
+        assert "Checking and writing" in terminal
+    assert code == 130, terminal
+    assert "Traceback" not in terminal
+    assert terminal.endswith("\nstrangler: interrupted; nothing was changed\r\n")  # a line of its own, the last
+    assert terminal.count("\x1b[?25l") and terminal.rfind("\x1b[?25h") > terminal.rfind("\x1b[?25l")  # cursor back
+    assert snapshot(app) == before
 
 
 # --- next steps -----------------------------------------------------------------------------
