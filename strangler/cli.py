@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -458,7 +459,8 @@ def next_steps(outcome: Outcome, options: WriteOptions) -> list[str]:
     else:
         review = "compare the app with the copy kept before the run (not in a git repository)"
     template = outcome.project.relative(outcome.project.template.path)
-    option = f" -t {template}" if template not in ("template.yaml", "template.yml") else ""
+    # sam finds template.yaml/.yml by itself; any other name is given as strangler was given it.
+    option = f" -t {shlex.quote(template)}" if template not in ("template.yaml", "template.yml") else ""
     lines = [
         "Next steps:",
         f"  1. review:   {review}",
