@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 import json
 import os
+import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import click
 
 from strangler import __version__, deep, scan_graph
 from strangler.apply import changeset, interrupts, sink
+from strangler.apply.gitops import Workspace
 from strangler.apply.sink import WriteOptions
 from strangler.errors import StranglerError
 from strangler.load.project import code_dirs, load
@@ -28,7 +30,7 @@ def _project_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("-C", "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
                      default=None, help="The SAM application folder (default: the current one)."),
         # Not checked by click: like -C in git, a relative path is relative to -C, not here.
-        click.option("--template", type=click.Path(path_type=Path), default=None,
+        click.option("-t", "--template", type=click.Path(path_type=Path), default=None,
                      help="The template, when the folder has several (template.yaml|yml|json); relative to -C."),
         click.option("--function", "function_id", metavar="LOGICAL_ID", default=None,
                      help="The monolith's logical id, when several functions dispatch."),
@@ -37,6 +39,25 @@ def _project_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def _verbosity_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("-v", "--verbose", is_flag=True, help="List everything, however long."),
+        click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (and what was asked for: the diff, the JSON)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+QUIET, SHORT, VERBOSE = -1, 0, 1
+
+
+def _verbosity(verbose: bool, quiet: bool) -> int:
+    if verbose and quiet:
+        raise click.UsageError("-v/--verbose and -q/--quiet say opposite things: choose one")
+    return VERBOSE if verbose else QUIET if quiet else SHORT
 
 
 def _code_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -49,6 +70,8 @@ def _code_option(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _change_options(command: Callable[..., Any]) -> Callable[..., Any]:
     options = [
+        click.option("--json", "as_json", is_flag=True,
+                     help="Print what was (or, with --dry-run, would be) done as JSON instead of the summary and the diff."),
         click.option("--dry-run", is_flag=True, help="Print the complete change as a unified diff and write nothing."),
         click.option("--functions-dir", default=DEFAULT_FUNCTIONS_DIR, show_default=True, metavar="DIR",
                      help="Where the new function folders go, relative to the template."),
@@ -127,6 +150,7 @@ def main() -> None:
 @main.command()
 @_project_options
 @_code_option
+@_verbosity_options
 @click.option("--json", "as_json", is_flag=True, help="Print the scan as JSON.")
 @click.option("--format", "fmt", type=click.Choice(["text", "mermaid", "dot"]), default="text", show_default=True,
               help="mermaid or dot: draw the application before and after the split (routes, functions, "
@@ -135,12 +159,16 @@ def main() -> None:
               help="Also import each new handler module and the monolith's in a fresh interpreter and time it "
                    "(runs their module-level code, with placeholder environment values).")
 def scan(project_dir: Path | None, template: Path | None, function_id: str | None, no_color: bool,
-         code: tuple[str, ...], as_json: bool, fmt: str, import_time: bool) -> None:
+         code: tuple[str, ...], verbose: bool, quiet: bool, as_json: bool, fmt: str, import_time: bool) -> None:
     """Show the dispatching functions, their actions, what each needs, how it will be
     routed, and what its function would keep of the monolith's policies, environment,
-    requirements and package."""
+    requirements and package.
+
+    A long list of actions is shortened (the first ones and every refused one in full,
+    then counts): -v lists every action, -q prints one line per function."""
     if as_json and fmt != "text":
         raise click.UsageError(f"--json and --format {fmt} are alternatives: choose one")
+    verbosity = _verbosity(verbose, quiet)
     with _errors():
         project = load(project_dir or Path.cwd(), template, code_dirs(code))
         # On a large stack: see strangler/deep.py (deep syntax trees)
@@ -155,11 +183,12 @@ def scan(project_dir: Path | None, template: Path | None, function_id: str | Non
     if not scans:
         click.echo("No function of the template dispatches.")
     for result in scans:
-        _print_scan(result, _colour(no_color))
-        for line in group_lines(result):
-            click.echo(line)
+        _print_scan(result, _colour(no_color), verbosity)
+        if verbosity > QUIET:
+            for line in group_lines(result):
+                click.echo(line)
         function = project.function(result.logical_id)
-        if function.code_elsewhere:
+        if function.code_elsewhere and verbosity > QUIET:
             click.echo(f"  (its code is {function.code_elsewhere}: read from {project.relative(function.code_dir) or '.'}/ "
                        "as --code says; after a split, build that folder and upload it there)\n")
     for name, why in not_split:
@@ -167,6 +196,8 @@ def scan(project_dir: Path | None, template: Path | None, function_id: str | Non
         # --json: the text lists what strangler could have split and why it did not.
         if name not in project.skipped:
             click.echo(f"{name}  not split: {why}")
+            if why.startswith("refused: ") and scans:
+                click.echo(f"  migrate of the whole template would be refused: {name} cannot be split")
 
 
 def _scan_all(project, function_id: str | None, import_time: bool) -> tuple[list[FunctionScan], list[tuple[str, str]]]:
@@ -194,37 +225,53 @@ def _scan_all(project, function_id: str | None, import_time: bool) -> tuple[list
 @_project_options
 @_change_options
 @_code_option
+@_verbosity_options
 @click.argument("actions", nargs=-1, required=True, metavar="ACTION...")
-def extract(project_dir, template, function_id, no_color, dry_run, functions_dir, commit, branch, allow_dirty, code,
-            actions) -> None:
+def extract(project_dir, template, function_id, no_color, as_json, dry_run, functions_dir, commit, branch, allow_dirty,
+            code, verbose, quiet, actions) -> None:
     """Move ACTION(s) into functions of their own; the monolith keeps serving the rest.
 
     Each ACTION is a key of the dispatch, as `strangler scan` lists it: "OrderPlaced",
     "GET /orders/{id}", or "shop.orders/OrderPlaced" for a source and a detail-type.
     Running it again for an action already extracted does nothing.
     """
-    with _errors():
-        outcome = run(project_dir or Path.cwd(), template, function_id, tuple(actions), retire=False,
-                      functions_dir=functions_dir, steps=commit, progress=_progress(), code=code_dirs(code))
-    _finish(outcome, dry_run, _colour(no_color), WriteOptions(allow_dirty, commit, branch))
+    _change(project_dir, template, function_id, tuple(actions), retire=False, dry_run=dry_run,
+            functions_dir=functions_dir, code=code, colour=_colour(no_color), verbosity=_verbosity(verbose, quiet),
+            options=WriteOptions(allow_dirty, commit, branch), as_json=as_json)
 
 
 @main.command()
 @_project_options
 @_change_options
 @_code_option
+@_verbosity_options
 @click.option("--keep-monolith", is_flag=True, help="Keep the monolith (with an empty table) for events no action claims.")
-def migrate(project_dir, template, function_id, no_color, dry_run, functions_dir, commit, branch, allow_dirty, code,
-            keep_monolith) -> None:
+def migrate(project_dir, template, function_id, no_color, as_json, dry_run, functions_dir, commit, branch, allow_dirty,
+            code, verbose, quiet, keep_monolith) -> None:
     """Move every action into a function of its own and retire the monolith.
 
     Retiring removes the monolith's resource and code from the template and its folder,
     and the Outputs that pointed at it; a resource that still refers to it stops the run.
     """
-    with _errors():
-        outcome = run(project_dir or Path.cwd(), template, function_id, None, retire=not keep_monolith,
-                      functions_dir=functions_dir, steps=commit, progress=_progress(), code=code_dirs(code))
-    _finish(outcome, dry_run, _colour(no_color), WriteOptions(allow_dirty, commit, branch))
+    _change(project_dir, template, function_id, None, retire=not keep_monolith, dry_run=dry_run,
+            functions_dir=functions_dir, code=code, colour=_colour(no_color), verbosity=_verbosity(verbose, quiet),
+            options=WriteOptions(allow_dirty, commit, branch), as_json=as_json)
+
+
+def _change(project_dir: Path | None, template: Path | None, function_id: str | None, keys: tuple[str, ...] | None, *,
+            retire: bool, dry_run: bool, functions_dir: str, code: tuple[str, ...], colour: bool, verbosity: int,
+            options: WriteOptions, as_json: bool = False) -> None:
+    """extract and migrate: run the pipeline (with progress on a terminal), then write or show."""
+    progress = _Progress.on_terminal(QUIET if as_json else verbosity)
+    with _errors(), progress:
+        progress.phase("Analysing the application")
+        outcome = run(project_dir or Path.cwd(), template, function_id, keys, retire=retire,
+                      functions_dir=functions_dir, steps=options.commit, progress=progress.advance,
+                      code=code_dirs(code), planned=progress.planned)
+    if as_json:
+        _finish_json(outcome, dry_run, options)
+    else:
+        _finish(outcome, dry_run, colour, options, verbosity, progress)
 
 
 # --- output ---------------------------------------------------------------------------
@@ -249,67 +296,206 @@ class _errors:
         return False
 
 
-def _progress() -> Callable[[str], None] | None:
-    """A one-line counter on a terminal's stderr; silent when piped."""
-    if not sys.stderr.isatty():
+class _Progress:
+    """What a long run is doing, on stderr when it is a terminal: a line per phase and
+    click's progress bar while the actions render. Silent on a pipe, in a file or with -q,
+    so that nothing but the results reaches a log. The bar says "rendering", never
+    "extracted": in a dry run nothing is.
+
+    Used as a context manager: the bar is closed (its line ended) before an error or an
+    interruption is reported, so that message starts a line of its own."""
+
+    def __init__(self, shown: bool):
+        self.shown = shown
+        self._bar: Any = None
+
+    @classmethod
+    def on_terminal(cls, verbosity: int) -> "_Progress":
+        return cls(verbosity > QUIET and sys.stderr.isatty())
+
+    def phase(self, text: str) -> None:
+        self.close()
+        if self.shown:
+            click.echo(f"{text}...", err=True)
+
+    def planned(self, total: int) -> None:
+        if self.shown and total:
+            self.close()
+            self._bar = click.progressbar(length=total, label="Rendering", file=sys.stderr, show_pos=True,
+                                          item_show_func=lambda key: key)
+            self._bar.__enter__()
+
+    def advance(self, key: str) -> None:
+        if self._bar is not None:
+            self._bar.update(1, key)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            bar, self._bar = self._bar, None
+            bar.__exit__(None, None, None)
+
+    def __enter__(self) -> None:
         return None
-    count = {"n": 0}
 
-    def tick(key: str) -> None:
-        count["n"] += 1
-        click.echo(f"\r\033[Kextracted {count['n']}: {key}", err=True, nl=False)
-
-    return tick
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _colour(no_color: bool) -> bool:
     return not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
 
 
-def _finish(outcome: Outcome, dry_run: bool, colour: bool, options: WriteOptions) -> None:
+def _finish(outcome: Outcome, dry_run: bool, colour: bool, options: WriteOptions, verbosity: int = SHORT,
+            progress: "_Progress | None" = None) -> None:
+    progress = progress or _Progress(False)
     if outcome.message:
-        click.echo(outcome.message)
+        if verbosity > QUIET:
+            click.echo(outcome.message)
         return
     assert outcome.changes is not None and outcome.plan is not None
-    if sys.stderr.isatty():
-        click.echo("\r\033[K", err=True, nl=False)
-    for line in outcome.already:
-        click.echo(line)
+    if verbosity > QUIET:
+        for line in shortened(outcome.already, verbosity):
+            click.echo(line)
     if dry_run:
         diff = changeset.unified_diff(outcome.changes.changes)
         click.echo(changeset.colour(diff) if colour else diff, nl=False)
-        _print_report(outcome.changes.report, colour, heading="Would")
+        if verbosity > QUIET:
+            _print_report(outcome.changes.report, colour, "Would", verbosity)
         return
-    with _errors():
-        sink.write(outcome, options, say=lambda line: click.echo(line, err=True))
-    _print_report(outcome.changes.report, colour, heading="")
-    click.echo(f"{len(outcome.changes.changes)} files written.")
+    say = (lambda line: click.echo(line, err=True)) if verbosity > QUIET else (lambda line: None)
+    with _errors(), progress:
+        progress.phase(f"Checking and writing {len(outcome.changes.changes)} files")
+        sink.write(outcome, options, say=say)
+    if verbosity > QUIET:
+        _print_report(outcome.changes.report, colour, "", verbosity)
+        click.echo(f"{len(outcome.changes.changes)} files written.")
+        for line in next_steps(outcome, options):
+            click.echo(line)
 
 
-def _print_report(report: Report, colour: bool, heading: str) -> None:
-    def title(done: str, planned: str) -> str:
-        text = f"{heading} {planned}" if heading else done
-        return click.style(text, bold=True) if colour else text
+def _finish_json(outcome: Outcome, dry_run: bool, options: WriteOptions) -> None:
+    """--json: write (unless a dry run), then print the report as JSON on stdout, alone
+    there so that a tool can read it; warnings stay on stderr."""
+    if outcome.changes is not None and not dry_run:
+        with _errors():
+            sink.write(outcome, options, say=lambda line: click.echo(line, err=True))
+    click.echo(json.dumps(run_json(outcome, dry_run), indent=2))
 
+
+def run_json(outcome: Outcome, dry_run: bool) -> dict[str, Any]:
+    """What a run did (or would do) for tools, in scan --json's style (snake_case keys,
+    logical ids, paths relative to the project): the functions created with their action,
+    folder and route, the report's lines per kind, the files and the next steps' facts."""
+    report = outcome.changes.report if outcome.changes is not None else Report()
+    created = []
+    for plan in outcome.plans:
+        for action in plan.actions:
+            said = f"{action.logical_id} ({action.folder}/) for {action.key!r}: "
+            line = next((line for line in report.created if line.startswith(said)), None)
+            created.append({"key": action.key, "logical_id": action.logical_id, "folder": action.folder,
+                            "extracted_from": plan.monolith.logical_id,
+                            "route": line[len(said):] if line is not None else None,
+                            "direct_invoke": any(_DIRECT in m and repr(action.key) in m for m in report.manual)})
+    changes = outcome.changes.changes if outcome.changes is not None else ()
+    return {
+        "dry_run": dry_run,
+        "written": bool(changes) and not dry_run,
+        "message": outcome.message,
+        "already": list(outcome.already),
+        "retired": [plan.monolith.logical_id for plan in outcome.plans if plan.retire],
+        "created": created,
+        **{kind: list(lines) for kind, lines in report.sections() if kind != "created"},
+        "files": [{"path": change.path,
+                   "change": "added" if change.old is None else "removed" if change.new is None else "modified"}
+                  for change in changes],
+    }
+
+
+# A section of the summary longer than LONG lines shows its first SHOWN by default (never
+# "... and 1 more": a line saying so would be as long as the line it hides).
+SHOWN = 5
+LONG = 8
+
+_TITLES = {
+    "created": ("Created", "create"),
+    "narrowed": ("Narrowed to what the code uses", "narrow to what the code uses"),
+    "changed": ("Changed", "change"),
+    "removed": ("Removed", "remove"),
+    "manual": ("To do by hand", "need doing by hand"),
+}
+
+
+def shortened(lines: Sequence[str], verbosity: int, *, always: bool = False) -> list[str]:
+    """``lines`` as the default output shows them: the first few of a long list and how many
+    more there are; all of them with -v, or when they are ``always`` worth reading."""
+    if verbosity >= VERBOSE or always or len(lines) <= LONG:
+        return list(lines)
+    return [*lines[:SHOWN], f"... and {len(lines) - SHOWN} more (-v to list all)"]
+
+
+def report_lines(report: Report, heading: str, verbosity: int) -> list[tuple[str, bool]]:
+    """The summary of a run as (text, is_title) lines: a title with its count per kind of
+    change, then its lines (shortened unless -v; what needs doing by hand always in full).
+    ``heading`` is "Would" for a dry run, "" for a real one."""
+    said: list[tuple[str, bool]] = []
+    for kind, lines in report.sections():
+        if not lines:
+            continue
+        done, planned = _TITLES[kind]
+        said.append((f"{heading} {planned} ({len(lines)}):" if heading else f"{done} ({len(lines)}):", True))
+        for line in shortened(lines, verbosity, always=kind == "manual"):
+            said.append((f"  {line}" if line.startswith("... and ") else f"  - {line}", False))
+    return said
+
+
+def _print_report(report: Report, colour: bool, heading: str, verbosity: int) -> None:
     out = sys.stderr if heading else sys.stdout
-    sections = (
-        (("Created", "create"), report.created),
-        (("Narrowed to what the code uses", "narrow to what the code uses"), report.narrowed),
-        (("Changed", "change"), report.changed),
-        (("Removed", "remove"), report.removed),
-        (("To do by hand", "need doing by hand"), report.manual),
-    )
-    for (done, planned), lines in sections:
-        if lines:
-            click.echo(title(done, planned) + ":", file=out)
-            for line in lines:
-                click.echo(f"  - {line}", file=out)
+    for text, is_title in report_lines(report, heading, verbosity):
+        click.echo(click.style(text, bold=True) if colour and is_title else text, file=out)
+
+
+# How the report says an action is invoked directly (render.py's _Extractor.extract).
+_DIRECT = "is invoked directly"
+
+
+def next_steps(outcome: Outcome, options: WriteOptions) -> list[str]:
+    """What to do after a real run, in the order to do it: review, verify, validate, deploy,
+    and, when an action is invoked directly, the order that keeps its callers working."""
+    assert outcome.changes is not None
+    steps = outcome.steps or (outcome.changes,)
+    if options.commit:
+        review = f"git log -p -{len(steps)}   # the commits of this run"
+    elif Workspace.find(outcome.project.root).versioned:
+        review = "git status && git diff   # new folders are untracked until added"
+    else:
+        review = "compare the app with the copy kept before the run (not in a git repository)"
+    template = outcome.project.relative(outcome.project.template.path)
+    # sam finds template.yaml/.yml by itself; any other name is given as strangler was given it.
+    option = f" -t {shlex.quote(template)}" if template not in ("template.yaml", "template.yml") else ""
+    lines = [
+        "Next steps:",
+        f"  1. review:   {review}",
+        f"  2. verify:   strangler verify{option}   # replays events before and after the split",
+        f"  3. validate: sam validate --lint{option}",
+        f"  4. deploy:   sam build{option} && sam deploy",
+    ]
+    direct = [line for line in outcome.changes.report.manual if _DIRECT in line]
+    if direct:
+        count = "1 action is" if len(direct) == 1 else f"{len(direct)} actions are"
+        if any(plan.retire for plan in outcome.plans):
+            order = ("this run retires the monolith, so a caller still invoking it fails from that deploy on: "
+                     "run `strangler migrate --keep-monolith` instead, deploy, switch the callers, then migrate")
+        else:
+            order = "the monolith keeps serving them until then"
+        lines.append(f"  Deploy order: {count} invoked directly. Deploy first, then switch the callers to the new "
+                     f"functions (their names are in the template's Outputs); {order}.")
+    return lines
 
 
 @main.command()
 @click.option("-C", "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="The SAM application folder (default: the current one).")
-@click.option("--template", type=click.Path(path_type=Path), default=None,
+@click.option("-t", "--template", type=click.Path(path_type=Path), default=None,
               help="The template, when the folder has several; relative to -C.")
 @click.option("--before", "before_ref", metavar="REF", default=None,
               help="The version before the split (default: HEAD with uncommitted changes, else the commit "
@@ -373,16 +559,54 @@ def _gain_rows(gain: Gain) -> list[tuple[str, str]]:
     return rows
 
 
-def _print_scan(result: FunctionScan, colour: bool) -> None:
+# The scan of a function with more than SCAN_LONG actions shows the first SCAN_SHOWN (and
+# every refused one) in full by default, then counts the rest.
+SCAN_SHOWN = 10
+SCAN_LONG = 15
+
+
+def migrate_refusal(result: FunctionScan) -> str | None:
+    """Why ``strangler migrate`` would refuse this function, before anyone runs it: an
+    action that cannot be routed stops the whole run (migrate is all or nothing)."""
+    refused = [action for action in result.actions if action.refusal is not None]
+    if not refused:
+        return None
+    first = refused[0]
+    more = f" (and {len(refused) - 1} more action{'s' if len(refused) > 2 else ''})" if len(refused) > 1 else ""
+    return f"migrate would be refused: {first.key!r} cannot be routed{more}: {first.refusal}"
+
+
+def _scan_headline(result: FunctionScan) -> str:
+    refused = sum(1 for action in result.actions if action.refusal is not None)
+    direct = sum(1 for action in result.actions if action.refusal is None and action.route.startswith("direct invoke"))
+    parts = [f"{len(result.actions)} action{'' if len(result.actions) == 1 else 's'} to extract"]
+    if result.extracted:
+        parts.append(f"{len(result.extracted)} extracted")
+    if direct:
+        parts.append(f"{direct} invoked directly")
+    parts.append(f"{refused} refused" if refused else "none refused")
+    return ", ".join(parts)
+
+
+def _print_scan(result: FunctionScan, colour: bool, verbosity: int = SHORT) -> None:
     bold = (lambda t: click.style(t, bold=True)) if colour else (lambda t: t)
     dim = (lambda t: click.style(t, dim=True)) if colour else (lambda t: t)
+    refusal = migrate_refusal(result)
+    if verbosity == QUIET:
+        click.echo(f"{bold(result.logical_id)}  {_scan_headline(result)}")
+        if refusal:
+            click.echo(f"  {refusal}")
+        return
     click.echo(bold(result.logical_id) + f"  Handler {result.handler}")
     click.echo(f"  dispatch  {result.shape} {result.table} at {result.module}:{result.line}, key read from event {result.event_path}")
-    for key, function in result.extracted:
-        click.echo(f"  extracted {key} -> {function}")
+    extracted = [f"  extracted {key} -> {function}" for key, function in result.extracted]
+    for line in shortened(extracted, verbosity):
+        click.echo(line if line.startswith("  ") else f"  {line}")
     if not result.actions:
         click.echo("  no action left in the table")
-    for action in result.actions:
+    long = verbosity < VERBOSE and len(result.actions) > SCAN_LONG
+    shown = [a for i, a in enumerate(result.actions) if not long or i < SCAN_SHOWN or a.refusal is not None]
+    for action in shown:
         click.echo()
         click.echo("  " + bold(action.key) + dim(f"  {action.handler} ({action.module or result.module}:{action.line})"))
         route = action.route if action.refusal is None else f"REFUSED: {action.refusal}"
@@ -397,4 +621,15 @@ def _print_scan(result: FunctionScan, colour: bool) -> None:
         for label, value in rows:
             if value:
                 click.echo(f"    {label:<9}{value}")
+    if long:
+        rest = [a for a in result.actions if a not in shown]
+        direct = sum(1 for a in rest if a.route.startswith("direct invoke"))
+        how = f"{len(rest) - direct} routed at their event source" + (f", {direct} invoked directly" if direct else "")
+        click.echo()
+        click.echo(f"  ... and {len(rest)} more actions, {how} (-v to list all): "
+                   + ", ".join(a.key for a in rest[:SHOWN]) + (", ..." if len(rest) > SHOWN else ""))
+    click.echo()
+    click.echo(f"  {_scan_headline(result)}")
+    if refusal:
+        click.echo(f"  {refusal}")
     click.echo()

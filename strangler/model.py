@@ -156,6 +156,15 @@ class Report:
     manual: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()
 
+    def sections(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The lines under each kind of change, in the order people read them (what is new,
+        then what shrank or changed, then what went, then what is left to them)."""
+        return tuple((kind, getattr(self, kind)) for kind in REPORT_KINDS)
+
+
+# The kinds of Report lines, in the order they are printed (and their JSON keys).
+REPORT_KINDS = ("created", "narrowed", "changed", "removed", "manual")
+
 
 @dataclass(frozen=True)
 class ChangeSet:

@@ -11,7 +11,7 @@ from strangler.analyse.dispatch import Analysis
 from strangler.analyse.dispatch.table import NoDispatch
 from strangler.analyse.facts import FactCache
 from strangler.analyse.function import analyse_function
-from strangler.errors import StranglerError
+from strangler.errors import StranglerError, did_you_mean
 from strangler.model import ChangeSet
 from strangler.plan.plan import (
     DEFAULT_FUNCTIONS_DIR,
@@ -160,12 +160,15 @@ def run(
     steps: bool = False,
     progress: Callable[[str], None] | None = None,
     code: CodeDirs = NO_CODE_DIRS,
+    planned: Callable[[int], None] | None = None,
 ) -> Outcome:
     """Extract ``keys`` (all when None) and optionally retire the monolith(s). ``code``
-    (``--code``) says where the source of a monolith whose code is in S3 is."""
+    (``--code``) says where the source of a monolith whose code is in S3 is. ``planned``
+    is told how many actions will be rendered before the first one is (``progress`` is
+    then told each one as it is done)."""
     return deep.call(
         _run, directory, template, function, keys,
-        retire=retire, functions_dir=functions_dir, steps=steps, progress=progress, code=code,
+        retire=retire, functions_dir=functions_dir, steps=steps, progress=progress, code=code, planned=planned,
     )
 
 
@@ -180,6 +183,7 @@ def _run(
     steps: bool,
     progress: Callable[[str], None] | None,
     code: CodeDirs,
+    planned: Callable[[int], None] | None = None,
 ) -> Outcome:
     project = load(directory, template, code)
     chosen = _monoliths_or_done(project, function, keys)
@@ -194,6 +198,8 @@ def _run(
     work = tuple((analysis, plan) for analysis, plan in pairs if plan.actions or plan.retire)
     if not work:
         return Outcome(project, plans, None, "; ".join(line for p in plans for line in p.already) or "nothing to extract")
+    if planned is not None:
+        planned(sum(len(plan.actions) for _, plan in work))
     # Either way the render edits the loaded template itself: a copy of a large template
     # costs more than all the edits, and nothing renders this project again.
     if steps:
@@ -258,7 +264,9 @@ def _owners(project: Project, found: Survey, keys: tuple[str, ...]) -> Chosen:
                 f"{a.function.logical_id}: {', '.join(x.key for x in a.dispatch.actions) or 'none left'}"
                 for a in found.monoliths
             )
-            raise StranglerError(f"unknown action {key!r}; the actions are {listed}", where=project.template.path.name)
+            every = [x.key for a in found.monoliths for x in a.dispatch.actions]
+            raise StranglerError(f"unknown action {key!r}; the actions are {listed}", where=project.template.path.name,
+                                 hint=did_you_mean(key, every))
         wanted.setdefault(owners[0], []).append(key)
     return [(analysis, tuple(wanted[analysis.function.logical_id]))
             for analysis in found.monoliths if analysis.function.logical_id in wanted]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from strangler.analyse.dispatch import Analysis
 from strangler.analyse.function import analyse_function
-from strangler.errors import StranglerError
+from strangler.errors import StranglerError, did_you_mean
 from strangler.load.project import Project, extracted_by_earlier_runs
 from strangler.model import FunctionRef
 from strangler.plan import naming
@@ -58,6 +58,7 @@ def plan_actions(
             raise StranglerError(
                 f"unknown action {key!r}; the actions of {monolith.logical_id} are: {listed}",
                 where=f"{analysis.path}:{analysis.dispatch.line}",
+                hint=did_you_mean(key, known),
             )
         else:
             chosen.append(key)
