@@ -11,7 +11,13 @@ from strangler.errors import StranglerError
 from strangler.pipeline import run
 from strangler.plan.plan import DEFAULT_FUNCTIONS_DIR
 from strangler.render import render
-from strangler.template.document import StaleDump, StepDump, TemplateDocument, _serialize, _source
+from strangler.template.document import (
+    StaleDump,
+    StepDump,
+    TemplateDocument,
+    _serialize,
+    _source,
+)
 from tests.support.apps import copy_app
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
