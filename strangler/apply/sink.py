@@ -72,17 +72,24 @@ def copied_sources(outcome: Outcome) -> list[str]:
     """
     assert outcome.changes is not None and outcome.plan is not None
     project = outcome.project
+    # Each written file under the folder that holds it (and that folder's parents): one
+    # pass over the changes, not one per action, which a large migrate makes quadratic.
+    written_under: dict[Path, list[Path]] = {}
+    for change in outcome.changes.changes:
+        if change.new is None:
+            continue
+        target = project.root / change.path
+        for parent in target.parents:
+            written_under.setdefault(parent, []).append(target)
     found = []
-    for plan, action in ((plan, action) for plan in outcome.plans for action in plan.actions):
+    for plan in outcome.plans:
         code_dir = plan.monolith.code_dir
-        folder = project.root / action.folder
-        for change in outcome.changes.changes:
-            target = project.root / change.path
-            if change.new is None or folder not in target.parents:
-                continue
-            source = code_dir / target.relative_to(folder)
-            if source.is_file():
-                found.append(project.relative(source))
+        for action in plan.actions:
+            folder = project.root / action.folder
+            for target in written_under.get(folder, ()):
+                source = code_dir / target.relative_to(folder)
+                if source.is_file():
+                    found.append(project.relative(source))
     return sorted(set(found))
 
 
