@@ -348,21 +348,23 @@ class StepDump:
         return rest[:start] + "".join(self._pieces[key][1] for key in order) + rest[end:]
 
     def _again(self, order: list[str], changed: Collection[str]) -> set[str]:
-        """The resources whose text must be made again: named, new, replaced, moved, and
-        the neighbours of each (before and after, in the old order and the new)."""
+        """The resources whose text must be made again: those named, those whose neighbours
+        changed, and those new or replaced with their neighbours (and the neighbours of
+        those that went), in the old order and the new: an insertion or a deletion can move
+        a comment or a blank line between them."""
         resources = self.doc.data["Resources"]
         old = self._order
-        moved = set(changed) | {k for k in order if k not in self._pieces or self._pieces[k][0] != id(resources[k])}
-        moved |= set(old) ^ set(order)
+        fresh = {k for k in order if k not in self._pieces or self._pieces[k][0] != id(resources[k])}
+        fresh |= set(old) ^ set(order)
+        again = set(changed) | fresh
         if old != order:
-            # Keys whose neighbours differ moved (place_new_functions inserts in the middle).
-            before_old = {k: (old[i - 1] if i else None, old[i + 1] if i + 1 < len(old) else None) for i, k in enumerate(old)}
-            moved |= {k for i, k in enumerate(order)
-                      if before_old.get(k) != (order[i - 1] if i else None, order[i + 1] if i + 1 < len(order) else None)}
-        again = set(moved)
+            # A key inserted or deleted next to them changes what surrounds them.
+            around_old = {k: (old[i - 1] if i else None, old[i + 1] if i + 1 < len(old) else None) for i, k in enumerate(old)}
+            again |= {k for i, k in enumerate(order)
+                      if around_old.get(k) != (order[i - 1] if i else None, order[i + 1] if i + 1 < len(order) else None)}
         for sequence in (old, order):
             for i, key in enumerate(sequence):
-                if key in moved:
+                if key in fresh:
                     again.update(sequence[max(i - 1, 0): i + 2])
         return again
 
