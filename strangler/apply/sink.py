@@ -132,11 +132,13 @@ def _commit_steps(outcome: Outcome, workspace: Workspace, branch: str | None, sa
             _apply(root, delta)
             interrupts.phase(f"commit {number} before")
             try:
-                sha = workspace.commit(delta, _message(title, step, delta))
+                # The ids are read once at the end: one git process less per step.
+                workspace.commit(delta, _message(title, step, delta), sha=False)
             except GitFailure as exc:
                 raise GitFailure(f"{exc.step} of step {number} ({title})", exc.output) from exc
             interrupts.phase(f"commit {number} after")
-            said.append(f"[{sha}] {title}")
+        committed = titles[: min(len(outcome.steps), len(titles))]
+        said = [f"[{sha}] {title}" for sha, title in zip(workspace.last_commits(len(committed)), committed)]
         interrupts.phase("committed")
     except BaseException as exc:
         _undo_git(workspace, start, branch, originals)
