@@ -1,8 +1,8 @@
 """Time strangler on generated monoliths of growing size, against a parse-and-scope floor.
 
     python -m benchmarks.run [--sizes 50,200,500,1000] [--repeat 3] [--budget SECONDS]
-                             [--ops scan,migrate,extract] [--traced] [--in-process] [--json FILE]
-    python -m benchmarks.run --profile {floor,parse,scan,migrate,extract} N [--sort cumulative|tottime] [--top 25] [--save FILE]
+                             [--ops scan,migrate,extract,migrate-write,migrate-commit] [--traced] [--in-process] [--json FILE]
+    python -m benchmarks.run --profile {floor,parse,scan,migrate,extract,migrate-write,migrate-commit} N [--sort cumulative|tottime] [--top 25] [--save FILE]
 
 Every operation is called in-process through the functions the CLI calls (see
 ``strangler/cli.py``), so interpreter start-up and click are excluded:
@@ -12,6 +12,10 @@ Every operation is called in-process through the functions the CLI calls (see
   written) + ``changeset.unified_diff`` of the result, the text the CLI prints.
 * ``extract``: ``pipeline.run(..., keys=(one key,), retire=False)`` + ``changeset.apply`` to
   a fresh copy of the app (the copy is made before the clock starts), without git.
+* ``migrate-write`` and ``migrate-commit`` (only when named in ``--ops``): ``strangler migrate``
+  and ``strangler migrate --commit`` in a fresh git repository holding a copy of the app (made
+  and committed before the clock starts): ``pipeline.run(..., steps=commit)`` + ``sink.write``,
+  git's own work included. Printed in a table of their own.
 * the floor: one ``libcst.parse_module`` of ``src/app.py`` and one
   ``MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)``, the least
   any analysis of that module has to do with LibCST's scope provider.
@@ -57,7 +61,7 @@ from libcst.metadata import MetadataWrapper, ScopeProvider
 
 from benchmarks.generate import generate, keys_of
 from strangler import deep
-from strangler.apply import changeset
+from strangler.apply import changeset, sink
 from strangler.load.project import load
 from strangler.pipeline import dispatching, run
 from strangler.plan.plan import DEFAULT_FUNCTIONS_DIR
@@ -65,7 +69,10 @@ from strangler.scan import scan_function
 
 REPO = Path(__file__).resolve().parents[1]
 OPERATIONS = ("floor", "parse", "scan", "migrate", "extract")
-LABELS = {"floor": "floor", "parse": "parse only", "scan": "scan", "migrate": "migrate --dry-run", "extract": "extract"}
+# Timed only when named in --ops: they write a git repository per run (seconds each at N=200).
+WRITING = ("migrate-write", "migrate-commit")
+LABELS = {"floor": "floor", "parse": "parse only", "scan": "scan", "migrate": "migrate --dry-run", "extract": "extract",
+          "migrate-write": "migrate", "migrate-commit": "migrate --commit"}
 DEFAULT_SIZES = (50, 200, 500, 1000)
 
 
@@ -107,6 +114,28 @@ def op_extract(app: Path, key: str) -> int:
         raise RuntimeError(f"extract did nothing: {outcome.message}")
     changeset.apply(outcome.project.root, outcome.changes.changes)
     return len(outcome.changes.changes)
+
+
+def op_migrate_write(app: Path, commit: bool) -> int:
+    """``strangler migrate [--commit] -C app`` in a git repository: render (one step per
+    action with ``commit``), then the sink writes the files, or one commit per step."""
+    outcome = run(app, None, None, None, retire=True, functions_dir=DEFAULT_FUNCTIONS_DIR, steps=commit)
+    if outcome.message or outcome.changes is None:
+        raise RuntimeError(f"migrate did nothing: {outcome.message}")
+    sink.write(outcome, sink.WriteOptions(commit=commit), say=lambda line: None)
+    return len(outcome.steps)
+
+
+def git_copy(source: Path, target: Path) -> Path:
+    """``source`` copied to ``target`` as a git repository with one commit, an identity of
+    its own and no signing, so that ``--commit`` can run there."""
+    shutil.copytree(source, target)
+    for command in (
+        ["init", "--quiet"], ["config", "user.name", "Bench"], ["config", "user.email", "bench@example.com"],
+        ["config", "commit.gpgsign", "false"], ["add", "--all"], ["commit", "--quiet", "-m", "before"],
+    ):
+        subprocess.run(["git", *command], cwd=target, check=True, capture_output=True)
+    return target
 
 
 # --- measuring ------------------------------------------------------------------------------
@@ -172,7 +201,11 @@ class App:
         if operation == "extract":
             target = self.fresh_copy()
             return lambda: op_extract(target, self.extract_key)
-        raise ValueError(f"unknown operation {operation!r}; one of {', '.join(OPERATIONS)}")
+        if operation in WRITING:
+            self._copies += 1
+            repo = git_copy(self.root, self._scratch / f"copy{self._copies}")
+            return lambda: op_migrate_write(repo, commit=operation == "migrate-commit")
+        raise ValueError(f"unknown operation {operation!r}; one of {', '.join(OPERATIONS + WRITING)}")
 
     def check(self, scan: Any) -> None:
         """The operations measure the real work, not a refusal: fail loudly otherwise."""
@@ -235,7 +268,7 @@ def warm_up() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="strangler-bench-warm-") as temp:
         app = App.create(Path(temp), 5)
-        for operation in OPERATIONS:
+        for operation in OPERATIONS + WRITING:
             app.prepare(operation)()
     _warmed = True
 
@@ -353,14 +386,30 @@ def format_reference(results: list[Measurement]) -> str:
     return "Against the parse alone (libcst.parse_module of src/app.py):\n\n" + _markdown(rows)
 
 
+def format_writing(results: list[Measurement]) -> str:
+    """``migrate`` against ``migrate --commit`` (one commit per action), both writing to git."""
+    if not any(op in r.seconds for r in results for op in WRITING):
+        return ""
+    rows = [["N", "migrate --dry-run s", "migrate s", "migrate --commit s", "--commit (x migrate)"]]
+    for r in results:
+        def cell(op: str, r: Measurement = r) -> str:
+            return f"{r.seconds[op]:.3f}" if op in r.seconds else "-"
+
+        both = all(op in r.seconds for op in WRITING)
+        ratio = f"{r.seconds['migrate-commit'] / r.seconds['migrate-write']:.2f}x" if both else "-"
+        rows.append([str(r.actions), cell("migrate"), cell("migrate-write"), cell("migrate-commit"), ratio])
+    return "Writing, in a git repository (git's own work included):\n\n" + _markdown(rows)
+
+
 def format_memory(results: list[Measurement]) -> str:
     kinds = [(name, attr) for name, attr in (("RSS", "rss_mb"), ("traced", "traced_mb")) if any(getattr(r, attr) for r in results)]
     if not kinds:
         return ""
-    head = ["N", *(f"{LABELS[op]} MB {name}" for name, _ in kinds for op in OPERATIONS)]
+    ops = [op for op in OPERATIONS + WRITING if op in OPERATIONS or any(op in r.seconds for r in results)]
+    head = ["N", *(f"{LABELS[op]} MB {name}" for name, _ in kinds for op in ops)]
     rows = [head]
     for r in results:
-        values = [getattr(r, attr).get(op) for _, attr in kinds for op in OPERATIONS]
+        values = [getattr(r, attr).get(op) for _, attr in kinds for op in ops]
         rows.append([str(r.actions), *("-" if v is None else f"{v:.0f}" for v in values)])
     base = max((r.base_rss_mb or 0 for r in results), default=0)
     return f"Peak memory per operation (RSS includes ~{base:.0f} MB of interpreter, imports and warm-up):\n\n" + _markdown(rows)
@@ -374,7 +423,7 @@ def scaling(results: list[Measurement]) -> str:
     big = max(by_size)
     small = big // 2 if big // 2 in by_size else max(n for n in by_size if n != big)
     a, b = by_size[big], by_size[small]
-    parts = [f"{LABELS[op]} {a.seconds[op] / b.seconds[op]:.2f}" for op in OPERATIONS if op in a.seconds and op in b.seconds]
+    parts = [f"{LABELS[op]} {a.seconds[op] / b.seconds[op]:.2f}" for op in OPERATIONS + WRITING if op in a.seconds and op in b.seconds]
     line = f"Ratios {big}/{small} (size ratio {big / small:.1f}, app.py lines {a.lines / b.lines:.2f}): " + ", ".join(parts)
     if a.rss_mb and b.rss_mb:
         line += f"; peak RSS {max(a.rss_mb.values()) / max(b.rss_mb.values()):.2f}"
@@ -430,13 +479,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="start no further run of an operation once its runs took SECONDS (at least one runs)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--ops", default=",".join(OPERATIONS),
-                        help=f"comma-separated operations to time, of {', '.join(OPERATIONS)} (floor is always timed)")
+                        help=f"comma-separated operations to time, of {', '.join(OPERATIONS + WRITING)} (floor is always timed; "
+                             "the last two only when named)")
     parser.add_argument("--traced", action="store_true",
                         help="also run each operation once under tracemalloc (slow: 3-5x the operation)")
     parser.add_argument("--in-process", action="store_true",
                         help="measure every size in this process (RSS is then the running maximum)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results to FILE")
-    parser.add_argument("--profile", nargs=2, metavar=("OP", "N"), help=f"profile one operation ({', '.join(OPERATIONS)})")
+    parser.add_argument("--profile", nargs=2, metavar=("OP", "N"), help=f"profile one operation ({', '.join(OPERATIONS + WRITING)})")
     parser.add_argument("--sort", default="cumulative", help="pstats sort key for --profile")
     parser.add_argument("--top", type=int, default=25, help="entries --profile prints")
     parser.add_argument("--save", type=Path, default=None, metavar="FILE", help="with --profile: also write the raw profile to FILE")
@@ -445,8 +495,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.profile:
         operation, size = args.profile
-        if operation not in OPERATIONS:
-            parser.error(f"OP must be one of {', '.join(OPERATIONS)}")
+        if operation not in OPERATIONS + WRITING:
+            parser.error(f"OP must be one of {', '.join(OPERATIONS + WRITING)}")
         print(profile(operation, int(size), seed=args.seed, sort=args.sort, top=args.top, save=args.save))
         return 0
     if args.child is not None:
@@ -457,9 +507,9 @@ def main(argv: list[str] | None = None) -> int:
 
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     operations = tuple(dict.fromkeys(["floor", *(op.strip() for op in args.ops.split(",") if op.strip())]))
-    unknown = [op for op in operations if op not in OPERATIONS]
+    unknown = [op for op in operations if op not in OPERATIONS + WRITING]
     if unknown:
-        parser.error(f"unknown operation(s) {', '.join(unknown)}; one of {', '.join(OPERATIONS)}")
+        parser.error(f"unknown operation(s) {', '.join(unknown)}; one of {', '.join(OPERATIONS + WRITING)}")
     results = []
     for size in sizes:
         if args.in_process:
@@ -478,6 +528,9 @@ def main(argv: list[str] | None = None) -> int:
     reference = format_reference(results)
     if reference:
         print("\n" + reference)
+    writing = format_writing(results)
+    if writing:
+        print("\n" + writing)
     memory = format_memory(results)
     if memory:
         print("\n" + memory)

@@ -131,8 +131,10 @@ class Workspace:
     def start_branch(self, name: str) -> None:
         self._git(f"git switch --create {name}", "switch", "--quiet", "--create", name)
 
-    def commit(self, changes: Iterable[FileChange], message: str) -> str:
-        """Commit exactly ``changes`` (as they are on disk now), nothing else of the index."""
+    def commit(self, changes: Iterable[FileChange], message: str, sha: bool = True) -> str | None:
+        """Commit exactly ``changes`` (as they are on disk now), nothing else of the index;
+        the new commit's short id, unless ``sha`` is False (``last_commits`` gives a run's
+        ids in one call)."""
         changes = list(changes)
         paths = [self.repo_path(c.path) for c in changes]
         created = [self.repo_path(c.path) for c in changes if c.old is None and c.new is not None]
@@ -142,7 +144,18 @@ class Workspace:
                       "--pathspec-file-nul", stdin=_nul(created))
         self._git("git commit", "commit", "--quiet", "--only", "--allow-empty", "--no-edit", "-m", message,
                   "--pathspec-from-file=-", "--pathspec-file-nul", stdin=_nul(paths))
+        if not sha:
+            return None
         return self._git("git rev-parse", "rev-parse", "--short=10", "HEAD").strip()
+
+    def last_commits(self, count: int) -> list[str]:
+        """The short ids (as ``commit`` gives them) of the last ``count`` commits of HEAD,
+        oldest first."""
+        if count <= 0:
+            return []
+        listed = self._git("git rev-list", "rev-list", "--first-parent", "--abbrev-commit", "--abbrev=10",
+                           f"--max-count={count}", "HEAD")
+        return list(reversed(listed.split()))
 
     def undo(self, start: Start, new_branch: str | None) -> list[str]:
         """Put refs and index back as ``start`` says; what could not be undone, as messages."""

@@ -72,17 +72,24 @@ def copied_sources(outcome: Outcome) -> list[str]:
     """
     assert outcome.changes is not None and outcome.plan is not None
     project = outcome.project
+    # Each written file under the folder that holds it (and that folder's parents): one
+    # pass over the changes, not one per action, which a large migrate makes quadratic.
+    written_under: dict[Path, list[Path]] = {}
+    for change in outcome.changes.changes:
+        if change.new is None:
+            continue
+        target = project.root / change.path
+        for parent in target.parents:
+            written_under.setdefault(parent, []).append(target)
     found = []
-    for plan, action in ((plan, action) for plan in outcome.plans for action in plan.actions):
+    for plan in outcome.plans:
         code_dir = plan.monolith.code_dir
-        folder = project.root / action.folder
-        for change in outcome.changes.changes:
-            target = project.root / change.path
-            if change.new is None or folder not in target.parents:
-                continue
-            source = code_dir / target.relative_to(folder)
-            if source.is_file():
-                found.append(project.relative(source))
+        for action in plan.actions:
+            folder = project.root / action.folder
+            for target in written_under.get(folder, ()):
+                source = code_dir / target.relative_to(folder)
+                if source.is_file():
+                    found.append(project.relative(source))
     return sorted(set(found))
 
 
@@ -125,11 +132,13 @@ def _commit_steps(outcome: Outcome, workspace: Workspace, branch: str | None, sa
             _apply(root, delta)
             interrupts.phase(f"commit {number} before")
             try:
-                sha = workspace.commit(delta, _message(title, step, delta))
+                # The ids are read once at the end: one git process less per step.
+                workspace.commit(delta, _message(title, step, delta), sha=False)
             except GitFailure as exc:
                 raise GitFailure(f"{exc.step} of step {number} ({title})", exc.output) from exc
             interrupts.phase(f"commit {number} after")
-            said.append(f"[{sha}] {title}")
+        committed = titles[: min(len(outcome.steps), len(titles))]
+        said = [f"[{sha}] {title}" for sha, title in zip(workspace.last_commits(len(committed)), committed)]
         interrupts.phase("committed")
     except BaseException as exc:
         _undo_git(workspace, start, branch, originals)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import dataclasses
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,8 +31,15 @@ from strangler.render import codegen
 from strangler.render.narrowing import installed_distributions, narrow, summarise
 from strangler.render.needs import Slice, function_files, monolith_slice, slice_action
 from strangler.sources.route import plan_route, retire_events, retire_resources
+from strangler.template import sam
 from strangler.template.dialect import Dialect, dialect_of
-from strangler.template.document import TemplateDocument
+from strangler.template.document import (
+    RenderedTemplate,
+    StaleDump,
+    StepDump,
+    TemplateDocument,
+    intended,
+)
 from strangler.template.invokers import Invoker
 from strangler.template.watchers import retire_watchers, split_watchers
 
@@ -46,6 +54,13 @@ class _Draft:
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     manual: list[str] = field(default_factory=list)
+    # The resources edited since the template was last dumped (None: maybe any of them),
+    # so that a run dumping it after each step serializes only those again.
+    edited: set[str] | None = field(default_factory=set)
+
+    def edit(self, *logical_ids: str) -> None:
+        if self.edited is not None:
+            self.edited.update(logical_ids)
 
 
 def render(
@@ -109,33 +124,67 @@ def render_steps(project: Project, analysis: Analysis, plan: Plan, facts: FactCa
 def render_steps_all(project: Project, work: Sequence[tuple[Analysis, Plan]], facts: FactCache | None = None,
                      progress: Callable[[str], None] | None = None) -> list[ChangeSet]:
     """``render_steps`` for several monoliths, one after the other: each one's actions,
-    then its retirement."""
+    then its retirement.
+
+    Each step's template is dumped serializing again only what the step edited
+    (``StepDump``); should a step have edited more than it said, the run is rendered
+    again dumping the whole template after every step."""
+    template = project.template
+    try:
+        return _render_steps(project, work, facts or FactCache(), progress, stepwise=True)
+    except StaleDump:
+        # The first attempt edited the loaded template: start again from the file's text.
+        fresh = TemplateDocument.parse(template.path, template.text)
+        project = dataclasses.replace(project, template=fresh)
+        return _render_steps(project, work, facts or FactCache(), None, stepwise=False)
+
+
+def _render_steps(project: Project, work: Sequence[tuple[Analysis, Plan]], facts: FactCache,
+                  progress: Callable[[str], None] | None, stepwise: bool) -> list[ChangeSet]:
     template = project.template
     doc = TemplateDocument(template.path, template.text, template.data, template.is_json, template.json_indent)
+    dumper = StepDump(doc, stepwise)
     draft = _Draft()
-    facts = facts or FactCache()
     steps = []
     for analysis, plan in work:
         monolith = plan.monolith
         extractor = _Extractor(project, analysis, doc, draft, facts)
+        if extractor.dialect is not sam:
+            draft.edited = None  # plain CloudFormation writes roles beside each function
         for count, action in enumerate(plan.actions, 1):
             resource = extractor.extract(action)
             extractor.dialect.place_new_functions(doc.data["Resources"], monolith.logical_id, [(action.logical_id, resource)])
             extractor.trim_monolith([a.key for a in plan.actions[:count]])
-            steps.append(_snapshot(project, doc, draft))
+            steps.append(_snapshot(project, dumper, draft))
             if progress is not None:
                 progress(action.key)
         if plan.retire:
+            dumper.verify()
+            draft.edited = None
             _retire(project, analysis, plan, doc, draft)
-            steps.append(_snapshot(project, doc, draft))
+            steps.append(_snapshot(project, dumper, draft))
+    dumper.verify()
+    _mean_last(project, doc, steps)
     return steps
 
 
-def _snapshot(project: Project, doc: TemplateDocument, draft: _Draft) -> ChangeSet:
-    new_template = doc.dump()
+def _snapshot(project: Project, dumper: StepDump, draft: _Draft) -> ChangeSet:
+    # Only the last step's template is checked against what it means (``_mean_last``).
+    new_template = dumper.dump(draft.edited, meant=False)
+    draft.edited = set()
     if new_template != project.template.text:
         draft.files[project.relative(project.template.path)] = new_template
     return _freeze(project, draft)
+
+
+def _mean_last(project: Project, doc: TemplateDocument, steps: list[ChangeSet]) -> None:
+    """The last step's template carries what SAM must read from it, as ``render`` gives it."""
+    if not steps:
+        return
+    path = project.relative(project.template.path)
+    for change in steps[-1].changes:
+        if change.path == path and isinstance(change.new, RenderedTemplate):
+            change.new.meant = intended(doc.data)
 
 
 class _Extractor:
@@ -157,6 +206,7 @@ class _Extractor:
     def extract(self, action: ActionPlan) -> Any:
         """The new function's resource; its code goes into the draft, the monolith narrows."""
         draft, monolith = self.draft, self.monolith
+        draft.edit(monolith.logical_id, action.logical_id)
         route = _route(self.dialect, self.doc, self.resource, self.analysis, action, self.invokers)
         piece = slice_action(self.analysis, action.key, self.modules, self.facts)
         narrowing = narrow(self.original_properties, piece, self.requirements, self.installed())
@@ -250,6 +300,8 @@ def _route(dialect: Dialect, doc: TemplateDocument, monolith_resource, analysis:
 
 def _apply_resources(dialect: Dialect, doc: TemplateDocument, splits: Sequence[ResourceSplit], draft: _Draft) -> None:
     """The resources outside Events the route changed, and the files they include."""
+    if splits:
+        draft.edited = None  # a route may redeploy an API, repoint references: anywhere
     dialect.apply_resources(doc, splits)
     for split in splits:
         for path, text in split.files:

@@ -20,12 +20,13 @@ import io
 import json
 import posixpath
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.comments import Comment, CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.representer import RoundTripRepresenter
@@ -260,6 +261,167 @@ class TemplateDocument:
         if self.is_json:
             return {"Fn::GetAtt": [logical_id, attribute]}
         return TaggedScalar(value=f"{logical_id}.{attribute}", tag="!GetAtt")
+
+
+class StaleDump(Exception):
+    """A stepwise dump that no longer matches a whole dump of the document (see ``StepDump.verify``)."""
+
+
+_RESOURCES_AT = "__strangler_resources__"  # stands for the Resources while the rest is dumped
+
+
+class StepDump:
+    """The text of one document after each step of a run, each step serializing again only
+    the resources it changed.
+
+    A run that commits each action dumps the template after every action; a whole dump
+    costs as much as the template is long, so the run would grow with the square of its
+    length. The serializer's text of a block mapping is the text of its entries one after
+    the other, so the dump is kept in pieces: one per resource, and the rest of the document
+    (every other section, with a one-line stand-in for the resources). A step names the
+    resources it edited; those, the ones added, replaced or moved, and their neighbours (an
+    insertion or deletion can move a comment between them) are dumped again, the others
+    keep their text. The pieces are checked against a whole dump when they are first made;
+    ``verify`` checks them again where the run can afford it.
+    """
+
+    def __init__(self, doc: TemplateDocument, stepwise: bool = True) -> None:
+        self.doc = doc
+        self._text = _source(doc.text).text
+        self._pieces: dict[str, tuple[int, str]] = {}  # resource id -> (id of its node, its text)
+        self._order: list[str] = []
+        self._unverified: str | None = None  # the last stepwise dump, not yet compared with a whole one
+        resources = doc.data.get("Resources") if isinstance(doc.data, dict) else None
+        self.enabled = (stepwise and not doc.is_json and isinstance(doc.data, CommentedMap) and isinstance(resources, CommentedMap)
+                        and bool(resources) and not resources.fa.flow_style())
+        if self.enabled:
+            self._yaml = _yaml(self._text)
+            self._piece_yaml = _yaml(self._text)
+            self._piece_yaml.explicit_start = False
+            self.enabled = self._assemble(None) == _base(doc.text, doc.is_json, doc.json_indent)
+            self._unverified = None
+
+    def dump(self, changed: Collection[str] | None, meant: bool = True) -> "RenderedTemplate":
+        """Like ``TemplateDocument.dump``; ``changed``: the resources edited since the last
+        dump (None: anything may have changed). ``meant`` is costly and only the last step's
+        text is checked with it."""
+        doc = self.doc
+        if self.enabled and changed is not None:
+            edited = self._assemble(changed)
+            self._unverified = edited
+        else:
+            # As clean as a first dump: a comment an earlier dump wrote is not left out.
+            _reset_comments(doc.data)
+            edited = _serialize(doc.data, self._text, doc.is_json, doc.json_indent)
+            self._pieces.clear()  # anything may have changed: the next stepwise dump starts over
+            self._unverified = None
+        merged = textmerge.merge(_source(doc.text), _base(doc.text, doc.is_json, doc.json_indent), edited)
+        rendered = RenderedTemplate(merged)
+        if meant:
+            rendered.meant = intended(doc.data)
+        return rendered
+
+    def verify(self) -> None:
+        """Raise ``StaleDump`` when the last stepwise dump is not what a whole dump of the
+        document (unchanged since) gives: some step edited a resource it did not name."""
+        if self._unverified is None:
+            return
+        _reset_comments(self.doc.data)
+        whole = _serialize(self.doc.data, self._text, self.doc.is_json, self.doc.json_indent)
+        if whole != self._unverified:
+            raise StaleDump(self.doc.path.name)
+        self._unverified = None
+
+    def _assemble(self, changed: Collection[str] | None) -> str:
+        resources = self.doc.data["Resources"]
+        order = list(resources)
+        again = set(order) if changed is None else self._again(order, changed)
+        for key in again:
+            if key in resources:
+                self._pieces[key] = (id(resources[key]), self._piece(resources, key))
+        for key in set(self._pieces) - set(order):
+            del self._pieces[key]
+        self._order = order
+        rest = self._rest(resources)
+        start = rest.rindex("\n", 0, rest.index(_RESOURCES_AT)) + 1
+        end = rest.index("\n", start) + 1
+        return rest[:start] + "".join(self._pieces[key][1] for key in order) + rest[end:]
+
+    def _again(self, order: list[str], changed: Collection[str]) -> set[str]:
+        """The resources whose text must be made again: those named, those whose neighbours
+        changed, and those new or replaced with their neighbours (and the neighbours of
+        those that went), in the old order and the new: an insertion or a deletion can move
+        a comment or a blank line between them."""
+        resources = self.doc.data["Resources"]
+        old = self._order
+        fresh = {k for k in order if k not in self._pieces or self._pieces[k][0] != id(resources[k])}
+        fresh |= set(old) ^ set(order)
+        again = set(changed) | fresh
+        if old != order:
+            # A key inserted or deleted next to them changes what surrounds them.
+            around_old = {k: (old[i - 1] if i else None, old[i + 1] if i + 1 < len(old) else None) for i, k in enumerate(old)}
+            again |= {k for i, k in enumerate(order)
+                      if around_old.get(k) != (order[i - 1] if i else None, order[i + 1] if i + 1 < len(order) else None)}
+        for sequence in (old, order):
+            for i, key in enumerate(sequence):
+                if key in fresh:
+                    again.update(sequence[max(i - 1, 0): i + 2])
+        return again
+
+    def _piece(self, resources: CommentedMap, key: str) -> str:
+        wrapper, inner = CommentedMap(), CommentedMap()
+        inner[key] = resources[key]
+        if key in resources.ca.items:
+            inner.ca.items[key] = resources.ca.items[key]
+        _reset_comments(inner)
+        wrapper["Resources"] = inner
+        stream = io.StringIO()
+        self._piece_yaml.dump(wrapper, stream)
+        first, _, text = stream.getvalue().partition("\n")
+        if first != "Resources:":
+            raise StaleDump(self.doc.path.name)
+        return text
+
+    def _rest(self, resources: CommentedMap) -> str:
+        """Everything but the resources, which a one-line stand-in keeps the place of (with
+        the comments the Resources mapping itself carries)."""
+        data = self.doc.data
+        top = CommentedMap()
+        for key, value in data.items():
+            top[key] = value
+        top._yaml_comment = data.ca  # shared, not copied: nothing here edits it
+        holder = CommentedMap()
+        holder[_RESOURCES_AT] = "x"
+        holder._yaml_comment = Comment()
+        holder.ca.comment = resources.ca.comment
+        holder.ca.end = resources.ca.end
+        top["Resources"] = holder
+        stream = io.StringIO()
+        self._yaml.dump(top, stream)
+        return stream.getvalue()
+
+
+def _reset_comments(node: Any) -> None:
+    """Clear the mark the emitter leaves on a comment it wrote before a mapping or a list
+    (``pre_done``: written already, skip it). A whole dump represents every node again,
+    which clears the marks of most comments first; a piece must start as clean, or a
+    comment written by an earlier dump would be left out of it."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        ca = getattr(current, "ca", None)
+        if ca is not None:
+            tokens: list[Any] = [ca.comment, getattr(ca, "end", None), *ca.items.values()]
+            while tokens:
+                token = tokens.pop()
+                if isinstance(token, list):
+                    tokens.extend(token)
+                elif hasattr(token, "reset"):
+                    token.reset()
+        if isinstance(current, dict):
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)
 
 
 _TAG_SLOT = Tag.attrib

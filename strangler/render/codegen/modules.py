@@ -19,6 +19,7 @@ from strangler.analyse.slicing import SymbolGraph
 from strangler.errors import StranglerError, at
 from strangler.render.codegen.branches import SpecialiseBranches, branches_without
 from strangler.render.codegen.lookup import SpecialiseLookup, drop_elements, take_guard
+from strangler.render.codegen.text import module_code
 
 ENTRYPOINT = "lambda_handler"
 # Stands for the handler in a table dispatcher specialised once for every action.
@@ -110,7 +111,7 @@ def written(module: cst.Module, source: str) -> str:
     LibCST keeps every line's own ending (LF, CRLF, a lone CR) and writes new lines with
     the first one; but a last line ended by a lone CR (old Mac files) loses that CR.
     """
-    code = module.code
+    code = module_code(module)  # module.code, reusing the text of statements written before
     if source.endswith("\r") and code and not code.endswith(("\r", "\n")):
         code += "\r"
     return code
