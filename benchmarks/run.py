@@ -82,19 +82,24 @@ def op_floor(app: Path) -> Any:
         module = libcst.parse_module(source)
         return MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
 
-    return floor
+    # An elif chain is a tree as deep as it is long: LibCST recurses per level, as it does
+    # under strangler, which runs it on a thread with room for that (``strangler.deep``).
+    return lambda: deep.call(floor)
 
 
 def op_parse(app: Path) -> Any:
     """A reference below the floor: ``libcst.parse_module`` alone (strangler needs at least that)."""
     source = (app / "src" / "app.py").read_text(encoding="utf-8")
-    return lambda: libcst.parse_module(source)
+    return lambda: deep.call(libcst.parse_module, source)
 
 
 def op_scan(app: Path) -> Any:
     """``strangler scan -C app``."""
-    project = load(app, None)
-    return [scan_function(project, analysis) for analysis in dispatching(project, None)]
+    def scan() -> list[Any]:
+        project = load(app, None)
+        return [scan_function(project, analysis) for analysis in dispatching(project, None)]
+
+    return deep.call(scan)  # as the CLI's scan runs it
 
 
 def op_migrate(app: Path) -> str:
