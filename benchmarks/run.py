@@ -1,8 +1,13 @@
 """Time strangler on generated monoliths of growing size, against a parse-and-scope floor.
 
-    python -m benchmarks.run [--sizes 50,200,500,1000] [--repeat 3] [--budget SECONDS]
+    python -m benchmarks.run [--sizes 50,200,500,1000] [--shapes table,chain,...] [--repeat 3] [--budget SECONDS]
                              [--ops scan,migrate,extract,migrate-write,migrate-commit] [--traced] [--in-process] [--json FILE]
-    python -m benchmarks.run --profile {floor,parse,scan,migrate,extract,migrate-write,migrate-commit} N [--sort cumulative|tottime] [--top 25] [--save FILE]
+    python -m benchmarks.run --profile {floor,parse,scan,migrate,extract,migrate-write,migrate-commit} N [--shapes chain]
+                             [--sort cumulative|tottime] [--top 25] [--save FILE]
+
+``--shapes`` picks how the generated monolith dispatches (``benchmarks.generate``
+``DISPATCH_SHAPES``: table, chain, sequence, match, nested, routes); every shape is measured
+at every size, and each row of the table names its shape.
 
 Every operation is called in-process through the functions the CLI calls (see
 ``strangler/cli.py``), so interpreter start-up and click are excluded:
@@ -59,7 +64,7 @@ from typing import Any
 import libcst
 from libcst.metadata import MetadataWrapper, ScopeProvider
 
-from benchmarks.generate import generate, keys_of
+from benchmarks.generate import DISPATCH_SHAPES, generate, keys_of
 from strangler import deep
 from strangler.apply import changeset, sink
 from strangler.load.project import load
@@ -84,19 +89,24 @@ def op_floor(app: Path) -> Any:
         module = libcst.parse_module(source)
         return MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
 
-    return floor
+    # An elif chain is a tree as deep as it is long: LibCST recurses per level, as it does
+    # under strangler, which runs it on a thread with room for that (``strangler.deep``).
+    return lambda: deep.call(floor)
 
 
 def op_parse(app: Path) -> Any:
     """A reference below the floor: ``libcst.parse_module`` alone (strangler needs at least that)."""
     source = (app / "src" / "app.py").read_text(encoding="utf-8")
-    return lambda: libcst.parse_module(source)
+    return lambda: deep.call(libcst.parse_module, source)
 
 
 def op_scan(app: Path) -> Any:
     """``strangler scan -C app``."""
-    project = load(app, None)
-    return [scan_function(project, analysis) for analysis in dispatching(project, None)]
+    def scan() -> list[Any]:
+        project = load(app, None)
+        return [scan_function(project, analysis) for analysis in dispatching(project, None)]
+
+    return deep.call(scan)  # as the CLI's scan runs it
 
 
 def op_migrate(app: Path) -> str:
@@ -150,6 +160,7 @@ class Measurement:
     base_rss_mb: float | None = None  # RSS of such a process before its operation (interpreter, imports, warm-up)
     repeat: int = 1
     extract_key: str = ""
+    shape: str = "table"
 
     def ratio(self, operation: str) -> float:
         return self.seconds[operation] / self.seconds["floor"]
@@ -166,17 +177,18 @@ class Measurement:
 class App:
     """A generated app and the calls that run each operation on it (setup excluded)."""
 
-    def __init__(self, root: Path, actions: int, seed: int = 0):
+    def __init__(self, root: Path, actions: int, seed: int = 0, shape: str = "table"):
         self.root = root
         self.actions = actions
-        self.keys = keys_of(actions, seed)
+        self.shape = shape
+        self.keys = keys_of(actions, seed, shape)
         self.extract_key = self.keys[len(self.keys) // 2]
         self._scratch = Path(tempfile.mkdtemp(prefix="strangler-bench-copy-", dir=root.parent))
         self._copies = 0
 
     @classmethod
-    def create(cls, parent: Path, actions: int, seed: int = 0) -> App:
-        return cls(generate(parent / f"app{actions}", actions, seed), actions, seed)
+    def create(cls, parent: Path, actions: int, seed: int = 0, shape: str = "table") -> App:
+        return cls(generate(parent / f"app{actions}-{shape}", actions, seed, shape), actions, seed, shape)
 
     @property
     def lines(self) -> int:
@@ -282,6 +294,7 @@ def measure(
     traced: bool = False,
     budget: float | None = None,
     workdir: Path | None = None,
+    shape: str = "table",
 ) -> Measurement:
     """Generate an app of ``actions`` actions and time ``operations`` on it, in this process.
 
@@ -292,12 +305,13 @@ def measure(
     warm_up()
     base = rss_mb()
     with tempfile.TemporaryDirectory(prefix="strangler-bench-", dir=workdir) as temp:
-        app = App.create(Path(temp), actions, seed)
+        app = App.create(Path(temp), actions, seed, shape)
         timed = {operation: best_of(app, operation, repeat, budget) for operation in operations}
         peak = rss_mb()
         result = Measurement(
             actions, app.lines, {op: t for op, (t, _) in timed.items()}, {op: n for op, (_, n) in timed.items()},
             {op: peak for op in operations}, base_rss_mb=base, repeat=repeat, extract_key=app.extract_key,
+            shape=shape,
         )
         if traced:
             result.traced_mb = {operation: traced_peak_mb(app, operation) for operation in operations}
@@ -312,13 +326,14 @@ def measure_in_children(
     operations: tuple[str, ...] = OPERATIONS,
     traced: bool = False,
     budget: float | None = None,
+    shape: str = "table",
 ) -> Measurement:
     """``measure`` each operation in a fresh interpreter, so each peak RSS is that operation's alone."""
     merged: Measurement | None = None
     for operation in operations:
         command = [
             sys.executable, "-m", "benchmarks.run", "--child", str(actions), operation,
-            "--repeat", str(repeat), "--seed", str(seed),
+            "--repeat", str(repeat), "--seed", str(seed), "--shapes", shape,
         ]
         if traced:
             command.append("--traced")
@@ -327,7 +342,7 @@ def measure_in_children(
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
         done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, check=False)
         if done.returncode != 0:
-            raise RuntimeError(f"N={actions} {operation} failed:\n{done.stderr}")
+            raise RuntimeError(f"N={actions} {shape} {operation} failed:\n{done.stderr}")
         part = Measurement(**json.loads(done.stdout.strip().splitlines()[-1]))
         if merged is None:
             merged = part
@@ -363,7 +378,7 @@ def _markdown(rows: list[list[str]]) -> str:
 
 def format_table(results: list[Measurement]) -> str:
     head = [
-        "N", "app.py lines", "floor s", "scan s (x floor)", "migrate --dry-run s (x floor)",
+        "N", "shape", "app.py lines", "floor s", "scan s (x floor)", "migrate --dry-run s (x floor)",
         "extract s (x floor)", "peak MB",
     ]
     rows = [head]
@@ -371,7 +386,7 @@ def format_table(results: list[Measurement]) -> str:
         def cell(op: str, r: Measurement = r) -> str:
             return f"{r.seconds[op]:.3f} ({r.ratio(op):.2f}x)" if op in r.seconds else "-"
 
-        rows.append([str(r.actions), str(r.lines), f"{r.seconds['floor']:.3f}", cell("scan"), cell("migrate"), cell("extract"), r.peak_mb()])
+        rows.append([str(r.actions), r.shape, str(r.lines), f"{r.seconds['floor']:.3f}", cell("scan"), cell("migrate"), cell("extract"), r.peak_mb()])
     return _markdown(rows)
 
 
@@ -380,9 +395,9 @@ def format_reference(results: list[Measurement]) -> str:
     if not all("parse" in r.seconds for r in results):
         return ""
     ops = [op for op in ("floor", "scan", "migrate", "extract") if all(op in r.seconds for r in results)]
-    rows = [["N", "parse only s", *(f"{LABELS[op]} (x parse)" for op in ops)]]
+    rows = [["N", "shape", "parse only s", *(f"{LABELS[op]} (x parse)" for op in ops)]]
     for r in results:
-        rows.append([str(r.actions), f"{r.seconds['parse']:.3f}", *(f"{r.seconds[op] / r.seconds['parse']:.2f}x" for op in ops)])
+        rows.append([str(r.actions), r.shape, f"{r.seconds['parse']:.3f}", *(f"{r.seconds[op] / r.seconds['parse']:.2f}x" for op in ops)])
     return "Against the parse alone (libcst.parse_module of src/app.py):\n\n" + _markdown(rows)
 
 
@@ -390,14 +405,14 @@ def format_writing(results: list[Measurement]) -> str:
     """``migrate`` against ``migrate --commit`` (one commit per action), both writing to git."""
     if not any(op in r.seconds for r in results for op in WRITING):
         return ""
-    rows = [["N", "migrate --dry-run s", "migrate s", "migrate --commit s", "--commit (x migrate)"]]
+    rows = [["N", "shape", "migrate --dry-run s", "migrate s", "migrate --commit s", "--commit (x migrate)"]]
     for r in results:
         def cell(op: str, r: Measurement = r) -> str:
             return f"{r.seconds[op]:.3f}" if op in r.seconds else "-"
 
         both = all(op in r.seconds for op in WRITING)
         ratio = f"{r.seconds['migrate-commit'] / r.seconds['migrate-write']:.2f}x" if both else "-"
-        rows.append([str(r.actions), cell("migrate"), cell("migrate-write"), cell("migrate-commit"), ratio])
+        rows.append([str(r.actions), r.shape, cell("migrate"), cell("migrate-write"), cell("migrate-commit"), ratio])
     return "Writing, in a git repository (git's own work included):\n\n" + _markdown(rows)
 
 
@@ -406,32 +421,36 @@ def format_memory(results: list[Measurement]) -> str:
     if not kinds:
         return ""
     ops = [op for op in OPERATIONS + WRITING if op in OPERATIONS or any(op in r.seconds for r in results)]
-    head = ["N", *(f"{LABELS[op]} MB {name}" for name, _ in kinds for op in ops)]
+    head = ["N", "shape", *(f"{LABELS[op]} MB {name}" for name, _ in kinds for op in ops)]
     rows = [head]
     for r in results:
         values = [getattr(r, attr).get(op) for _, attr in kinds for op in ops]
-        rows.append([str(r.actions), *("-" if v is None else f"{v:.0f}" for v in values)])
+        rows.append([str(r.actions), r.shape, *("-" if v is None else f"{v:.0f}" for v in values)])
     base = max((r.base_rss_mb or 0 for r in results), default=0)
     return f"Peak memory per operation (RSS includes ~{base:.0f} MB of interpreter, imports and warm-up):\n\n" + _markdown(rows)
 
 
 def scaling(results: list[Measurement]) -> str:
-    """Time ratios between the largest size and the one half its size (else the next largest)."""
-    by_size = {r.actions: r for r in results}
-    if len(by_size) < 2:
-        return ""
-    big = max(by_size)
-    small = big // 2 if big // 2 in by_size else max(n for n in by_size if n != big)
-    a, b = by_size[big], by_size[small]
-    parts = [f"{LABELS[op]} {a.seconds[op] / b.seconds[op]:.2f}" for op in OPERATIONS + WRITING if op in a.seconds and op in b.seconds]
-    line = f"Ratios {big}/{small} (size ratio {big / small:.1f}, app.py lines {a.lines / b.lines:.2f}): " + ", ".join(parts)
-    if a.rss_mb and b.rss_mb:
-        line += f"; peak RSS {max(a.rss_mb.values()) / max(b.rss_mb.values()):.2f}"
-    return line
+    """Per shape, time ratios between the largest size and the one half its size (else the next largest)."""
+    lines = []
+    for shape in dict.fromkeys(r.shape for r in results):
+        by_size = {r.actions: r for r in results if r.shape == shape}
+        if len(by_size) < 2:
+            continue
+        big = max(by_size)
+        small = big // 2 if big // 2 in by_size else max(n for n in by_size if n != big)
+        a, b = by_size[big], by_size[small]
+        parts = [f"{LABELS[op]} {a.seconds[op] / b.seconds[op]:.2f}" for op in OPERATIONS + WRITING if op in a.seconds and op in b.seconds]
+        line = f"Ratios {big}/{small} {shape} (size ratio {big / small:.1f}, app.py lines {a.lines / b.lines:.2f}): " + ", ".join(parts)
+        if a.rss_mb and b.rss_mb:
+            line += f"; peak RSS {max(a.rss_mb.values()) / max(b.rss_mb.values()):.2f}"
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def profile(
-    operation: str, actions: int, *, seed: int = 0, sort: str = "cumulative", top: int = 25, save: Path | None = None
+    operation: str, actions: int, *, seed: int = 0, sort: str = "cumulative", top: int = 25, save: Path | None = None,
+    shape: str = "table",
 ) -> str:
     """cProfile of one run of ``operation`` (after a warm-up run), top entries by ``sort``.
 
@@ -439,7 +458,7 @@ def profile(
     """
     warm_up()
     with tempfile.TemporaryDirectory(prefix="strangler-bench-") as temp:
-        app = App.create(Path(temp), actions, seed)
+        app = App.create(Path(temp), actions, seed, shape)
         app.prepare(operation)()  # warm: the profiled run is not a first run
         call = app.prepare(operation)
         gc.collect()
@@ -457,7 +476,7 @@ def profile(
         pstats.Stats(profiler, stream=own).sort_stats(sort).print_stats(rf"{os.sep}strangler{os.sep}", top)
         stats = pstats.Stats(profiler, stream=out)
         stats.strip_dirs().sort_stats(sort).print_stats(top)
-    heading = f"{LABELS[operation]} at N={actions}: {elapsed:.3f}s under cProfile"
+    heading = f"{LABELS[operation]} at N={actions} ({shape}): {elapsed:.3f}s under cProfile"
     return f"{heading}\n\n--- strangler's functions ---\n{_short_paths(own.getvalue())}\n--- all functions ---\n{out.getvalue()}"
 
 
@@ -478,6 +497,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=None, metavar="SECONDS",
                         help="start no further run of an operation once its runs took SECONDS (at least one runs)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--shapes", default="table",
+                        help=f"comma-separated dispatch shapes of the generated app, of {', '.join(DISPATCH_SHAPES)} (or 'all')")
     parser.add_argument("--ops", default=",".join(OPERATIONS),
                         help=f"comma-separated operations to time, of {', '.join(OPERATIONS + WRITING)} (floor is always timed; "
                              "the last two only when named)")
@@ -492,16 +513,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--save", type=Path, default=None, metavar="FILE", help="with --profile: also write the raw profile to FILE")
     parser.add_argument("--child", nargs=2, metavar=("N", "OP"), default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    shapes = list(DISPATCH_SHAPES) if args.shapes.strip() == "all" else [s.strip() for s in args.shapes.split(",") if s.strip()]
+    wrong = [s for s in shapes if s not in DISPATCH_SHAPES]
+    if wrong or not shapes:
+        parser.error(f"unknown shape(s) {', '.join(wrong)}; one of {', '.join(DISPATCH_SHAPES)}")
 
     if args.profile:
         operation, size = args.profile
         if operation not in OPERATIONS + WRITING:
             parser.error(f"OP must be one of {', '.join(OPERATIONS + WRITING)}")
-        print(profile(operation, int(size), seed=args.seed, sort=args.sort, top=args.top, save=args.save))
+        if len(shapes) != 1:
+            parser.error("--profile measures one shape: give --shapes one of them")
+        print(profile(operation, int(size), seed=args.seed, sort=args.sort, top=args.top, save=args.save, shape=shapes[0]))
         return 0
     if args.child is not None:
         size, operation = args.child
-        result = measure(int(size), args.repeat, seed=args.seed, operations=(operation,), traced=args.traced, budget=args.budget)
+        result = measure(
+            int(size), args.repeat, seed=args.seed, operations=(operation,), traced=args.traced, budget=args.budget, shape=shapes[0]
+        )
         print(json.dumps(asdict(result)))
         return 0
 
@@ -511,16 +540,12 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown operation(s) {', '.join(unknown)}; one of {', '.join(OPERATIONS + WRITING)}")
     results = []
-    for size in sizes:
-        if args.in_process:
-            result = measure(size, args.repeat, seed=args.seed, operations=operations, traced=args.traced, budget=args.budget)
-        else:
-            result = measure_in_children(
-                size, args.repeat, seed=args.seed, operations=operations, traced=args.traced, budget=args.budget
-            )
-        results.append(result)
-        print(f"N={size}: " + ", ".join(f"{LABELS[op]} {s:.3f}s ({result.runs.get(op, 1)} runs)" for op, s in result.seconds.items()),
-              file=sys.stderr, flush=True)
+    for shape in shapes:
+        for size in sizes:
+            result = _measure_one(args, size, operations, shape)
+            results.append(result)
+            print(f"N={size} {shape}: " + ", ".join(f"{LABELS[op]} {s:.3f}s ({result.runs.get(op, 1)} runs)" for op, s in result.seconds.items()),
+                  file=sys.stderr, flush=True)
     budget = f" (no new run after {args.budget:g}s of runs)" if args.budget is not None else ""
     print(f"{code_version()}; best of {args.repeat}{budget}, seed {args.seed}, Python {sys.version.split()[0]}, libcst {metadata.version('libcst')}, "
           f"ruamel.yaml {metadata.version('ruamel.yaml')}\n")
@@ -534,7 +559,7 @@ def main(argv: list[str] | None = None) -> int:
     memory = format_memory(results)
     if memory:
         print("\n" + memory)
-    cut = [f"N={r.actions} {LABELS[op]} {n}" for r in results for op, n in r.runs.items() if n < r.repeat]
+    cut = [f"N={r.actions} {r.shape} {LABELS[op]} {n}" for r in results for op, n in r.runs.items() if n < r.repeat]
     if cut:
         print("\nFewer runs (budget): " + ", ".join(cut))
     ratios = scaling(results)
@@ -543,6 +568,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in results], indent=2), encoding="utf-8")
     return 0
+
+
+def _measure_one(args: argparse.Namespace, size: int, operations: tuple[str, ...], shape: str) -> Measurement:
+    measure_size = measure if args.in_process else measure_in_children
+    return measure_size(
+        size, args.repeat, seed=args.seed, operations=operations, traced=args.traced, budget=args.budget, shape=shape
+    )
 
 
 if __name__ == "__main__":

@@ -78,7 +78,7 @@ def _eventbridge(name: str, event: Any, key: str, path: EventPath, where: str) -
         if key in excluded:
             return EventSplit()
         new_event = copy_without(event, ("RuleName",), {id(current): narrowed})
-        monolith = copy.deepcopy(event)
+        monolith = copy.deepcopy(event, _list_copies(event))
         monolith["Properties"]["Pattern"]["detail-type"][0]["anything-but"] = seq_like(excluded, [*excluded, key])
         return EventSplit(new_event, monolith)
     raise Refusal(f"the rule's detail-type filter {json.dumps(plain(current))} cannot be split safely", where=where)
@@ -116,7 +116,7 @@ def _eventbridge_any_case(name: str, event: Any, key: str, where: str) -> EventS
         if any(v.casefold() == key.casefold() for v in values if isinstance(v, str)):
             return EventSplit()
         new_event = copy_without(event, ("RuleName",), {id(current): narrowed})
-        monolith = copy.deepcopy(event)
+        monolith = copy.deepcopy(event, _list_copies(event))
         monolith["Properties"]["Pattern"]["detail-type"][0]["anything-but"]["equals-ignore-case"] = [*values, key]
         return EventSplit(new_event, monolith)
     raise Refusal(f"the rule's detail-type filter {json.dumps(plain(current))} cannot be split safely", where=where)
@@ -150,14 +150,49 @@ def _eventbridge_pair(name: str, event: Any, key: str, path: EventPath, where: s
         ) from None
     if not admits(boxes, pair):
         return EventSplit()
-    new_event = copy_without(event, ("RuleName",))
+    new_event = copy_without(event, ("RuleName",), _copies_but_pair(pattern, event, fields))
     _write_pair(new_event["Properties"]["Pattern"], {fields[0]: [pair[0]], fields[1]: [pair[1]]}, None)
     rest = without(boxes, pair)
     if not rest:
         return EventSplit(new_event, DELETE)
-    monolith = copy.deepcopy(event)
+    monolith = copy.deepcopy(event, _copies_but_pair(pattern, event, fields))
     _write_pair(monolith["Properties"]["Pattern"], *rules_of(rest, fields))  # type: ignore[arg-type]
     return EventSplit(new_event, monolith, f"{name}: the monolith's rule now excludes {pair[0]} {pair[1]}")
+
+
+def _copies_but_pair(pattern: Mapping[str, Any], event: Any, fields: tuple[str, str]) -> dict[int, Any]:
+    """A memo for copying ``event`` whose pattern is about to get both fields (and ``$or``)
+    rewritten by ``_write_pair``: those values stay the originals in the copy, since they are
+    only read (for their YAML style) and then replaced. Once several pairs have left, they
+    hold a detail-type list per source: copying them for every action cost the most."""
+    memo = {id(pattern[key]): pattern[key] for key in (*fields, OR) if key in pattern}
+    return _list_copies(event, memo)
+
+
+def _list_copies(node: Any, memo: dict[int, Any] | None = None) -> dict[int, Any]:
+    """Copies of the YAML lists under ``node``, by id: a memo for ``copy.deepcopy``, which
+    then uses them. ruamel's own ``CommentedSeq.__deepcopy__`` copies the list's comments
+    and line numbers (one entry per item) again after every item, so copying a rule that
+    lists N detail-types costs N^2, once per action. These are the same copies, made once."""
+    from ruamel.yaml.comments import CommentedSeq
+
+    memo = {} if memo is None else memo
+    if id(node) in memo:
+        return memo
+    if isinstance(node, Mapping):
+        for value in node.values():
+            _list_copies(value, memo)
+    elif isinstance(node, list):
+        for item in node:
+            _list_copies(item, memo)
+        if isinstance(node, CommentedSeq):
+            copied = node.__class__()
+            for item in node:
+                copied.append(copy.deepcopy(item, memo))
+            if len(node):  # as ruamel's copy: attributes come with the first item
+                node.copy_attributes(copied, memo=memo)
+            memo[id(node)] = copied
+    return memo
 
 
 def _write_pair(pattern: Any, rules: dict[str, list | None], branches: list | None) -> None:

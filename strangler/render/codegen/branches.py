@@ -26,6 +26,42 @@ class SpecialiseBranches(cst.CSTTransformer):
         self.dropped = {
             id(node) for layout, branch in levels if layout.kind == "sequence" for node in layout.nodes if node is not branch.clause
         }
+        self.members = [node for layout, _ in levels if layout.kind == "sequence" for node in layout.nodes]
+        # Set by the first node visited, the root: ids of the nodes on the paths from it to
+        # what changes (None: visit everything), and the blocks holding a sequence.
+        self.spine: frozenset[int] | None = None
+        self.sequence_blocks: frozenset[int] = frozenset()
+        self.rooted = False
+
+    # What changes is the heads, the sequence members and the blocks holding them; every
+    # other subtree comes out as it went in, so only the paths down to them are walked:
+    # an action costs the depth of its branch, not the size of the dispatcher around it.
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if not self.rooted:
+            self.rooted = True
+            self.spine, self.sequence_blocks = _spine(node, self.targets(), self.members)
+        if self.spine is not None and id(node) not in self.spine:
+            return False
+        return super().on_visit(node)
+
+    def targets(self) -> list[cst.CSTNode]:
+        return [layout.nodes[0] for layout, _ in self.levels if layout.nodes and layout.kind != "sequence"]
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> bool:
+        # A sequence's block is walked by hand: its dropped members are not visited at all.
+        return id(node) not in self.sequence_blocks
+
+    def _sequence_body(self, block: cst.IndentedBlock) -> list[cst.BaseStatement]:
+        body: list[cst.BaseStatement] = []
+        for statement in block.body:
+            if id(statement) in self.dropped:
+                continue
+            new = statement.visit(self)
+            if isinstance(new, cst.FlattenSentinel):
+                body.extend(new.nodes)  # type: ignore[arg-type]
+            elif not isinstance(new, cst.RemovalSentinel):
+                body.append(new)
+        return body
 
     def _body(self, original: cst.CSTNode, block: cst.BaseSuite) -> cst.FlattenSentinel:
         body = statements(block)
@@ -62,6 +98,8 @@ class SpecialiseBranches(cst.CSTTransformer):
         return self._body(head, body)
 
     def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+        if id(original) in self.sequence_blocks:
+            updated = updated.with_changes(body=self._sequence_body(original))
         body = list(updated.body)
         if self.inlined and any(statement is self.inlined[-1] for statement in body):
             # What followed the dispatch (the default) cannot run after a branch that exits.
@@ -77,6 +115,53 @@ class SpecialiseBranches(cst.CSTTransformer):
                 body[0] = body[0].with_changes(leading_lines=lines)
             self.inlined = []
         return non_empty(updated.with_changes(body=body))
+
+
+# The parents of every node under a dispatcher, by id: computed once per dispatcher (a
+# migration specialises the same one for every action). A few are kept, with their roots
+# (ids are only unique while the node lives).
+_PARENTS: dict[int, tuple[cst.CSTNode, dict[int, cst.CSTNode]]] = {}
+_PARENTS_KEPT = 4
+
+
+def _parents(root: cst.CSTNode) -> dict[int, cst.CSTNode]:
+    cached = _PARENTS.get(id(root))
+    if cached is not None and cached[0] is root:
+        return cached[1]
+    parents: dict[int, cst.CSTNode] = {}
+    pending = [root]
+    while pending:  # iterative: an elif chain is as deep as it is long
+        node = pending.pop()
+        for child in node.children:
+            parents[id(child)] = node
+            pending.append(child)
+    while len(_PARENTS) >= _PARENTS_KEPT:
+        _PARENTS.pop(next(iter(_PARENTS)))
+    _PARENTS[id(root)] = (root, parents)
+    return parents
+
+
+def _spine(
+    root: cst.CSTNode, heads: list[cst.CSTNode], members: list[cst.CSTNode]
+) -> tuple[frozenset[int] | None, frozenset[int]]:
+    """The ids of ``root`` and of every node between it and the ``heads`` and sequence
+    ``members`` (not themselves), and the blocks that hold the members; (None, none) when
+    one of them is not under ``root``."""
+    parents = _parents(root)
+    spine = {id(root)}
+    blocks = set()
+    for node, member in [*((head, False) for head in heads), *((member, True) for member in members)]:
+        parent = parents.get(id(node))
+        if parent is None:
+            return None, frozenset()
+        if member and isinstance(parent, cst.IndentedBlock):
+            blocks.add(id(parent))
+        while id(parent) not in spine:
+            spine.add(id(parent))
+            parent = parents.get(id(parent))
+            if parent is None:
+                return None, frozenset()
+    return frozenset(spine), frozenset(blocks)
 
 
 def _clauses(head: cst.If) -> tuple[list[cst.If], cst.Else | None]:
