@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import copy
 import dataclasses
 import functools
 from collections.abc import Callable, Sequence
@@ -38,6 +37,7 @@ from strangler.template.document import (
     StaleDump,
     StepDump,
     TemplateDocument,
+    deep_copy,
     intended,
 )
 from strangler.template.invokers import Invoker
@@ -83,7 +83,7 @@ def render_all(
     """One change for several monoliths' plans: each edits the same template document in
     turn (their folders and ids were checked not to clash), then it is dumped once."""
     template = project.template
-    data = template.data if consume_template else copy.deepcopy(template.data)
+    data = template.data if consume_template else deep_copy(template.data)
     doc = TemplateDocument(template.path, template.text, data, template.is_json, template.json_indent)
     draft = _Draft()
     facts = facts or FactCache()

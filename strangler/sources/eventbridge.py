@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from strangler.model import ANY_CASE, DELETE, NESTED_SEPARATOR, EventPath
+from strangler.template.document import list_copies
 from strangler.sources.base import EventSource, EventSplit, Refusal, copy_without, plain, seq_like
 
 
@@ -78,7 +79,7 @@ def _eventbridge(name: str, event: Any, key: str, path: EventPath, where: str) -
         if key in excluded:
             return EventSplit()
         new_event = copy_without(event, ("RuleName",), {id(current): narrowed})
-        monolith = copy.deepcopy(event, _list_copies(event))
+        monolith = copy.deepcopy(event, list_copies(event))
         monolith["Properties"]["Pattern"]["detail-type"][0]["anything-but"] = seq_like(excluded, [*excluded, key])
         return EventSplit(new_event, monolith)
     raise Refusal(f"the rule's detail-type filter {json.dumps(plain(current))} cannot be split safely", where=where)
@@ -116,7 +117,7 @@ def _eventbridge_any_case(name: str, event: Any, key: str, where: str) -> EventS
         if any(v.casefold() == key.casefold() for v in values if isinstance(v, str)):
             return EventSplit()
         new_event = copy_without(event, ("RuleName",), {id(current): narrowed})
-        monolith = copy.deepcopy(event, _list_copies(event))
+        monolith = copy.deepcopy(event, list_copies(event))
         monolith["Properties"]["Pattern"]["detail-type"][0]["anything-but"]["equals-ignore-case"] = [*values, key]
         return EventSplit(new_event, monolith)
     raise Refusal(f"the rule's detail-type filter {json.dumps(plain(current))} cannot be split safely", where=where)
@@ -166,33 +167,8 @@ def _copies_but_pair(pattern: Mapping[str, Any], event: Any, fields: tuple[str, 
     only read (for their YAML style) and then replaced. Once several pairs have left, they
     hold a detail-type list per source: copying them for every action cost the most."""
     memo = {id(pattern[key]): pattern[key] for key in (*fields, OR) if key in pattern}
-    return _list_copies(event, memo)
+    return list_copies(event, memo)
 
-
-def _list_copies(node: Any, memo: dict[int, Any] | None = None) -> dict[int, Any]:
-    """Copies of the YAML lists under ``node``, by id: a memo for ``copy.deepcopy``, which
-    then uses them. ruamel's own ``CommentedSeq.__deepcopy__`` copies the list's comments
-    and line numbers (one entry per item) again after every item, so copying a rule that
-    lists N detail-types costs N^2, once per action. These are the same copies, made once."""
-    from ruamel.yaml.comments import CommentedSeq
-
-    memo = {} if memo is None else memo
-    if id(node) in memo:
-        return memo
-    if isinstance(node, Mapping):
-        for value in node.values():
-            _list_copies(value, memo)
-    elif isinstance(node, list):
-        for item in node:
-            _list_copies(item, memo)
-        if isinstance(node, CommentedSeq):
-            copied = node.__class__()
-            for item in node:
-                copied.append(copy.deepcopy(item, memo))
-            if len(node):  # as ruamel's copy: attributes come with the first item
-                node.copy_attributes(copied, memo=memo)
-            memo[id(node)] = copied
-    return memo
 
 
 def _write_pair(pattern: Any, rules: dict[str, list | None], branches: list | None) -> None:

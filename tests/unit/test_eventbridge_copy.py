@@ -8,7 +8,7 @@ import io
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedSeq
 
-from strangler.sources.eventbridge import _list_copies
+from strangler.template.document import list_copies as _list_copies
 
 RULE = """\
 Type: EventBridgeRule
@@ -64,3 +64,13 @@ def test_a_long_list_costs_one_attribute_copy() -> None:
         CommentedSeq.copy_attributes = original
     assert list(copied["detail-type"]) == list(seq)
     assert len([c for c in calls if c is seq]) == 1  # ruamel's own copy: 2000
+
+
+def test_deep_copy_of_a_template_equals_deepcopy_and_shares_nothing() -> None:
+    from strangler.template.document import deep_copy
+
+    data = YAML().load(io.StringIO("Resources:\n  R:\n    Type: X\n    Properties:\n      L: [a, b]\n      M:\n        - c  # why\n        - d\n"))
+    copied = deep_copy(data)
+    assert copied == copy.deepcopy(data)
+    copied["Resources"]["R"]["Properties"]["M"].append("e")
+    assert data["Resources"]["R"]["Properties"]["M"] == ["c", "d"]
