@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -147,6 +148,7 @@ class _Sandboxes:
     def __init__(self, side: Side, world: World):
         self.side, self.world = side, world
         self.running: dict[str, subprocess.Popen] = {}
+        self.logs: dict[str, Any] = {}
 
     def __enter__(self) -> _Sandboxes:
         return self
@@ -162,6 +164,16 @@ class _Sandboxes:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+        for logs in self.logs.values():
+            logs.close()
+
+    def _logs(self, logical_id: str) -> str:
+        logs = self.logs.get(logical_id)
+        if logs is None:
+            return ""
+        logs.flush()
+        logs.seek(0)
+        return logs.read()
 
     def run(self, logical_id: str, event: Any, index: int) -> Mapping[str, Any]:
         process = self.running.get(logical_id) or self._start(logical_id)
@@ -175,8 +187,7 @@ class _Sandboxes:
         except (BrokenPipeError, OSError):
             line = ""
         if not line:
-            error = process.stderr.read() if process.stderr else ""
-            return {"unverified": f"{logical_id} stopped: {_last_line(error)}"}
+            return {"unverified": f"{logical_id} stopped: {_last_line(self._logs(logical_id))}"}
         return json.loads(line)
 
     def _start(self, logical_id: str) -> subprocess.Popen | dict[str, str]:
@@ -186,9 +197,12 @@ class _Sandboxes:
         env = {**_inherited(), **self.world.environment(), "PYTHONDONTWRITEBYTECODE": "1"}
         config = {"code_dir": str(function.code_dir), "handler": function.handler, "name": logical_id,
                   "env": {**self._function_environment(logical_id), "AWS_LAMBDA_FUNCTION_NAME": logical_id}}
+        # What the handler logs goes to a file, not a pipe: a pipe nobody reads fills up and
+        # stops the handler mid-event.
+        logs = self.logs[logical_id] = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
         process = subprocess.Popen(
             [sys.executable, "-m", "strangler.verify.sandbox"], cwd=function.code_dir, env=env, text=True,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE if os.environ.get("STRANGLER_VERIFY_QUIET", "1") == "1" else None,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=logs,
         )
         assert process.stdin is not None
         self.running[logical_id] = process
