@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import subprocess
 import sys
 import tempfile
@@ -167,6 +168,13 @@ class _Sandboxes:
         for logs in self.logs.values():
             logs.close()
 
+    def _patience(self, logical_id: str) -> float:
+        """How long an event may take: the function's own Timeout, with room for a cold
+        import and for moto, which is slower than AWS."""
+        resource = (self.side.cfn.get("Resources") or {}).get(logical_id) or {}
+        timeout = (resource.get("Properties") or {}).get("Timeout", 3)
+        return 60.0 + 3 * (float(timeout) if isinstance(timeout, (int, float)) else 3.0)
+
     def _logs(self, logical_id: str) -> str:
         logs = self.logs.get(logical_id)
         if logs is None:
@@ -183,6 +191,10 @@ class _Sandboxes:
         try:
             process.stdin.write(json.dumps({"event": event, "seed": index}) + "\n")
             process.stdin.flush()
+            ready, _, _ = select.select([process.stdout], [], [], self._patience(logical_id))
+            if not ready:  # a handler that never returns is not an answer: stop it
+                process.kill()
+                return {"unverified": f"{logical_id} did not answer within {self._patience(logical_id):.0f} s"}
             line = process.stdout.readline()
         except (BrokenPipeError, OSError):
             line = ""
