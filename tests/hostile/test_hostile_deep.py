@@ -71,7 +71,7 @@ def _extracted(app: Path, size: int, number: int, shape: str) -> None:
 def test_migrate_dry_run_of_1000_branches_plans_every_action(shape: str, generated, tmp_path: Path) -> None:
     app = generated(shape, N, tmp_path)
     before = TreeState.of(app)
-    output = accepted(app, "migrate", "--dry-run").output
+    output = accepted(app, "migrate", "--dry-run", "-v").output  # -v: every new function listed
     assert TreeState.of(app) == before
     for number in (0, N // 2, N - 1):
         assert f"{key(number)}Function ({_folder(number)}/)" in output
