@@ -31,9 +31,9 @@ class Verification:
 def verify(project_dir: Path, template: Path | None, before_ref: str | None, given: Sequence[Path],
            ignore: Sequence[str]) -> Verification:
     _check_installed()
+    relative_template = _relative_template(project_dir, template)
     with tempfile.TemporaryDirectory(prefix="strangler-verify-") as scratch:
         found = versions(project_dir, before_ref, Path(scratch) / "before")
-        relative_template = _relative_template(project_dir, template)
         before = _side("before", load(found.before, relative_template), None)
         # Direct invokes after the split are routed by the monoliths' keys as they were.
         after = _side("after", load(found.after, relative_template), before.direct)
@@ -44,7 +44,8 @@ def verify(project_dir: Path, template: Path | None, before_ref: str | None, giv
             notes.append(f"no events/ folder and no --events: {len(chosen)} sample event"
                          f"{'s' if len(chosen) != 1 else ''} written from the dispatch, one per action")
             notes += [f"no sample for {key}: add one to events/" for key in missing]
-        verdicts = replay(before, after, chosen, ignore)
+        verdicts, unresolved = replay(before, after, chosen, ignore)
+        notes += [f"not resolved, {item}" for item in unresolved]
         return Verification(found, tuple(chosen), tuple(verdicts), tuple(notes))
 
 
@@ -62,9 +63,17 @@ def _importable(name: str) -> bool:
 
 
 def _relative_template(project_dir: Path, template: Path | None) -> Path | None:
+    """The template as a path inside the application, which both versions have."""
     if template is None or not template.is_absolute():
         return template
-    return template.relative_to(project_dir.resolve())
+    try:
+        return template.resolve().relative_to(project_dir.resolve())
+    except ValueError:
+        raise StranglerError(
+            f"the template {template} is not inside the application folder {project_dir}",
+            where=str(template),
+            hint="verify compares the application folder at two versions: give a template inside it",
+        ) from None
 
 
 def _side(name: str, project: Project, direct: dict[str, EventPath] | None) -> Side:

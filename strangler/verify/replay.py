@@ -58,15 +58,20 @@ class Verdict:
     differences: tuple[str, ...] = ()
 
 
-def replay(before: Side, after: Side, events: Sequence[Event], ignore: Sequence[str] = ()) -> list[Verdict]:
+def replay(
+    before: Side, after: Side, events: Sequence[Event], ignore: Sequence[str] = ()
+) -> tuple[list[Verdict], list[str]]:
     """Run ``events`` in order on one side, then on the other; each side keeps its world
-    across its events (moto's state is one per process: the sides take turns)."""
-    then = _run_side(before, events)
-    now = _run_side(after, events)
-    return [_compare(event, a, b, ignore) for event, a, b in zip(events, then, now)]
+    across its events (moto's state is one per process: the sides take turns). Also what
+    each side's template values could not be resolved to, for the report."""
+    then, unresolved_then = _run_side(before, events)
+    now, unresolved_now = _run_side(after, events)
+    notes = [f"{side}: {item}" for side, items in (("before", unresolved_then), ("after", unresolved_now))
+             for item in sorted(items)]
+    return [_compare(event, a, b, ignore) for event, a, b in zip(events, then, now)], notes
 
 
-def _run_side(side: Side, events: Sequence[Event]) -> list[Outcome]:
+def _run_side(side: Side, events: Sequence[Event]) -> tuple[list[Outcome], set[str]]:
     from strangler.verify.world import standing
 
     with standing(side.cfn) as world, _Sandboxes(side, world) as sandboxes:
@@ -74,7 +79,7 @@ def _run_side(side: Side, events: Sequence[Event]) -> list[Outcome]:
         for index, event in enumerate(events):
             outcome, state = _outcome(side, world, sandboxes, event, index, state)
             outcomes.append(outcome)
-        return outcomes
+        return outcomes, set(world.names.unresolved)
 
 
 # --- routing ---------------------------------------------------------------------------------

@@ -161,7 +161,12 @@ def _build(endpoint: str, cfn: Mapping[str, Any], given: Mapping[str, Any]) -> W
         maker = _MAKERS.get(kind)
         if maker is None:
             continue
-        made = maker(world, logical_id, properties, names)
+        try:
+            made = maker(world, logical_id, properties, names)
+        except Exception as exc:  # noqa: BLE001  (moto refusing one resource is no reason to stop)
+            # Both sides lack it alike; what touches it fails alike and is shown, not hidden.
+            names.unresolved.add(f"{logical_id} could not be created in moto ({type(exc).__name__}: {exc})")
+            continue
         {"table": tables, "bucket": buckets, "queue": queues, "bus": buses}.get(made[0], []).append(made[1])
     for bus in buses:
         _witness(world, bus)

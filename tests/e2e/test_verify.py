@@ -176,3 +176,24 @@ def test_without_its_dependencies_it_says_how_to_install_them(tmp_path: Path, mo
     result = verify(app)
     assert result.exit_code == 1
     assert 'verify needs moto' in result.output and 'pip install "strangler[verify]"' in result.output
+
+
+def test_a_template_outside_the_application_is_named(tmp_path: Path) -> None:
+    app = app_with_events("eventbridge-orders", tmp_path)
+    elsewhere = tmp_path / "elsewhere.yaml"
+    elsewhere.write_text((app / "template.yaml").read_text())
+    result = verify(app, "--template", str(elsewhere))
+    assert result.exit_code == 1
+    assert "is not inside the application folder" in result.output and "Traceback" not in result.output
+
+
+def test_a_resource_moto_refuses_is_reported_and_the_rest_stands() -> None:
+    from strangler.verify.world import standing
+
+    cfn = {"Resources": {
+        "Broken": {"Type": "AWS::DynamoDB::Table", "Properties": {"KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}]}},
+        "Bucket": {"Type": "AWS::S3::Bucket", "Properties": {}},
+    }}
+    with standing(cfn) as world:
+        assert world.tables == () and len(world.buckets) == 1
+        assert any(item.startswith("Broken could not be created in moto") for item in world.names.unresolved)
