@@ -204,7 +204,7 @@ def place_new_functions(resources: Any, monolith_id: str, new: list[tuple[str, A
     if not new:
         return
     anchor = _last_extracted_after(resources, monolith_id)
-    separator = _separator(resources[anchor], [resource for _, resource in new]) if hasattr(resources, "ca") else None
+    separator = document.trailing_comment(resources[anchor]) if hasattr(resources, "ca") else None
     previous = anchor
     for logical_id, resource in new:
         insert_after(resources, previous, logical_id, resource)
@@ -217,14 +217,6 @@ def place_new_functions(resources: Any, monolith_id: str, new: list[tuple[str, A
     for node in [resources[anchor], *(resource for _, resource in new[:-1])]:
         document.set_trailing_comment(node, document.blank_line_token())
 
-
-def _separator(anchor: Any, new: list[Any]) -> Any:
-    """What followed the anchor in the file. When the monolith's last event moved to a new
-    function in this run, that text went with the event: it is the new function's tail now."""
-    token = document.trailing_comment(anchor)
-    for resource in new:
-        token = token or document.trailing_comment(resource)
-    return token
 
 
 def _last_extracted_after(resources: Any, monolith_id: str) -> str:
