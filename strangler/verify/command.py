@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from strangler.analyse.dispatch import Analysis
 from strangler.errors import StranglerError
 from strangler.load.project import Project, load
 from strangler.model import EventPath
+from strangler.pipeline import survey
+from strangler.template.dialect import dialect_of
 from strangler.verify import events as event_files
 from strangler.verify.events import Event
 from strangler.verify.replay import Side, Verdict, replay
@@ -34,13 +37,15 @@ def verify(project_dir: Path, template: Path | None, before_ref: str | None, giv
     relative_template = _relative_template(project_dir, template)
     with tempfile.TemporaryDirectory(prefix="strangler-verify-") as scratch:
         found = versions(project_dir, before_ref, Path(scratch) / "before")
-        before = _side("before", load(found.before, relative_template), None)
+        project = load(found.before, relative_template)
+        monoliths = survey(project, None).monoliths  # analysed once: direct routes and samples
+        before = _side("before", project, _direct_monoliths(project, monoliths))
         # Direct invokes after the split are routed by the monoliths' keys as they were.
         after = _side("after", load(found.after, relative_template), before.direct)
         notes: list[str] = []
         chosen = event_files.gather(found.after, given)
         if not chosen:
-            chosen, missing = _samples(before)
+            chosen, missing = _samples(project, monoliths)
             notes.append(f"no events/ folder and no --events: {len(chosen)} sample event"
                          f"{'s' if len(chosen) != 1 else ''} written from the dispatch, one per action")
             notes += [f"no sample for {key}: add one to events/" for key in missing]
@@ -76,7 +81,7 @@ def _relative_template(project_dir: Path, template: Path | None) -> Path | None:
         ) from None
 
 
-def _side(name: str, project: Project, direct: dict[str, EventPath] | None) -> Side:
+def _side(name: str, project: Project, direct: dict[str, EventPath]) -> Side:
     from strangler.verify.translate import translate
 
     try:
@@ -84,31 +89,25 @@ def _side(name: str, project: Project, direct: dict[str, EventPath] | None) -> S
     except AssertionError as exc:
         raise StranglerError(f"the {name} template does not translate: {exc}", where=project.relative(project.template.path),
                              hint="fix the template (sam validate --lint shows the same) and run verify again") from None
-    return Side(name, project, cfn, _direct_monoliths(project) if direct is None else direct)
+    return Side(name, project, cfn, direct)
 
 
-def _direct_monoliths(project: Project) -> dict[str, EventPath]:
+def _direct_monoliths(project: Project, monoliths: Sequence[Analysis]) -> dict[str, EventPath]:
     """Monoliths with no route at all: their events are direct invokes, routed by key."""
-    from strangler.pipeline import survey
-    from strangler.template.dialect import dialect_of
-
     dialect = dialect_of(project.template.data)
     found = {}
-    for analysis in survey(project, None).monoliths:
+    for analysis in monoliths:
         function = analysis.function.logical_id
         if not dialect.events_of(project.resources[function]):
             found[function] = analysis.dispatch.event_path
     return found
 
 
-def _samples(side: Side) -> tuple[list[Event], list[str]]:
-    from strangler.pipeline import survey
-    from strangler.template.dialect import dialect_of
-
-    dialect = dialect_of(side.project.template.data)
+def _samples(project: Project, monoliths: Sequence[Analysis]) -> tuple[list[Event], list[str]]:
+    dialect = dialect_of(project.template.data)
     made, missing = [], []
-    for analysis in survey(side.project, None).monoliths:
-        events = dialect.events_of(side.project.resources[analysis.function.logical_id]) or {}
+    for analysis in monoliths:
+        events = dialect.events_of(project.resources[analysis.function.logical_id]) or {}
         kinds = [str((e or {}).get("Type")) for e in events.values()]
         hints = _hints(events)
         for action in analysis.dispatch.actions:
