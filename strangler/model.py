@@ -239,9 +239,8 @@ class RoutePlan:
         through = [split.logical_id for split in self.resources if split.delivers]
         said = []
         if self.new_events:
-            kinds = "/".join(k for k in self.kind.split("/") if k not in through)
             word = "" if compact else f" event{'s' if len(self.new_events) > 1 else ''}"
-            said.append(f"{kinds}{word} {', '.join(self.new_events)}")
+            said.append(f"{self.kind}{word} {', '.join(self.new_events)}")
         if through:
             said.append(f"through {', '.join(through)}")
         return " and ".join(said)

@@ -81,7 +81,6 @@ def plan_route(
             monolith[name] = split.monolith_event
         if split.note:
             notes.append(split.note)
-    kinds.update(split.logical_id for split in outside if split.delivers)
     if not new and not any(split.delivers for split in outside):
         if invokers:
             raise outside_events(invokers, where, f"none of these resources carries {key!r} apart from the rest")

@@ -24,7 +24,7 @@ from strangler.load.project import Project
 from strangler.model import ANY_CASE, EACH, JSON, THEN, EventPath, FunctionRef
 from strangler.verify import routing
 from strangler.verify.events import Event
-from strangler.verify.world import World
+from strangler.verify.world import World, canonical
 
 SAME, DIFFERENT, UNVERIFIED, MISROUTED = "same", "different", "not verified", "misrouted"
 
@@ -265,8 +265,8 @@ def _changes(then: Mapping[str, Any], now: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(new, list) and isinstance(old, list) and name.split(" ", 1)[0] in ("queue", "bus", "topic"):
             changed[name] = {"added": new[len(old):]} if new[: len(old)] == old else {"now": new}
         elif isinstance(new, list):
-            old_set = {_canonical(item) for item in old or []}
-            new_set = {_canonical(item) for item in new}
+            old_set = {canonical(item) for item in old or []}
+            new_set = {canonical(item) for item in new}
             changed[name] = {"added": sorted(new_set - old_set), "removed": sorted(old_set - new_set)}
         else:
             old = old or {}
@@ -343,11 +343,7 @@ def _without(value: Any, path: list[str]) -> Any:
     return result
 
 
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
-
-
 def _short(value: Any, limit: int = 160) -> str:
-    text = _canonical(value) if value is not None else "nothing"
+    text = canonical(value) if value is not None else "nothing"
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -65,7 +65,7 @@ class World:
             items += page.get("Items", [])
             start = page.get("LastEvaluatedKey")
             if not start:
-                return sorted(items, key=_canonical)
+                return sorted(items, key=canonical)
 
     def _objects(self, bucket: str) -> dict[str, str]:
         s3 = self.client("s3")
@@ -294,7 +294,8 @@ def _witness(world: World, bus: str) -> None:
                        Targets=[{"Id": "witness", "Arn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{queue}"}])
 
 
-def _canonical(value: Any) -> str:
+def canonical(value: Any) -> str:
+    """A value as one text that compares equal when the values do."""
     return json.dumps(value, sort_keys=True, default=str)
 
 
