@@ -11,8 +11,8 @@ the event sources under the stages that use them, and the commands on top:
 - ``load`` < ``analyse`` < ``plan`` < ``render``: the stages, each a pure function of the one before
 - ``pipeline``: the stages wired together, everything but the write
 - ``apply``: writes (or diffs) what the pipeline produced
-- ``scan``: the scan report (analyse, plan and render, measured), and ``verify``, the replay
-  of events before and after a split; then ``cli`` and ``__main__``
+- ``scan``: the scan report (analyse, plan and render, measured), ``verify``, the replay
+  of events before and after a split, and ``check``, the other pitfalls found and fixed; then ``cli`` and ``__main__``
 
 Imports inside functions count as much as those at the top: a late import that reaches up
 is still a layer turned upside down.
@@ -43,6 +43,7 @@ RANKS: dict[str, int] = {
     "scan": 9,
     "scan_graph": 9,
     "verify": 9,
+    "check": 9,
     "cli": 10,
     "__main__": 10,
 }
