@@ -4,15 +4,10 @@ sources too, or one left on the monolith when it retires, refuses."""
 
 from __future__ import annotations
 
-import json
-import textwrap
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from strangler.model import ANY_CASE, DELETE, EventPath
-from strangler.sources.base import Refusal
 from strangler.sources.cognito import COGNITO, TRIGGER_SOURCES, trigger_of
 from strangler.sources.registry import source_for
 from strangler.sources.resources.registry import route_for
@@ -20,31 +15,18 @@ from strangler.sources.resources.user_pool import USER_POOLS
 from strangler.sources.route import plan_route, retire_events
 from strangler.template.document import TemplateDocument
 from strangler.template.invokers import invokers_of
+from tests.support.templates import function_events, plain, refusal, resources_doc
 
 WHERE = "template.yaml: Resources.AuthFunction"
 SOURCE = EventPath(("triggerSource",))
 
 
 def load(tmp_path: Path, resources_yaml: str) -> TemplateDocument:
-    template = tmp_path / "template.yaml"
-    template.write_text("Resources:\n" + textwrap.indent(textwrap.dedent(resources_yaml), "  "))
-    return TemplateDocument.load(template)
+    return resources_doc(tmp_path, resources_yaml)
 
 
 def events(tmp_path: Path, events_yaml: str) -> Any:
-    doc = load(tmp_path, "AuthFunction:\n  Type: AWS::Serverless::Function\n  Properties:\n    Events:\n"
-               + textwrap.indent(textwrap.dedent(events_yaml), " " * 6))
-    return doc.data["Resources"]["AuthFunction"]["Properties"]["Events"]
-
-
-def plain(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=lambda o: "DELETE" if o is DELETE else str(o)))
-
-
-def refusal(call, *args) -> str:
-    with pytest.raises(Refusal) as caught:
-        call(*args)
-    return str(caught.value)
+    return function_events(tmp_path, "AuthFunction", events_yaml)
 
 
 FLOW = """\

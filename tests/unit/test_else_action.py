@@ -12,6 +12,7 @@ from strangler.analyse.dispatch import analyse
 from strangler.model import FunctionRef
 from strangler.render import codegen
 from tests.support.apps import snapshot, strangler
+from tests.support.templates import sam_app
 
 PATH = "src/app.py"
 FUNCTION = FunctionRef("OrdersFunction", "src/", Path("/app/src"), "app.lambda_handler", Path("/app/src/app.py"), "lambda_handler")
@@ -117,10 +118,7 @@ Resources:
 
 
 def app(folder: Path) -> Path:
-    (folder / "src").mkdir(parents=True)
-    (folder / "template.yaml").write_text(TEMPLATE, encoding="utf-8")
-    (folder / "src" / "app.py").write_text(CHAIN, encoding="utf-8")
-    return folder
+    return sam_app(folder, TEMPLATE, CHAIN)
 
 
 def test_scan_says_which_key_the_else_serves_and_extract_takes_it(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from strangler.render import codegen
 from strangler.sources.http import HTTP_API, REST_API
 from strangler.sources.sns import TOPICS
 from tests.support.apps import snapshot, strangler
+from tests.support.templates import sam_app
 
 PATH = "src/app.py"
 FUNCTION = FunctionRef("NotifyFunction", "src/", Path("/app/src"), "app.lambda_handler", Path("/app/src/app.py"), "lambda_handler")
@@ -283,10 +284,7 @@ CASES = {
 
 def app(folder: Path, case: str) -> Path:
     template, code, _ = CASES[case]
-    (folder / "src").mkdir(parents=True)
-    (folder / "template.yaml").write_text(template, encoding="utf-8")
-    (folder / "src" / "app.py").write_text(code, encoding="utf-8")
-    return folder
+    return sam_app(folder, template, code)
 
 
 @pytest.mark.parametrize("case", list(CASES))

@@ -13,6 +13,7 @@ from strangler.analyse.dispatch import analyse
 from strangler.analyse.dispatch.table import NoDispatch
 from strangler.model import FunctionRef
 from tests.support.apps import snapshot, strangler
+from tests.support.templates import sam_app
 
 PATH = "src/app.py"
 FUNCTION = FunctionRef("OrdersFunction", "src/", Path("/app/src"), "app.lambda_handler", Path("/app/src/app.py"), "lambda_handler")
@@ -61,10 +62,10 @@ def test_one_branch_on_the_event_is_a_dispatch_of_one_action(source: str, key: s
 @pytest.mark.parametrize(
     "source",
     [
-        'import os\n\nSTAGE = os.environ["STAGE"]\n\n\ndef lambda_handler(event, context):\n'
-        '    if STAGE == "prod":\n        return {"prod": 1}\n    return {"dev": 1}\n',
-        'import os\n\n\ndef lambda_handler(event, context):\n'
-        '    if os.environ.get("STAGE") == "prod":\n        print("prod")\n    return {"ok": 1}\n',
+        ('import os\n\nSTAGE = os.environ["STAGE"]\n\n\ndef lambda_handler(event, context):\n'
+        '    if STAGE == "prod":\n        return {"prod": 1}\n    return {"dev": 1}\n'),
+        ('import os\n\n\ndef lambda_handler(event, context):\n'
+        '    if os.environ.get("STAGE") == "prod":\n        print("prod")\n    return {"ok": 1}\n'),
     ],
     ids=["module-constant", "environment"],
 )
@@ -129,10 +130,7 @@ Resources:
 
 
 def app(folder: Path, source: str) -> Path:
-    (folder / "src").mkdir(parents=True)
-    (folder / "template.yaml").write_text(TEMPLATE, encoding="utf-8")
-    (folder / "src" / "app.py").write_text(source, encoding="utf-8")
-    return folder
+    return sam_app(folder, TEMPLATE, source)
 
 
 @pytest.mark.parametrize(("source", "line"), [(IF_ELSE, 3), (TABLE, 5)], ids=["if", "table"])

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from strangler.model import ANY_CASE, EACH, JSON, EventPath
-from strangler.model import DELETE, RoutePlan
+from strangler.model import ANY_CASE, DELETE, EACH, JSON, EventPath, RoutePlan
 from strangler.sources.base import Refusal
 from strangler.sources.route import plan_route
 from strangler.template.document import TemplateDocument
+from tests.support.templates import plain
 
 WHERE = "template.yaml: Resources.OrdersFunction"
 DETAIL_TYPE = EventPath(("detail-type",))
@@ -35,11 +34,6 @@ def events(tmp_path: Path):
         return TemplateDocument.load(template).data["Resources"]["OrdersFunction"]["Properties"]["Events"]
 
     return load
-
-
-def plain(value: Any) -> Any:
-    """ruamel containers as plain dicts and lists; the DELETE marker as "DELETE"."""
-    return json.loads(json.dumps(value, default=lambda o: "DELETE" if o is DELETE else str(o)))
 
 
 def route(events: Any, key: str, path: EventPath) -> RoutePlan:

@@ -4,14 +4,12 @@ standalone Scheduler schedule or scheduled rule is re-pointed; what cannot be re
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from strangler.model import ANY_CASE, DELETE, EACH, JSON, EventPath
-from strangler.sources.base import Refusal
 from strangler.sources.registry import source_for
 from strangler.sources.resources.registry import route_for
 from strangler.sources.resources.scheduler import (
@@ -23,31 +21,18 @@ from strangler.sources.route import plan_route, retire_events
 from strangler.sources.schedule import SCHEDULES as SCHEDULE_EVENTS
 from strangler.template.document import TemplateDocument
 from strangler.template.invokers import Invoker, invokers_of
+from tests.support.templates import function_events, plain, refusal, resources_doc
 
 WHERE = "template.yaml: Resources.JobsFunction"
 JOB = EventPath(("job",))
 
 
 def load(tmp_path: Path, resources_yaml: str) -> TemplateDocument:
-    template = tmp_path / "template.yaml"
-    template.write_text("Resources:\n" + textwrap.indent(textwrap.dedent(resources_yaml), "  "))
-    return TemplateDocument.load(template)
+    return resources_doc(tmp_path, resources_yaml)
 
 
 def events(tmp_path: Path, events_yaml: str) -> Any:
-    doc = load(tmp_path, "JobsFunction:\n  Type: AWS::Serverless::Function\n  Properties:\n    Events:\n"
-               + textwrap.indent(textwrap.dedent(events_yaml), " " * 6))
-    return doc.data["Resources"]["JobsFunction"]["Properties"]["Events"]
-
-
-def plain(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=lambda o: "DELETE" if o is DELETE else str(o)))
-
-
-def refusal(call, *args) -> str:
-    with pytest.raises(Refusal) as caught:
-        call(*args)
-    return str(caught.value)
+    return function_events(tmp_path, "JobsFunction", events_yaml)
 
 
 NIGHTLY = """\

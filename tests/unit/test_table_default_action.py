@@ -13,6 +13,7 @@ from strangler.analyse.dispatch import analyse
 from strangler.model import FunctionRef
 from strangler.render import codegen
 from tests.support.apps import snapshot, strangler
+from tests.support.templates import sam_app
 
 PATH = "src/app.py"
 FUNCTION = FunctionRef("OrdersFunction", "src/", Path("/app/src"), "app.lambda_handler", Path("/app/src/app.py"), "lambda_handler")
@@ -126,10 +127,7 @@ Resources:
 
 
 def app(folder: Path, source: str = GET) -> Path:
-    (folder / "src").mkdir(parents=True)
-    (folder / "template.yaml").write_text(TEMPLATE, encoding="utf-8")
-    (folder / "src" / "app.py").write_text(source, encoding="utf-8")
-    return folder
+    return sam_app(folder, TEMPLATE, source)
 
 
 def test_scan_says_which_key_the_default_serves_and_extract_takes_it(tmp_path: Path) -> None:

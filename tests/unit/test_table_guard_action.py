@@ -14,6 +14,7 @@ from strangler.analyse.dispatch import analyse
 from strangler.model import FunctionRef
 from strangler.render import codegen
 from tests.support.apps import snapshot, strangler
+from tests.support.templates import sam_app
 
 PATH = "src/app.py"
 FUNCTION = FunctionRef("ApiFunction", "src/", Path("/app/src"), "app.lambda_handler", Path("/app/src/app.py"), "lambda_handler")
@@ -205,10 +206,7 @@ Outputs:
 
 
 def app(folder: Path, body: str) -> Path:
-    (folder / "src").mkdir(parents=True)
-    (folder / "template.yaml").write_text(TEMPLATE, encoding="utf-8")
-    (folder / "src" / "app.py").write_text(source(body), encoding="utf-8")
-    return folder
+    return sam_app(folder, TEMPLATE, source(body))
 
 
 @pytest.mark.parametrize("body", [GET_IS_NONE, NOT_IN], ids=["get-is-none", "not-in"])
