@@ -506,7 +506,8 @@ def next_steps(outcome: Outcome, options: WriteOptions) -> list[str]:
               help="A field to leave out of results and side effects (detail.timestamp); repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="Print the verification as JSON.")
 @click.option("--no-color", is_flag=True, default=False, help="No colour.")
-def verify(project_dir, template, before_ref, event_paths, ignored, as_json, no_color) -> None:
+@_code_option
+def verify(project_dir, template, before_ref, event_paths, ignored, as_json, no_color, code) -> None:
     """Replay events against the application before and after the split, and compare.
 
     Each event goes to the functions each template delivers it to (as AWS routes it);
@@ -519,7 +520,8 @@ def verify(project_dir, template, before_ref, event_paths, ignored, as_json, no_
 
     with _errors():
         settings_ignore = _verify_ignores(project_dir or Path.cwd())
-        done = run_verify(project_dir or Path.cwd(), template, before_ref, event_paths, (*settings_ignore, *ignored))
+        done = run_verify(project_dir or Path.cwd(), template, before_ref, event_paths, (*settings_ignore, *ignored),
+                          code_dirs(code))
     if as_json:
         click.echo(json.dumps(report.as_json(done), indent=2, default=str))
     else:

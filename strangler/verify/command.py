@@ -11,7 +11,7 @@ from typing import Any
 
 from strangler.analyse.dispatch import Analysis
 from strangler.errors import StranglerError
-from strangler.load.project import Project, load
+from strangler.load.project import NO_CODE_DIRS, CodeDirs, Project, load
 from strangler.model import EventPath
 from strangler.pipeline import survey
 from strangler.template.dialect import dialect_of
@@ -32,16 +32,18 @@ class Verification:
 
 
 def verify(project_dir: Path, template: Path | None, before_ref: str | None, given: Sequence[Path],
-           ignore: Sequence[str]) -> Verification:
+           ignore: Sequence[str], code: CodeDirs = NO_CODE_DIRS) -> Verification:
+    """Replay the events against both versions. ``code`` (``--code``) is relative to the
+    application folder, so it names the same folder in both."""
     _check_installed()
     relative_template = _relative_template(project_dir, template)
     with tempfile.TemporaryDirectory(prefix="strangler-verify-") as scratch:
         found = versions(project_dir, before_ref, Path(scratch) / "before")
-        project = load(found.before, relative_template)
+        project = load(found.before, relative_template, code)
         monoliths = survey(project, None).monoliths  # analysed once: direct routes and samples
         before = _side("before", project, _direct_monoliths(project, monoliths))
         # Direct invokes after the split are routed by the monoliths' keys as they were.
-        after = _side("after", load(found.after, relative_template), before.direct)
+        after = _side("after", load(found.after, relative_template, code), before.direct)
         notes: list[str] = []
         chosen = event_files.gather(found.after, given)
         if not chosen:

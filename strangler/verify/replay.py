@@ -210,7 +210,8 @@ class _Sandboxes:
     def _start(self, logical_id: str) -> subprocess.Popen | dict[str, str]:
         function = _function(self.side.project, logical_id)
         if function is None:
-            return {"unverified": f"{logical_id} has no local Python code here"}
+            why = self.side.project.skipped.get(logical_id)  # names --code for code in S3
+            return {"unverified": f"{logical_id}: {why}" if why else f"{logical_id} has no local Python code here"}
         env = {**_inherited(), **self.world.environment(), "PYTHONDONTWRITEBYTECODE": "1"}
         config = {"code_dir": str(function.code_dir), "handler": function.handler, "name": logical_id,
                   "env": {**self._function_environment(logical_id), "AWS_LAMBDA_FUNCTION_NAME": logical_id}}

@@ -197,3 +197,19 @@ def test_a_resource_moto_refuses_is_reported_and_the_rest_stands() -> None:
     with standing(cfn) as world:
         assert world.tables == () and len(world.buckets) == 1
         assert any(item.startswith("Broken could not be created in moto") for item in world.names.unresolved)
+
+
+def test_code_in_s3_is_read_from_the_folder_code_names_in_both_versions(tmp_path: Path) -> None:
+    app = copy_app("eventbridge-orders", tmp_path / "app")
+    edit(app / "template.yaml", "CodeUri: src/", "CodeUri: s3://artifacts-bucket/orders.zip")
+    events = [event for _, event in scenario("eventbridge-orders").EVENTS]
+    (app / "events").mkdir()
+    (app / "events" / "scenario.json").write_text(json.dumps(events))
+    repository(app)
+    assert strangler(app, "extract", "OrderShipped", "--code", "src").exit_code == 0
+
+    without = verify(app)
+    assert without.exit_code == 1 and "--code" in without.output
+    result = verify(app, "--code", "src")
+    assert result.exit_code == 0, result.output
+    assert f"{len(events)} of {len(events)} events behave the same." in result.output
