@@ -663,8 +663,14 @@ def check(paths, project_dir, template, select, fmt, fix, dry_run, allow_dirty, 
     Exit 0 when nothing is found, 1 when something is (after --fix: when something remains).
     """
     from strangler.check import output
-    from strangler.check.command import CheckOptions, every_info, merged_report, selected_codes, under
-    from strangler.check.command import check as run_check  # noqa: I001  (one import per name, as above)
+    from strangler.check.command import (
+        CheckOptions,
+        every_info,
+        merged_report,
+        selected_codes,
+        under,
+    )
+    from strangler.check.command import check as run_check
 
     if dry_run and not fix:
         raise click.UsageError("--dry-run shows what --fix would change: use --fix --dry-run")
