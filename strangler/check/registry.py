@@ -6,3 +6,7 @@ from strangler.check.base import Rule
 
 # Append-only: each rule module adds its rule object here.
 RULES: list[Rule] = []
+
+from strangler.check.monolith import MonolithRule  # noqa: E402  (appended: one line per rule)
+
+RULES.append(MonolithRule())
