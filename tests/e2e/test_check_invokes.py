@@ -59,8 +59,8 @@ def test_select_and_quiet(app: Path) -> None:
     only = strangler(app, "check", "--select", "STR101", "-q")
     assert only.exit_code == 1
     assert only.stdout.splitlines() == [
-        "pricing/app.py:25:5: STR101 PricingFunction waits for AuditFunction and ignores its response; PricingFunction is "
-        "billed for its 512 MB while it waits (chain OrdersApi -> PricingFunction -> AuditFunction)",
+        ("pricing/app.py:25:5: STR101 PricingFunction waits for AuditFunction and ignores its response; PricingFunction is "
+         "billed for its 512 MB while it waits (chain OrdersApi -> PricingFunction -> AuditFunction)"),
         "Found 1 problem (1 fixable with --fix).",
     ]
     assert strangler(app, "check", "--select", "STR100").exit_code == 0

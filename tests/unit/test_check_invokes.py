@@ -61,11 +61,11 @@ def found(tmp_path: Path, caller: str) -> list[tuple[int, str | None, bool]]:
     'import os\nimport boto3\nc = boto3.client("lambda")\ndef handler(e, x):\n    c.invoke(FunctionName=os.environ["TARGET_REF"])\n',
     'import os\nimport boto3 as b\nc = b.client("lambda")\ndef handler(e, x):\n    c.invoke(FunctionName=os.environ.get("TARGET_ARN"))\n',
     'import os\nfrom boto3 import client\nLAM = client("lambda")\ndef handler(e, x):\n    LAM.invoke(FunctionName=os.getenv("TARGET_SUB"))\n',
-    'import os\nimport boto3\ns = boto3.Session()\nc = s.client("lambda")\nNAME = os.environ["GLOBAL_TARGET"]\n'
-    'def handler(e, x):\n    c.invoke(FunctionName=NAME, InvocationType="RequestResponse")\n',
+    ('import os\nimport boto3\ns = boto3.Session()\nc = s.client("lambda")\nNAME = os.environ["GLOBAL_TARGET"]\n'
+     'def handler(e, x):\n    c.invoke(FunctionName=NAME, InvocationType="RequestResponse")\n'),
     'import boto3\ndef handler(e, x):\n    boto3.client("lambda").invoke(FunctionName="target-fn")\n',
-    'import boto3\nc = boto3.session.Session(region_name="eu-west-1").client("lambda")\n'
-    'def handler(e, x):\n    c.invoke(FunctionName="arn:aws:lambda:eu-west-1:123456789012:function:target-fn")\n',
+    ('import boto3\nc = boto3.session.Session(region_name="eu-west-1").client("lambda")\n'
+     'def handler(e, x):\n    c.invoke(FunctionName="arn:aws:lambda:eu-west-1:123456789012:function:target-fn")\n'),
 ])
 def test_every_spelling_of_a_synchronous_invoke_resolves_to_the_callee(tmp_path: Path, code: str) -> None:
     [(line, callee, used)] = found(tmp_path, code)
