@@ -119,8 +119,10 @@ def _with_imports(text: str, modules: Sequence[str], newline: str) -> str:
         at = imports[0].lineno - 1
         block = "".join(f"import {name}{newline}" for name in missing)
     else:
-        at = futures[-1].end_lineno if futures else _after_docstring(tree)
-        block = newline + "".join(f"import {name}{newline}" for name in missing)
+        at = (futures[-1].end_lineno or 0) if futures else _after_docstring(tree)
+        lines_of = "".join(f"import {name}{newline}" for name in missing)
+        # After a docstring or __future__: a blank line above; at the very top: two below.
+        block = newline + lines_of if at else lines_of + newline + newline
     return "".join(lines[:at]) + block + "".join(lines[at:])
 
 

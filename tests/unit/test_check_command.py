@@ -6,17 +6,23 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import tomllib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pytest
+import tomllib
 import yaml
 from click.testing import CliRunner
 
 from strangler.check import output
 from strangler.check.app import CheckedApp
-from strangler.check.command import CheckOptions, check, every_info, selected_codes, under
+from strangler.check.command import (
+    CheckOptions,
+    check,
+    every_info,
+    selected_codes,
+    under,
+)
 from strangler.check.edits import Edits
 from strangler.check.model import Finding, Location, RuleInfo
 from strangler.cli import main
