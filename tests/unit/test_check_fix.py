@@ -10,7 +10,7 @@ from strangler.check.app import CheckedApp
 from strangler.check.command import fixes
 from strangler.check.invokes import SyncInvokeRule
 from strangler.load.project import load
-from tests.unit.test_check_invokes import TEMPLATE, app_with
+from tests.unit.test_check_invokes_find import TEMPLATE, app_with
 
 RULES = [SyncInvokeRule()]
 CODES = frozenset({"STR101", "STR102"})
