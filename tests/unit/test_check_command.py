@@ -130,6 +130,7 @@ def test_json_and_sarif_follow_their_schemas() -> None:
     sarif = output.as_sarif(found, INFOS)
     schema = json.loads((ROOT / "tests/support/schemas/sarif-2.1.0-subset.schema.json").read_text())
     jsonschema.validate(sarif, schema)
+    jsonschema.validate(sarif, json.loads((ROOT / "tests/support/schemas/sarif-2.1.0-rtm.5.json").read_text()))
     result = sarif["runs"][0]["results"][0]
     assert result["ruleIndex"] == 0 and result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "dir%20with%20space/a.py"
     assert "fixes" not in result
