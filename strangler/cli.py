@@ -684,6 +684,9 @@ def check(paths, project_dir, template, select, fmt, fix, dry_run, allow_dirty, 
         infos = every_info()
         chosen = [info for info in infos if info.code in selected_codes(options.select, infos)]
         results = [(prefix, run_check(folder, template, options, say)) for folder, prefix in folders]
+    for prefix, result in results:
+        for path in result.unread:
+            _say_error(f"strangler: warning: {prefix + '/' if prefix else ''}{path} cannot be read or parsed: not checked")
     found = [f for prefix, result in results for f in under(prefix, result.found)]
     remaining = [f for prefix, result in results for f in under(prefix, result.remaining)]
     if fmt == "json":
@@ -704,7 +707,8 @@ def check(paths, project_dir, template, select, fmt, fix, dry_run, allow_dirty, 
         if verbosity > QUIET or remaining:
             fixed = sum(r.fixed for _, r in results) if fix else None
             click.echo(output.summary(len(found), remaining, fixed), err=aside)
-    sys.exit(1 if remaining else 0)
+    # A module that could not be checked is not a pass (as a linter fails on a syntax error).
+    sys.exit(1 if remaining or any(result.unread for _, result in results) else 0)
 
 
 def _check_style(kind: str, text: str) -> str:

@@ -43,6 +43,7 @@ class Checked:
     remaining: tuple[Finding, ...]  # after the fix (== found without --fix)
     changes: ChangeSet | None = None  # the fix, written or (dry run) only shown
     written: bool = False
+    unread: tuple[str, ...] = ()  # handler modules that could not be read or parsed: not checked
 
     @property
     def fixed(self) -> int:
@@ -83,17 +84,26 @@ def _check(directory: Path, template: Path | None, options: CheckOptions, say: C
            rules: list[Rule]) -> Checked:
     codes = selected_codes(options.select, every_info(rules))
     project = load(directory, template)
-    found = find(CheckedApp(project), rules, codes)
+    app = CheckedApp(project)
+    found = find(app, rules, codes)
+    unread = unreadable(app)
     if not options.fix or not any(finding.fixable for finding in found):
-        return Checked(found, found)
+        return Checked(found, found, unread=unread)
     changes = fixes(project, rules, codes, found)
     if not changes.changes:
-        return Checked(found, found, changes)
+        return Checked(found, found, changes, unread=unread)
     if options.dry_run:
-        return Checked(found, _found_after(project, changes, rules, codes), changes)
+        return Checked(found, _found_after(project, changes, rules, codes), changes, unread=unread)
     sink.write_changes(project, changes, WriteOptions(allow_dirty=options.allow_dirty), say)
     again = find(CheckedApp(load(directory, template)), rules, codes)
-    return Checked(found, again, changes, written=True)
+    return Checked(found, again, changes, written=True, unread=unread)
+
+
+def unreadable(app: CheckedApp) -> tuple[str, ...]:
+    """The functions' handler modules that are there but cannot be read or parsed: the rules
+    skip them, so "All checks passed" must not be said of them without a word."""
+    return tuple(sorted({app.relative(f.module_path) for f in app.functions
+                         if f.module_path.is_file() and app.module(f.module_path) is None}))
 
 
 def find(app: CheckedApp, rules: Sequence[Rule], codes: frozenset[str]) -> tuple[Finding, ...]:

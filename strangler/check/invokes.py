@@ -62,7 +62,7 @@ def _finding(app: CheckedApp, invoke: Invoke, edges: set[tuple[str, str | None]]
     if chain.count(" -> ") > 1:
         said += f" (chain {chain})"
     location = Location(invoke.path, invoke.line, invoke.col)
-    related = (Location(app.template_path, 1, 1),)
+    related = (resource_location(app, invoke.callee or invoke.caller),)
     if invoke.used:
         return Finding(USED.code, said, location, invoke.caller, USED.explanation,
                        advice=f"a Step Functions state machine that runs {invoke.caller}'s work, then {callee}; "
@@ -74,6 +74,16 @@ def _finding(app: CheckedApp, invoke: Invoke, edges: set[tuple[str, str | None]]
     return Finding(UNUSED.code, said, location, invoke.caller, UNUSED.explanation,
                    fix=fix, advice="" if fix else f"not fixed automatically: {refusal}; put an SQS queue between "
                    "them by hand (or invoke with InvocationType='Event')", related=related)
+
+
+def resource_location(app: CheckedApp, logical_id: str) -> Location:
+    """Where the template declares ``logical_id`` (its first line when the position is unknown)."""
+    resources = app.template.get("Resources")
+    try:
+        line, col = resources.lc.key(logical_id)  # ruamel keeps each key's position (from 0)
+    except (AttributeError, KeyError, TypeError):
+        return Location(app.template_path, 1, 1)
+    return Location(app.template_path, line + 1, col + 1)
 
 
 def memory_size(app: CheckedApp, logical_id: str) -> str:

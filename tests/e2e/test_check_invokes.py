@@ -223,3 +223,20 @@ def test_before_and_after_the_fix_the_audit_item_is_the_same(app: Path) -> None:
     broken = dict(record, messageId="m-broken", body=json.dumps({"kind": "quote"}))
     answer = lambdaload.invoke(_code(app, "audit"), "app.lambda_handler", {"Records": [record, broken]}, env_after)
     assert answer == {"batchItemFailures": [{"itemIdentifier": "m-broken"}]}
+
+
+def test_odd_code_is_skipped_not_a_traceback(app: Path) -> None:
+    (app / "pricing/app.py").write_text("def lambda_handler(event, context:\n    pass\n", encoding="utf-8")
+    (app / "orders_api/app.py").write_bytes(b"\xff\xfe not utf-8")
+    result = strangler(app, "check", "--format", "json")
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    assert result.exit_code == 1 and json.loads(result.stdout) == []
+    assert "strangler: warning: orders_api/app.py cannot be read or parsed: not checked" in result.stderr
+    assert "strangler: warning: pricing/app.py cannot be read or parsed: not checked" in result.stderr
+
+
+def test_the_finding_points_at_the_callee_in_the_template(app: Path) -> None:
+    [used, unused] = json.loads(strangler(app, "check", "--format", "json").stdout)
+    template = (app / "template.yaml").read_text().splitlines()
+    assert template[used["related"][0]["line"] - 1] == "  PricingFunction:"
+    assert template[unused["related"][0]["line"] - 1] == "  AuditFunction:"
