@@ -635,3 +635,85 @@ def _print_scan(result: FunctionScan, colour: bool, verbosity: int = SHORT) -> N
     if refusal:
         click.echo(f"  {refusal}")
     click.echo()
+
+
+# --- check ------------------------------------------------------------------------------
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(file_okay=False, path_type=Path), metavar="[PATHS]...")
+@click.option("-C", "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The SAM application folder (default: the current one); the same as one PATH.")
+@click.option("-t", "--template", type=click.Path(path_type=Path), default=None,
+              help="The template, when the folder has several; relative to the application folder.")
+@click.option("--select", "select", multiple=True, metavar="CODES",
+              help="Only these rule codes or prefixes (STR1, STR101, ALL); comma-separated or repeated.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
+              help="json: a list of findings; sarif: SARIF 2.1.0 for code scanning in CI.")
+@click.option("--fix", is_flag=True, help="Fix what can be fixed safely, as one change (written all or nothing).")
+@click.option("--dry-run", is_flag=True, help="With --fix: print the change as a unified diff and write nothing.")
+@click.option("--allow-dirty", is_flag=True, help="With --fix: write even if files it touches have uncommitted changes.")
+@_verbosity_options
+@click.option("--no-color", is_flag=True, default=False, help="No colour (also off when NO_COLOR is set or output is not a terminal).")
+def check(paths, project_dir, template, select, fmt, fix, dry_run, allow_dirty, verbose, quiet, no_color) -> None:
+    """Find the Lambda pitfalls in the application(s) at PATHS (default: the current folder).
+
+    \b
+    STR100  a monolith: one handler dispatching many actions (strangler scan tells how to split it)
+    STR101  a Lambda waits for another Lambda and ignores its answer (fixable: a queue between them)
+    STR102  a Lambda waits for another Lambda and uses its answer (advice: Step Functions)
+    STR2xx  a handler behind an at-least-once source that writes without a guard
+
+    Exit 0 when nothing is found, 1 when something is (after --fix: when something remains).
+    """
+    from strangler.check import output
+    from strangler.check.command import (
+        CheckOptions,
+        every_info,
+        merged_report,
+        selected_codes,
+        under,
+    )
+    from strangler.check.command import check as run_check
+
+    if dry_run and not fix:
+        raise click.UsageError("--dry-run shows what --fix would change: use --fix --dry-run")
+    if project_dir is not None and paths:
+        raise click.UsageError("-C and PATHS both name the application: give one of them")
+    verbosity = _verbosity(verbose, quiet)
+    options = CheckOptions(tuple(select), fix, dry_run, allow_dirty)
+    say = (lambda line: click.echo(line, err=True)) if verbosity > QUIET else (lambda line: None)
+    folders = [(project_dir or Path.cwd(), "")] if not paths else [(path, path.as_posix()) for path in paths]
+    with _errors():
+        infos = every_info()
+        chosen = [info for info in infos if info.code in selected_codes(options.select, infos)]
+        results = [(prefix, run_check(folder, template, options, say)) for folder, prefix in folders]
+    for prefix, result in results:
+        for path in result.unread:
+            _say_error(f"strangler: warning: {prefix + '/' if prefix else ''}{path} cannot be read or parsed: not checked")
+    found = [f for prefix, result in results for f in under(prefix, result.found)]
+    remaining = [f for prefix, result in results for f in under(prefix, result.remaining)]
+    if fmt == "json":
+        click.echo(json.dumps(output.as_json(remaining, chosen), indent=2))
+    elif fmt == "sarif":
+        click.echo(json.dumps(output.as_sarif(remaining, chosen), indent=2))
+    colour = _colour(no_color)
+    if fix and dry_run:
+        diff = changeset.unified_diff([c for _, r in results if r.changes is not None for c in r.changes.changes])
+        click.echo(changeset.colour(diff) if colour and fmt == "text" else diff, nl=False, err=fmt != "text")
+    if fmt == "text":
+        # A dry run's stdout is the diff alone (a patch to apply); what would remain goes to stderr.
+        aside = fix and dry_run
+        for line in output.text_lines(remaining, quiet=verbosity == QUIET, style=_check_style if colour else None):
+            click.echo(line, err=aside)
+        if fix and verbosity > QUIET:
+            _print_report(merged_report(r for _, r in results), colour, "Would" if dry_run else "", verbosity)
+        if verbosity > QUIET or remaining:
+            fixed = sum(r.fixed for _, r in results) if fix else None
+            click.echo(output.summary(len(found), remaining, fixed), err=aside)
+    # A module that could not be checked is not a pass (as a linter fails on a syntax error).
+    sys.exit(1 if remaining or any(result.unread for _, result in results) else 0)
+
+
+def _check_style(kind: str, text: str) -> str:
+    colours = {"where": {"bold": True}, "code": {"fg": "red", "bold": True}, "fix": {"fg": "green"},
+               "advice": {"fg": "yellow"}}
+    return click.style(text, **colours.get(kind, {}))

@@ -14,6 +14,7 @@ from pathlib import Path
 from strangler.apply import changeset, interrupts, lock, validate
 from strangler.apply.gitops import GitFailure, Start, Workspace
 from strangler.errors import StranglerError
+from strangler.load.project import Project
 from strangler.model import ChangeSet, FileChange
 from strangler.pipeline import Outcome
 
@@ -205,3 +206,22 @@ def _message(title: str, step: ChangeSet, delta: list[FileChange]) -> str:
     what = step.report.created[-1:] if step.report.created else ()
     body = [f"New function: {line}" for line in what]
     return "\n".join([title, "", *body, "", "Files:", *files]).replace("\n\n\n", "\n\n")
+
+
+def write_changes(project: Project, changes: ChangeSet, options: WriteOptions, say: Callable[[str], None]) -> None:
+    """Apply a ChangeSet that is not a split (``strangler check --fix``) the way ``write``
+    applies one: validated first, under the lock, a dirty tree refused, all or nothing."""
+    if options.commit or options.branch:
+        raise StranglerError("--commit and --branch are for extract and migrate", where=str(project.root))
+    validate.check(changes.changes, project.relative(project.template.path), say)
+    workspace = Workspace.find(project.root)
+    where = lock.place(project.template.path.parent, workspace.git_dir if workspace.versioned else None)
+    with interrupts.deferred(), lock.held(where):
+        interrupts.phase("locked")
+        if not workspace.versioned:
+            say("Not in a git repository: nothing is versioned, keep a copy of the app before going on.")
+        elif not options.allow_dirty:
+            workspace.refuse_dirty([change.path for change in changes.changes])
+        _apply_once(project.root, changes.changes, workspace, None)
+        interrupts.written()
+        interrupts.mark("written")

@@ -6,3 +6,11 @@ from strangler.check.base import Rule
 
 # Append-only: each rule module adds its rule object here.
 RULES: list[Rule] = []
+
+from strangler.check.monolith import MonolithRule  # appended: one import per rule
+
+RULES.append(MonolithRule())
+
+from strangler.check.invokes import SyncInvokeRule  # appended: one import per rule
+
+RULES.append(SyncInvokeRule())

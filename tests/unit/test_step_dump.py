@@ -21,7 +21,9 @@ from strangler.template.document import (
 from tests.support.apps import copy_app
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
-APPS = sorted(p.name for p in FIXTURES.iterdir() if (p / "before").is_dir())
+# The apps strangler splits (they have reviewed expected/ trees); the apps of `strangler
+# check` (no monolith, no expected/) have nothing to migrate.
+APPS = sorted(p.name for p in FIXTURES.iterdir() if (p / "before").is_dir() and (p / "expected").is_dir())
 
 
 def _whole(doc: TemplateDocument) -> str:
