@@ -12,6 +12,7 @@ from strangler.analyse.localmods import LocalModules
 from strangler.load.project import Project
 from strangler.model import ActionNeeds, Decision
 from strangler.plan import naming
+from strangler.progress import SILENT, Progress
 from strangler.render.narrowing import installed_distributions, narrow
 from strangler.render.needs import function_files, slice_action
 from strangler.scan_graph import Wiring, action_wiring, monolith_wiring
@@ -130,9 +131,11 @@ def _declared_env(project: Project, properties: Any) -> dict[str, str]:
 
 
 def scan_function(
-    project: Project, analysis: Analysis, facts: FactCache | None = None, import_time: bool = False
+    project: Project, analysis: Analysis, facts: FactCache | None = None, import_time: bool = False,
+    progress: Progress = SILENT,
 ) -> FunctionScan:
-    """Scan one dispatching function; ``import_time`` also imports every handler module."""
+    """Scan one dispatching function; ``import_time`` also imports every handler module.
+    ``progress`` is told each action as it is scanned (sliced, routed, narrowed)."""
     facts = facts or FactCache()
     function = analysis.function
     modules = LocalModules(function.code_dir, project.sources, project.relative)
@@ -156,6 +159,7 @@ def scan_function(
     actions = []
     wiring = monolith_wiring(project.template.data, function.logical_id, events,
                              (invoker.logical_id for invoker in invokers))
+    progress.phase(f"Scanning {function.logical_id}", len(analysis.dispatch.actions))
     for action in analysis.dispatch.actions:
         piece = slice_action(analysis, action.key, modules, facts)
         symbols, imports = piece.symbols(analysis)
@@ -186,6 +190,7 @@ def scan_function(
         actions.append(ActionScan(
             action.key, action.handler, action.line, action.module, needs, description, refusal, gain, drawn,
         ))
+        progress.advance(action.key)
     extracted = tuple(
         (f.strangler_action or "", f.logical_id) for f in project.functions if f.extracted_from == function.logical_id
     )

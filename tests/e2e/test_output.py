@@ -22,10 +22,14 @@ import pytest
 from click.testing import CliRunner, Result
 
 from benchmarks.generate import generate
+from strangler.apply.sink import CHECKING, COMMITTING
 from strangler.cli import main
+from strangler.pipeline import ANALYSING
+from strangler.render.render import ASSEMBLING, RENDERING
 from strangler.errors import did_you_mean
 from tests.support.apps import copy_app, snapshot
 from tests.support.hostile import edit
+from tests.unit.test_progress import open_escapes
 
 ROOT = Path(__file__).resolve().parents[2]
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "output"
@@ -131,11 +135,11 @@ def test_no_progress_and_no_escape_codes_when_not_on_a_terminal(large: Path) -> 
 
 
 def _on_a_terminal(app: Path, *args: str, signal_at: str | None = None,
-                   interrupt_on: str | None = None) -> tuple[int, str, str]:
+                   interrupt_on: str | None = None, stdout_too: bool = False) -> tuple[int, str, str]:
     """Run strangler with stderr on a pseudo-terminal and stdout in a file (not a terminal
-    either: the diff must come out plain). ``signal_at`` arms the test hook of a real
-    process (tests/support/signalhook); ``interrupt_on`` sends SIGINT as soon as the
-    terminal shows that text."""
+    either: the diff must come out plain), or on the terminal too with ``stdout_too``.
+    ``signal_at`` arms the test hook of a real process (tests/support/signalhook);
+    ``interrupt_on`` sends SIGINT as soon as the terminal shows that text."""
     leader, follower = pty.openpty()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests" / "support" / "signalhook")]),
            "COLUMNS": "100"}
@@ -144,7 +148,8 @@ def _on_a_terminal(app: Path, *args: str, signal_at: str | None = None,
     out = app.parent / "stdout.txt"
     with out.open("wb") as stdout_file:
         process = subprocess.Popen([sys.executable, "-m", "strangler", *args, "-C", str(app)], cwd=ROOT, env=env,
-                                   stdout=stdout_file, stderr=follower, stdin=subprocess.DEVNULL)
+                                   stdout=follower if stdout_too else stdout_file, stderr=follower,
+                                   stdin=subprocess.DEVNULL)
     os.close(follower)
     said = b""
     while True:
@@ -171,7 +176,7 @@ def test_progress_on_a_terminal_never_says_extracted_in_a_dry_run(tmp_path: Path
     app = generate(tmp_path / "app", 12, seed=0)
     code, stdout, terminal = _on_a_terminal(app, "migrate", "--dry-run")
     assert code == 0, terminal
-    assert "Analysing the application" in terminal and "Rendering" in terminal and "12/12" in terminal
+    assert "Analysing the application" in terminal and "Slicing and rendering" in terminal and "13/13" in terminal
     assert "xtracted" not in terminal
     assert ESCAPE not in stdout  # the diff goes to a pipe: plain
     # Every line the bar drew ends with the cursor back on: nothing left switched off.
@@ -180,15 +185,51 @@ def test_progress_on_a_terminal_never_says_extracted_in_a_dry_run(tmp_path: Path
                                       "template\r\n  - src/app.py\r\n  - src/requirements.txt\r\n  - src/shared.py")
 
 
+def test_progress_on_a_terminal_shows_every_phase_of_a_real_run(tmp_path: Path) -> None:
+    import git
+
+    app = generate(tmp_path / "app", 12, seed=0)
+    repo = git.Repo.init(app)
+    with repo.config_writer() as config:
+        config.set_value("user", "name", "Test")
+        config.set_value("user", "email", "test@example.com")
+    repo.git.add(A=True)
+    repo.index.commit("the monolith")
+    code, _, terminal = _on_a_terminal(app, "migrate", "--commit", stdout_too=True)
+    assert code == 0, terminal
+    shown = [terminal.find(phase) for phase in (ANALYSING, RENDERING, ASSEMBLING, CHECKING, COMMITTING)]
+    assert -1 not in shown and shown == sorted(shown), terminal  # every phase, in the order they run
+    assert "13/13  retirement of MonolithFunction" in terminal
+    assert "13/13  Retire MonolithFunction: every action has its own function" in terminal
+    assert open_escapes(terminal) == []  # the bars, and the summary's bold titles on the same terminal
+
+
+def test_scan_progress_on_a_terminal(tmp_path: Path) -> None:
+    app = generate(tmp_path / "app", 12, seed=0)
+    code, stdout, terminal = _on_a_terminal(app, "scan")
+    assert code == 0, terminal
+    assert terminal.index(ANALYSING) < terminal.index("Scanning MonolithFunction") < terminal.index("12/12")
+    assert ESCAPE not in stdout and "Scanning" not in stdout  # the scan itself, plain, in the file
+    _, _, quiet = _on_a_terminal(app, "scan", "-q")
+    _, _, as_json = _on_a_terminal(app, "scan", "--json")
+    assert ANALYSING not in quiet and ANALYSING not in as_json
+
+
+def test_no_progress_from_a_real_run_on_a_pipe(tmp_path: Path) -> None:
+    result = run(generate(tmp_path / "app", 12, seed=0), "migrate")
+    assert result.exit_code == 0, result.output
+    assert ESCAPE not in result.output and ANALYSING not in result.output and CHECKING not in result.output
+
+
 @pytest.mark.parametrize("how", ["while-rendering", "while-writing"])
 def test_ctrl_c_on_a_terminal_ends_the_bar_and_says_one_line(tmp_path: Path, how: str) -> None:
     app = generate(tmp_path / "app", SIZE, seed=0)
     before = snapshot(app)
     if how == "while-rendering":
-        code, _, terminal = _on_a_terminal(app, "migrate", interrupt_on="Rendering  [")
+        code, _, terminal = _on_a_terminal(app, "migrate", interrupt_on="Slicing and rendering  [")
     else:
         code, _, terminal = _on_a_terminal(app, "migrate", signal_at="locked@SIGINT")
-        assert "Checking and writing" in terminal
+        assert "Checking that the code compiles" in terminal
     assert code == 130, terminal
     assert "Traceback" not in terminal
     assert terminal.endswith("\nstrangler: interrupted; nothing was changed\r\n")  # a line of its own, the last
