@@ -24,9 +24,9 @@ from click.testing import CliRunner, Result
 from benchmarks.generate import generate
 from strangler.apply.sink import CHECKING, COMMITTING
 from strangler.cli import main
+from strangler.errors import did_you_mean
 from strangler.pipeline import ANALYSING
 from strangler.render.render import ASSEMBLING, RENDERING
-from strangler.errors import did_you_mean
 from tests.support.apps import copy_app, snapshot
 from tests.support.hostile import edit
 from tests.unit.test_progress import open_escapes

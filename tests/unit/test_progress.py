@@ -15,10 +15,10 @@ import pytest
 
 from strangler import pipeline
 from strangler.apply import changeset, sink
-from strangler.model import FileChange
 from strangler.apply.sink import WriteOptions
 from strangler.cliout import TerminalProgress
 from strangler.load.project import load
+from strangler.model import FileChange
 from strangler.render import render
 from strangler.scan import scan_function
 from tests.support.apps import copy_app
