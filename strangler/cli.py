@@ -189,10 +189,6 @@ def scan(project_dir: Path | None, template: Path | None, function_id: str | Non
         if verbosity > QUIET:
             for line in group_lines(result):
                 click.echo(line)
-        function = project.function(result.logical_id)
-        if function.code_elsewhere and verbosity > QUIET:
-            click.echo(f"  (its code is {function.code_elsewhere}: read from {project.relative(function.code_dir) or '.'}/ "
-                       "as --code says; after a split, build that folder and upload it there)\n")
     for name, why in not_split:
         # Functions that are not local Python code (images, other runtimes) are only in
         # --json: the text lists what strangler could have split and why it did not.
@@ -517,6 +513,9 @@ def _print_scan(result: FunctionScan, colour: bool, verbosity: int = SHORT) -> N
         return
     click.echo(bold(result.logical_id) + f"  Handler {result.handler}")
     click.echo(f"  dispatch  {result.shape} {result.table} at {result.module}:{result.line}, key read from event {result.event_path}")
+    if result.code is not None and result.code.deployed_from:
+        click.echo(f"  code      deployed from {result.code.deployed_from}, read from {result.code.folder}/ as --code says: "
+                   "after a split, build that folder and upload it there")
     extracted = [f"  extracted {key} -> {function}" for key, function in result.extracted]
     for line in shortened(extracted, verbosity):
         click.echo(line if line.startswith("  ") else f"  {line}")

@@ -53,6 +53,16 @@ class ActionScan:
 
 
 @dataclass(frozen=True)
+class CodeLocation:
+    """Where a function's code is read from (its folder, relative to the project) and, when
+    the template deploys it from elsewhere (``CodeUri: s3://...``, read through --code),
+    from where: a split's new code must be built from the folder and uploaded there."""
+
+    folder: str
+    deployed_from: str | None = None
+
+
+@dataclass(frozen=True)
 class FunctionScan:
     logical_id: str
     handler: str
@@ -64,6 +74,7 @@ class FunctionScan:
     actions: tuple[ActionScan, ...]
     extracted: tuple[tuple[str, str], ...]  # (action, function) made by earlier runs
     wiring: Wiring | None = None  # the monolith's events and resources, for the picture
+    code: CodeLocation | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -198,4 +209,5 @@ def scan_function(
     return FunctionScan(
         function.logical_id, function.handler, analysis.path, dispatch.shape, dispatch.table, dispatch.line,
         str(dispatch.event_path), tuple(actions), extracted, wiring,
+        CodeLocation(project.relative(function.code_dir) or ".", function.code_elsewhere),
     )

@@ -377,3 +377,23 @@ def test_scan_says_a_function_it_cannot_read_stops_a_migrate_of_the_template(tmp
     assert "  migrate of the whole template would be refused: OrdersFunction cannot be split" in scanned
     migrated = run(app, "migrate")
     assert migrated.exit_code == 1 and "orders/app.py:" in migrated.output
+
+
+@pytest.mark.parametrize("case", ["sam-s3-uri", "cfn-s3"])
+def test_scan_says_where_code_that_is_not_local_is_deployed_from(tmp_path: Path, case: str) -> None:
+    from tests.e2e.test_code_elsewhere import CASES, s3_app
+
+    elsewhere = CASES[case]
+    app = s3_app(elsewhere, tmp_path)
+    location = "s3://" + re.search(r"(\w+-artifacts-\d+)", elsewhere.written).group(1) + "/" + re.search(
+        r"(\w+/v\d+\.zip)", elsewhere.written).group(1)
+    scanned = json.loads(run(app, "scan", "--json", "--code", elsewhere.option).stdout)
+    (function,) = scanned["functions"]
+    assert function["code"] == {"folder": elsewhere.folder, "deployed_from": location}
+    text = run(app, "scan", "--code", elsewhere.option).stdout
+    (line,) = [line for line in text.splitlines() if line.startswith("  code  ")]
+    assert line == (f"  code      deployed from {location}, read from {elsewhere.folder}/ as --code says: "
+                    "after a split, build that folder and upload it there")
+    local = json.loads(run(copy_app(elsewhere.fixture, tmp_path / "local"), "scan", "--json").stdout)
+    assert local["functions"][0]["code"] == {"folder": "src", "deployed_from": None}
+    assert not any(line.startswith("  code  ") for line in run(tmp_path / "local", "scan").stdout.splitlines())
