@@ -529,6 +529,7 @@ def _print_scan(result: FunctionScan, colour: bool, verbosity: int = SHORT) -> N
         route = action.route if action.refusal is None else f"REFUSED: {action.refusal}"
         rows = [
             ("route", route),
+            *(("note", note) for note in action.notes),
             ("code", ", ".join(action.needs.symbols)),
             ("imports", ", ".join(action.needs.imports)),
             ("modules", ", ".join(action.needs.local_modules)),

@@ -50,6 +50,9 @@ class ActionScan:
     gain: Gain
     # For the picture (scan --format mermaid|dot), not in --json: the route and what it reaches.
     wiring: Wiring | None = None
+    # What people should know about the route, one thing each (an event moved whole, a rule
+    # copied without its Name): beside the route, never inside it in parentheses.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -181,13 +184,11 @@ def scan_function(
                 events, action.key, analysis.dispatch.event_path, function.logical_id, custom, invokers,
                 document, naming.logical_id(action.key),
             )
-            description = "direct invoke (callers must switch)" if route.direct else route.summary(compact=True)
-            notes = [*route.notes, *(f"{split.logical_id}: {split.note}" for split in route.resources if split.note)]
-            if notes:
-                description += " (" + "; ".join(notes) + ")"
+            description = route.summary(compact=True)  # "direct invoke" for one, its note says what to do
+            notes = (*route.notes, *(f"{split.logical_id}: {split.note}" for split in route.resources if split.note))
             refusal = None
         except Refusal as exc:
-            description, refusal = "refused", exc.message
+            description, refusal, notes = "refused", exc.message, ()
         narrowing = narrow(properties, piece, requirements, installed)
         files = function_files(analysis, piece, narrowing.requirements_text, project.sources)
         size = sum(len(text.encode()) for text in files.values())
@@ -199,7 +200,7 @@ def scan_function(
         )
         drawn = action_wiring(project.template.data, function.logical_id, naming.logical_id(action.key), route, narrowing)
         actions.append(ActionScan(
-            action.key, action.handler, action.line, action.module, needs, description, refusal, gain, drawn,
+            action.key, action.handler, action.line, action.module, needs, description, refusal, gain, drawn, notes,
         ))
         progress.advance(action.key)
     extracted = tuple(

@@ -293,6 +293,18 @@ def test_an_unknown_action_suggests_the_close_ones(tmp_path: Path) -> None:
     assert not (app / "functions").exists()
 
 
+def test_an_unknown_function_or_template_suggests_the_close_ones(tmp_path: Path) -> None:
+    app = copy_app("eventbridge-orders", tmp_path / "orders")
+    for typed in ("ordersfunction", "OrdersFuncton"):
+        result = run(app, "extract", "OrderShipped", "--function", typed)
+        assert result.exit_code == 1 and "hint: did you mean 'OrdersFunction'?" in result.output
+    for typed in ("templat.yaml", "Template.yaml"):
+        result = run(app, "scan", "-t", typed)
+        assert result.exit_code == 1 and "hint: did you mean 'template.yaml'?" in result.output
+    assert "did you mean" not in run(app, "scan", "-t", "stack.yaml").output
+    assert not (app / "functions").exists()
+
+
 @pytest.mark.parametrize("command", ["scan", "extract", "migrate", "verify"])
 def test_t_is_short_for_template_on_every_command(command: str) -> None:
     result = CliRunner().invoke(main, [command, "--help"])
@@ -397,3 +409,36 @@ def test_scan_says_where_code_that_is_not_local_is_deployed_from(tmp_path: Path,
     local = json.loads(run(copy_app(elsewhere.fixture, tmp_path / "local"), "scan", "--json").stdout)
     assert local["functions"][0]["code"] == {"folder": "src", "deployed_from": None}
     assert not any(line.startswith("  code  ") for line in run(tmp_path / "local", "scan").stdout.splitlines())
+
+
+def _deepest_parentheses(line: str) -> int:
+    depth = deepest = 0
+    for char in line:
+        depth += (char == "(") - (char == ")")
+        deepest = max(deepest, depth)
+    return deepest
+
+
+# Apps whose routes carry notes (resources outside Events, events moved whole, filters,
+# direct invokes): the notes used to be parenthesised inside the route, and nest.
+NOTED_APPS = ("appsync-blog", "cfn-rest-inventory", "cognito-triggers", "direct-invoke-billing",
+              "dynamodb-mapping-orders", "multi-source-orders", "openapi-pets", "scheduled-jobs",
+              "standalone-rule-payments", "match-inventory")
+
+
+@pytest.mark.parametrize("app", NOTED_APPS)
+def test_messages_say_one_thing_each_no_nested_parentheses(app: str) -> None:
+    before = ROOT / "fixtures" / app / "before"
+    scanned = run(before, "scan", "-v")
+    assert scanned.exit_code == 0, scanned.output
+    assert [line for line in scanned.stdout.splitlines() if _deepest_parentheses(line) > 1] == []
+    assert re.search(r"^    note     \S", scanned.stdout, re.MULTILINE)  # the notes are there, a row each
+    report = run(before, "migrate", "--keep-monolith", "--dry-run", "-v").stderr
+    assert [line for line in report.splitlines() if _deepest_parentheses(line) > 1] == []
+
+
+def test_scan_json_lists_a_route_s_notes_apart_from_it() -> None:
+    scanned = json.loads(run(ROOT / "fixtures" / "direct-invoke-billing" / "before", "scan", "--json").stdout)
+    action = scanned["functions"][0]["actions"][0]
+    assert action["route"] == "direct invoke"
+    assert action["notes"] and action["notes"][0].startswith("no event source: callers invoke the function directly")
