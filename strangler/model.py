@@ -243,6 +243,9 @@ class RoutePlan:
     monolith_events: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     resources: tuple[ResourceSplit, ...] = ()
+    # Notes on what becomes of the monolith's own events only: left out when the run
+    # retires the monolith (nothing is said about a function the same run removes).
+    monolith_notes: tuple[str, ...] = ()
 
     @property
     def direct(self) -> bool:

@@ -185,7 +185,8 @@ def scan_function(
                 document, naming.logical_id(action.key),
             )
             description = route.summary(compact=True)  # "direct invoke" for one, its note says what to do
-            notes = (*route.notes, *(f"{split.logical_id}: {split.note}" for split in route.resources if split.note))
+            notes = (*route.notes, *route.monolith_notes,
+                     *(f"{split.logical_id}: {split.note}" for split in route.resources if split.note))
             refusal = None
         except Refusal as exc:
             description, refusal, notes = "refused", exc.message, ()

@@ -104,6 +104,7 @@ def _render_one(project: Project, analysis: Analysis, plan: Plan, doc: TemplateD
                 facts: FactCache, progress: Progress) -> None:
     monolith = plan.monolith
     extractor = _Extractor(project, analysis, doc, draft, facts)
+    extractor.retiring = plan.retire
     placed = []
     for action in plan.actions:
         placed.append((action.logical_id, extractor.extract(action)))
@@ -170,6 +171,7 @@ def _render_steps(project: Project, work: Sequence[tuple[Analysis, Plan]], facts
     for analysis, plan in work:
         monolith = plan.monolith
         extractor = _Extractor(project, analysis, doc, draft, facts)
+        extractor.retiring = plan.retire
         if extractor.dialect is not sam:
             draft.edited = None  # plain CloudFormation writes roles beside each function
         for count, action in enumerate(plan.actions, 1):
@@ -216,6 +218,8 @@ class _Extractor:
         self.project, self.analysis, self.doc, self.draft, self.facts = project, analysis, doc, draft, facts
         monolith = analysis.function
         self.monolith = monolith
+        # Set by a run that retires the monolith: notes on its own events are then moot.
+        self.retiring = False
         self.resource = doc.data["Resources"][monolith.logical_id]
         self.modules = LocalModules(monolith.code_dir, project.sources, project.relative)
         self.original_properties = project.resources[monolith.logical_id].get("Properties") or {}
@@ -248,7 +252,8 @@ class _Extractor:
         draft.manual.extend(reported)
         draft.created.append(f"{action.logical_id} ({action.folder}/) for {action.key!r}: {route.summary()}")
         draft.routed.append(Routed(action.key, action.logical_id, route.summary(), route.direct))
-        draft.changed.extend(f"{monolith.logical_id} event {note}" for note in route.notes if not route.direct)
+        said = (*route.notes, *(() if self.retiring else route.monolith_notes))
+        draft.changed.extend(f"{monolith.logical_id} event {note}" for note in said if not route.direct)
         draft.manual.extend(f"{action.logical_id}: {note}" for note in notes)
         if route.direct:
             output = self.dialect.add_name_output(self.doc, action.logical_id, action.key)

@@ -442,3 +442,23 @@ def test_scan_json_lists_a_route_s_notes_apart_from_it() -> None:
     action = scanned["functions"][0]["actions"][0]
     assert action["route"] == "direct invoke"
     assert action["notes"] and action["notes"][0].startswith("no event source: callers invoke the function directly")
+
+
+# Apps whose routes narrow the monolith's own event (a rule that now excludes the key, a
+# route added beside ANY or in front of a catch-all): migrate retires that event with it.
+NARROWING_APPS = {"nested-fulfilment": "shop.orders/OrderPlaced", "rest-method-orders": "GET",
+                  "powertools-tickets": "GET /tickets", "powertools-routers-library": "GET /health",
+                  "table-of-tables-security": None}
+
+
+@pytest.mark.parametrize("app", NARROWING_APPS)
+def test_nothing_is_reported_about_a_function_the_same_run_removes(app: str, tmp_path: Path) -> None:
+    before = ROOT / "fixtures" / app / "before"
+    migrated = json.loads(run(before, "migrate", "--dry-run", "--json").stdout)
+    (monolith,) = migrated["retired"]
+    said = [line for kind in ("narrowed", "changed", "manual") for line in migrated[kind]]
+    assert [line for line in said if line.startswith(f"{monolith} ") or "the monolith's" in line] == []
+    key = NARROWING_APPS[app] or json.loads(run(before, "scan", "--json").stdout)["functions"][0]["actions"][0]["key"]
+    extracted = json.loads(run(before, "extract", key, "--dry-run", "--json").stdout)
+    # An extract keeps the monolith: what becomes of its event is said.
+    assert any(line.startswith(f"{monolith} event ") for line in extracted["changed"])
