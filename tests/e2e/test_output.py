@@ -462,3 +462,21 @@ def test_nothing_is_reported_about_a_function_the_same_run_removes(app: str, tmp
     extracted = json.loads(run(before, "extract", key, "--dry-run", "--json").stdout)
     # An extract keeps the monolith: what becomes of its event is said.
     assert any(line.startswith(f"{monolith} event ") for line in extracted["changed"])
+
+
+def test_a_commit_run_says_each_change_once(tmp_path: Path) -> None:
+    import git
+
+    app = copy_app("eventbridge-orders", tmp_path / "orders")
+    repo = git.Repo.init(app)
+    with repo.config_writer() as config:
+        config.set_value("user", "name", "Test")
+        config.set_value("user", "email", "test@example.com")
+    repo.git.add(A=True)
+    repo.index.commit("the monolith")
+    result = run(app, "migrate", "--commit", "-v")
+    assert result.exit_code == 0, result.output
+    commits = [line for line in result.stderr.splitlines() if re.match(r"\[[0-9a-f]+\] ", line)]
+    assert len(commits) == len(list(repo.iter_commits())) - 1 == 5  # four actions, then the retirement
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert [line for line in set(lines) if lines.count(line) > 1] == []  # no step's lines said again
