@@ -221,15 +221,29 @@ def test_no_progress_from_a_real_run_on_a_pipe(tmp_path: Path) -> None:
     assert ESCAPE not in result.output and ANALYSING not in result.output and CHECKING not in result.output
 
 
-@pytest.mark.parametrize("how", ["while-rendering", "while-writing"])
+@pytest.mark.parametrize("how", ["while-rendering", "while-writing", "while-committing", "while-scanning"])
 def test_ctrl_c_on_a_terminal_ends_the_bar_and_says_one_line(tmp_path: Path, how: str) -> None:
     app = generate(tmp_path / "app", SIZE, seed=0)
+    if how == "while-committing":
+        import git
+
+        repo = git.Repo.init(app)
+        with repo.config_writer() as config:
+            config.set_value("user", "name", "Test")
+            config.set_value("user", "email", "test@example.com")
+        repo.git.add(A=True)
+        repo.index.commit("the monolith")
     before = snapshot(app)
     if how == "while-rendering":
         code, _, terminal = _on_a_terminal(app, "migrate", interrupt_on="Slicing and rendering  [")
-    else:
+    elif how == "while-writing":
         code, _, terminal = _on_a_terminal(app, "migrate", signal_at="locked@SIGINT")
         assert "Checking that the code compiles" in terminal
+    elif how == "while-committing":
+        code, _, terminal = _on_a_terminal(app, "migrate", "--commit", signal_at="commit 2 after@SIGINT")
+        assert "Committing  [" in terminal
+    else:
+        code, _, terminal = _on_a_terminal(app, "scan", interrupt_on="Scanning MonolithFunction  [")
     assert code == 130, terminal
     assert "Traceback" not in terminal
     assert terminal.endswith("\nstrangler: interrupted; nothing was changed\r\n")  # a line of its own, the last
@@ -480,3 +494,20 @@ def test_a_commit_run_says_each_change_once(tmp_path: Path) -> None:
     assert len(commits) == len(list(repo.iter_commits())) - 1 == 5  # four actions, then the retirement
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert [line for line in set(lines) if lines.count(line) > 1] == []  # no step's lines said again
+
+
+@pytest.mark.parametrize("args", [("scan", "-v"), ("migrate", "--dry-run", "-v")])
+def test_a_pipe_closed_mid_output_ends_quietly(large: Path, args: tuple[str, ...]) -> None:
+    """``strangler scan -v | head -1``: the reader goes after the first line of a long output."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "strangler", *args, "-C", str(large)], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    head = subprocess.run(["head", "-1"], stdin=process.stdout, capture_output=True, text=True, timeout=120, check=True)
+    process.stdout.close()  # head alone holds the reading end: when it exits, the pipe is closed
+    stderr = process.stderr.read().decode()
+    process.wait(timeout=120)
+    assert head.stdout.startswith(("MonolithFunction", "diff --git"))
+    # 141 when a write found the pipe closed; 0 when the pipe took the whole output before
+    # head went (how much a pipe holds is the system's): quiet either way.
+    assert process.returncode in (0, 141), stderr
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr and "BrokenPipe" not in stderr
