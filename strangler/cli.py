@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -15,13 +14,14 @@ import click
 
 from strangler import __version__, deep, scan_graph
 from strangler.apply import changeset, interrupts, sink
-from strangler.apply.gitops import Workspace
 from strangler.apply.sink import WriteOptions
+from strangler.cliout import TerminalProgress, next_steps
 from strangler.errors import StranglerError
 from strangler.load.project import code_dirs, load
 from strangler.model import Report
-from strangler.pipeline import Outcome, dispatching, run, survey
+from strangler.pipeline import ANALYSING, Outcome, dispatching, run, survey
 from strangler.plan.plan import DEFAULT_FUNCTIONS_DIR
+from strangler.progress import SILENT, Progress
 from strangler.scan import FunctionScan, Gain, group_lines, scan_function
 
 
@@ -169,10 +169,12 @@ def scan(project_dir: Path | None, template: Path | None, function_id: str | Non
     if as_json and fmt != "text":
         raise click.UsageError(f"--json and --format {fmt} are alternatives: choose one")
     verbosity = _verbosity(verbose, quiet)
-    with _errors():
+    progress = TerminalProgress.on_terminal(verbosity > QUIET and not as_json and fmt == "text")
+    with _errors(), progress:
+        progress.phase(ANALYSING)
         project = load(project_dir or Path.cwd(), template, code_dirs(code))
         # On a large stack: see strangler/deep.py (deep syntax trees)
-        scans, not_split = deep.call(_scan_all, project, function_id, import_time)
+        scans, not_split = deep.call(_scan_all, project, function_id, import_time, progress)
     if fmt != "text":
         click.echo(scan_graph.draw(scans, fmt), nl=False)
         return
@@ -187,10 +189,6 @@ def scan(project_dir: Path | None, template: Path | None, function_id: str | Non
         if verbosity > QUIET:
             for line in group_lines(result):
                 click.echo(line)
-        function = project.function(result.logical_id)
-        if function.code_elsewhere and verbosity > QUIET:
-            click.echo(f"  (its code is {function.code_elsewhere}: read from {project.relative(function.code_dir) or '.'}/ "
-                       "as --code says; after a split, build that folder and upload it there)\n")
     for name, why in not_split:
         # Functions that are not local Python code (images, other runtimes) are only in
         # --json: the text lists what strangler could have split and why it did not.
@@ -200,7 +198,8 @@ def scan(project_dir: Path | None, template: Path | None, function_id: str | Non
                 click.echo(f"  migrate of the whole template would be refused: {name} cannot be split")
 
 
-def _scan_all(project, function_id: str | None, import_time: bool) -> tuple[list[FunctionScan], list[tuple[str, str]]]:
+def _scan_all(project, function_id: str | None, import_time: bool,
+              progress: Progress = SILENT) -> tuple[list[FunctionScan], list[tuple[str, str]]]:
     """Every monolith scanned, and why each other function is not split: a function that
     refuses or whose handler cannot be analysed is reported, not the end of the scan."""
     found = survey(project, function_id)
@@ -211,7 +210,7 @@ def _scan_all(project, function_id: str | None, import_time: bool) -> tuple[list
         not_split.append((name, f"refused: {error}"))
     for analysis in found.monoliths:
         try:
-            scans.append(scan_function(project, analysis, import_time=import_time))
+            scans.append(scan_function(project, analysis, import_time=import_time, progress=progress))
         except StranglerError as error:
             if function_id is not None:
                 raise
@@ -262,12 +261,11 @@ def _change(project_dir: Path | None, template: Path | None, function_id: str | 
             retire: bool, dry_run: bool, functions_dir: str, code: tuple[str, ...], colour: bool, verbosity: int,
             options: WriteOptions, as_json: bool = False) -> None:
     """extract and migrate: run the pipeline (with progress on a terminal), then write or show."""
-    progress = _Progress.on_terminal(QUIET if as_json else verbosity)
+    progress = TerminalProgress.on_terminal(verbosity > QUIET and not as_json)
     with _errors(), progress:
-        progress.phase("Analysing the application")
         outcome = run(project_dir or Path.cwd(), template, function_id, keys, retire=retire,
-                      functions_dir=functions_dir, steps=options.commit, progress=progress.advance,
-                      code=code_dirs(code), planned=progress.planned)
+                      functions_dir=functions_dir, steps=options.commit, progress=progress,
+                      code=code_dirs(code))
     if as_json:
         _finish_json(outcome, dry_run, options)
     else:
@@ -296,58 +294,13 @@ class _errors:
         return False
 
 
-class _Progress:
-    """What a long run is doing, on stderr when it is a terminal: a line per phase and
-    click's progress bar while the actions render. Silent on a pipe, in a file or with -q,
-    so that nothing but the results reaches a log. The bar says "rendering", never
-    "extracted": in a dry run nothing is.
-
-    Used as a context manager: the bar is closed (its line ended) before an error or an
-    interruption is reported, so that message starts a line of its own."""
-
-    def __init__(self, shown: bool):
-        self.shown = shown
-        self._bar: Any = None
-
-    @classmethod
-    def on_terminal(cls, verbosity: int) -> "_Progress":
-        return cls(verbosity > QUIET and sys.stderr.isatty())
-
-    def phase(self, text: str) -> None:
-        self.close()
-        if self.shown:
-            click.echo(f"{text}...", err=True)
-
-    def planned(self, total: int) -> None:
-        if self.shown and total:
-            self.close()
-            self._bar = click.progressbar(length=total, label="Rendering", file=sys.stderr, show_pos=True,
-                                          item_show_func=lambda key: key)
-            self._bar.__enter__()
-
-    def advance(self, key: str) -> None:
-        if self._bar is not None:
-            self._bar.update(1, key)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            bar, self._bar = self._bar, None
-            bar.__exit__(None, None, None)
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
 def _colour(no_color: bool) -> bool:
     return not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
 
 
 def _finish(outcome: Outcome, dry_run: bool, colour: bool, options: WriteOptions, verbosity: int = SHORT,
-            progress: "_Progress | None" = None) -> None:
-    progress = progress or _Progress(False)
+            progress: TerminalProgress | None = None) -> None:
+    progress = progress or TerminalProgress(False)
     if outcome.message:
         if verbosity > QUIET:
             click.echo(outcome.message)
@@ -362,10 +315,9 @@ def _finish(outcome: Outcome, dry_run: bool, colour: bool, options: WriteOptions
         if verbosity > QUIET:
             _print_report(outcome.changes.report, colour, "Would", verbosity)
         return
-    say = (lambda line: click.echo(line, err=True)) if verbosity > QUIET else (lambda line: None)
+    say = progress.say if verbosity > QUIET else (lambda line: None)
     with _errors(), progress:
-        progress.phase(f"Checking and writing {len(outcome.changes.changes)} files")
-        sink.write(outcome, options, say=say)
+        sink.write(outcome, options, say=say, progress=progress)
     if verbosity > QUIET:
         _print_report(outcome.changes.report, colour, "", verbosity)
         click.echo(f"{len(outcome.changes.changes)} files written.")
@@ -387,15 +339,15 @@ def run_json(outcome: Outcome, dry_run: bool) -> dict[str, Any]:
     logical ids, paths relative to the project): the functions created with their action,
     folder and route, the report's lines per kind, the files and the next steps' facts."""
     report = outcome.changes.report if outcome.changes is not None else Report()
+    routed = {r.logical_id: r for r in outcome.changes.routed} if outcome.changes is not None else {}
     created = []
     for plan in outcome.plans:
         for action in plan.actions:
-            said = f"{action.logical_id} ({action.folder}/) for {action.key!r}: "
-            line = next((line for line in report.created if line.startswith(said)), None)
+            route = routed.get(action.logical_id)
             created.append({"key": action.key, "logical_id": action.logical_id, "folder": action.folder,
                             "extracted_from": plan.monolith.logical_id,
-                            "route": line[len(said):] if line is not None else None,
-                            "direct_invoke": any(_DIRECT in m and repr(action.key) in m for m in report.manual)})
+                            "route": route.route if route is not None else None,
+                            "direct_invoke": route is not None and route.direct})
     changes = outcome.changes.changes if outcome.changes is not None else ()
     return {
         "dry_run": dry_run,
@@ -452,44 +404,6 @@ def _print_report(report: Report, colour: bool, heading: str, verbosity: int) ->
     out = sys.stderr if heading else sys.stdout
     for text, is_title in report_lines(report, heading, verbosity):
         click.echo(click.style(text, bold=True) if colour and is_title else text, file=out)
-
-
-# How the report says an action is invoked directly (render.py's _Extractor.extract).
-_DIRECT = "is invoked directly"
-
-
-def next_steps(outcome: Outcome, options: WriteOptions) -> list[str]:
-    """What to do after a real run, in the order to do it: review, verify, validate, deploy,
-    and, when an action is invoked directly, the order that keeps its callers working."""
-    assert outcome.changes is not None
-    steps = outcome.steps or (outcome.changes,)
-    if options.commit:
-        review = f"git log -p -{len(steps)}   # the commits of this run"
-    elif Workspace.find(outcome.project.root).versioned:
-        review = "git status && git diff   # new folders are untracked until added"
-    else:
-        review = "compare the app with the copy kept before the run (not in a git repository)"
-    template = outcome.project.relative(outcome.project.template.path)
-    # sam finds template.yaml/.yml by itself; any other name is given as strangler was given it.
-    option = f" -t {shlex.quote(template)}" if template not in ("template.yaml", "template.yml") else ""
-    lines = [
-        "Next steps:",
-        f"  1. review:   {review}",
-        f"  2. verify:   strangler verify{option}   # replays events before and after the split",
-        f"  3. validate: sam validate --lint{option}",
-        f"  4. deploy:   sam build{option} && sam deploy",
-    ]
-    direct = [line for line in outcome.changes.report.manual if _DIRECT in line]
-    if direct:
-        count = "1 action is" if len(direct) == 1 else f"{len(direct)} actions are"
-        if any(plan.retire for plan in outcome.plans):
-            order = ("this run retires the monolith, so a caller still invoking it fails from that deploy on: "
-                     "run `strangler migrate --keep-monolith` instead, deploy, switch the callers, then migrate")
-        else:
-            order = "the monolith keeps serving them until then"
-        lines.append(f"  Deploy order: {count} invoked directly. Deploy first, then switch the callers to the new "
-                     f"functions (their names are in the template's Outputs); {order}.")
-    return lines
 
 
 @main.command()
@@ -601,6 +515,9 @@ def _print_scan(result: FunctionScan, colour: bool, verbosity: int = SHORT) -> N
         return
     click.echo(bold(result.logical_id) + f"  Handler {result.handler}")
     click.echo(f"  dispatch  {result.shape} {result.table} at {result.module}:{result.line}, key read from event {result.event_path}")
+    if result.code is not None and result.code.deployed_from:
+        click.echo(f"  code      deployed from {result.code.deployed_from}, read from {result.code.folder}/ as --code says: "
+                   "after a split, build that folder and upload it there")
     extracted = [f"  extracted {key} -> {function}" for key, function in result.extracted]
     for line in shortened(extracted, verbosity):
         click.echo(line if line.startswith("  ") else f"  {line}")
@@ -614,6 +531,7 @@ def _print_scan(result: FunctionScan, colour: bool, verbosity: int = SHORT) -> N
         route = action.route if action.refusal is None else f"REFUSED: {action.refusal}"
         rows = [
             ("route", route),
+            *(("note", note) for note in action.notes),
             ("code", ", ".join(action.needs.symbols)),
             ("imports", ", ".join(action.needs.imports)),
             ("modules", ", ".join(action.needs.local_modules)),

@@ -167,9 +167,26 @@ REPORT_KINDS = ("created", "narrowed", "changed", "removed", "manual")
 
 
 @dataclass(frozen=True)
+class Routed:
+    """How a new function of the run gets its action's events, as data: what comes after a
+    run (the deploy order for direct-invoke callers, --json) reads this, not the report."""
+
+    key: str
+    logical_id: str
+    route: str  # RoutePlan.summary(): "EventBridgeRule event OrderLifecycle", "direct invoke"
+    direct: bool  # invoked directly (RoutePlan.direct): its callers must switch to the new function
+
+
+@dataclass(frozen=True)
 class ChangeSet:
     changes: tuple[FileChange, ...]
     report: Report = field(default_factory=Report)
+    routed: tuple[Routed, ...] = ()  # every action the change (so far) gave a function, in order
+
+    @property
+    def direct(self) -> tuple[Routed, ...]:
+        """The actions whose callers invoke the monolith directly and must switch."""
+        return tuple(routed for routed in self.routed if routed.direct)
 
 
 @dataclass(frozen=True)
@@ -226,6 +243,9 @@ class RoutePlan:
     monolith_events: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     resources: tuple[ResourceSplit, ...] = ()
+    # Notes on what becomes of the monolith's own events only: left out when the run
+    # retires the monolith (nothing is said about a function the same run removes).
+    monolith_notes: tuple[str, ...] = ()
 
     @property
     def direct(self) -> bool:

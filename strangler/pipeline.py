@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +11,13 @@ from strangler.analyse.dispatch.table import NoDispatch
 from strangler.analyse.facts import FactCache
 from strangler.analyse.function import analyse_function
 from strangler.errors import StranglerError, did_you_mean
+from strangler.load.project import (
+    NO_CODE_DIRS,
+    CodeDirs,
+    Project,
+    extracted_by_earlier_runs,
+    load,
+)
 from strangler.model import ChangeSet
 from strangler.plan.plan import (
     DEFAULT_FUNCTIONS_DIR,
@@ -19,7 +25,7 @@ from strangler.plan.plan import (
     check_across,
     plan_actions,
 )
-from strangler.load.project import NO_CODE_DIRS, CodeDirs, Project, extracted_by_earlier_runs, load
+from strangler.progress import SILENT, Progress
 from strangler.render.render import render_all, render_steps_all
 
 
@@ -42,6 +48,11 @@ class Outcome:
     @property
     def already(self) -> tuple[str, ...]:
         return tuple(line for plan in self.plans for line in plan.already)
+
+
+# The first phase of a run as a terminal shows it: reading the template and the code,
+# finding each dispatch and planning the new functions.
+ANALYSING = "Analysing the application"
 
 
 @dataclass(frozen=True)
@@ -158,17 +169,15 @@ def run(
     retire: bool,
     functions_dir: str = DEFAULT_FUNCTIONS_DIR,
     steps: bool = False,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress = SILENT,
     code: CodeDirs = NO_CODE_DIRS,
-    planned: Callable[[int], None] | None = None,
 ) -> Outcome:
     """Extract ``keys`` (all when None) and optionally retire the monolith(s). ``code``
-    (``--code``) says where the source of a monolith whose code is in S3 is. ``planned``
-    is told how many actions will be rendered before the first one is (``progress`` is
-    then told each one as it is done)."""
+    (``--code``) says where the source of a monolith whose code is in S3 is. ``progress``
+    is told each phase (analysis, then the render's) and each action as it is rendered."""
     return deep.call(
         _run, directory, template, function, keys,
-        retire=retire, functions_dir=functions_dir, steps=steps, progress=progress, code=code, planned=planned,
+        retire=retire, functions_dir=functions_dir, steps=steps, progress=progress, code=code,
     )
 
 
@@ -181,10 +190,10 @@ def _run(
     retire: bool,
     functions_dir: str,
     steps: bool,
-    progress: Callable[[str], None] | None,
+    progress: Progress,
     code: CodeDirs,
-    planned: Callable[[int], None] | None = None,
 ) -> Outcome:
+    progress.phase(ANALYSING)
     project = load(directory, template, code)
     chosen = _monoliths_or_done(project, function, keys)
     if isinstance(chosen, str):
@@ -198,8 +207,6 @@ def _run(
     work = tuple((analysis, plan) for analysis, plan in pairs if plan.actions or plan.retire)
     if not work:
         return Outcome(project, plans, None, "; ".join(line for p in plans for line in p.already) or "nothing to extract")
-    if planned is not None:
-        planned(sum(len(plan.actions) for _, plan in work))
     # Either way the render edits the loaded template itself: a copy of a large template
     # costs more than all the edits, and nothing renders this project again.
     if steps:

@@ -12,6 +12,7 @@ from strangler.analyse.localmods import LocalModules
 from strangler.load.project import Project
 from strangler.model import ActionNeeds, Decision
 from strangler.plan import naming
+from strangler.progress import SILENT, Progress
 from strangler.render.narrowing import installed_distributions, narrow
 from strangler.render.needs import function_files, slice_action
 from strangler.scan_graph import Wiring, action_wiring, monolith_wiring
@@ -49,6 +50,19 @@ class ActionScan:
     gain: Gain
     # For the picture (scan --format mermaid|dot), not in --json: the route and what it reaches.
     wiring: Wiring | None = None
+    # What people should know about the route, one thing each (an event moved whole, a rule
+    # copied without its Name): beside the route, never inside it in parentheses.
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CodeLocation:
+    """Where a function's code is read from (its folder, relative to the project) and, when
+    the template deploys it from elsewhere (``CodeUri: s3://...``, read through --code),
+    from where: a split's new code must be built from the folder and uploaded there."""
+
+    folder: str
+    deployed_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,7 @@ class FunctionScan:
     actions: tuple[ActionScan, ...]
     extracted: tuple[tuple[str, str], ...]  # (action, function) made by earlier runs
     wiring: Wiring | None = None  # the monolith's events and resources, for the picture
+    code: CodeLocation | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -130,9 +145,11 @@ def _declared_env(project: Project, properties: Any) -> dict[str, str]:
 
 
 def scan_function(
-    project: Project, analysis: Analysis, facts: FactCache | None = None, import_time: bool = False
+    project: Project, analysis: Analysis, facts: FactCache | None = None, import_time: bool = False,
+    progress: Progress = SILENT,
 ) -> FunctionScan:
-    """Scan one dispatching function; ``import_time`` also imports every handler module."""
+    """Scan one dispatching function; ``import_time`` also imports every handler module.
+    ``progress`` is told each action as it is scanned (sliced, routed, narrowed)."""
     facts = facts or FactCache()
     function = analysis.function
     modules = LocalModules(function.code_dir, project.sources, project.relative)
@@ -156,6 +173,7 @@ def scan_function(
     actions = []
     wiring = monolith_wiring(project.template.data, function.logical_id, events,
                              (invoker.logical_id for invoker in invokers))
+    progress.phase(f"Scanning {function.logical_id}", len(analysis.dispatch.actions))
     for action in analysis.dispatch.actions:
         piece = slice_action(analysis, action.key, modules, facts)
         symbols, imports = piece.symbols(analysis)
@@ -166,13 +184,12 @@ def scan_function(
                 events, action.key, analysis.dispatch.event_path, function.logical_id, custom, invokers,
                 document, naming.logical_id(action.key),
             )
-            description = "direct invoke (callers must switch)" if route.direct else route.summary(compact=True)
-            notes = [*route.notes, *(f"{split.logical_id}: {split.note}" for split in route.resources if split.note)]
-            if notes:
-                description += " (" + "; ".join(notes) + ")"
+            description = route.summary(compact=True)  # "direct invoke" for one, its note says what to do
+            notes = (*route.notes, *route.monolith_notes,
+                     *(f"{split.logical_id}: {split.note}" for split in route.resources if split.note))
             refusal = None
         except Refusal as exc:
-            description, refusal = "refused", exc.message
+            description, refusal, notes = "refused", exc.message, ()
         narrowing = narrow(properties, piece, requirements, installed)
         files = function_files(analysis, piece, narrowing.requirements_text, project.sources)
         size = sum(len(text.encode()) for text in files.values())
@@ -184,8 +201,9 @@ def scan_function(
         )
         drawn = action_wiring(project.template.data, function.logical_id, naming.logical_id(action.key), route, narrowing)
         actions.append(ActionScan(
-            action.key, action.handler, action.line, action.module, needs, description, refusal, gain, drawn,
+            action.key, action.handler, action.line, action.module, needs, description, refusal, gain, drawn, notes,
         ))
+        progress.advance(action.key)
     extracted = tuple(
         (f.strangler_action or "", f.logical_id) for f in project.functions if f.extracted_from == function.logical_id
     )
@@ -193,4 +211,5 @@ def scan_function(
     return FunctionScan(
         function.logical_id, function.handler, analysis.path, dispatch.shape, dispatch.table, dispatch.line,
         str(dispatch.event_path), tuple(actions), extracted, wiring,
+        CodeLocation(project.relative(function.code_dir) or ".", function.code_elsewhere),
     )

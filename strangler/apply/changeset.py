@@ -157,20 +157,24 @@ def _with_function_context(body: list[str], old_lines: list[str]) -> list[str]:
 
 
 def colour(diff: str) -> str:
+    """``diff`` for a terminal: each line styled up to its line ending and reset before it,
+    so that no colour runs on past the end of a line (into the next one, or the prompt when
+    a pager or an interruption cuts the output short)."""
     import click
 
     styled = []
     for line in diff.splitlines(keepends=True):
+        text = line.rstrip("\r\n")
+        end = line[len(text):]
         if line.startswith(("+++", "---", "diff --git", "index ", "new file", "deleted file")):
-            styled.append(click.style(line, bold=True))
+            text = click.style(text, bold=True)
         elif line.startswith("+"):
-            styled.append(click.style(line, fg="green"))
+            text = click.style(text, fg="green")
         elif line.startswith("-"):
-            styled.append(click.style(line, fg="red"))
+            text = click.style(text, fg="red")
         elif line.startswith("@@"):
-            styled.append(click.style(line, fg="cyan"))
-        else:
-            styled.append(line)
+            text = click.style(text, fg="cyan")
+        styled.append(text + end)
     return "".join(styled)
 
 

@@ -17,6 +17,7 @@ from strangler.errors import StranglerError
 from strangler.load.project import Project
 from strangler.model import ChangeSet, FileChange
 from strangler.pipeline import Outcome
+from strangler.progress import SILENT, Progress
 
 
 @dataclass(frozen=True)
@@ -26,11 +27,13 @@ class WriteOptions:
     branch: str | None = None
 
 
-def write(outcome: Outcome, options: WriteOptions, say: Callable[[str], None]) -> None:
-    """Apply ``outcome`` to the disk, or raise with nothing changed."""
+def write(outcome: Outcome, options: WriteOptions, say: Callable[[str], None], progress: Progress = SILENT) -> None:
+    """Apply ``outcome`` to the disk, or raise with nothing changed. ``progress`` is told
+    the phases: checking the change, then writing it (or committing each step, counted)."""
     assert outcome.changes is not None and outcome.plan is not None
     project = outcome.project
     changes = outcome.changes.changes
+    progress.phase(CHECKING)
     validate.check(changes, project.relative(project.template.path), say)
     workspace = Workspace.find(project.root)
     where = lock.place(project.template.path.parent, workspace.git_dir if workspace.versioned else None)
@@ -41,11 +44,18 @@ def write(outcome: Outcome, options: WriteOptions, say: Callable[[str], None]) -
         interrupts.phase("locked")
         _check(outcome, workspace, options, say)
         if options.commit:
-            _commit_steps(outcome, workspace, options.branch, say)
+            progress.phase(COMMITTING, len(outcome.steps))
+            _commit_steps(outcome, workspace, options.branch, say, progress)
         else:
+            progress.phase(f"Writing {len(changes)} file{'' if len(changes) == 1 else 's'}")
             _apply_once(project.root, changes, workspace, options.branch)
         interrupts.written()
         interrupts.mark("written")
+
+
+# The phases of a write as a terminal shows them.
+CHECKING = "Checking that the code compiles and the template translates"
+COMMITTING = "Committing"
 
 
 def _check(outcome: Outcome, workspace: Workspace, options: WriteOptions, say: Callable[[str], None]) -> None:
@@ -116,7 +126,8 @@ def _apply(root: Path, changes) -> None:
         raise StranglerError(f"could not write ({exc.cause}); nothing was changed", where=exc.path) from exc
 
 
-def _commit_steps(outcome: Outcome, workspace: Workspace, branch: str | None, say: Callable[[str], None]) -> None:
+def _commit_steps(outcome: Outcome, workspace: Workspace, branch: str | None, say: Callable[[str], None],
+                  progress: Progress = SILENT) -> None:
     root = outcome.project.root
     start = workspace.start()
     titles = step_titles(outcome)
@@ -138,6 +149,7 @@ def _commit_steps(outcome: Outcome, workspace: Workspace, branch: str | None, sa
             except GitFailure as exc:
                 raise GitFailure(f"{exc.step} of step {number} ({title})", exc.output) from exc
             interrupts.phase(f"commit {number} after")
+            progress.advance(title)
         committed = titles[: min(len(outcome.steps), len(titles))]
         said = [f"[{sha}] {title}" for sha, title in zip(workspace.last_commits(len(committed)), committed)]
         interrupts.phase("committed")

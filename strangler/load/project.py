@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from strangler.errors import StranglerError
+from strangler.errors import StranglerError, did_you_mean
 from strangler.load.files import Link, SourceFiles, Unusable
 from strangler.load.settings import Settings, load_settings
 from strangler.model import FunctionRef
@@ -56,10 +56,12 @@ class Project:
                 f"{logical_id} is not a Python function with local code strangler can take apart: {self.skipped[logical_id]}",
                 where=f"{self.template.path.name}: Resources.{logical_id}",
             )
-        known = ", ".join(f.logical_id for f in self.functions) or "none"
+        names = [f.logical_id for f in self.functions]
+        known = ", ".join(names) or "none"
         raise StranglerError(
             f"no {dialect_of(self.template.data).FUNCTION_TYPE} {logical_id} in the template (functions: {known})",
             where=self.template.path.name,
+            hint=did_you_mean(logical_id, [*names, *self.skipped]),
         )
 
     def check_editable(self, function: FunctionRef) -> None:
@@ -282,9 +284,19 @@ def _template_path(start: Path, directory: Path, template: Path | None) -> Path:
     if not path.is_file():
         beside = Path.cwd() / template
         hint = (f"a relative --template is read from the -C folder, as git -C does: try --template {beside.resolve()}"
-                if not template.is_absolute() and beside.is_file() else None)
+                if not template.is_absolute() and beside.is_file() else _similar_template(path))
         raise StranglerError(f"template {template} not found in {start}", where=str(directory), hint=hint)
     return path
+
+
+def _similar_template(path: Path) -> str | None:
+    """A did-you-mean for a --template that is not there: the templates beside where it was
+    looked for (a .yaml, .yml or .json file) whose names are close to it."""
+    try:
+        beside = [p.name for p in path.parent.iterdir() if p.suffix in (".yaml", ".yml", ".json") and p.is_file()]
+    except OSError:
+        return None
+    return did_you_mean(path.name, sorted(beside))
 
 
 def _check_resource(template: str, logical_id: str, resource: Any, function_types: tuple[str, ...]) -> None:

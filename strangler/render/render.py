@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,10 +22,12 @@ from strangler.model import (
     Narrowing,
     Report,
     ResourceSplit,
+    Routed,
     RoutePlan,
 )
 from strangler.plan.plan import ActionPlan, Plan
 from strangler.plan.retirement import monolith_removal, still_imported
+from strangler.progress import SILENT, Progress
 from strangler.render import codegen
 from strangler.render.narrowing import installed_distributions, narrow, summarise
 from strangler.render.needs import Slice, function_files, monolith_slice, slice_action
@@ -54,6 +56,7 @@ class _Draft:
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     manual: list[str] = field(default_factory=list)
+    routed: list[Routed] = field(default_factory=list)
     # The resources edited since the template was last dumped (None: maybe any of them),
     # so that a run dumping it after each step serializes only those again.
     edited: set[str] | None = field(default_factory=set)
@@ -65,11 +68,11 @@ class _Draft:
 
 def render(
     project: Project, analysis: Analysis, plan: Plan, facts: FactCache | None = None,
-    progress: Callable[[str], None] | None = None, consume_template: bool = False,
+    progress: Progress = SILENT, consume_template: bool = False,
 ) -> ChangeSet:
     """The complete change for ``plan``: new folders, monolith module, template.
 
-    ``progress`` is told each action as it is done, for long runs. With
+    ``progress`` is told the phases and each action as it is done, for long runs. With
     ``consume_template`` the loaded template is edited in place instead of a copy; the
     project must not be rendered again afterwards.
     """
@@ -78,7 +81,7 @@ def render(
 
 def render_all(
     project: Project, work: Sequence[tuple[Analysis, Plan]], facts: FactCache | None = None,
-    progress: Callable[[str], None] | None = None, consume_template: bool = False,
+    progress: Progress = SILENT, consume_template: bool = False,
 ) -> ChangeSet:
     """One change for several monoliths' plans: each edits the same template document in
     turn (their folders and ids were checked not to clash), then it is dumped once."""
@@ -87,8 +90,10 @@ def render_all(
     doc = TemplateDocument(template.path, template.text, data, template.is_json, template.json_indent)
     draft = _Draft()
     facts = facts or FactCache()
+    progress.phase(RENDERING, _counted(work))
     for analysis, plan in work:
         _render_one(project, analysis, plan, doc, draft, facts, progress)
+    progress.phase(ASSEMBLING)
     new_template = doc.dump()
     if new_template != project.template.text:
         draft.files[project.relative(project.template.path)] = new_template
@@ -96,14 +101,14 @@ def render_all(
 
 
 def _render_one(project: Project, analysis: Analysis, plan: Plan, doc: TemplateDocument, draft: _Draft,
-                facts: FactCache, progress: Callable[[str], None] | None) -> None:
+                facts: FactCache, progress: Progress) -> None:
     monolith = plan.monolith
     extractor = _Extractor(project, analysis, doc, draft, facts)
+    extractor.retiring = plan.retire
     placed = []
     for action in plan.actions:
         placed.append((action.logical_id, extractor.extract(action)))
-        if progress is not None:
-            progress(action.key)
+        progress.advance(action.key)
     extractor.dialect.place_new_functions(doc.data["Resources"], monolith.logical_id, placed)
     if plan.actions and not plan.retire:
         extractor.trim_monolith([a.key for a in plan.actions])
@@ -112,17 +117,33 @@ def _render_one(project: Project, analysis: Analysis, plan: Plan, doc: TemplateD
         draft.changed.append(f"{monolith.logical_id} keeps serving: {', '.join(staying) or 'no action (migrate retires it)'}")
     if plan.retire:
         _retire(project, analysis, plan, doc, draft)
+        progress.advance(_retirement(plan))
+
+
+# The phases of a render, as a terminal shows them: true of a dry run too (nothing is
+# "extracted" until it is written).
+RENDERING = "Slicing and rendering"
+ASSEMBLING = "Assembling the new template"
+
+
+def _counted(work: Sequence[tuple[Analysis, Plan]]) -> int:
+    """The items of the rendering phase: each action, and each monolith's retirement."""
+    return sum(len(plan.actions) + plan.retire for _, plan in work)
+
+
+def _retirement(plan: Plan) -> str:
+    return f"retirement of {plan.monolith.logical_id}"
 
 
 def render_steps(project: Project, analysis: Analysis, plan: Plan, facts: FactCache | None = None,
-                 progress: Callable[[str], None] | None = None) -> list[ChangeSet]:
+                 progress: Progress = SILENT) -> list[ChangeSet]:
     """Cumulative change sets, one after each action (and one after retiring), for a
     commit each: one pass over the actions, the template and monolith written after each."""
     return render_steps_all(project, ((analysis, plan),), facts, progress)
 
 
 def render_steps_all(project: Project, work: Sequence[tuple[Analysis, Plan]], facts: FactCache | None = None,
-                     progress: Callable[[str], None] | None = None) -> list[ChangeSet]:
+                     progress: Progress = SILENT) -> list[ChangeSet]:
     """``render_steps`` for several monoliths, one after the other: each one's actions,
     then its retirement.
 
@@ -136,19 +157,21 @@ def render_steps_all(project: Project, work: Sequence[tuple[Analysis, Plan]], fa
         # The first attempt edited the loaded template: start again from the file's text.
         fresh = TemplateDocument.parse(template.path, template.text)
         project = dataclasses.replace(project, template=fresh)
-        return _render_steps(project, work, facts or FactCache(), None, stepwise=False)
+        return _render_steps(project, work, facts or FactCache(), progress, stepwise=False)
 
 
 def _render_steps(project: Project, work: Sequence[tuple[Analysis, Plan]], facts: FactCache,
-                  progress: Callable[[str], None] | None, stepwise: bool) -> list[ChangeSet]:
+                  progress: Progress, stepwise: bool) -> list[ChangeSet]:
     template = project.template
     doc = TemplateDocument(template.path, template.text, template.data, template.is_json, template.json_indent)
     dumper = StepDump(doc, stepwise)
     draft = _Draft()
     steps = []
+    progress.phase(RENDERING, _counted(work))
     for analysis, plan in work:
         monolith = plan.monolith
         extractor = _Extractor(project, analysis, doc, draft, facts)
+        extractor.retiring = plan.retire
         if extractor.dialect is not sam:
             draft.edited = None  # plain CloudFormation writes roles beside each function
         for count, action in enumerate(plan.actions, 1):
@@ -156,13 +179,14 @@ def _render_steps(project: Project, work: Sequence[tuple[Analysis, Plan]], facts
             extractor.dialect.place_new_functions(doc.data["Resources"], monolith.logical_id, [(action.logical_id, resource)])
             extractor.trim_monolith([a.key for a in plan.actions[:count]])
             steps.append(_snapshot(project, dumper, draft))
-            if progress is not None:
-                progress(action.key)
+            progress.advance(action.key)
         if plan.retire:
             dumper.verify()
             draft.edited = None
             _retire(project, analysis, plan, doc, draft)
             steps.append(_snapshot(project, dumper, draft))
+            progress.advance(_retirement(plan))
+    progress.phase(ASSEMBLING)
     dumper.verify()
     _mean_last(project, doc, steps)
     return steps
@@ -194,6 +218,8 @@ class _Extractor:
         self.project, self.analysis, self.doc, self.draft, self.facts = project, analysis, doc, draft, facts
         monolith = analysis.function
         self.monolith = monolith
+        # Set by a run that retires the monolith: notes on its own events are then moot.
+        self.retiring = False
         self.resource = doc.data["Resources"][monolith.logical_id]
         self.modules = LocalModules(monolith.code_dir, project.sources, project.relative)
         self.original_properties = project.resources[monolith.logical_id].get("Properties") or {}
@@ -225,7 +251,9 @@ class _Extractor:
         _apply_resources(self.dialect, self.doc, watched, draft)
         draft.manual.extend(reported)
         draft.created.append(f"{action.logical_id} ({action.folder}/) for {action.key!r}: {route.summary()}")
-        draft.changed.extend(f"{monolith.logical_id} event {note}" for note in route.notes if not route.direct)
+        draft.routed.append(Routed(action.key, action.logical_id, route.summary(), route.direct))
+        said = (*route.notes, *(() if self.retiring else route.monolith_notes))
+        draft.changed.extend(f"{monolith.logical_id} event {note}" for note in said if not route.direct)
         draft.manual.extend(f"{action.logical_id}: {note}" for note in notes)
         if route.direct:
             output = self.dialect.add_name_output(self.doc, action.logical_id, action.key)
@@ -413,4 +441,4 @@ def _freeze(project: Project, draft: _Draft) -> ChangeSet:
         if old != new:
             changes.append(FileChange(path, old, new))
     report = Report(tuple(draft.created), tuple(draft.narrowed), tuple(draft.changed), tuple(draft.removed), tuple(dict.fromkeys(draft.manual)))
-    return ChangeSet(tuple(changes), report)
+    return ChangeSet(tuple(changes), report, tuple(draft.routed))

@@ -32,6 +32,9 @@ class EventSplit:
     monolith_event: Any = None  # replacement for the monolith, DELETE, or None (unchanged)
     note: str = ""
     fallback: bool = False  # an exact route carved out of a catch-all: only if nothing matched exactly
+    # The note says only what becomes of the monolith's own event (its rule now excludes the
+    # key, a route added in front of its catch-all): moot in a run that retires the monolith.
+    about_monolith: bool = False
 
 
 class Refusal(StranglerError):

@@ -61,7 +61,8 @@ def _eventbridge(name: str, event: Any, key: str, path: EventPath, where: str) -
         new_event["Properties"]["Pattern"]["detail-type"] = narrowed
         monolith = copy.deepcopy(event)
         monolith["Properties"]["Pattern"]["detail-type"] = seq_like(None, [{"anything-but": [key]}])
-        return EventSplit(new_event, monolith, f"{name}: the monolith's rule now excludes {key}")
+        return EventSplit(new_event, monolith, f"{name}: the monolith's rule now excludes {key}",
+                          about_monolith=True)
     items = current if isinstance(current, list) else [current]
     if all(isinstance(item, str) for item in items):
         if key not in items:
@@ -97,7 +98,8 @@ def _eventbridge_any_case(name: str, event: Any, key: str, where: str) -> EventS
         new_event["Properties"]["Pattern"]["detail-type"] = narrowed
         monolith = copy.deepcopy(event)
         monolith["Properties"]["Pattern"]["detail-type"] = [{"anything-but": {"equals-ignore-case": [key]}}]
-        return EventSplit(new_event, monolith, f"{name}: the monolith's rule now excludes {key} in any case")
+        return EventSplit(new_event, monolith, f"{name}: the monolith's rule now excludes {key} in any case",
+                          about_monolith=True)
     items = current if isinstance(current, list) else [current]
     if all(isinstance(item, str) for item in items):
         # The rule lists spellings: the new function takes exactly those that are this key
@@ -158,7 +160,8 @@ def _eventbridge_pair(name: str, event: Any, key: str, path: EventPath, where: s
         return EventSplit(new_event, DELETE)
     monolith = copy.deepcopy(event, _copies_but_pair(pattern, event, fields))
     _write_pair(monolith["Properties"]["Pattern"], *rules_of(rest, fields))  # type: ignore[arg-type]
-    return EventSplit(new_event, monolith, f"{name}: the monolith's rule now excludes {pair[0]} {pair[1]}")
+    return EventSplit(new_event, monolith, f"{name}: the monolith's rule now excludes {pair[0]} {pair[1]}",
+                      about_monolith=True)
 
 
 def _copies_but_pair(pattern: Mapping[str, Any], event: Any, fields: tuple[str, str]) -> dict[int, Any]:

@@ -105,7 +105,8 @@ def _split_by_method(name: str, event: Any, key: str, where: str, catch_all: set
         )
     new_event = copy.deepcopy(event)
     new_event["Properties"]["Method"] = method.lower()
-    return EventSplit(new_event, None, f"{name}: {method} {event_path} added beside ANY {event_path}")
+    return EventSplit(new_event, None, f"{name}: {method} {event_path} added beside ANY {event_path}",
+                      about_monolith=True)
 
 
 def _http_api(name: str, event: Any, key: str, path: EventPath, where: str) -> EventSplit:
@@ -129,7 +130,8 @@ def _http_api(name: str, event: Any, key: str, path: EventPath, where: str) -> E
         new_event.setdefault("Properties", {})
         new_event["Properties"]["Path"] = route_path
         new_event["Properties"]["Method"] = method.lower()
-        return EventSplit(new_event, None, f"{name}: exact route {key} added in front of the catch-all", fallback=True)
+        return EventSplit(new_event, None, f"{name}: exact route {key} added in front of the catch-all", fallback=True,
+                          about_monolith=True)
     return EventSplit()
 
 
@@ -154,5 +156,6 @@ def _rest_api(name: str, event: Any, key: str, path: EventPath, where: str) -> E
         new_event = copy.deepcopy(event)
         new_event["Properties"]["Path"] = resource
         new_event["Properties"]["Method"] = method.lower() if method != "ANY" else "ANY"
-        return EventSplit(new_event, None, f"{name}: resource {key} added in front of /{{proxy+}}", fallback=True)
+        return EventSplit(new_event, None, f"{name}: resource {key} added in front of /{{proxy+}}", fallback=True,
+                          about_monolith=True)
     return EventSplit()

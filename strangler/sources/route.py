@@ -73,6 +73,7 @@ def plan_route(
     monolith: dict[str, Any] = {}
     kinds: set[str] = set()
     notes: list[str] = []
+    monolith_notes: list[str] = []
     for name, kind, split in splits:
         kinds.add(kind)
         if split.new_event is not None:
@@ -80,7 +81,7 @@ def plan_route(
         if split.monolith_event is not None:
             monolith[name] = split.monolith_event
         if split.note:
-            notes.append(split.note)
+            (monolith_notes if split.about_monolith else notes).append(split.note)
     if not new and not any(split.delivers for split in outside):
         if invokers:
             raise outside_events(invokers, where, f"none of these resources carries {key!r} apart from the rest")
@@ -89,7 +90,7 @@ def plan_route(
             where=where,
             hint="add the key to the event source first, or leave this action in the monolith",
         )
-    return RoutePlan("/".join(sorted(kinds)), new, monolith, tuple(notes), tuple(outside))
+    return RoutePlan("/".join(sorted(kinds)), new, monolith, tuple(notes), tuple(outside), tuple(monolith_notes))
 
 
 def _split_resources(

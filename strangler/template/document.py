@@ -468,9 +468,28 @@ def _load_yaml(text: str, name: str) -> Any:
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
-        raise StranglerError(
-            f"not valid YAML: {getattr(exc, 'problem', None) or exc}", where=f"{name}{line}"
-        ) from None
+        problem = str(getattr(exc, "problem", None) or exc)
+        # The parser names its tokens (<block end>, <block mapping start>): words instead.
+        said = _PARSER_TOKEN.sub(lambda m: _PARSER_WORDS.get(m.group(1), "something else"), problem)
+        hint = next((hint for found, hint in _YAML_HINTS if found in problem), None)
+        raise StranglerError(f"not valid YAML: {said}", where=f"{name}{line}", hint=hint) from None
+
+
+_YAML_HINTS = (
+    ("<block", "a line is indented deeper or shallower than the keys or items it belongs with: line it up"),
+    ("'\\t'", "YAML indents with spaces only: replace the tab"),
+    ("mapping values are not allowed here", "a value holds ': ' where a key cannot start: quote the value"),
+)
+_PARSER_TOKEN = re.compile(r"'?(<[a-z ]+>)'?")
+_PARSER_WORDS = {
+    "<block end>": "the end of the indented block",
+    "<block mapping start>": "a key indented as if it began a new mapping",
+    "<block sequence start>": "a list item indented as if it began a new list",
+    "<stream end>": "the end of the file",
+    "<document start>": "a new document (---)",
+    "<document end>": "the end of the document (...)",
+    "<scalar>": "a value",
+}
 
 
 class _DuplicateJsonKey(Exception):

@@ -22,10 +22,14 @@ import pytest
 from click.testing import CliRunner, Result
 
 from benchmarks.generate import generate
+from strangler.apply.sink import CHECKING, COMMITTING
 from strangler.cli import main
 from strangler.errors import did_you_mean
+from strangler.pipeline import ANALYSING
+from strangler.render.render import ASSEMBLING, RENDERING
 from tests.support.apps import copy_app, snapshot
 from tests.support.hostile import edit
+from tests.unit.test_progress import open_escapes
 
 ROOT = Path(__file__).resolve().parents[2]
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "output"
@@ -131,11 +135,11 @@ def test_no_progress_and_no_escape_codes_when_not_on_a_terminal(large: Path) -> 
 
 
 def _on_a_terminal(app: Path, *args: str, signal_at: str | None = None,
-                   interrupt_on: str | None = None) -> tuple[int, str, str]:
+                   interrupt_on: str | None = None, stdout_too: bool = False) -> tuple[int, str, str]:
     """Run strangler with stderr on a pseudo-terminal and stdout in a file (not a terminal
-    either: the diff must come out plain). ``signal_at`` arms the test hook of a real
-    process (tests/support/signalhook); ``interrupt_on`` sends SIGINT as soon as the
-    terminal shows that text."""
+    either: the diff must come out plain), or on the terminal too with ``stdout_too``.
+    ``signal_at`` arms the test hook of a real process (tests/support/signalhook);
+    ``interrupt_on`` sends SIGINT as soon as the terminal shows that text."""
     leader, follower = pty.openpty()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests" / "support" / "signalhook")]),
            "COLUMNS": "100"}
@@ -144,7 +148,8 @@ def _on_a_terminal(app: Path, *args: str, signal_at: str | None = None,
     out = app.parent / "stdout.txt"
     with out.open("wb") as stdout_file:
         process = subprocess.Popen([sys.executable, "-m", "strangler", *args, "-C", str(app)], cwd=ROOT, env=env,
-                                   stdout=stdout_file, stderr=follower, stdin=subprocess.DEVNULL)
+                                   stdout=follower if stdout_too else stdout_file, stderr=follower,
+                                   stdin=subprocess.DEVNULL)
     os.close(follower)
     said = b""
     while True:
@@ -171,7 +176,7 @@ def test_progress_on_a_terminal_never_says_extracted_in_a_dry_run(tmp_path: Path
     app = generate(tmp_path / "app", 12, seed=0)
     code, stdout, terminal = _on_a_terminal(app, "migrate", "--dry-run")
     assert code == 0, terminal
-    assert "Analysing the application" in terminal and "Rendering" in terminal and "12/12" in terminal
+    assert "Analysing the application" in terminal and "Slicing and rendering" in terminal and "13/13" in terminal
     assert "xtracted" not in terminal
     assert ESCAPE not in stdout  # the diff goes to a pipe: plain
     # Every line the bar drew ends with the cursor back on: nothing left switched off.
@@ -180,15 +185,65 @@ def test_progress_on_a_terminal_never_says_extracted_in_a_dry_run(tmp_path: Path
                                       "template\r\n  - src/app.py\r\n  - src/requirements.txt\r\n  - src/shared.py")
 
 
-@pytest.mark.parametrize("how", ["while-rendering", "while-writing"])
+def test_progress_on_a_terminal_shows_every_phase_of_a_real_run(tmp_path: Path) -> None:
+    import git
+
+    app = generate(tmp_path / "app", 12, seed=0)
+    repo = git.Repo.init(app)
+    with repo.config_writer() as config:
+        config.set_value("user", "name", "Test")
+        config.set_value("user", "email", "test@example.com")
+    repo.git.add(A=True)
+    repo.index.commit("the monolith")
+    code, _, terminal = _on_a_terminal(app, "migrate", "--commit", stdout_too=True)
+    assert code == 0, terminal
+    shown = [terminal.find(phase) for phase in (ANALYSING, RENDERING, ASSEMBLING, CHECKING, COMMITTING)]
+    assert -1 not in shown and shown == sorted(shown), terminal  # every phase, in the order they run
+    assert "13/13  retirement of MonolithFunction" in terminal
+    assert "13/13  Retire MonolithFunction: every action has its own function" in terminal
+    assert open_escapes(terminal) == []  # the bars, and the summary's bold titles on the same terminal
+
+
+def test_scan_progress_on_a_terminal(tmp_path: Path) -> None:
+    app = generate(tmp_path / "app", 12, seed=0)
+    code, stdout, terminal = _on_a_terminal(app, "scan")
+    assert code == 0, terminal
+    assert terminal.index(ANALYSING) < terminal.index("Scanning MonolithFunction") < terminal.index("12/12")
+    assert ESCAPE not in stdout and "Scanning" not in stdout  # the scan itself, plain, in the file
+    _, _, quiet = _on_a_terminal(app, "scan", "-q")
+    _, _, as_json = _on_a_terminal(app, "scan", "--json")
+    assert ANALYSING not in quiet and ANALYSING not in as_json
+
+
+def test_no_progress_from_a_real_run_on_a_pipe(tmp_path: Path) -> None:
+    result = run(generate(tmp_path / "app", 12, seed=0), "migrate")
+    assert result.exit_code == 0, result.output
+    assert ESCAPE not in result.output and ANALYSING not in result.output and CHECKING not in result.output
+
+
+@pytest.mark.parametrize("how", ["while-rendering", "while-writing", "while-committing", "while-scanning"])
 def test_ctrl_c_on_a_terminal_ends_the_bar_and_says_one_line(tmp_path: Path, how: str) -> None:
     app = generate(tmp_path / "app", SIZE, seed=0)
+    if how == "while-committing":
+        import git
+
+        repo = git.Repo.init(app)
+        with repo.config_writer() as config:
+            config.set_value("user", "name", "Test")
+            config.set_value("user", "email", "test@example.com")
+        repo.git.add(A=True)
+        repo.index.commit("the monolith")
     before = snapshot(app)
     if how == "while-rendering":
-        code, _, terminal = _on_a_terminal(app, "migrate", interrupt_on="Rendering  [")
-    else:
+        code, _, terminal = _on_a_terminal(app, "migrate", interrupt_on="Slicing and rendering  [")
+    elif how == "while-writing":
         code, _, terminal = _on_a_terminal(app, "migrate", signal_at="locked@SIGINT")
-        assert "Checking and writing" in terminal
+        assert "Checking that the code compiles" in terminal
+    elif how == "while-committing":
+        code, _, terminal = _on_a_terminal(app, "migrate", "--commit", signal_at="commit 2 after@SIGINT")
+        assert "Committing  [" in terminal
+    else:
+        code, _, terminal = _on_a_terminal(app, "scan", interrupt_on="Scanning MonolithFunction  [")
     assert code == 130, terminal
     assert "Traceback" not in terminal
     assert terminal.endswith("\nstrangler: interrupted; nothing was changed\r\n")  # a line of its own, the last
@@ -249,6 +304,18 @@ def test_an_unknown_action_suggests_the_close_ones(tmp_path: Path) -> None:
     assert "did you mean" not in run(app, "extract", "zzz").output
     result = run(app, "extract", "Refund", "--function", "BillingFunction")
     assert "the actions of BillingFunction are" in result.output and "did you mean 'refund'?" in result.output
+    assert not (app / "functions").exists()
+
+
+def test_an_unknown_function_or_template_suggests_the_close_ones(tmp_path: Path) -> None:
+    app = copy_app("eventbridge-orders", tmp_path / "orders")
+    for typed in ("ordersfunction", "OrdersFuncton"):
+        result = run(app, "extract", "OrderShipped", "--function", typed)
+        assert result.exit_code == 1 and "hint: did you mean 'OrdersFunction'?" in result.output
+    for typed in ("templat.yaml", "Template.yaml"):
+        result = run(app, "scan", "-t", typed)
+        assert result.exit_code == 1 and "hint: did you mean 'template.yaml'?" in result.output
+    assert "did you mean" not in run(app, "scan", "-t", "stack.yaml").output
     assert not (app / "functions").exists()
 
 
@@ -336,3 +403,111 @@ def test_scan_says_a_function_it_cannot_read_stops_a_migrate_of_the_template(tmp
     assert "  migrate of the whole template would be refused: OrdersFunction cannot be split" in scanned
     migrated = run(app, "migrate")
     assert migrated.exit_code == 1 and "orders/app.py:" in migrated.output
+
+
+@pytest.mark.parametrize("case", ["sam-s3-uri", "cfn-s3"])
+def test_scan_says_where_code_that_is_not_local_is_deployed_from(tmp_path: Path, case: str) -> None:
+    from tests.e2e.test_code_elsewhere import CASES, s3_app
+
+    elsewhere = CASES[case]
+    app = s3_app(elsewhere, tmp_path)
+    location = "s3://" + re.search(r"(\w+-artifacts-\d+)", elsewhere.written).group(1) + "/" + re.search(
+        r"(\w+/v\d+\.zip)", elsewhere.written).group(1)
+    scanned = json.loads(run(app, "scan", "--json", "--code", elsewhere.option).stdout)
+    (function,) = scanned["functions"]
+    assert function["code"] == {"folder": elsewhere.folder, "deployed_from": location}
+    text = run(app, "scan", "--code", elsewhere.option).stdout
+    (line,) = [line for line in text.splitlines() if line.startswith("  code  ")]
+    assert line == (f"  code      deployed from {location}, read from {elsewhere.folder}/ as --code says: "
+                    "after a split, build that folder and upload it there")
+    local = json.loads(run(copy_app(elsewhere.fixture, tmp_path / "local"), "scan", "--json").stdout)
+    assert local["functions"][0]["code"] == {"folder": "src", "deployed_from": None}
+    assert not any(line.startswith("  code  ") for line in run(tmp_path / "local", "scan").stdout.splitlines())
+
+
+def _deepest_parentheses(line: str) -> int:
+    depth = deepest = 0
+    for char in line:
+        depth += (char == "(") - (char == ")")
+        deepest = max(deepest, depth)
+    return deepest
+
+
+# Apps whose routes carry notes (resources outside Events, events moved whole, filters,
+# direct invokes): the notes used to be parenthesised inside the route, and nest.
+NOTED_APPS = ("appsync-blog", "cfn-rest-inventory", "cognito-triggers", "direct-invoke-billing",
+              "dynamodb-mapping-orders", "multi-source-orders", "openapi-pets", "scheduled-jobs",
+              "standalone-rule-payments", "match-inventory")
+
+
+@pytest.mark.parametrize("app", NOTED_APPS)
+def test_messages_say_one_thing_each_no_nested_parentheses(app: str) -> None:
+    before = ROOT / "fixtures" / app / "before"
+    scanned = run(before, "scan", "-v")
+    assert scanned.exit_code == 0, scanned.output
+    assert [line for line in scanned.stdout.splitlines() if _deepest_parentheses(line) > 1] == []
+    assert re.search(r"^    note     \S", scanned.stdout, re.MULTILINE)  # the notes are there, a row each
+    report = run(before, "migrate", "--keep-monolith", "--dry-run", "-v").stderr
+    assert [line for line in report.splitlines() if _deepest_parentheses(line) > 1] == []
+
+
+def test_scan_json_lists_a_route_s_notes_apart_from_it() -> None:
+    scanned = json.loads(run(ROOT / "fixtures" / "direct-invoke-billing" / "before", "scan", "--json").stdout)
+    action = scanned["functions"][0]["actions"][0]
+    assert action["route"] == "direct invoke"
+    assert action["notes"] and action["notes"][0].startswith("no event source: callers invoke the function directly")
+
+
+# Apps whose routes narrow the monolith's own event (a rule that now excludes the key, a
+# route added beside ANY or in front of a catch-all): migrate retires that event with it.
+NARROWING_APPS = {"nested-fulfilment": "shop.orders/OrderPlaced", "rest-method-orders": "GET",
+                  "powertools-tickets": "GET /tickets", "powertools-routers-library": "GET /health",
+                  "table-of-tables-security": None}
+
+
+@pytest.mark.parametrize("app", NARROWING_APPS)
+def test_nothing_is_reported_about_a_function_the_same_run_removes(app: str, tmp_path: Path) -> None:
+    before = ROOT / "fixtures" / app / "before"
+    migrated = json.loads(run(before, "migrate", "--dry-run", "--json").stdout)
+    (monolith,) = migrated["retired"]
+    said = [line for kind in ("narrowed", "changed", "manual") for line in migrated[kind]]
+    assert [line for line in said if line.startswith(f"{monolith} ") or "the monolith's" in line] == []
+    key = NARROWING_APPS[app] or json.loads(run(before, "scan", "--json").stdout)["functions"][0]["actions"][0]["key"]
+    extracted = json.loads(run(before, "extract", key, "--dry-run", "--json").stdout)
+    # An extract keeps the monolith: what becomes of its event is said.
+    assert any(line.startswith(f"{monolith} event ") for line in extracted["changed"])
+
+
+def test_a_commit_run_says_each_change_once(tmp_path: Path) -> None:
+    import git
+
+    app = copy_app("eventbridge-orders", tmp_path / "orders")
+    repo = git.Repo.init(app)
+    with repo.config_writer() as config:
+        config.set_value("user", "name", "Test")
+        config.set_value("user", "email", "test@example.com")
+    repo.git.add(A=True)
+    repo.index.commit("the monolith")
+    result = run(app, "migrate", "--commit", "-v")
+    assert result.exit_code == 0, result.output
+    commits = [line for line in result.stderr.splitlines() if re.match(r"\[[0-9a-f]+\] ", line)]
+    assert len(commits) == len(list(repo.iter_commits())) - 1 == 5  # four actions, then the retirement
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert [line for line in set(lines) if lines.count(line) > 1] == []  # no step's lines said again
+
+
+@pytest.mark.parametrize("args", [("scan", "-v"), ("migrate", "--dry-run", "-v")])
+def test_a_pipe_closed_mid_output_ends_quietly(large: Path, args: tuple[str, ...]) -> None:
+    """``strangler scan -v | head -1``: the reader goes after the first line of a long output."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "strangler", *args, "-C", str(large)], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    head = subprocess.run(["head", "-1"], stdin=process.stdout, capture_output=True, text=True, timeout=120, check=True)
+    process.stdout.close()  # head alone holds the reading end: when it exits, the pipe is closed
+    stderr = process.stderr.read().decode()
+    process.wait(timeout=120)
+    assert head.stdout.startswith(("MonolithFunction", "diff --git"))
+    # 141 when a write found the pipe closed; 0 when the pipe took the whole output before
+    # head went (how much a pipe holds is the system's): quiet either way.
+    assert process.returncode in (0, 141), stderr
+    assert "Traceback" not in stderr and "Exception ignored" not in stderr and "BrokenPipe" not in stderr

@@ -5,7 +5,7 @@ its own rank or a lower one, never a higher one. The ranks follow the pipeline (
 analyse -> plan -> render -> apply), with the plain data at the bottom, the template and
 the event sources under the stages that use them, and the commands on top:
 
-- ``errors``, ``model``, ``deep``: the data every stage speaks, the error, the large stack
+- ``errors``, ``model``, ``deep``, ``progress``: the data every stage speaks, the error, the large stack, what a long run tells
 - ``template``: what a template holds and how it is read and written (SAM, the one dialect)
 - ``sources``: one module per event source; they answer in template nodes
 - ``load`` < ``analyse`` < ``plan`` < ``render``: the stages, each a pure function of the one before
@@ -32,6 +32,7 @@ RANKS: dict[str, int] = {
     "errors": 0,
     "model": 0,
     "deep": 0,
+    "progress": 0,
     "template": 1,
     "sources": 2,
     "load": 3,
@@ -45,6 +46,7 @@ RANKS: dict[str, int] = {
     "verify": 9,
     "check": 9,
     "cli": 10,
+    "cliout": 10,
     "__main__": 10,
 }
 

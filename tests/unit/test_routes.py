@@ -163,7 +163,7 @@ def test_eventbridge_rule_without_detail_type_gets_anything_but_in_the_monolith(
         "source": ["shop.orders"],
         "detail-type": [{"anything-but": ["OrderPlaced"]}],
     }
-    assert plan.notes == ("Everything: the monolith's rule now excludes OrderPlaced",)
+    assert plan.notes == () and plan.monolith_notes == ("Everything: the monolith's rule now excludes OrderPlaced",)
 
 
 def test_eventbridge_anything_but_grows_by_the_extracted_type(events):
@@ -287,7 +287,7 @@ def test_http_api_catch_all_gets_an_exact_copy_when_no_exact_route_exists(events
 
     assert plain(plan.new_events) == {"Everything": {"Type": "HttpApi", "Properties": {"Path": "/products/{id}", "Method": "delete"}}}
     assert plan.monolith_events == {}
-    assert plan.notes == ("Everything: exact route DELETE /products/{id} added in front of the catch-all",)
+    assert plan.notes == () and plan.monolith_notes == ("Everything: exact route DELETE /products/{id} added in front of the catch-all",)
 
 
 def test_http_api_default_route_without_properties_is_a_catch_all(events):
@@ -339,7 +339,7 @@ def test_method_alone_moves_events_of_that_method_and_adds_it_beside_any(events)
         "GetOrder": {"Type": "Api", "Properties": {"RestApiId": "OrdersApi", "Path": "/orders/{id}", "Method": "get"}},
     }
     assert plan.monolith_events == {"GetOrder": DELETE}  # the monolith keeps ANY /orders for the rest
-    assert plan.notes == ("Orders: GET /orders added beside ANY /orders",)
+    assert plan.notes == () and plan.monolith_notes == ("Orders: GET /orders added beside ANY /orders",)
 
 
 def test_method_alone_takes_only_any_when_no_event_names_it(events):
