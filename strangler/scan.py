@@ -187,7 +187,7 @@ def scan_function(
             action.key, action.handler, action.line, action.module, needs, description, refusal, gain, drawn,
         ))
     extracted = tuple(
-        (f.strangler_action or "", f.logical_id) for f in project.functions if f.extracted_from == function.logical_id
+        (key, f.logical_id) for f in project.functions if f.extracted_from == function.logical_id for key in f.actions or ("",)
     )
     dispatch = analysis.dispatch
     return FunctionScan(
