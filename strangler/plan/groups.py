@@ -74,8 +74,8 @@ def check_members(project: Project, monolith_id: str, known: list[str], others: 
         other = [key for key in members if key in elsewhere and key not in known and key not in taken]
         if here and other:
             raise StranglerError(
-                f"group {name} has actions of {monolith_id} ({', '.join(here)}) and of another function "
-                f"({', '.join(other)}): a group's actions come from one monolith",
+                f"group {name} has actions of {monolith_id} ({', '.join(map(repr, here))}) and of another function "
+                f"({', '.join(map(repr, other))}): a group's actions come from one monolith",
                 where=project.settings.group_place(name),
                 hint="make one group per monolith",
             )

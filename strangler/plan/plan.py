@@ -91,6 +91,14 @@ def _name(project: Project, analysis: Analysis, key: str, functions_dir: str, gr
     chosen = project.settings.for_action(key).folder
     name = naming.folder_name(key)
     folder = chosen.rstrip("/") if chosen else (f"{functions_dir}/{name}" if functions_dir else name)
+    made = next((f for f in project.functions if f.logical_id == logical_id and f.strangler_actions), None)
+    if made is not None:
+        raise StranglerError(
+            f"{logical_id} is the function an earlier run made for group {key} ({', '.join(made.actions)}); "
+            f"strangler does not add actions to a function it made",
+            where=f"{project.template.path.name}: Resources.{logical_id}",
+            hint="extract these actions on their own, or into a group of another name",
+        )
     if logical_id in project.resources:
         raise StranglerError(
             f"the new function for {key!r} would be {logical_id}, but the template already has a resource with that id",
