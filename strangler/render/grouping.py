@@ -12,7 +12,8 @@ which only the group's function now receives.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from strangler.errors import StranglerError
@@ -83,8 +84,22 @@ def combined(plans: Sequence[RoutePlan], keys: Sequence[str], where: str) -> Rou
     for plan, key in zip(plans, keys):
         for name, event in plan.new_events.items():
             _add_event(events, name, event, key, where)
-    return RoutePlan("/".join(kinds), events, {}, tuple(n for p in plans for n in p.notes),
-                     tuple(split for p in plans for split in p.resources))
+    # What followed an event in the monolith (a blank line before the next resource)
+    # stays only after the last of them.
+    names = list(events)
+    events = {name: copy_node(event) if name != names[-1] else event for name, event in events.items()}
+    return RoutePlan("/".join(kinds), events, {}, tuple(n for p in plans for n in p.notes), _through(plans))
+
+
+def _through(plans: Sequence[RoutePlan]) -> tuple[ResourceSplit, ...]:
+    """The resources the group's actions went through, each once (they are applied
+    already: the combined route only says which ones deliver)."""
+    found: dict[str, ResourceSplit] = {}
+    for split in (split for plan in plans for split in plan.resources):
+        before = found.get(split.logical_id)
+        found[split.logical_id] = split if before is None else dataclasses.replace(
+            before, delivers=before.delivers or split.delivers)
+    return tuple(found.values())
 
 
 def _add_event(events: dict[str, Any], name: str, event: Any, key: str, where: str) -> None:
@@ -130,3 +145,33 @@ def fold_added(doc: TemplateDocument, splits: Sequence[ResourceSplit], group: st
                 )
         folded.append(dataclasses.replace(split, added=tuple(added)))
     return folded
+
+
+@contextmanager
+def hidden(resources: Any, logical_ids: set[str]) -> Iterator[None]:
+    """``resources`` without ``logical_ids`` for a while, then with them again where they
+    were (and the comments that hang on them)."""
+    order = list(resources)
+    kept = [(order.index(i), i, resources[i]) for i in sorted(logical_ids, key=order.index) if i in resources]
+    comments = getattr(getattr(resources, "ca", None), "items", None)
+    notes = {i: comments[i] for _, i, _ in kept if comments is not None and i in comments}
+    for _, logical_id, _ in kept:
+        del resources[logical_id]
+    try:
+        yield
+    finally:
+        _restore(resources, kept)
+        if comments is not None:
+            comments.update(notes)
+
+
+def _restore(resources: Any, kept: list[tuple[int, str, Any]]) -> None:
+    if hasattr(resources, "insert"):
+        for position, logical_id, resource in kept:
+            resources.insert(position, logical_id, resource)
+        return
+    items = list(resources.items())
+    for position, logical_id, resource in kept:
+        items.insert(position, (logical_id, resource))
+    resources.clear()
+    resources.update(items)

@@ -13,6 +13,7 @@ from strangler.analyse.dispatch import Analysis
 from strangler.analyse.dispatch.layout import RouteLayout, RouterModule
 from strangler.analyse.facts import FactCache
 from strangler.analyse.localmods import LocalModules
+from strangler.errors import StranglerError
 from strangler.load.files import as_written
 from strangler.load.project import Project
 from strangler.load.symlinks import copied_links, guard_links
@@ -282,7 +283,13 @@ class _Extractor:
         plans, made = [], set()
         for key in action.group:
             single = dataclasses.replace(action, key=key, group=())
-            route = _route(self.dialect, self.doc, self.resource, self.analysis, single, self.invokers)
+            try:
+                # Each action routes as if alone: what the group's earlier actions added is
+                # out of its sight (it would read as a resource in the way), then folded.
+                with grouping.hidden(self.doc.data["Resources"], made):
+                    route = _route(self.dialect, self.doc, self.resource, self.analysis, single, self.invokers)
+            except StranglerError as refusal:
+                raise _joining(refusal, action, key) from None
             self.dialect.narrow_monolith(self.resource, route)
             folded = grouping.fold_added(self.doc, route.resources, action.key, made, self.doc.path.name)
             _apply_resources(self.dialect, self.doc, folded, self.draft)
@@ -339,6 +346,18 @@ class _Extractor:
         if chosen:
             listed = ", ".join(f"{k} {v}" for k, v in chosen.items())
             self.draft.narrowed.append(f"{action.logical_id}: {listed} (from {self.project.settings.source})")
+
+
+def _joining(refusal: StranglerError, action: ActionPlan, key: str) -> StranglerError:
+    """A refusal met routing one action of a group: said as the group's, and when an earlier
+    action of the group already took the route, that one function cannot take it twice."""
+    first = action.group.index(key) == 0
+    why = "" if first else f" (after {', '.join(map(repr, action.group[:action.group.index(key)]))} joined it)"
+    return StranglerError(
+        f"group {action.key}: {key!r} cannot be routed to {action.logical_id}{why}: {refusal.message}",
+        where=refusal.where,
+        hint=refusal.hint if first else "extract these actions in separate functions, or group the others without it",
+    )
 
 
 def _routers_without(analysis: Analysis, keys: list[str]) -> dict[RouterModule, tuple[str, tuple[str, ...]]]:
