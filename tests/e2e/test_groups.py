@@ -213,3 +213,30 @@ def _parsed(text: str) -> dict[str, tuple[str, ...]]:
     folder.mkdir(exist_ok=True)
     (folder / "strangler.toml").write_text(text, encoding="utf-8")
     return dict(load_settings(folder).groups)
+
+
+# --- every kind of route ------------------------------------------------------------------
+# The first actions of each of these apps' monolith into one group: SNS filter policies, a
+# Kinesis stream's and an event source mapping's FilterCriteria, a nested dispatch, a
+# Powertools resolver, plain CloudFormation methods, an included OpenAPI file, Cognito
+# triggers, AppSync resolvers, direct invoke, schedules, the kind of event.
+SHAPES = {
+    "sns-notifications": 2, "kinesis-clickstream": 2, "dynamodb-mapping-orders": 2, "nested-fulfilment": 3,
+    "powertools-tickets": 3, "cfn-rest-inventory": 2, "openapi-pets": 2, "cognito-triggers": 2,
+    "appsync-blog": 3, "direct-invoke-billing": 2, "scheduled-jobs": 2, "multi-source-orders": 2,
+}
+
+
+@pytest.mark.parametrize("fixture", sorted(SHAPES))
+def test_a_group_of_the_first_actions_routes_each_event_to_one_function(tmp_path: Path, fixture: str) -> None:
+    original = copy_app(fixture, tmp_path / "original")
+    app = copy_app(fixture, tmp_path / "app")
+    monolith = checks.MONOLITHS[fixture]
+    scanned = json.loads(strangler(app, "scan", "--json", "--function", monolith).stdout)
+    keys = [action["key"] for action in scanned["functions"][0]["actions"]][: SHAPES[fixture]]
+    args = ("extract", *keys, "--into", "Grouped")
+    _run(app, *args)
+    samcheck.assert_valid(app / "template.yaml")
+    run = Run(fixture, args, original, app, None)  # type: ignore[arg-type]
+    checks.test_events_reach_their_function_which_behaves_like_the_monolith(run)
+    checks.test_running_again_changes_nothing(run)

@@ -83,3 +83,11 @@ def test_settings_for_a_group_set_its_function(tmp_path: Path) -> None:
     template = (app / "template.yaml").read_text(encoding="utf-8")
     settlement = template[template.index("  SettlementFunction:"):]
     assert "MemorySize: 1024" in settlement[: settlement.index("\n  PaymentRefundedFunction:")]
+
+
+def test_a_group_whose_actions_need_one_data_source_each_in_a_graphql_api_is_refused(tmp_path: Path) -> None:
+    # SAM's GraphQLApi keeps its data sources inside the API: the second action's copy would
+    # need the id the first one's took.
+    app = app_copy("graphql-notes", tmp_path)
+    refused(app, "extract", "getNote", "notesByTag", "--into", "Reads",
+            names=("group Reads", "'notesByTag'", "NotesApi", "separate functions"))
