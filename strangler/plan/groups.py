@@ -92,7 +92,8 @@ def units(project: Project, wanted: Request, chosen: list[str], known: list[str]
             continue
         if wanted.into is None and naming.logical_id(name) in project.resources:
             notes.append(f"group {name}: {naming.logical_id(name)} exists already (an earlier run made it); "
-                         f"{', '.join(taking)} extracted on their own (strangler does not add actions to a function it made)")
+                         f"{', '.join(taking)} extracted on {'its' if len(taking) == 1 else 'their'} own "
+                         "(strangler does not add actions to a function it made)")
             continue
         grouped.update((key, name) for key in taking)
         notes.extend(_overridden(project.settings, wanted, name, taking))
