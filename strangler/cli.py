@@ -397,7 +397,8 @@ def run_json(outcome: Outcome, dry_run: bool) -> dict[str, Any]:
             said = f"{action.logical_id} ({action.folder}/) for {action.key!r}: "
             line = next((line for line in report.created if line.startswith(said)), None)
             created.append({"key": action.key, "logical_id": action.logical_id, "folder": action.folder,
-                            "extracted_from": plan.monolith.logical_id, "actions": list(action.keys),
+                            "extracted_from": plan.monolith.logical_id,
+                            **({"actions": list(action.group)} if action.group else {}),
                             "route": line[len(said):].split(GROUP_OF)[0] if line is not None else None,
                             "direct_invoke": any(_DIRECT in m and repr(action.key) in m for m in report.manual)})
     changes = outcome.changes.changes if outcome.changes is not None else ()
