@@ -121,7 +121,7 @@ def _check_settings(project: Project, analysis: Analysis, known: list[str], want
     that run stays as it was while the next actions are extracted (strangler does not
     rewrite a function it already made).
     """
-    extracted = {f.strangler_action for f in project.functions if f.strangler_action is not None}
+    extracted = {key for f in project.functions for key in (*f.actions, f.strangler_action) if key is not None}
     # [actions.<group>] sets the properties of a group's function.
     extracted |= set(project.settings.groups) | set(wanted.groups if wanted is not None else ())
     unknown = [key for key in project.settings.actions if key not in known and key not in extracted]

@@ -91,3 +91,9 @@ def test_a_group_whose_actions_need_one_data_source_each_in_a_graphql_api_is_ref
     app = app_copy("graphql-notes", tmp_path)
     refused(app, "extract", "getNote", "notesByTag", "--into", "Reads",
             names=("group Reads", "'notesByTag'", "NotesApi", "separate functions"))
+
+
+def test_settings_for_an_action_a_group_took_are_not_a_typo_on_the_next_run(tmp_path: Path) -> None:
+    app = _with_settings(tmp_path, '[actions.PaymentCaptured]\nTimeout = 30\n')
+    accepted(app, "extract", "PaymentCaptured", "PaymentSettled", "--into", "Settlement")
+    accepted(app, "extract", "PaymentRefunded")
