@@ -258,6 +258,11 @@ class _Extractor:
         functions.mark_group(self.doc, resource, action.group)
         self.dialect.apply_narrowing(resource["Properties"], narrowing)
         self._apply_settings(action, resource)
+        settings = self.project.settings
+        draft.manual.extend(
+            f"{action.logical_id}: the settings of {settings.place(key)} ([actions.{key}]) are not applied to the group's "
+            f"function: set them under [actions.{action.key}]" for key in action.group if key in settings.actions
+        )
         draft.narrowed.extend(f"{action.logical_id}: {line}" for line in summarise(narrowing))
         self.dialect.set_events(self.doc, resource, route)
         watched, reported = split_watchers(self.doc, monolith.logical_id, action.key, action.logical_id, resource,

@@ -95,5 +95,7 @@ def test_a_group_whose_actions_need_one_data_source_each_in_a_graphql_api_is_ref
 
 def test_settings_for_an_action_a_group_took_are_not_a_typo_on_the_next_run(tmp_path: Path) -> None:
     app = _with_settings(tmp_path, '[actions.PaymentCaptured]\nTimeout = 30\n')
-    accepted(app, "extract", "PaymentCaptured", "PaymentSettled", "--into", "Settlement")
+    made = accepted(app, "extract", "PaymentCaptured", "PaymentSettled", "--into", "Settlement")
+    assert "strangler.toml:1 ([actions.PaymentCaptured]) are not applied" in made.output
+    assert "[actions.Settlement]" in made.output
     accepted(app, "extract", "PaymentRefunded")
