@@ -225,18 +225,21 @@ def _scan_all(project, function_id: str | None, import_time: bool,
 @_change_options
 @_code_option
 @_verbosity_options
+@click.option("--into", metavar="NAME", help="Put the ACTIONs into one new function, NAMEFunction (a group).")
 @click.argument("actions", nargs=-1, required=True, metavar="ACTION...")
 def extract(project_dir, template, function_id, no_color, as_json, dry_run, functions_dir, commit, branch, allow_dirty,
-            code, verbose, quiet, actions) -> None:
+            code, verbose, quiet, into, actions) -> None:
     """Move ACTION(s) into functions of their own; the monolith keeps serving the rest.
 
     Each ACTION is a key of the dispatch, as `strangler scan` lists it: "OrderPlaced",
-    "GET /orders/{id}", or "shop.orders/OrderPlaced" for a source and a detail-type.
+    "GET /orders/{id}", or "shop.orders/OrderPlaced" for a source and a detail-type;
+    or the name of a [groups.NAME] of strangler.toml. With --into NAME they all go into
+    one function that keeps a dispatch of just them.
     Running it again for an action already extracted does nothing.
     """
     _change(project_dir, template, function_id, tuple(actions), retire=False, dry_run=dry_run,
             functions_dir=functions_dir, code=code, colour=_colour(no_color), verbosity=_verbosity(verbose, quiet),
-            options=WriteOptions(allow_dirty, commit, branch), as_json=as_json)
+            options=WriteOptions(allow_dirty, commit, branch), as_json=as_json, into=into)
 
 
 @main.command()
@@ -259,13 +262,13 @@ def migrate(project_dir, template, function_id, no_color, as_json, dry_run, func
 
 def _change(project_dir: Path | None, template: Path | None, function_id: str | None, keys: tuple[str, ...] | None, *,
             retire: bool, dry_run: bool, functions_dir: str, code: tuple[str, ...], colour: bool, verbosity: int,
-            options: WriteOptions, as_json: bool = False) -> None:
+            options: WriteOptions, as_json: bool = False, into: str | None = None) -> None:
     """extract and migrate: run the pipeline (with progress on a terminal), then write or show."""
     progress = TerminalProgress.on_terminal(verbosity > QUIET and not as_json)
     with _errors(), progress:
         outcome = run(project_dir or Path.cwd(), template, function_id, keys, retire=retire,
                       functions_dir=functions_dir, steps=options.commit, progress=progress,
-                      code=code_dirs(code))
+                      code=code_dirs(code), into=into)
     if as_json:
         _finish_json(outcome, dry_run, options)
     else:
@@ -346,6 +349,7 @@ def run_json(outcome: Outcome, dry_run: bool) -> dict[str, Any]:
             route = routed.get(action.logical_id)
             created.append({"key": action.key, "logical_id": action.logical_id, "folder": action.folder,
                             "extracted_from": plan.monolith.logical_id,
+                            **({"actions": list(action.group)} if action.group else {}),
                             "route": route.route if route is not None else None,
                             "direct_invoke": route is not None and route.direct})
     changes = outcome.changes.changes if outcome.changes is not None else ()

@@ -77,9 +77,19 @@ class FunctionRef:
     is_strangler: bool = False
     strangler_action: str | None = None
     extracted_from: str | None = None
+    # A group's function (Metadata.Strangler.Actions): the actions it serves; its
+    # ``strangler_action`` is then the group's name.
+    strangler_actions: tuple[str, ...] = ()
     # Where the deployed code is when it is not a local folder (``s3://bucket/key.zip``):
     # then ``code_dir`` is the folder ``--code`` gave, and CodeUri/Code stays as written.
     code_elsewhere: str | None = None
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """The actions strangler made this function for: a group's, or its one action."""
+        if self.strangler_actions:
+            return self.strangler_actions
+        return (self.strangler_action,) if self.strangler_action is not None else ()
 
     @property
     def has_local_code(self) -> bool:

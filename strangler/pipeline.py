@@ -19,6 +19,7 @@ from strangler.load.project import (
     load,
 )
 from strangler.model import ChangeSet
+from strangler.plan import groups
 from strangler.plan.plan import (
     DEFAULT_FUNCTIONS_DIR,
     Plan,
@@ -171,13 +172,15 @@ def run(
     steps: bool = False,
     progress: Progress = SILENT,
     code: CodeDirs = NO_CODE_DIRS,
+    into: str | None = None,
 ) -> Outcome:
-    """Extract ``keys`` (all when None) and optionally retire the monolith(s). ``code``
-    (``--code``) says where the source of a monolith whose code is in S3 is. ``progress``
-    is told each phase (analysis, then the render's) and each action as it is rendered."""
+    """Extract ``keys`` (all when None) and optionally retire the monolith(s); ``into``
+    puts the keys into one function of that name (a group). ``code`` (``--code``) says
+    where the source of a monolith whose code is in S3 is. ``progress`` is told each phase
+    (analysis, then the render's) and each action as it is rendered."""
     return deep.call(
         _run, directory, template, function, keys,
-        retire=retire, functions_dir=functions_dir, steps=steps, progress=progress, code=code,
+        retire=retire, functions_dir=functions_dir, steps=steps, progress=progress, code=code, into=into,
     )
 
 
@@ -192,15 +195,20 @@ def _run(
     steps: bool,
     progress: Progress,
     code: CodeDirs,
+    into: str | None = None,
 ) -> Outcome:
     progress.phase(ANALYSING)
     project = load(directory, template, code)
+    wanted = groups.request(project.settings, keys, into)
+    keys = wanted.keys
     chosen = _monoliths_or_done(project, function, keys)
     if isinstance(chosen, str):
         return Outcome(project, (), None, chosen)
+    if function is None and wanted.into is None:
+        chosen = _out_of_groups(project, chosen)
     pairs = tuple(
-        (analysis, plan_actions(project, analysis, wanted, retire=retire, functions_dir=functions_dir))
-        for analysis, wanted in chosen
+        (analysis, plan_actions(project, analysis, taken, retire=retire, functions_dir=functions_dir, wanted=wanted))
+        for analysis, taken in chosen
     )
     check_across([plan for _, plan in pairs], {a.function.logical_id: f"{a.path}:{a.dispatch.line}" for a, _ in pairs})
     plans = tuple(plan for _, plan in pairs)
@@ -220,6 +228,27 @@ def _run(
 
 
 Chosen = list[tuple[Analysis, "tuple[str, ...] | None"]]
+
+
+def _out_of_groups(project: Project, chosen: Chosen) -> Chosen:
+    """An action asked for by name that an earlier run put into a group's function with
+    other actions is taken out of that function: it is then the monolith (it dispatches)."""
+    found: Chosen = []
+    for analysis, keys in chosen:
+        if keys is None:
+            found.append((analysis, keys))
+            continue
+        earlier = extracted_by_earlier_runs(project, analysis.function.logical_id)
+        grouped: dict[str, list[str]] = {}
+        for key in keys:
+            owner = earlier.get(key)
+            if owner is not None and len(owner.strangler_actions) > 1:
+                grouped.setdefault(owner.logical_id, []).append(key)
+        rest = tuple(key for key in keys if not any(key in taken for taken in grouped.values()))
+        if rest or not grouped:
+            found.append((analysis, rest))
+        found += [(analyse_function(project, project.function(owner)), tuple(taken)) for owner, taken in grouped.items()]
+    return found
 
 
 def _monoliths_or_done(project: Project, function: str | None, keys: tuple[str, ...] | None) -> Chosen | str:

@@ -205,7 +205,7 @@ def scan_function(
         ))
         progress.advance(action.key)
     extracted = tuple(
-        (f.strangler_action or "", f.logical_id) for f in project.functions if f.extracted_from == function.logical_id
+        (key, f.logical_id) for f in project.functions if f.extracted_from == function.logical_id for key in f.actions or ("",)
     )
     dispatch = analysis.dispatch
     return FunctionScan(

@@ -90,12 +90,21 @@ class Project:
 
 
 def extracted_by_earlier_runs(project: Project, monolith_id: str) -> dict[str, FunctionRef]:
-    """Functions a previous run made from ``monolith_id``, by action key (from Metadata)."""
-    return {
-        f.strangler_action: f
-        for f in project.functions
-        if f.extracted_from == monolith_id and f.strangler_action is not None
-    }
+    """Functions a previous run made from ``monolith_id``, by action key (from Metadata).
+
+    An action taken out of a group's function again is found in the function made from
+    the group's (a group's function lists only the actions it still serves)."""
+    found: dict[str, FunctionRef] = {}
+    seen = {monolith_id}
+    sources = [monolith_id]
+    while sources:
+        source = sources.pop(0)
+        for f in project.functions:
+            if f.extracted_from == source and f.logical_id not in seen:
+                seen.add(f.logical_id)
+                sources.append(f.logical_id)
+                found.update((key, f) for key in f.actions)
+    return found
 
 
 def _environment(where: str, properties: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
@@ -328,9 +337,12 @@ def _check_resource(template: str, logical_id: str, resource: Any, function_type
             raise StranglerError(f"{part} is {shown}; a function's {part} must be a mapping", where=f"{where}.{part}")
     marker = resource.get("Metadata", {}).get("Strangler")
     names = isinstance(marker, dict) and all(isinstance(marker.get(k, ""), str) for k in ("Action", "ExtractedFrom"))
+    listed = marker.get("Actions", []) if isinstance(marker, dict) else []
+    names = names and isinstance(listed, list) and all(isinstance(k, str) for k in listed)
     if marker is not None and not names:
         raise StranglerError(
-            f"Metadata.Strangler is {shape(marker)}; strangler writes it as a mapping of Action and ExtractedFrom to names",
+            f"Metadata.Strangler is {shape(marker)}; strangler writes it as a mapping of Action and ExtractedFrom to "
+            "names (and Actions to a list of names for a group's function)",
             where=f"{where}.Metadata.Strangler",
             hint="restore it, or delete it if this function was not made by strangler",
         )
@@ -371,6 +383,7 @@ def _function(base: Path, logical_id: str, resource: dict, globals_: Mapping[str
         is_strangler=bool(metadata),
         strangler_action=_text(metadata.get("Action")),
         extracted_from=_text(metadata.get("ExtractedFrom")),
+        strangler_actions=tuple(str(k) for k in metadata.get("Actions") or ()),
         code_elsewhere=dialect.code_elsewhere(resource, globals_) if code is not None else None,
     )
 

@@ -12,6 +12,9 @@
     FunctionName = "orders-placed"
     ReservedConcurrentExecutions = 5
 
+    [groups.Orders]          # one function, OrdersFunction, for these actions
+    actions = ["OrderPlaced", "OrderCancelled"]
+
 Unset values come from the monolith.
 """
 
@@ -58,9 +61,18 @@ class Settings:
     places: Mapping[str, str] = field(default_factory=dict)
     # ``[verify] ignore``: fields verify leaves out of results and side effects.
     verify_ignore: tuple[str, ...] = ()
+    # ``[groups.<name>] actions = [...]``: actions that share one new function.
+    groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def place(self, key: str) -> str:
         return self.places.get(key) or self.source or "strangler.toml"
+
+    def group_place(self, name: str) -> str:
+        return self.places.get(f"groups.{name}") or self.source or "strangler.toml"
+
+    def group_of(self, key: str) -> str | None:
+        """The group an action is in, if any (an action is in one group at most)."""
+        return next((name for name, keys in self.groups.items() if key in keys), None)
 
     def for_action(self, key: str) -> ActionSettings:
         return self.actions.get(key, ActionSettings()).over(self.defaults)
@@ -143,24 +155,25 @@ def _read(text: str, name: str) -> dict[str, Any]:
 def _with_places(settings: Settings, text: str, prefix: str) -> Settings:
     """The line of each ``[actions.<key>]`` header, found in the text (tomllib keeps none)."""
     places: dict[str, str] = {}
-    header = re.compile(r"^\s*\[\s*" + re.escape(prefix) + r"actions\s*\.\s*(.+?)\s*\]\s*(#.*)?$")
+    header = re.compile(r"^\s*\[\s*" + re.escape(prefix) + r"(actions|groups)\s*\.\s*(.+?)\s*\]\s*(#.*)?$")
     for number, line in enumerate(text.splitlines(), start=1):
         match = header.match(line)
         if match:
-            name = match.group(1)
+            name = match.group(2)
             try:
                 name = next(iter(tomllib.loads(f"{name} = 0")))
             except (tomllib.TOMLDecodeError, StopIteration):
                 continue
-            places.setdefault(str(name), f"{settings.source}:{number}")
+            table = "groups." if match.group(1) == "groups" else ""
+            places.setdefault(f"{table}{name}", f"{settings.source}:{number}")
     return replace(settings, places=places)
 
 
 def _parse(table: Mapping[str, Any], source: str, prefix: str) -> Settings:
-    unknown = {str(k) for k in table} - {"defaults", "actions", "verify"}
+    unknown = {str(k) for k in table} - {"defaults", "actions", "verify", "groups"}
     if unknown:
-        raise StranglerError(f"unknown setting {prefix}{sorted(unknown)[0]}; expected [defaults], [actions.<key>] "
-                             "and [verify]", where=source)
+        raise StranglerError(f"unknown setting {prefix}{sorted(unknown)[0]}; expected [defaults], [actions.<key>], "
+                             "[groups.<name>] and [verify]", where=source)
     defaults = _action(table.get("defaults", {}), source, f"{prefix}defaults")
     if defaults.folder is not None or defaults.FunctionName is not None:
         raise StranglerError(f"{prefix}defaults cannot set folder or FunctionName: they must differ per action", where=source)
@@ -171,7 +184,47 @@ def _parse(table: Mapping[str, Any], source: str, prefix: str) -> Settings:
         str(key): _action(value, source, f'{prefix}actions."{key}"')
         for key, value in listed.items()
     }
-    return Settings(source, defaults, actions, verify_ignore=_verify(table.get("verify", {}), source, f"{prefix}verify"))
+    return Settings(source, defaults, actions, verify_ignore=_verify(table.get("verify", {}), source, f"{prefix}verify"),
+                    groups=_groups(table.get("groups", {}), source, f"{prefix}groups"))
+
+
+# A group's name becomes its function's logical id and folder, as an action's key does:
+# letters and digits first, then also ``_`` and ``-`` (``Orders`` -> OrdersFunction, orders/).
+_GROUP_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
+
+
+def group_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a group's function; None when it can."""
+    if not _GROUP_NAME.fullmatch(name):
+        return ("a group name is 1 to 64 letters, digits, _ or -, starting with a letter "
+                "(it becomes the function's logical id and folder)")
+    return None
+
+
+def _groups(table: Any, source: str, where: str) -> dict[str, tuple[str, ...]]:
+    """Each ``[groups.<name>] actions = [...]``: a valid name, a non-empty list of action
+    keys, and no action in two groups (the action's function would be ambiguous)."""
+    if not isinstance(table, dict):
+        raise StranglerError(f"{where} must be a table of [groups.<name>] tables", where=source)
+    groups: dict[str, tuple[str, ...]] = {}
+    owner: dict[str, str] = {}
+    for name, group in table.items():
+        here = f'{where}."{name}"'
+        problem = group_name_problem(str(name))
+        if problem:
+            raise StranglerError(f"{here}: {problem}", where=source)
+        if not isinstance(group, dict) or set(group) != {"actions"}:
+            raise StranglerError(f"{here} must be a table with one setting, actions = [\"Key\", ...]", where=source)
+        keys = group["actions"]
+        if not isinstance(keys, list) or not keys or not all(isinstance(k, str) and k for k in keys):
+            raise StranglerError(f"{here}.actions = {keys!r}: expected a list of action keys, at least one", where=source)
+        for key in keys:
+            if key in owner and owner[key] != name:
+                raise StranglerError(f"action {key!r} is in two groups, {owner[key]} and {name}", where=source,
+                                     hint="an action goes to one function: keep it in one group")
+            owner[key] = str(name)
+        groups[str(name)] = tuple(dict.fromkeys(keys))
+    return groups
 
 
 def _verify(table: Any, source: str, where: str) -> tuple[str, ...]:

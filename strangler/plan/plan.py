@@ -11,7 +11,7 @@ from strangler.analyse.function import analyse_function
 from strangler.errors import StranglerError, did_you_mean
 from strangler.load.project import Project, extracted_by_earlier_runs
 from strangler.model import FunctionRef
-from strangler.plan import naming
+from strangler.plan import groups, naming
 
 DEFAULT_FUNCTIONS_DIR = "functions"
 
@@ -22,6 +22,13 @@ class ActionPlan:
     logical_id: str
     folder: str  # relative to the project, posix
     function_name: str | None = None  # an explicit FunctionName from the settings
+    # A group's function: the actions it takes (``key`` is then the group's name).
+    group: tuple[str, ...] = ()
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The dispatch keys that leave the monolith for this function."""
+        return self.group or (self.key,)
 
 
 @dataclass(frozen=True)
@@ -31,6 +38,12 @@ class Plan:
     already: tuple[str, ...]  # messages about actions extracted by an earlier run
     retire: bool
     functions_dir: str = DEFAULT_FUNCTIONS_DIR  # where new functions go unless a folder setting says
+    notes: tuple[str, ...] = ()  # how groups were formed, when the settings and the command line differ
+
+    @property
+    def keys(self) -> list[str]:
+        """Every dispatch key that leaves the monolith, groups' included."""
+        return [key for action in self.actions for key in action.keys]
 
 
 def plan_actions(
@@ -40,8 +53,10 @@ def plan_actions(
     *,
     retire: bool,
     functions_dir: str = DEFAULT_FUNCTIONS_DIR,
+    wanted: groups.Request | None = None,
 ) -> Plan:
-    """``keys=None`` means every action still in the monolith (migrate)."""
+    """``keys=None`` means every action still in the monolith (migrate); ``wanted`` says
+    which of them go into groups."""
     monolith = analysis.function
     functions_dir = functions_folder(project, functions_dir)
     earlier = extracted_by_earlier_runs(project, monolith.logical_id)
@@ -62,17 +77,28 @@ def plan_actions(
             )
         else:
             chosen.append(key)
-    _check_settings(project, analysis, known)
-    actions = tuple(_name(project, analysis, key, functions_dir) for key in chosen)
+    _check_settings(project, analysis, known, wanted)
+    groups.check_members(project, monolith.logical_id, known, lambda: _other_monoliths_actions(project, monolith.logical_id))
+    units, notes = groups.units(project, wanted or groups.Request(keys, {}), chosen, known)
+    actions = tuple(_name(project, analysis, unit.name, functions_dir, unit.members) for unit in units)
     _check_unique(actions, analysis)
-    return Plan(monolith, actions, tuple(already), retire, functions_dir.rstrip("/") or DEFAULT_FUNCTIONS_DIR)
+    return Plan(monolith, actions, tuple(already), retire, functions_dir.rstrip("/") or DEFAULT_FUNCTIONS_DIR,
+                tuple(notes))
 
 
-def _name(project: Project, analysis: Analysis, key: str, functions_dir: str) -> ActionPlan:
+def _name(project: Project, analysis: Analysis, key: str, functions_dir: str, group: tuple[str, ...] = ()) -> ActionPlan:
     logical_id = naming.logical_id(key)
     chosen = project.settings.for_action(key).folder
     name = naming.folder_name(key)
     folder = chosen.rstrip("/") if chosen else (f"{functions_dir}/{name}" if functions_dir else name)
+    made = next((f for f in project.functions if f.logical_id == logical_id and f.strangler_actions), None)
+    if made is not None:
+        raise StranglerError(
+            f"{logical_id} is the function an earlier run made for group {key} ({', '.join(made.actions)}); "
+            f"strangler does not add actions to a function it made",
+            where=f"{project.template.path.name}: Resources.{logical_id}",
+            hint="extract these actions on their own, or into a group of another name",
+        )
     if logical_id in project.resources:
         raise StranglerError(
             f"the new function for {key!r} would be {logical_id}, but the template already has a resource with that id",
@@ -85,17 +111,19 @@ def _name(project: Project, analysis: Analysis, key: str, functions_dir: str) ->
             where=folder,
             hint="move it away or choose another place with --functions-dir",
         )
-    return ActionPlan(key, logical_id, folder, project.settings.for_action(key).FunctionName)
+    return ActionPlan(key, logical_id, folder, project.settings.for_action(key).FunctionName, group)
 
 
-def _check_settings(project: Project, analysis: Analysis, known: list[str]) -> None:
+def _check_settings(project: Project, analysis: Analysis, known: list[str], wanted: groups.Request | None) -> None:
     """Settings for an action the monolith does not have are a typo, refused with the list.
 
     Settings for an action an earlier run extracted are not: the file that chose them for
     that run stays as it was while the next actions are extracted (strangler does not
     rewrite a function it already made).
     """
-    extracted = {f.strangler_action for f in project.functions if f.strangler_action is not None}
+    extracted = {key for f in project.functions for key in (*f.actions, f.strangler_action) if key is not None}
+    # [actions.<group>] sets the properties of a group's function.
+    extracted |= set(project.settings.groups) | set(wanted.groups if wanted is not None else ())
     unknown = [key for key in project.settings.actions if key not in known and key not in extracted]
     if unknown:
         # One settings file serves every monolith of the template.

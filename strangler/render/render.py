@@ -13,6 +13,7 @@ from strangler.analyse.dispatch import Analysis
 from strangler.analyse.dispatch.layout import RouteLayout, RouterModule
 from strangler.analyse.facts import FactCache
 from strangler.analyse.localmods import LocalModules
+from strangler.errors import StranglerError
 from strangler.load.files import as_written
 from strangler.load.project import Project
 from strangler.load.symlinks import copied_links, guard_links
@@ -28,11 +29,11 @@ from strangler.model import (
 from strangler.plan.plan import ActionPlan, Plan
 from strangler.plan.retirement import monolith_removal, still_imported
 from strangler.progress import SILENT, Progress
-from strangler.render import codegen
+from strangler.render import codegen, grouping
 from strangler.render.narrowing import installed_distributions, narrow, summarise
 from strangler.render.needs import Slice, function_files, monolith_slice, slice_action
 from strangler.sources.route import plan_route, retire_events, retire_resources
-from strangler.template import sam
+from strangler.template import functions, sam
 from strangler.template.dialect import Dialect, dialect_of
 from strangler.template.document import (
     RenderedTemplate,
@@ -44,6 +45,9 @@ from strangler.template.document import (
 )
 from strangler.template.invokers import Invoker
 from strangler.template.watchers import retire_watchers, split_watchers
+
+# How a group's line in the report names its actions, after its route.
+GROUP_OF = "; group of "
 
 
 @dataclass
@@ -110,9 +114,10 @@ def _render_one(project: Project, analysis: Analysis, plan: Plan, doc: TemplateD
         placed.append((action.logical_id, extractor.extract(action)))
         progress.advance(action.key)
     extractor.dialect.place_new_functions(doc.data["Resources"], monolith.logical_id, placed)
+    draft.changed.extend(plan.notes)
     if plan.actions and not plan.retire:
-        extractor.trim_monolith([a.key for a in plan.actions])
-        leaving = {a.key for a in plan.actions}
+        extractor.trim_monolith(plan.keys)
+        leaving = set(plan.keys)
         staying = [a.key for a in analysis.dispatch.actions if a.key not in leaving]
         draft.changed.append(f"{monolith.logical_id} keeps serving: {', '.join(staying) or 'no action (migrate retires it)'}")
     if plan.retire:
@@ -174,10 +179,11 @@ def _render_steps(project: Project, work: Sequence[tuple[Analysis, Plan]], facts
         extractor.retiring = plan.retire
         if extractor.dialect is not sam:
             draft.edited = None  # plain CloudFormation writes roles beside each function
+        draft.changed.extend(plan.notes)
         for count, action in enumerate(plan.actions, 1):
             resource = extractor.extract(action)
             extractor.dialect.place_new_functions(doc.data["Resources"], monolith.logical_id, [(action.logical_id, resource)])
-            extractor.trim_monolith([a.key for a in plan.actions[:count]])
+            extractor.trim_monolith([key for a in plan.actions[:count] for key in a.keys])
             steps.append(_snapshot(project, dumper, draft))
             progress.advance(action.key)
         if plan.retire:
@@ -231,6 +237,8 @@ class _Extractor:
 
     def extract(self, action: ActionPlan) -> Any:
         """The new function's resource; its code goes into the draft, the monolith narrows."""
+        if action.group:
+            return self._extract_group(action)
         draft, monolith = self.draft, self.monolith
         draft.edit(monolith.logical_id, action.logical_id)
         route = _route(self.dialect, self.doc, self.resource, self.analysis, action, self.invokers)
@@ -262,10 +270,80 @@ class _Extractor:
             )
         return resource
 
+    def _extract_group(self, action: ActionPlan) -> Any:
+        """A group's function: the monolith's module kept for the group's actions only (its
+        dispatch specialised to them, as the monolith is to the actions that stay), the
+        routes of all of them, and what they need together."""
+        draft, monolith = self.draft, self.monolith
+        draft.edit(monolith.logical_id, action.logical_id)
+        route = self._group_route(action)
+        piece = self._group_slice(action)
+        narrowing = narrow(self.original_properties, piece, self.requirements, self.installed())
+        _write_function_code(self.project, self.analysis, action, piece, narrowing, draft)
+        resource, notes = self.dialect.new_function(
+            self.doc, monolith.logical_id, self.resource, action.key, _code_uri(monolith, action), monolith.handler
+        )
+        functions.mark_group(self.doc, resource, action.group)
+        self.dialect.apply_narrowing(resource["Properties"], narrowing)
+        self._apply_settings(action, resource)
+        settings = self.project.settings
+        draft.manual.extend(
+            f"{action.logical_id}: the settings of {settings.place(key)} ([actions.{key}]) are not applied to the group's "
+            f"function: set them under [actions.{action.key}]" for key in action.group if key in settings.actions
+        )
+        draft.narrowed.extend(f"{action.logical_id}: {line}" for line in summarise(narrowing))
+        self.dialect.set_events(self.doc, resource, route)
+        watched, reported = split_watchers(self.doc, monolith.logical_id, action.key, action.logical_id, resource,
+                                           f"{self.doc.path.name}: Resources.{monolith.logical_id}")
+        _apply_resources(self.dialect, self.doc, watched, draft)
+        draft.manual.extend(reported)
+        draft.created.append(f"{action.logical_id} ({action.folder}/) for {action.key!r}: {route.summary()}"
+                             f"{GROUP_OF}{', '.join(action.group)}")
+        draft.changed.extend(f"{monolith.logical_id} event {note}" for note in route.notes if not route.direct)
+        draft.manual.extend(f"{action.logical_id}: {note}" for note in notes)
+        if route.direct:
+            output = self.dialect.add_name_output(self.doc, action.logical_id, action.key)
+            draft.manual.append(
+                f"{action.key!r} is invoked directly: switch the callers of {', '.join(map(repr, action.group))} "
+                f"to {action.logical_id} (Output {output})"
+            )
+        return resource
+
+    def _group_route(self, action: ActionPlan) -> RoutePlan:
+        """Each action of the group routed in turn, the monolith and the resources outside
+        Events narrowed after each, then the new function's events combined."""
+        where = f"{self.doc.path.name}: Resources.{self.monolith.logical_id}"
+        plans, made = [], set()
+        for key in action.group:
+            single = dataclasses.replace(action, key=key, group=())
+            try:
+                # Each action routes as if alone: what the group's earlier actions added is
+                # out of its sight (it would read as a resource in the way), then folded.
+                with grouping.hidden(self.doc.data["Resources"], made):
+                    route = _route(self.dialect, self.doc, self.resource, self.analysis, single, self.invokers)
+            except StranglerError as refusal:
+                raise _joining(refusal, action, key) from None
+            self.dialect.narrow_monolith(self.resource, route)
+            folded = grouping.fold_added(self.doc, route.resources, action.key, made, self.doc.path.name)
+            _apply_resources(self.dialect, self.doc, folded, self.draft)
+            plans.append(route)
+        return grouping.combined(plans, action.group, where)
+
+    def _group_slice(self, action: ActionPlan) -> Slice:
+        """The monolith's module without the actions outside the group (and its routers'
+        modules without their routes): what the group's function runs and needs."""
+        others = [a.key for a in self.analysis.dispatch.actions if a.key not in action.group]
+        code, _ = codegen.monolith_module(self.analysis, others)
+        rewritten = {router.path: text for router, (text, _) in _routers_without(self.analysis, others).items()}
+        piece = monolith_slice(self.analysis, code, self.modules, rewritten)
+        return dataclasses.replace(piece, key=action.key)
+
     def trim_monolith(self, keys: list[str]) -> None:
         """The monolith's module without those actions, and its function narrowed to what
         the code left in it still uses."""
         analysis, draft = self.analysis, self.draft
+        # A group's function keeps the list of the actions it still serves.
+        functions.set_group(self.resource, tuple(a.key for a in analysis.dispatch.actions if a.key not in keys))
         code, gone = codegen.monolith_module(analysis, keys)
         routers = _routers_without(analysis, keys)
         if code == analysis.source and not routers:
@@ -301,6 +379,18 @@ class _Extractor:
         if chosen:
             listed = ", ".join(f"{k} {v}" for k, v in chosen.items())
             self.draft.narrowed.append(f"{action.logical_id}: {listed} (from {self.project.settings.source})")
+
+
+def _joining(refusal: StranglerError, action: ActionPlan, key: str) -> StranglerError:
+    """A refusal met routing one action of a group: said as the group's, and when an earlier
+    action of the group already took the route, that one function cannot take it twice."""
+    first = action.group.index(key) == 0
+    why = "" if first else f" (after {', '.join(map(repr, action.group[:action.group.index(key)]))} joined it)"
+    return StranglerError(
+        f"group {action.key}: {key!r} cannot be routed to {action.logical_id}{why}: {refusal.message}",
+        where=refusal.where,
+        hint=refusal.hint if first else "extract these actions in separate functions, or group the others without it",
+    )
 
 
 def _routers_without(analysis: Analysis, keys: list[str]) -> dict[RouterModule, tuple[str, tuple[str, ...]]]:

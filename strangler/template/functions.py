@@ -51,3 +51,23 @@ def function_from(
     resource["Metadata"] = metadata
     resource["Properties"] = properties
     return resource, notes
+
+
+def mark_group(doc: TemplateDocument, resource: Any, keys: tuple[str, ...]) -> None:
+    """Record the actions of a group's function (``Metadata.Strangler.Actions``) beside its
+    ``Action``, the group's name: later runs know which actions it took."""
+    listed: Any = list(keys)
+    if not doc.is_json:
+        from ruamel.yaml.comments import CommentedSeq
+
+        listed = CommentedSeq(keys)
+        listed.fa.set_flow_style()
+    resource["Metadata"]["Strangler"]["Actions"] = listed
+
+
+def set_group(resource: Any, keys: tuple[str, ...]) -> None:
+    """A group's function after some of its actions left it: the ones it still serves."""
+    marker = ((resource.get("Metadata") or {}).get("Strangler") or {})
+    listed = marker.get("Actions")
+    if isinstance(listed, list):
+        listed[:] = [key for key in listed if key in keys]

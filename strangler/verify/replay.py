@@ -102,7 +102,7 @@ def _direct(side: Side, event: Any) -> tuple[str, ...]:
         if key is None:
             continue
         taken = [f.logical_id for f in side.project.functions
-                 if f.extracted_from == monolith and f.strangler_action == key]
+                 if f.extracted_from == monolith and key in f.actions]
         if taken:
             return tuple(taken)
         if any(f.logical_id == monolith for f in side.project.functions):

@@ -175,3 +175,27 @@ def test_openapi_routes_extracted_one_run_each_equal_one_run_for_all(tmp_path: P
     assert definition.count("${PetsFunction.Arn}") == 2  # POST /pets and GET /pets/{petId} stay
     assert "${DeletePetsPetIdFunction.Arn}" in definition and "${GetPetsFunction.Arn}" in definition
     assert "Fn::GetAtt: [PostPetsPetIdAdoptionFunction, Arn]" in definition
+
+
+# A group made by one run, each other action by its own, then migrate: as one migrate with
+# the group in strangler.toml. Runs in dispatch order (a group stands where its first action
+# does), as new functions are placed in the order they are made.
+@pytest.mark.parametrize("fixture, runs", [
+    ("eventbridge-orders", (("OrderPlaced", "OrderCancelled"), ("OrderShipped",))),
+    ("chain-payments", (("PaymentAuthorized",), ("PaymentCaptured", "PaymentSettled"), ("PaymentRefunded",))),
+])
+def test_a_group_and_single_actions_one_run_each_then_migrating_equals_migrating_with_the_group(
+    tmp_path: Path, fixture, runs,
+) -> None:
+    group = next(keys for keys in runs if len(keys) > 1)
+    settings = "[groups.Together]\nactions = [" + ", ".join(f'"{key}"' for key in group) + "]\n"
+    stepwise = copy_app(fixture, tmp_path / "stepwise")
+    (stepwise / "strangler.toml").write_text(settings, encoding="utf-8")
+    for keys in runs:
+        result = strangler(stepwise, "extract", *keys, *(("--into", "Together") if keys == group else ()))
+        assert result.exit_code == 0, result.output
+    assert strangler(stepwise, "migrate").exit_code == 0
+    at_once = copy_app(fixture, tmp_path / "at-once")
+    (at_once / "strangler.toml").write_text(settings, encoding="utf-8")
+    assert strangler(at_once, "migrate").exit_code == 0
+    assert snapshot(stepwise) == snapshot(at_once)
