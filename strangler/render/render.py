@@ -258,16 +258,7 @@ class _Extractor:
                                            f"{self.doc.path.name}: Resources.{monolith.logical_id}")
         _apply_resources(self.dialect, self.doc, watched, draft)
         draft.manual.extend(reported)
-        draft.created.append(f"{action.logical_id} ({action.folder}/) for {action.key!r}: {route.summary()}")
-        draft.routed.append(Routed(action.key, action.logical_id, route.summary(), route.direct))
-        said = (*route.notes, *(() if self.retiring else route.monolith_notes))
-        draft.changed.extend(f"{monolith.logical_id} event {note}" for note in said if not route.direct)
-        draft.manual.extend(f"{action.logical_id}: {note}" for note in notes)
-        if route.direct:
-            output = self.dialect.add_name_output(self.doc, action.logical_id, action.key)
-            draft.manual.append(
-                f"{action.key!r} is invoked directly: switch its callers to {action.logical_id} (Output {output})"
-            )
+        self._report_new(action, route, notes)
         return resource
 
     def _extract_group(self, action: ActionPlan) -> Any:
@@ -297,17 +288,24 @@ class _Extractor:
                                            f"{self.doc.path.name}: Resources.{monolith.logical_id}")
         _apply_resources(self.dialect, self.doc, watched, draft)
         draft.manual.extend(reported)
-        draft.created.append(f"{action.logical_id} ({action.folder}/) for {action.key!r}: {route.summary()}"
-                             f"{GROUP_OF}{', '.join(action.group)}")
-        draft.changed.extend(f"{monolith.logical_id} event {note}" for note in route.notes if not route.direct)
+        self._report_new(action, route, notes)
+        return resource
+
+    def _report_new(self, action: ActionPlan, route: RoutePlan, notes: list[str]) -> None:
+        """What the run says of a new function: its route, the monolith's events it
+        changed, what is left to do (a direct invoke's callers)."""
+        draft, monolith = self.draft, self.monolith
+        group = f"{GROUP_OF}{', '.join(action.group)}" if action.group else ""
+        draft.created.append(f"{action.logical_id} ({action.folder}/) for {action.key!r}: {route.summary()}{group}")
+        draft.routed.append(Routed(action.key, action.logical_id, route.summary(), route.direct))
+        said = (*route.notes, *(() if self.retiring else route.monolith_notes))
+        draft.changed.extend(f"{monolith.logical_id} event {note}" for note in said if not route.direct)
         draft.manual.extend(f"{action.logical_id}: {note}" for note in notes)
         if route.direct:
             output = self.dialect.add_name_output(self.doc, action.logical_id, action.key)
-            draft.manual.append(
-                f"{action.key!r} is invoked directly: switch the callers of {', '.join(map(repr, action.group))} "
-                f"to {action.logical_id} (Output {output})"
-            )
-        return resource
+            callers = (f"switch the callers of {', '.join(map(repr, action.group))}" if action.group
+                       else "switch its callers")
+            draft.manual.append(f"{action.key!r} is invoked directly: {callers} to {action.logical_id} (Output {output})")
 
     def _group_route(self, action: ActionPlan) -> RoutePlan:
         """Each action of the group routed in turn, the monolith and the resources outside
