@@ -35,6 +35,9 @@ class EventSplit:
     # The note says only what becomes of the monolith's own event (its rule now excludes the
     # key, a route added in front of its catch-all): moot in a run that retires the monolith.
     about_monolith: bool = False
+    # An event the monolith gets besides its own, so that it keeps what the new event takes
+    # from under it (REST: the other methods of a resource carved out of /{proxy+}).
+    monolith_beside: Any = None
 
 
 class Refusal(StranglerError):

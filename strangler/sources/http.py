@@ -152,10 +152,32 @@ def _rest_api(name: str, event: Any, key: str, path: EventPath, where: str) -> E
     event_path, event_method = properties.get("Path"), str(properties.get("Method", "ANY")).upper()
     if event_path == resource and method in ("ANY", event_method):
         return EventSplit(copy.deepcopy(event), DELETE)
+    if event_path == resource and event_method == "ANY":
+        # On one resource an explicit method wins over ANY, which keeps the other methods.
+        return EventSplit(_with(event, resource, method.lower()), None,
+                          f"{name}: {method} {resource} added beside ANY {resource}", about_monolith=True)
     if event_path == "/{proxy+}" and event_method == "ANY":
-        new_event = copy.deepcopy(event)
-        new_event["Properties"]["Path"] = resource
-        new_event["Properties"]["Method"] = method.lower() if method != "ANY" else "ANY"
-        return EventSplit(new_event, None, f"{name}: resource {key} added in front of /{{proxy+}}", fallback=True,
-                          about_monolith=True)
+        return _in_front_of_proxy(name, event, key, method, resource)
     return EventSplit()
+
+
+def _in_front_of_proxy(name: str, event: Any, key: str, method: str, resource: str) -> EventSplit:
+    """A resource carved out of the monolith's ``/{proxy+}``. REST APIs match the resource
+    first and never fall back to ``/{proxy+}`` for a method the resource lacks, so for one
+    method the monolith gets ``ANY`` on the resource beside it: its other methods stay."""
+    if method == "ANY":
+        return EventSplit(_with(event, resource, "ANY"), None, f"{name}: resource {key} added in front of /{{proxy+}}",
+                          fallback=True, about_monolith=True)
+    return EventSplit(
+        _with(event, resource, method.lower()), None,
+        f"{name}: resource {key} added in front of /{{proxy+}}, with ANY {resource} kept for the monolith",
+        fallback=True, about_monolith=True, monolith_beside=_with(event, resource, "ANY"),
+    )
+
+
+def _with(event: Any, resource: str, method: str) -> Any:
+    """A copy of the API event on another resource or method."""
+    copied = copy.deepcopy(event)
+    copied["Properties"]["Path"] = resource
+    copied["Properties"]["Method"] = method
+    return copied

@@ -8,10 +8,11 @@ touches the template; the template dialect applies the plan.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from strangler.model import EventPath, ResourceSplit, RoutePlan
+from strangler.model import DELETE, EventPath, ResourceSplit, RoutePlan
 from strangler.sources.base import EventSplit, Refusal
 from strangler.sources.by_type import is_by_type, plan_by_type
 from strangler.sources.direct import direct_invoke
@@ -80,6 +81,8 @@ def plan_route(
             new[name] = split.new_event
         if split.monolith_event is not None:
             monolith[name] = split.monolith_event
+        if split.monolith_beside is not None:
+            _add_beside(events or {}, monolith, name, split.monolith_beside)
         if split.note:
             (monolith_notes if split.about_monolith else notes).append(split.note)
     if not new and not any(split.delivers for split in outside):
@@ -91,6 +94,33 @@ def plan_route(
             hint="add the key to the event source first, or leave this action in the monolith",
         )
     return RoutePlan("/".join(sorted(kinds)), new, monolith, tuple(notes), tuple(outside), tuple(monolith_notes))
+
+
+def _add_beside(events: Mapping[str, Any], monolith: dict[str, Any], name: str, beside: Any) -> None:
+    """Give the monolith ``beside`` under a new name after ``name`` (``ProxyBooks``),
+    unless one of its events already is that event."""
+    if any(_plain(event) == _plain(beside) for event in (*events.values(), *monolith.values())):
+        return
+    stem = name + "".join(part[:1].upper() + part[1:] for part in re.findall(r"[A-Za-z0-9]+", _path_of(beside)))
+    new_name, number = stem, 1
+    while new_name in events or new_name in monolith:
+        number += 1
+        new_name = f"{stem}{number}"
+    monolith[new_name] = beside
+
+
+def _path_of(event: Any) -> str:
+    properties = event.get("Properties") if isinstance(event, Mapping) else None
+    return str((properties or {}).get("Path", ""))
+
+
+def _plain(value: Any) -> Any:
+    """An event as plain data, to compare events whatever node types hold them."""
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value if value is DELETE else str(value)
 
 
 def _split_resources(

@@ -182,11 +182,16 @@ def narrow_monolith(monolith: Any, route: RoutePlan) -> None:
     # What follows the monolith (a blank line, the next resource's comment) hangs on its
     # last event: when that event leaves whole, it stays with the monolith.
     leaving = any(replacement is DELETE for replacement in route.monolith_events.values())
-    separator = document.trailing_comment(monolith) if leaving and hasattr(monolith, "ca") else None
+    added = [name for name in route.monolith_events if events is not None and name not in events]
+    separator = document.trailing_comment(monolith) if (leaving or added) and hasattr(monolith, "ca") else None
+    if added and separator is not None:
+        document.set_trailing_comment(monolith, None)  # it goes after the last event added
     for name, replacement in route.monolith_events.items():
         if replacement is DELETE:
             document.delete_item(events, name, (properties, "Events"))
         else:
+            if name in added and hasattr(replacement, "ca"):
+                document.set_trailing_comment(replacement, None)  # a copy carries its original's
             events[name] = replacement
     if events is not None and not events:
         del properties["Events"]

@@ -574,7 +574,34 @@ def test_a_rest_route_of_method_and_path_is_carved_out_of_the_proxy() -> None:
     events = {"Proxy": {"Type": "Api", "Properties": {"Path": "/{proxy+}", "Method": "ANY"}}}
     route = plan_route(events, "GET /orders/{id}", EventPath(("method+path",)), "template.yaml: Resources.Api")
     assert route.new_events["Proxy"]["Properties"] == {"Path": "/orders/{id}", "Method": "get"}
+    # REST matches the resource first: without ANY on it, PUT /orders/1 would reach no one.
+    assert route.monolith_events == {"ProxyOrdersId": {"Type": "Api", "Properties": {"Path": "/orders/{id}", "Method": "ANY"}}}
+
+
+def test_a_rest_resource_the_monolith_already_has_gets_no_second_any() -> None:
+    events = {
+        "Proxy": {"Type": "Api", "Properties": {"Path": "/{proxy+}", "Method": "ANY"}},
+        "ProxyOrders": {"Type": "Api", "Properties": {"Path": "/orders", "Method": "ANY"}},
+    }
+    route = plan_route(events, "POST /orders", EventPath(("method+path",)), "template.yaml: Resources.Api")
+    assert plain(route.new_events) == {"ProxyOrders": {"Type": "Api", "Properties": {"Path": "/orders", "Method": "post"}}}
     assert route.monolith_events == {}
+
+
+def test_a_whole_rest_resource_carved_out_of_the_proxy_leaves_the_monolith_nothing_there() -> None:
+    events = {"Proxy": {"Type": "Api", "Properties": {"Path": "/{proxy+}", "Method": "ANY"}}}
+    route = plan_route(events, "/orders", EventPath(("resource",)), "template.yaml: Resources.Api")
+    assert route.new_events["Proxy"]["Properties"] == {"Path": "/orders", "Method": "ANY"}
+    assert route.monolith_events == {}
+
+
+def test_a_second_any_beside_the_proxy_gets_a_name_of_its_own() -> None:
+    events = {
+        "Proxy": {"Type": "Api", "Properties": {"Path": "/{proxy+}", "Method": "ANY"}},
+        "ProxyOrders": {"Type": "Api", "Properties": {"Path": "/orders", "Method": "GET"}},
+    }
+    route = plan_route(events, "DELETE /orders", EventPath(("method+path",)), "template.yaml: Resources.Api")
+    assert list(route.monolith_events) == ["ProxyOrders2"]
 
 
 def test_an_http_route_of_method_and_path_moves_its_own_event() -> None:
