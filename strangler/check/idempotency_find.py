@@ -1,0 +1,267 @@
+"""The writes a handler makes that a repeated delivery would repeat.
+
+From the handler, every function it reaches is read: module-level functions of its own
+module (transitively) and, one module away, functions of sibling modules it imports
+(``import stats_store as store``; ``store.count_order(...)``). Methods, lambdas, functions
+passed around and modules two imports away are not followed. A function decorated with
+Powertools' ``@idempotent_function`` (and what it calls) is guarded and not read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from strangler.check.idempotency_scope import (
+    Client,
+    Env,
+    ModuleScope,
+    Qual,
+    Resolver,
+    Resource,
+    Table,
+    Text,
+    Writer,
+    argument,
+    decorator_names,
+    keyword,
+    local_bindings,
+)
+
+# Parses a module file as the run has it (None: unreadable).
+Modules = Callable[[Path], "cst.Module | None"]
+
+STR201, STR202, STR203, STR204, STR205 = "STR201", "STR202", "STR203", "STR204", "STR205"
+_MESSAGES = {("sqs", "send_message"), ("sqs", "send_message_batch"), ("sns", "publish"), ("sns", "publish_batch"),
+             ("events", "put_events")}
+_S3_PUTS = {"put_object": 1, "upload_file": 2, "upload_fileobj": 2}  # method -> position of Key
+_HTTP = {f"{lib}.{verb}" for lib in ("requests", "httpx") for verb in ("post", "put", "patch")}
+_GENERATED = re.compile(r"^(uuid\.uuid[14]|time\.time(_ns)?|datetime\.datetime\.(now|utcnow)|datetime\.date\.today"
+                        r"|random\.\w+|secrets\.token_\w+|os\.urandom)$")
+_COUNTER = re.compile(r"\bADD\b|\blist_append\s*\(|\bSET\b[^=]*=[^,]*[+-]", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Write:
+    """One unguarded write: where it is, what it is and what the rule knows of its target."""
+
+    code: str
+    path: Path
+    line: int
+    col: int
+    what: str  # "put_item into {table} has no ConditionExpression": the Rule names the table
+    function: str  # the Python function the call is in
+    table: "Env | Text | None" = None  # the table a put_item writes (STR201)
+    condition_fixable: bool = False  # a put_item statement a ConditionExpression can guard
+
+
+@dataclass(frozen=True)
+class _Call:
+    node: cst.Call
+    method: str
+    target: object  # the resolved value the method is called on, or the called name
+
+
+class HandlerReader:
+    """Reads one function's handler and everything it reaches, each module once."""
+
+    def __init__(self, code_dir: Path, modules: Modules) -> None:
+        self.code_dir = code_dir
+        self._modules = modules
+        self._scopes: dict[Path, tuple[ModuleScope, dict] | None] = {}
+
+    def scope(self, path: Path) -> tuple[ModuleScope, dict] | None:
+        if path not in self._scopes:
+            module = self._modules(path)
+            if module is None:
+                self._scopes[path] = None
+            else:
+                wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+                self._scopes[path] = (ModuleScope.of(path, module, self.code_dir), wrapper.resolve(PositionProvider))
+        return self._scopes[path]
+
+    def writes(self, module_path: Path, handler: str) -> tuple[Write, ...] | None:
+        """The unguarded writes reachable from ``handler``; None when the handler is already
+        idempotent (``@idempotent``) or cannot be read."""
+        found = self.scope(module_path)
+        if found is None or handler not in found[0].functions:
+            return None
+        if "idempotent" in decorator_names(found[0].functions[handler]):
+            return None
+        writes: list[Write] = []
+        for path, name in self._reachable(module_path, handler):
+            scope, positions = self.scope(path)  # type: ignore[misc]
+            writes += _writes_in(scope, positions, scope.functions[name])
+        return tuple(writes)
+
+    def _reachable(self, module_path: Path, handler: str) -> Iterator[tuple[Path, str]]:
+        seen: set[tuple[Path, str]] = set()
+        todo: list[tuple[Path, str, int]] = [(module_path, handler, 0)]
+        while todo:
+            path, name, hops = todo.pop(0)
+            found = self.scope(path)
+            if (path, name) in seen or found is None or name not in found[0].functions:
+                continue
+            seen.add((path, name))
+            function = found[0].functions[name]
+            if "idempotent_function" in decorator_names(function):
+                continue  # guarded: what it writes happens once per key
+            yield path, name
+            todo += self._callees(found[0], function, hops)
+
+    def _callees(self, scope: ModuleScope, function: cst.FunctionDef, hops: int) -> list[tuple[Path, str, int]]:
+        found: list[tuple[Path, str, int]] = []
+        for call in _calls(function):
+            func = call.func
+            if isinstance(func, cst.Name):
+                if func.value in scope.functions:
+                    found.append((scope.path, func.value, hops))
+                elif func.value in scope.sibling_names and hops == 0:
+                    path, name = scope.sibling_names[func.value]
+                    found.append((path, name, 1))
+            elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and hops == 0:
+                sibling = scope.siblings.get(func.value.value)
+                if sibling is not None:
+                    found.append((sibling, func.attr.value, 1))
+        return found
+
+
+def _calls(function: cst.FunctionDef) -> Iterator[cst.Call]:
+    found: list[cst.Call] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is function  # a nested function runs only if called: not followed
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+        def visit_Call(self, node: cst.Call) -> None:
+            found.append(node)
+
+    function.visit(_Collect())
+    return iter(found)
+
+
+def _writes_in(scope: ModuleScope, positions: dict, function: cst.FunctionDef) -> list[Write]:
+    resolver = Resolver(scope, local_bindings(function))
+    statements = _statement_calls(function)
+    writes = []
+    for node in _calls(function):
+        call = _call_of(resolver, node)
+        if call is None:
+            continue
+        found = _classify(resolver, call, node in statements)
+        if found is not None:
+            start: CodeRange = positions[node]
+            code, what, table, fixable = found
+            writes.append(Write(code, scope.path, start.start.line, start.start.column + 1, what,
+                                function.name.value, table, fixable))
+    return writes
+
+
+def _statement_calls(function: cst.FunctionDef) -> set[cst.Call]:
+    """Calls that are a whole statement on their own line (``table.put_item(...)``): the
+    ones a try/except can wrap without changing what the function sees."""
+    found: set[cst.Call] = set()
+
+    class _Collect(cst.CSTVisitor):
+        def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+            if len(node.body) == 1 and isinstance(node.body[0], cst.Expr) and isinstance(node.body[0].value, cst.Call):
+                found.add(node.body[0].value)
+
+    function.visit(_Collect())
+    return found
+
+
+def _call_of(resolver: Resolver, node: cst.Call) -> _Call | None:
+    if isinstance(node.func, cst.Attribute):
+        target = resolver.value(node.func.value)
+        if isinstance(target, Qual):  # requests.post: the callee is a dotted name
+            return _Call(node, node.func.attr.value, Qual(f"{target.name}.{node.func.attr.value}"))
+        if target is not None:
+            return _Call(node, node.func.attr.value, target)
+    callee = resolver.value(node.func)
+    if isinstance(callee, Qual):
+        return _Call(node, callee.name.rsplit(".", 1)[-1], callee)
+    return None
+
+
+def _classify(resolver: Resolver, call: _Call, alone: bool) -> tuple[str, str, object, bool] | None:
+    target, method = call.target, call.method
+    if method in ("put_item", "update_item") and isinstance(target, (Table, Writer, Client)):
+        return _dynamodb(resolver, call, alone)
+    if isinstance(target, Client) and (target.service, method) in _MESSAGES:
+        if keyword(call.node, "MessageDeduplicationId") is not None:
+            return None  # a FIFO queue drops the repeat itself
+        return STR203, f"{target.service}.{method} sends a new message on every delivery", None, False
+    if isinstance(target, Client) and target.service == "s3" and method in _S3_PUTS:
+        key = argument(call.node, _S3_PUTS[method], "Key")
+        if _generated(resolver, key):
+            return STR204, f"s3.{method} writes under a key generated on every delivery", None, False
+        return None
+    return _external(call)
+
+
+def _dynamodb(resolver: Resolver, call: _Call, alone: bool) -> tuple[str, str, object, bool] | None:
+    node, target = call.node, call.target
+    if keyword(node, "ConditionExpression") is not None or keyword(node, "Expected") is not None:
+        return None
+    table = _table_of(resolver, call)
+    label = "{table}"  # the Rule names the template's table
+    if call.method == "put_item":
+        if isinstance(target, Writer):
+            return STR201, f"batch_writer().put_item into {label} cannot take a ConditionExpression", table, False
+        fixable = alone and keyword(node, "ExpressionAttributeNames") is None
+        return STR201, f"put_item into {label} has no ConditionExpression", table, fixable
+    expression = resolver.value(keyword(node, "UpdateExpression"))
+    if isinstance(expression, Text) and _COUNTER.search(expression.value):
+        return STR202, f"update_item on {label} adds to a value ({expression.value.strip()!r})", table, False
+    return None
+
+
+def _table_of(resolver: Resolver, call: _Call) -> Env | Text | None:
+    if isinstance(call.target, Table):
+        return call.target.name
+    if isinstance(call.target, Writer):
+        return call.target.table.name
+    found = resolver.value(keyword(call.node, "TableName"))
+    return found if isinstance(found, (Env, Text)) else None
+
+
+def _external(call: _Call) -> tuple[str, str, object, bool] | None:
+    name = call.target.name if isinstance(call.target, Qual) else None
+    if name is None:
+        return None
+    if name in _HTTP:
+        return STR205, f"{name} calls an external API on every delivery", None, False
+    if name == "urllib.request.urlopen" and argument(call.node, 1, "data") is not None:
+        return STR205, "urllib.request.urlopen sends data to an external API on every delivery", None, False
+    return None
+
+
+def _generated(resolver: Resolver, node: cst.BaseExpression | None, depth: int = 0) -> bool:
+    """``node`` contains a call of uuid4/time/datetime.now/random (directly or through a
+    local variable set to one)."""
+    if node is None or depth > 4:
+        return False
+    found = False
+
+    class _Look(cst.CSTVisitor):
+        def visit_Call(self, inner: cst.Call) -> None:
+            nonlocal found
+            callee = resolver.value(inner.func)
+            found = found or (isinstance(callee, Qual) and bool(_GENERATED.match(callee.name)))
+
+        def visit_Name(self, inner: cst.Name) -> None:
+            nonlocal found
+            bound = resolver.local.get(inner.value)
+            found = found or (bound is not None and _generated(resolver, bound, depth + 1))
+
+    node.visit(_Look())
+    return found

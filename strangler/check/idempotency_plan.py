@@ -1,0 +1,177 @@
+"""Per function: what repeats its events, what it writes unguarded, and how each write can
+be fixed (a ConditionExpression, the Powertools utility, or advice only)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import libcst as cst
+
+from strangler.check.idempotency_find import STR201, HandlerReader, Write
+from strangler.check.idempotency_fix import Decoration, condition_arguments
+from strangler.check.idempotency_scope import Env, ModuleScope
+from strangler.check.idempotency_sources import AtLeastOnce
+from strangler.check.idempotency_template import hash_key, table_id
+from strangler.model import FunctionRef
+
+
+@dataclass(frozen=True)
+class Plan:
+    function: FunctionRef
+    sources: tuple[AtLeastOnce, ...]
+    writes: tuple[Write, ...]
+    conditions: Mapping[Write, str] = field(default_factory=dict)  # write -> the table's hash key
+    decoration: Decoration | None = None  # for the writes a condition does not guard
+    refusal: str | None = None  # why the Powertools fix cannot be made
+
+    def fix_of(self, write: Write) -> str | None:
+        if write in self.conditions:
+            expression, names = condition_arguments(self.conditions[write])
+            extra = f" (ExpressionAttributeNames {names})" if names else ""
+            return (f'add ConditionExpression="{expression}"{extra} and treat the ConditionalCheckFailedException '
+                    "of a repeat as success")
+        if self.refusal is not None or self.decoration is None:
+            return None
+        return describe(self.decoration)
+
+
+def describe(decoration: Decoration) -> str:
+    key = f'event_key_jmespath="{decoration.event_key}"' if decoration.event_key else "the whole event as key"
+    where = f"@idempotent_function on {decoration.record_function} (per record)" if decoration.record_function \
+        else f"@idempotent on {decoration.handler}"
+    return (f"Powertools idempotency: {where}, {key}; a DynamoDB persistence table, IDEMPOTENCY_TABLE, "
+            "DynamoDBCrudPolicy and aws-lambda-powertools in requirements.txt")
+
+
+def plan(template: Mapping[str, Any], function: FunctionRef, sources: tuple[AtLeastOnce, ...],
+         reader: HandlerReader) -> Plan | None:
+    """None when nothing needs fixing (no repeating source, a guarded handler, no write)."""
+    if not sources or not function.has_local_code:
+        return None
+    writes = reader.writes(function.module_path, function.function_name)
+    if not writes:
+        return None
+    conditions = {}
+    for write in writes:
+        key = _condition_key(template, function, write)
+        if key is not None:
+            conditions[write] = key
+    rest = [write for write in writes if write not in conditions]
+    if not rest:
+        return Plan(function, sources, writes, conditions)
+    refusal = _refusal(template, function, sources)
+    decoration = None if refusal else _decoration(reader, function, sources[0], rest)
+    return Plan(function, sources, writes, conditions, decoration, refusal)
+
+
+def _condition_key(template: Mapping[str, Any], function: FunctionRef, write: Write) -> str | None:
+    if write.code != STR201 or not write.condition_fixable:
+        return None
+    table = table_id(template, function.logical_id, write.table)
+    return hash_key(template, table) if table else None
+
+
+def _refusal(template: Mapping[str, Any], function: FunctionRef, sources: tuple[AtLeastOnce, ...]) -> str | None:
+    services = sorted({source.service for source in sources})
+    if len(services) > 1:
+        return (f"{function.logical_id} is delivered events by {' and '.join(services)}, whose events carry "
+                "different ids: key @idempotent on the fields that identify a request in all of them")
+    if sources[0].event_key is None and services[0] != "asynchronous invoke":
+        return (f"{services[0]} events carry no id Powertools is known to key on: choose the fields that "
+                "identify a request (event_key_jmespath)")
+    properties = ((template.get("Resources") or {}).get(function.logical_id) or {}).get("Properties") or {}
+    if "Role" in properties:
+        return (f"{function.logical_id} has its own Role: add the persistence table and its policy by hand, "
+                "then decorate the handler with Powertools @idempotent")
+    if function.code_elsewhere:
+        return f"{function.logical_id}'s code is deployed from {function.code_elsewhere}: change it where it is built"
+    return None
+
+
+def _decoration(reader: HandlerReader, function: FunctionRef, source: AtLeastOnce, rest: list[Write]) -> Decoration:
+    handler = function.function_name
+    if source.service == "SQS":
+        record = _record_function(reader, function.module_path, handler, rest)
+        if record is not None:
+            return Decoration(handler, "messageId", *record)
+    return Decoration(handler, source.event_key)
+
+
+def _record_function(reader: HandlerReader, path: Path, handler: str, rest: list[Write]) -> tuple[str, str] | None:
+    """``for record in event["Records"]: f(record)`` with every remaining write under ``f``:
+    f (one parameter) is the per-record function that @idempotent_function guards."""
+    found = reader.scope(path)
+    if found is None:
+        return None
+    scope = found[0]
+    for name in _per_record_calls(scope.functions[handler]):
+        function = scope.functions.get(name)
+        if function is None or len(function.params.params) != 1 or function.decorators:
+            continue
+        under = {(w.path, w.line, w.col) for w in reader.writes(path, name) or ()}
+        if all((w.path, w.line, w.col) in under for w in rest) and _only_simple_calls(scope, name):
+            return name, function.params.params[0].name.value
+    return None
+
+
+def _per_record_calls(handler: cst.FunctionDef) -> list[str]:
+    """Module functions called with the loop variable alone inside ``for x in event["Records"]``."""
+    params = handler.params.params
+    if not params:
+        return []
+    event = params[0].name.value
+    found: list[str] = []
+
+    class _Loops(cst.CSTVisitor):
+        def visit_For(self, node: cst.For) -> None:
+            if not (_is_records(node.iter, event) and isinstance(node.target, cst.Name)):
+                return
+            variable = node.target.value
+            for call in _calls_under(node.body):
+                args = call.args
+                if isinstance(call.func, cst.Name) and len(args) == 1 and args[0].keyword is None \
+                        and isinstance(args[0].value, cst.Name) and args[0].value.value == variable:
+                    found.append(call.func.value)
+
+    handler.visit(_Loops())
+    return found
+
+
+def _is_records(node: cst.BaseExpression, event: str) -> bool:
+    return isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name) and node.value.value == event \
+        and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index) \
+        and isinstance(node.slice[0].slice.value, cst.SimpleString) \
+        and node.slice[0].slice.value.evaluated_value == "Records"
+
+
+def _calls_under(node: cst.CSTNode) -> list[cst.Call]:
+    found: list[cst.Call] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Call(self, inner: cst.Call) -> None:
+            found.append(inner)
+
+    node.visit(_Collect())
+    return found
+
+
+def _only_simple_calls(scope: ModuleScope, name: str) -> bool:
+    """Every call of ``name`` in the module passes one positional argument (or the keyword):
+    those can all be rewritten to the keyword idempotent_function needs."""
+    for call in _calls_under(scope.module):
+        if isinstance(call.func, cst.Name) and call.func.value == name:
+            if len(call.args) != 1 or call.args[0].star:
+                return False
+    return True
+
+
+def table_label(template: Mapping[str, Any], function_id: str, write: Write) -> str:
+    table = table_id(template, function_id, write.table)
+    if table is not None:
+        return table
+    if isinstance(write.table, Env):
+        return f"the table named by {write.table.name}"
+    return write.table.value if write.table is not None else "a table"
