@@ -21,7 +21,12 @@ from strangler.check.idempotency_find import HandlerReader, Write
 from strangler.check.idempotency_fix import add_conditions, make_idempotent
 from strangler.check.idempotency_plan import Plan, describe, plan, table_label
 from strangler.check.idempotency_sources import at_least_once
-from strangler.check.idempotency_template import grant, persistence_table, with_requirement
+from strangler.check.idempotency_template import (
+    add_persistence_table,
+    grant,
+    persistence_table,
+    with_requirement,
+)
 from strangler.check.model import Finding, Location, RuleInfo
 from strangler.errors import StranglerError
 
@@ -141,6 +146,8 @@ def _fix_conditions(app: CheckedApp, edits: Edits, chosen: dict[str, set[str]]) 
 
 def _fix_powertools(app: CheckedApp, edits: Edits, chosen: dict[str, set[str]]) -> None:
     modules = _EditedModules(app, edits)
+    table, exists = persistence_table(edits.template)
+    used = False
     for found in _plans(app, modules):
         codes = chosen.get(found.function.logical_id, set())
         needed = {write.code for write in found.writes if write not in found.conditions}
@@ -150,15 +157,18 @@ def _fix_powertools(app: CheckedApp, edits: Edits, chosen: dict[str, set[str]]) 
         scope = reader.scope(found.function.module_path)
         if scope is None:
             continue
-        table = persistence_table(edits.template)
         refused = grant(edits.template, found.function.logical_id, table)
         if refused:
             raise StranglerError(refused, where=app.template_path, hint="fix it by hand or leave the finding out")
         edits.touch_template()
+        used = True
         relative = app.relative(found.function.module_path)
         edits.replace(relative, make_idempotent(scope[0].module, scope[0], found.decoration).code)
         _require(app, edits, found)
         edits.say("changed", f"{relative}: {describe(found.decoration)}")
+    if used and not exists:
+        add_persistence_table(edits.template, table)
+        edits.say("created", f"{table}: the DynamoDB table the Powertools idempotency utility keeps its records in")
 
 
 def _require(app: CheckedApp, edits: Edits, found: Plan) -> None:

@@ -23,7 +23,6 @@ from strangler.check.idempotency_scope import (
     ModuleScope,
     Qual,
     Resolver,
-    Resource,
     Table,
     Text,
     Writer,
@@ -56,7 +55,7 @@ class Write:
     col: int
     what: str  # "put_item into {table} has no ConditionExpression": the Rule names the table
     function: str  # the Python function the call is in
-    table: "Env | Text | None" = None  # the table a put_item writes (STR201)
+    table: Env | Text | None = None  # the table a put_item writes (STR201)
     condition_fixable: bool = False  # a put_item statement a ConditionExpression can guard
 
 

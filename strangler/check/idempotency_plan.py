@@ -162,9 +162,9 @@ def _only_simple_calls(scope: ModuleScope, name: str) -> bool:
     """Every call of ``name`` in the module passes one positional argument (or the keyword):
     those can all be rewritten to the keyword idempotent_function needs."""
     for call in _calls_under(scope.module):
-        if isinstance(call.func, cst.Name) and call.func.value == name:
-            if len(call.args) != 1 or call.args[0].star:
-                return False
+        named = isinstance(call.func, cst.Name) and call.func.value == name
+        if named and (len(call.args) != 1 or call.args[0].star):
+            return False
     return True
 
 

@@ -41,7 +41,7 @@ class Text:
 
 @dataclass(frozen=True)
 class Table:
-    name: "Env | Text | None"  # what the table's name resolved to
+    name: Env | Text | None  # what the table's name resolved to
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class ModuleScope:
     sibling_names: dict[str, tuple[Path, str]] = field(default_factory=dict)  # from sibling import f as g
 
     @classmethod
-    def of(cls, path: Path, module: cst.Module, code_dir: Path) -> "ModuleScope":
+    def of(cls, path: Path, module: cst.Module, code_dir: Path) -> ModuleScope:
         scope = cls(path, module)
         for statement in module.body:
             scope._read(statement, code_dir)

@@ -72,21 +72,27 @@ def _is_table(resource: Any) -> bool:
 
 
 # --- writing ---------------------------------------------------------------------------
-def persistence_table(doc: TemplateDocument) -> str:
-    """The template's Powertools persistence table: an existing one of that shape, else a
-    new ``IdempotencyTable`` at the end of Resources."""
+def persistence_table(doc: TemplateDocument) -> tuple[str, bool]:
+    """The id of the template's Powertools persistence table, and whether it exists: an
+    existing table of that shape is reused, else the id a new one gets."""
     resources = doc.data["Resources"]
     for logical_id, resource in resources.items():
         if _is_persistence_table(resource):
-            return str(logical_id)
+            return str(logical_id), True
     logical_id = TABLE_ID
     while logical_id in resources:
         logical_id += "X"
+    return logical_id, False
+
+
+def add_persistence_table(doc: TemplateDocument, logical_id: str) -> None:
+    """The new table at the end of Resources, after a blank line (added once every other
+    edit is made, so the blank line stays after what was the last resource)."""
+    resources = doc.data["Resources"]
     last = list(resources)[-1]
     resources[logical_id] = _new_table(doc)
     if hasattr(resources, "ca"):
         document.set_trailing_comment(resources[last], document.blank_line_token())
-    return logical_id
 
 
 def _is_persistence_table(resource: Any) -> bool:

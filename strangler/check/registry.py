@@ -7,6 +7,6 @@ from strangler.check.base import Rule
 # Append-only: each rule module adds its rule object here.
 RULES: list[Rule] = []
 
-from strangler.check.idempotency import RULE as IDEMPOTENCY  # noqa: E402  (after RULES: rules import the seam)
+from strangler.check.idempotency import RULE as IDEMPOTENCY
 
 RULES.append(IDEMPOTENCY)

@@ -40,7 +40,7 @@ def test_exact_findings() -> None:
         (f"notifications/handler.py:15:5: STR203 {topic} {twice}; sns.publish sends a new message on every delivery",
          "NotificationsFunction", True),
         (f"notifications/stats_store.py:11:5: STR202 {topic} {twice}; update_item on CustomerStatsTable adds to a "
-         "value ('ADD order_count :one')", "NotificationsFunction", True),
+         + "value ('ADD order_count :one')", "NotificationsFunction", True),
         (f"partner_sync/app.py:26:5: STR201 {rule} {twice}; put_item into ShipmentsTable has no ConditionExpression",
          "PartnerSyncFunction", True),
         (f"partner_sync/app.py:28:16: STR205 {rule} {twice}; requests.post calls an external API on every delivery",
