@@ -114,20 +114,28 @@ class HandlerReader:
             todo += self._callees(found[0], function, hops)
 
     def _callees(self, scope: ModuleScope, function: cst.FunctionDef, hops: int) -> list[tuple[Path, str, int]]:
+        """Functions ``function`` calls, and functions it hands to something that calls them
+        (``process_partial_response(record_handler=handle)``, ``executor.map(handle, ...)``)."""
         found: list[tuple[Path, str, int]] = []
         for call in _calls(function):
-            func = call.func
-            if isinstance(func, cst.Name):
-                if func.value in scope.functions:
-                    found.append((scope.path, func.value, hops))
-                elif func.value in scope.sibling_names and hops == 0:
-                    path, name = scope.sibling_names[func.value]
-                    found.append((path, name, 1))
-            elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and hops == 0:
-                sibling = scope.siblings.get(func.value.value)
-                if sibling is not None:
-                    found.append((sibling, func.attr.value, 1))
+            for node in (call.func, *(arg.value for arg in call.args)):
+                target = self._function_named(scope, node, hops)
+                if target is not None:
+                    found.append(target)
         return found
+
+    def _function_named(self, scope: ModuleScope, node: cst.BaseExpression, hops: int) -> tuple[Path, str, int] | None:
+        if isinstance(node, cst.Name):
+            if node.value in scope.functions:
+                return scope.path, node.value, hops
+            if node.value in scope.sibling_names and hops == 0:
+                path, name = scope.sibling_names[node.value]
+                return path, name, 1
+        elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and hops == 0:
+            sibling = scope.siblings.get(node.value.value)
+            if sibling is not None:
+                return sibling, node.attr.value, 1
+        return None
 
 
 def _calls(function: cst.FunctionDef) -> Iterator[cst.Call]:

@@ -91,30 +91,51 @@ def _refusal(template: Mapping[str, Any], function: FunctionRef, sources: tuple[
     return None
 
 
+# The id of one record, for sources that deliver records in batches.
+_RECORD_KEYS = {"SQS": "messageId", "Kinesis": "eventID", "DynamoDB stream": "eventID"}
+
+
 def _decoration(reader: HandlerReader, function: FunctionRef, source: AtLeastOnce, rest: list[Write]) -> Decoration:
     handler = function.function_name
-    if source.service == "SQS":
-        record = _record_function(reader, function.module_path, handler, rest)
-        if record is not None:
-            return Decoration(handler, "messageId", *record)
+    key = _RECORD_KEYS.get(source.service)
+    record = _record_function(reader, function.module_path, handler, rest) if key else None
+    if record is not None:
+        return Decoration(handler, key, *record)
     return Decoration(handler, source.event_key)
 
 
 def _record_function(reader: HandlerReader, path: Path, handler: str, rest: list[Write]) -> tuple[str, str] | None:
-    """``for record in event["Records"]: f(record)`` with every remaining write under ``f``:
-    f (one parameter) is the per-record function that @idempotent_function guards."""
+    """The per-record function @idempotent_function can guard, when every remaining write is
+    under it: ``f`` of ``for record in event["Records"]: f(record)`` (one parameter, every
+    call rewritable to the keyword), or the ``record_handler`` handed to Powertools' batch
+    processing (which calls it as ``record_handler(record=...)``)."""
     found = reader.scope(path)
     if found is None:
         return None
     scope = found[0]
-    for name in _per_record_calls(scope.functions[handler]):
+    looped = [(name, False) for name in _per_record_calls(scope.functions[handler])]
+    batched = [(name, True) for name in _batch_record_handlers(scope.functions[handler])]
+    for name, batch in looped + batched:
         function = scope.functions.get(name)
-        if function is None or len(function.params.params) != 1 or function.decorators:
+        if function is None or function.decorators or not _fits(scope, function, batch):
             continue
         under = {(w.path, w.line, w.col) for w in reader.writes(path, name) or ()}
-        if all((w.path, w.line, w.col) in under for w in rest) and _only_simple_calls(scope, name):
+        if all((w.path, w.line, w.col) in under for w in rest):
             return name, function.params.params[0].name.value
     return None
+
+
+def _fits(scope: ModuleScope, function: cst.FunctionDef, batch: bool) -> bool:
+    params = function.params.params
+    if batch:  # Powertools batch passes record= (and lambda_context= when the function takes it)
+        return 1 <= len(params) <= 2 and params[0].name.value == "record"
+    return len(params) == 1 and _only_simple_calls(scope, function.name.value)
+
+
+def _batch_record_handlers(handler: cst.FunctionDef) -> list[str]:
+    """Functions passed as ``record_handler=`` (process_partial_response, @batch_processor)."""
+    return [arg.value.value for call in _calls_under(handler) for arg in call.args
+            if arg.keyword is not None and arg.keyword.value == "record_handler" and isinstance(arg.value, cst.Name)]
 
 
 def _per_record_calls(handler: cst.FunctionDef) -> list[str]:

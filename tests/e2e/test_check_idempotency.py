@@ -25,7 +25,7 @@ from tests.support.apps import FIXTURES, copy_app
 from tests.support.checkfix import findings, fixed
 
 APP = "unguarded-writes"
-FUNCTIONS = ("IntakeFunction", "NotificationsFunction", "PartnerSyncFunction")
+FUNCTIONS = ("IntakeFunction", "NotificationsFunction", "PartnerSyncFunction", "InventoryFunction")
 
 
 def _scenario() -> Any:

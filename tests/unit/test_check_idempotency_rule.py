@@ -31,12 +31,15 @@ def test_registered() -> None:
 def test_exact_findings() -> None:
     found = [(f.line(), f.function_id, f.fixable) for f in findings(RULE, BEFORE)]
     queue, topic, rule = "OrdersQueue (SQS)", "OrderEventsTopic (SNS)", "Shipped (EventBridge)"
+    stock = "InventoryQueue (SQS)"
     twice = "can deliver the same event twice"
     assert found == [
         (f"intake/app.py:19:5: STR201 {queue} {twice}; put_item into OrdersTable has no ConditionExpression",
          "IntakeFunction", True),
         (f"intake/app.py:25:5: STR203 {queue} {twice}; sqs.send_message sends a new message on every delivery",
          "IntakeFunction", True),
+        (f"inventory/app.py:17:5: STR202 {stock} {twice}; update_item on StockTable adds to a value "
+         + "('ADD reserved :qty')", "InventoryFunction", True),
         (f"notifications/handler.py:15:5: STR203 {topic} {twice}; sns.publish sends a new message on every delivery",
          "NotificationsFunction", True),
         (f"notifications/stats_store.py:11:5: STR202 {topic} {twice}; update_item on CustomerStatsTable adds to a "
@@ -52,7 +55,7 @@ def test_exact_findings() -> None:
 
 def test_findings_point_at_the_template_and_explain() -> None:
     first = findings(RULE, BEFORE)[0]
-    assert first.related[0].path == "template.yaml" and first.related[0].line == 86
+    assert first.related[0].path == "template.yaml" and first.related[0].line == 92
     assert "attribute_not_exists(order_id)" in (first.fix or "")
     assert "ConditionalCheckFailedException" in first.explanation
     intake_message = findings(RULE, BEFORE)[1]
@@ -63,7 +66,7 @@ def test_findings_point_at_the_template_and_explain() -> None:
 def test_fix_changes_only_what_it_must(after: Path) -> None:
     before, now = snapshot(BEFORE), snapshot(after)
     changed = sorted(path for path in now if now[path] != before.get(path))
-    assert changed == ["intake/app.py", "notifications/handler.py", "partner_sync/app.py",
+    assert changed == ["intake/app.py", "inventory/app.py", "notifications/handler.py", "partner_sync/app.py",
                        "partner_sync/requirements.txt", "template.yaml"]
     assert set(now) == set(before)
 
@@ -75,11 +78,11 @@ def test_untouched_template_lines_keep_their_bytes(after: Path) -> None:
     assert [line for line in diff if line.startswith("-")] == [
         "-       Policies: AmazonDynamoDBFullAccess  # TODO(ops): narrow this down\n"]
     added = [line[2:] for line in diff if line.startswith("+")]
-    assert added.count("          IDEMPOTENCY_TABLE: !Ref ReceiptsIdempotencyStore\n") == 3
-    assert added.count("            TableName: !Ref ReceiptsIdempotencyStore\n") == 3
-    assert added.count("        - DynamoDBCrudPolicy:\n") == 3
+    assert added.count("          IDEMPOTENCY_TABLE: !Ref ReceiptsIdempotencyStore\n") == 4
+    assert added.count("            TableName: !Ref ReceiptsIdempotencyStore\n") == 4
+    assert added.count("        - DynamoDBCrudPolicy:\n") == 4
     assert "        - AmazonDynamoDBFullAccess\n" in added
-    assert len(added) == 3 + 3 + 3 + 2  # and the Policies line, now a list
+    assert len(added) == 4 + 4 + 4 + 2  # and the Policies line, now a list
     # The existing persistence table is reused: no second one.
     assert b"IdempotencyTable" not in (after / "template.yaml").read_bytes()
 
@@ -101,6 +104,13 @@ def test_per_record_function_for_sqs(after: Path) -> None:
     assert 'IdempotencyConfig(event_key_jmespath="messageId")' in text
     # The storefront comment inside the guarded put_item is kept.
     assert "# kept as text: floats are not Decimal-safe" in text
+
+
+def test_record_handler_of_powertools_batch(after: Path) -> None:
+    text = (after / "inventory" / "app.py").read_text()
+    assert '@idempotent_function(data_keyword_argument="record", persistence_store=persistence_layer, ' \
+           "config=record_idempotency_config)\ndef record_handler(record: SQSRecord):" in text
+    assert "    record_idempotency_config.register_lambda_context(context)\n    return process_partial_response(" in text
 
 
 def test_handler_decorator_goes_innermost(after: Path) -> None:
