@@ -25,6 +25,7 @@ from strangler.check.idempotency_template import (
     add_persistence_table,
     grant,
     persistence_table,
+    ungrantable,
     with_requirement,
 )
 from strangler.check.model import Finding, Location, RuleInfo
@@ -157,9 +158,11 @@ def _fix_powertools(app: CheckedApp, edits: Edits, chosen: dict[str, set[str]]) 
         scope = reader.scope(found.function.module_path)
         if scope is None:
             continue
-        refused = grant(edits.template, found.function.logical_id, table)
-        if refused:
-            raise StranglerError(refused, where=app.template_path, hint="fix it by hand or leave the finding out")
+        refused = ungrantable(edits.template.data, found.function.logical_id, table)
+        if refused:  # an earlier rule of this run changed the function since it was found
+            raise StranglerError(refused, where=f"{app.template_path}: {found.function.logical_id}",
+                                 hint="fix it by hand, or leave its finding out with --select")
+        grant(edits.template, found.function.logical_id, table)
         edits.touch_template()
         used = True
         relative = app.relative(found.function.module_path)

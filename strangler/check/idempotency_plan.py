@@ -14,7 +14,13 @@ from strangler.check.idempotency_find import STR201, HandlerReader, Write
 from strangler.check.idempotency_fix import Decoration, condition_arguments
 from strangler.check.idempotency_scope import Env, ModuleScope
 from strangler.check.idempotency_sources import AtLeastOnce
-from strangler.check.idempotency_template import hash_key, table_id
+from strangler.check.idempotency_template import (
+    TABLE_ID,
+    existing_persistence_table,
+    hash_key,
+    table_id,
+    ungrantable,
+)
 from strangler.model import FunctionRef
 
 
@@ -82,10 +88,9 @@ def _refusal(template: Mapping[str, Any], function: FunctionRef, sources: tuple[
     if sources[0].event_key is None and services[0] != "asynchronous invoke":
         return (f"{services[0]} events carry no id Powertools is known to key on: choose the fields that "
                 "identify a request (event_key_jmespath)")
-    properties = ((template.get("Resources") or {}).get(function.logical_id) or {}).get("Properties") or {}
-    if "Role" in properties:
-        return (f"{function.logical_id} has its own Role: add the persistence table and its policy by hand, "
-                "then decorate the handler with Powertools @idempotent")
+    refused = ungrantable(template, function.logical_id, existing_persistence_table(template) or TABLE_ID)
+    if refused:
+        return refused
     if function.code_elsewhere:
         return f"{function.logical_id}'s code is deployed from {function.code_elsewhere}: change it where it is built"
     return None

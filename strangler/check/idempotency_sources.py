@@ -28,6 +28,9 @@ _RESOURCE_TYPES = {
     "AWS::Lambda::EventSourceMapping": "event source mapping", "AWS::Scheduler::Schedule": "EventBridge Scheduler",
     "AWS::S3::Bucket": "S3", "AWS::Lambda::EventInvokeConfig": "asynchronous invoke", "AWS::Pipes::Pipe": "Pipes",
 }
+# Service principals of an AWS::Lambda::Permission that invoke asynchronously.
+_PRINCIPALS = {"s3.amazonaws.com": "S3", "sns.amazonaws.com": "SNS", "events.amazonaws.com": "EventBridge",
+               "scheduler.amazonaws.com": "EventBridge Scheduler"}
 # Where an Events entry names the resource that delivers (the queue, the topic...).
 _SOURCE_PROPERTIES = ("Queue", "Topic", "Bucket", "Stream", "Broker", "EventBusName")
 
@@ -65,6 +68,11 @@ def at_least_once(app: CheckedApp, function_id: str) -> tuple[AtLeastOnce, ...]:
 
 
 def _repeating(app: CheckedApp, function_id: str, delivery: Delivery) -> AtLeastOnce | None:
+    if delivery.outside_events and delivery.kind == "AWS::Lambda::Permission":
+        # A service allowed to invoke the function, its side set up elsewhere.
+        principal = (app.resource(delivery.name).get("Properties") or {}).get("Principal")
+        service = _PRINCIPALS.get(principal) if isinstance(principal, str) else None
+        return AtLeastOnce(delivery.name, service) if service else None
     if delivery.outside_events:
         service = _RESOURCE_TYPES.get(delivery.kind)
         return AtLeastOnce(delivery.name, service) if service else None

@@ -72,13 +72,21 @@ def _is_table(resource: Any) -> bool:
 
 
 # --- writing ---------------------------------------------------------------------------
+def existing_persistence_table(template: Mapping[str, Any]) -> str | None:
+    """The first table of the template shaped like a Powertools persistence table."""
+    for logical_id, resource in (template.get("Resources") or {}).items():
+        if _is_persistence_table(resource):
+            return str(logical_id)
+    return None
+
+
 def persistence_table(doc: TemplateDocument) -> tuple[str, bool]:
     """The id of the template's Powertools persistence table, and whether it exists: an
     existing table of that shape is reused, else the id a new one gets."""
     resources = doc.data["Resources"]
-    for logical_id, resource in resources.items():
-        if _is_persistence_table(resource):
-            return str(logical_id), True
+    existing = existing_persistence_table(doc.data)
+    if existing is not None:
+        return existing, True
     logical_id = TABLE_ID
     while logical_id in resources:
         logical_id += "X"
@@ -119,21 +127,26 @@ def _seq(doc: TemplateDocument, *items: Any) -> Any:
     return list(items) if doc.is_json else CommentedSeq(items)
 
 
-def grant(doc: TemplateDocument, function_id: str, table: str) -> str | None:
-    """Give the function ``IDEMPOTENCY_TABLE`` and CRUD on ``table``; None when done (or
-    already so), else why it cannot be done."""
-    properties = doc.data["Resources"][function_id].get("Properties")
-    if not isinstance(properties, dict):
+def ungrantable(template: Mapping[str, Any], function_id: str, table: str) -> str | None:
+    """Why the function cannot be given ``IDEMPOTENCY_TABLE`` and CRUD on ``table``."""
+    properties = ((template.get("Resources") or {}).get(function_id) or {}).get("Properties")
+    if not isinstance(properties, Mapping):
         return f"{function_id} has no Properties mapping"
     if "Role" in properties:
-        return f"{function_id} has its own Role: give it dynamodb:GetItem/PutItem/UpdateItem/DeleteItem on {table}"
-    current = variables(doc.data, function_id).get(ENV_NAME)
+        return (f"{function_id} has its own Role: add the persistence table and its policy by hand, "
+                "then decorate the handler with Powertools @idempotent")
+    current = variables(template, function_id).get(ENV_NAME)
     if current is not None and intrinsic(current) != ("Ref", table):
-        return f"{function_id} already sets {ENV_NAME} to something else than !Ref {table}"
-    if current is None:
+        return f"{function_id} already sets {ENV_NAME} to something else than !Ref {table}: set the idempotency up by hand"
+    return None
+
+
+def grant(doc: TemplateDocument, function_id: str, table: str) -> None:
+    """Give the function ``IDEMPOTENCY_TABLE`` and CRUD on ``table`` (``ungrantable`` said it can)."""
+    properties = doc.data["Resources"][function_id]["Properties"]
+    if variables(doc.data, function_id).get(ENV_NAME) is None:
         _variables_of(doc, properties)[ENV_NAME] = doc.ref(table)
     _add_policy(doc, properties, table)
-    return None
 
 
 def _variables_of(doc: TemplateDocument, properties: Any) -> Any:

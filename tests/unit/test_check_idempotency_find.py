@@ -173,3 +173,18 @@ def test_which_deliveries_repeat(tmp_path: Path, events: str, more: str, service
 def test_unreadable_module_is_no_finding(tmp_path: Path) -> None:
     app = sam_app(tmp_path, "def handler(event, context):\n    boto3.client('sns').publish(\n")
     assert findings(RULE, app) == []
+
+
+@pytest.mark.parametrize(("principal", "service"), [("s3.amazonaws.com", "S3"), ("apigateway.amazonaws.com", None)])
+def test_a_permission_for_an_asynchronous_service_repeats(tmp_path: Path, principal: str, service: str | None) -> None:
+    more = f"""\
+  Allow:
+    Type: AWS::Lambda::Permission
+    Properties:
+      Action: lambda:InvokeFunction
+      FunctionName: !Ref Worker
+      Principal: {principal}
+"""
+    app = sam_app(tmp_path, PRELUDE + "\n\ndef handler(event, context):\n    boto3.client('sns').publish(TopicArn='t', Message='m')\n",
+                  events="", more=more)
+    assert [f.message.split(" can deliver")[0] for f in findings(RULE, app)] == ([f"Allow ({service})"] if service else [])

@@ -167,3 +167,13 @@ def test_put_item_into_an_unknown_table_falls_back_to_powertools(tmp_path: Path)
     (finding,) = findings(RULE, app)
     assert finding.message.endswith("put_item into a table has no ConditionExpression")
     assert "@idempotent on handler" in (finding.fix or "")
+
+
+def test_no_fix_when_the_variable_names_another_table(tmp_path: Path) -> None:
+    app = sam_app(tmp_path, "import boto3\n\n\ndef handler(event, context):\n"
+                            "    boto3.client('sns').publish(TopicArn='t', Message='m')\n")
+    template = app / "template.yaml"
+    template.write_text(template.read_text().replace("          TABLE: !Ref Table\n",
+                                                     "          TABLE: !Ref Table\n          IDEMPOTENCY_TABLE: !Ref Table\n"))
+    (finding,) = findings(RULE, app)
+    assert not finding.fixable and "already sets IDEMPOTENCY_TABLE" in finding.advice
