@@ -169,6 +169,15 @@ def _add_policy(doc: TemplateDocument, properties: Any, table: str) -> None:
         properties["Policies"] = _seq(doc, policy)
     elif not _crud_on(policies, table):
         properties["Policies"] = _seq(doc, policies, policy)  # one policy (a name, a statement) becomes a list
+        _move_end_comment(properties, "Policies", properties["Policies"])
+
+
+def _move_end_comment(mapping: Any, key: str, seq: Any) -> None:
+    """The comment that ended ``key: value`` now ends the value's line, as the item of ``seq``."""
+    slots = getattr(mapping, "ca", None) and mapping.ca.items.get(key)
+    if slots and len(slots) > 2 and slots[2] is not None and hasattr(seq, "ca"):
+        seq.ca.items[0] = [slots[2], None]
+        slots[2] = None
 
 
 def _crud_on(policy: Any, table: str) -> bool:
