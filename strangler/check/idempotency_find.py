@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import libcst as cst
@@ -25,6 +25,7 @@ from strangler.check.idempotency_scope import (
     Resolver,
     Table,
     Text,
+    Value,
     Writer,
     argument,
     decorator_names,
@@ -57,6 +58,9 @@ class Write:
     function: str  # the Python function the call is in
     table: Env | Text | None = None  # the table a put_item writes (STR201)
     condition_fixable: bool = False  # a put_item statement a ConditionExpression can guard
+    # Attributes of the put_item's Item made up on every delivery (uuid4, time): a repeat
+    # writes another item, which attribute_not_exists on such a key cannot stop.
+    generated: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,49 +97,100 @@ class HandlerReader:
         if "idempotent" in decorator_names(found[0].functions[handler]):
             return None
         writes: list[Write] = []
-        for path, name in self._reachable(module_path, handler):
-            scope, positions = self.scope(path)  # type: ignore[misc]
-            writes += _writes_in(scope, positions, scope.functions[name])
+        for visit in self._reachable(module_path, handler):
+            scope, positions = self.scope(visit.path)  # type: ignore[misc]
+            function = scope.functions[visit.name]
+            writes += _writes_in(Resolver(scope, local_bindings(function), visit.given), positions, function)
         return tuple(writes)
 
-    def _reachable(self, module_path: Path, handler: str) -> Iterator[tuple[Path, str]]:
+    def _reachable(self, module_path: Path, handler: str) -> Iterator[_Visit]:
+        """Each function reached once, with what its caller passed it the first time."""
         seen: set[tuple[Path, str]] = set()
-        todo: list[tuple[Path, str, int]] = [(module_path, handler, 0)]
+        todo = [_Visit(module_path, handler, 0)]
         while todo:
-            path, name, hops = todo.pop(0)
-            found = self.scope(path)
-            if (path, name) in seen or found is None or name not in found[0].functions:
+            visit = todo.pop(0)
+            found = self.scope(visit.path)
+            if (visit.path, visit.name) in seen or found is None or visit.name not in found[0].functions:
                 continue
-            seen.add((path, name))
-            function = found[0].functions[name]
+            seen.add((visit.path, visit.name))
+            function = found[0].functions[visit.name]
             if "idempotent_function" in decorator_names(function):
                 continue  # guarded: what it writes happens once per key
-            yield path, name
-            todo += self._callees(found[0], function, hops)
+            yield visit
+            todo += self._callees(Resolver(found[0], local_bindings(function), visit.given), function, visit.hops)
 
-    def _callees(self, scope: ModuleScope, function: cst.FunctionDef, hops: int) -> list[tuple[Path, str, int]]:
-        """Functions ``function`` calls, and functions it hands to something that calls them
-        (``process_partial_response(record_handler=handle)``, ``executor.map(handle, ...)``)."""
-        found: list[tuple[Path, str, int]] = []
+    def _callees(self, resolver: Resolver, function: cst.FunctionDef, hops: int) -> list[_Visit]:
+        """Functions ``function`` calls (with the values of the arguments it passes), functions
+        it hands to something that calls them (``process_partial_response(record_handler=
+        handle)``) and functions in the module-level tables it reads (``HANDLERS[kind](event)``)."""
+        found: list[_Visit] = []
         for call in _calls(function):
-            for node in (call.func, *(arg.value for arg in call.args)):
-                target = self._function_named(scope, node, hops)
+            target = self._function_named(resolver.scope, call.func, hops)
+            if target is not None:
+                found.append(self._with_arguments(target, call, resolver))
+            for arg in call.args:
+                target = self._function_named(resolver.scope, arg.value, hops)
                 if target is not None:
                     found.append(target)
+        for name in _names_in(function):
+            table = resolver.scope.bindings.get(name)
+            if isinstance(table, (cst.Dict, cst.List, cst.Tuple, cst.Set)) and name not in resolver.local:
+                found += [t for node in _names_in(table) if (t := self._function_named(resolver.scope, cst.Name(node), hops))]
         return found
 
-    def _function_named(self, scope: ModuleScope, node: cst.BaseExpression, hops: int) -> tuple[Path, str, int] | None:
+    def _function_named(self, scope: ModuleScope, node: cst.BaseExpression, hops: int) -> _Visit | None:
         if isinstance(node, cst.Name):
             if node.value in scope.functions:
-                return scope.path, node.value, hops
+                return _Visit(scope.path, node.value, hops)
             if node.value in scope.sibling_names and hops == 0:
                 path, name = scope.sibling_names[node.value]
-                return path, name, 1
+                return _Visit(path, name, 1)
         elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and hops == 0:
             sibling = scope.siblings.get(node.value.value)
             if sibling is not None:
-                return sibling, node.attr.value, 1
+                return _Visit(sibling, node.attr.value, 1)
         return None
+
+    def _with_arguments(self, target: _Visit, call: cst.Call, resolver: Resolver) -> _Visit:
+        """``accept_order(table, order)``: the callee's ``table`` is the caller's table."""
+        found = self.scope(target.path)
+        callee = found[0].functions.get(target.name) if found else None
+        if callee is None:
+            return target
+        params = [param.name.value for param in callee.params.params]
+        given: dict[str, Value] = {}
+        positional = [arg for arg in call.args if arg.keyword is None]
+        if any(arg.star for arg in call.args):
+            return target
+        for name, arg in zip(params, positional):
+            value = resolver.value(arg.value)
+            if value is not None:
+                given[name] = value
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value in params:
+                value = resolver.value(arg.value)
+                if value is not None:
+                    given[arg.keyword.value] = value
+        return _Visit(target.path, target.name, target.hops, given)
+
+
+@dataclass(frozen=True)
+class _Visit:
+    path: Path
+    name: str
+    hops: int  # module boundaries crossed from the handler's module
+    given: dict = field(default_factory=dict, compare=False, hash=False)  # parameter -> what the caller passed
+
+
+def _names_in(node: cst.CSTNode) -> list[str]:
+    found: list[str] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Name(self, inner: cst.Name) -> None:
+            found.append(inner.value)
+
+    node.visit(_Collect())
+    return found
 
 
 def _calls(function: cst.FunctionDef) -> Iterator[cst.Call]:
@@ -155,8 +210,8 @@ def _calls(function: cst.FunctionDef) -> Iterator[cst.Call]:
     return iter(found)
 
 
-def _writes_in(scope: ModuleScope, positions: dict, function: cst.FunctionDef) -> list[Write]:
-    resolver = Resolver(scope, local_bindings(function))
+def _writes_in(resolver: Resolver, positions: dict, function: cst.FunctionDef) -> list[Write]:
+    scope = resolver.scope
     statements = _statement_calls(function)
     writes = []
     for node in _calls(function):
@@ -167,8 +222,9 @@ def _writes_in(scope: ModuleScope, positions: dict, function: cst.FunctionDef) -
         if found is not None:
             start: CodeRange = positions[node]
             code, what, table, fixable = found
+            generated = _generated_attributes(resolver, node) if call.method == "put_item" else ()
             writes.append(Write(code, scope.path, start.start.line, start.start.column + 1, what,
-                                function.name.value, table, fixable))
+                                function.name.value, table, fixable, generated))
     return writes
 
 
@@ -250,6 +306,22 @@ def _external(call: _Call) -> tuple[str, str, object, bool] | None:
     if name == "urllib.request.urlopen" and argument(call.node, 1, "data") is not None:
         return STR205, "urllib.request.urlopen sends data to an external API on every delivery", None, False
     return None
+
+
+def _generated_attributes(resolver: Resolver, node: cst.Call) -> tuple[str, ...]:
+    """The Item's attributes (of a literal dict, maybe through a local variable) whose value
+    is generated."""
+    item = keyword(node, "Item")
+    if isinstance(item, cst.Name) and isinstance(resolver.local.get(item.value), cst.Dict):
+        item = resolver.local[item.value]
+    if not isinstance(item, cst.Dict):
+        return ()
+    found = []
+    for element in item.elements:
+        if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString) \
+                and _generated(resolver, element.value):
+            found.append(str(element.key.evaluated_value))
+    return tuple(found)
 
 
 def _generated(resolver: Resolver, node: cst.BaseExpression | None, depth: int = 0) -> bool:

@@ -77,7 +77,8 @@ def _condition_key(template: Mapping[str, Any], function: FunctionRef, write: Wr
     if write.code != STR201 or not write.condition_fixable:
         return None
     table = table_id(template, function.logical_id, write.table)
-    return hash_key(template, table) if table else None
+    key = hash_key(template, table) if table else None
+    return None if key in write.generated else key
 
 
 def _refusal(template: Mapping[str, Any], function: FunctionRef, sources: tuple[AtLeastOnce, ...]) -> str | None:

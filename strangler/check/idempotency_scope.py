@@ -69,7 +69,30 @@ class ModuleScope:
         scope = cls(path, module)
         for statement in module.body:
             scope._read(statement, code_dir)
+        scope._read_lazy_imports(code_dir)
         return scope
+
+    def _read_lazy_imports(self, code_dir: Path) -> None:
+        """Imports inside functions (kept out of the cold start) name modules too; a name the
+        module binds itself is not overridden."""
+        lazy = ModuleScope(self.path, self.module)
+        module_level = set(self.module.body)
+
+        class _Imports(cst.CSTVisitor):
+            def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+                if node in module_level:
+                    return
+                for small in node.body:
+                    if isinstance(small, (cst.Import, cst.ImportFrom)):
+                        lazy._read_small(small, code_dir)
+
+        self.module.visit(_Imports())
+        for name, value in lazy.imports.items():
+            self.imports.setdefault(name, value)
+        for name, path in lazy.siblings.items():
+            self.siblings.setdefault(name, path)
+        for name, target in lazy.sibling_names.items():
+            self.sibling_names.setdefault(name, target)
 
     def _read(self, statement: cst.CSTNode, code_dir: Path) -> None:
         if isinstance(statement, cst.FunctionDef):
@@ -162,9 +185,11 @@ def local_bindings(function: cst.FunctionDef) -> dict[str, cst.BaseExpression]:
 class Resolver:
     """Resolves expressions of one function (its locals) inside one module."""
 
-    def __init__(self, scope: ModuleScope, local: dict[str, cst.BaseExpression] | None = None) -> None:
+    def __init__(self, scope: ModuleScope, local: dict[str, cst.BaseExpression] | None = None,
+                 given: dict[str, Value] | None = None) -> None:
         self.scope = scope
         self.local = local or {}
+        self.given = given or {}  # parameters: what the caller passed
 
     def value(self, node: cst.BaseExpression | None, depth: int = 0) -> Value | None:
         if node is None or depth > 8:
@@ -186,6 +211,8 @@ class Resolver:
     def _name(self, name: str, depth: int) -> Value | None:
         if name in self.local:
             return self.value(self.local[name], depth + 1)
+        if name in self.given:
+            return self.given[name]
         if name in self.scope.bindings:
             return Resolver(self.scope).value(self.scope.bindings[name], depth + 1)
         if name in self.scope.imports:

@@ -188,3 +188,41 @@ def test_a_permission_for_an_asynchronous_service_repeats(tmp_path: Path, princi
     app = sam_app(tmp_path, PRELUDE + "\n\ndef handler(event, context):\n    boto3.client('sns').publish(TopicArn='t', Message='m')\n",
                   events="", more=more)
     assert [f.message.split(" can deliver")[0] for f in findings(RULE, app)] == ([f"Allow ({service})"] if service else [])
+
+
+def test_arguments_dispatch_tables_and_lazy_imports_are_followed(tmp_path: Path) -> None:
+    app = sam_app(tmp_path, """\
+        import os
+        import boto3
+
+        table = boto3.resource("dynamodb").Table(os.environ["TABLE"])
+
+
+        def _created(event):
+            return {"ok": True}
+
+
+        def _paid(event, sink):
+            sink.put_item(Item={"pk": event["id"]})
+
+
+        def _store(target, event):
+            target.put_item(Item={"pk": event["id"]})
+
+
+        HANDLERS = {"created": _created, "paid": _paid}
+
+
+        def handler(event, context):
+            from audit import trail  # lazy: keeps the cold start small
+
+            trail(boto3.client("sqs"))
+            _store(table, event)
+            return HANDLERS[event["kind"]](event, table)
+        """, files={"audit.py": """\
+            def trail(queue):
+                queue.send_message(QueueUrl="u", MessageBody="b")
+            """})
+    found = [(f.location.path, f.code) for f in findings(RULE, app)]
+    # _paid's ``sink`` is reached through the table, not as a call: its client is unknown.
+    assert found == [("src/app.py", "STR201"), ("src/audit.py", "STR203")]

@@ -177,3 +177,21 @@ def test_no_fix_when_the_variable_names_another_table(tmp_path: Path) -> None:
                                                      "          TABLE: !Ref Table\n          IDEMPOTENCY_TABLE: !Ref Table\n"))
     (finding,) = findings(RULE, app)
     assert not finding.fixable and "already sets IDEMPOTENCY_TABLE" in finding.advice
+
+
+def test_a_generated_hash_key_is_no_condition_fix(tmp_path: Path) -> None:
+    app = sam_app(tmp_path, """\
+        import os
+        import uuid
+
+        import boto3
+
+        table = boto3.resource("dynamodb").Table(os.environ["TABLE"])
+
+
+        def handler(event, context):
+            item = {"pk": str(uuid.uuid4()), "body": event["detail"]}
+            table.put_item(Item=item)
+        """)
+    (finding,) = findings(RULE, app)
+    assert finding.code == "STR201" and "@idempotent on handler" in (finding.fix or "")
