@@ -30,6 +30,7 @@ from strangler.check.idempotency_template import (
 )
 from strangler.check.model import Finding, Location, RuleInfo
 from strangler.errors import StranglerError
+from strangler.model import FunctionRef
 
 _POWERTOOLS = ("The Powertools idempotency utility stores each event's key and result in a DynamoDB table: a "
                "repeat within the expiry (one hour by default) returns the first result without running again. "
@@ -80,7 +81,7 @@ def _plans(app: CheckedApp, modules) -> list[Plan]:  # type: ignore[no-untyped-d
     found = []
     for function in app.functions:
         reader = HandlerReader(function.code_dir, modules)
-        result = plan(app.template, function, at_least_once(app, function.logical_id), reader)
+        result = plan(app.template, function, at_least_once(app, function.logical_id), reader, _sharing(app, function))
         if result is not None:
             found.append(result)
     return found
@@ -146,36 +147,52 @@ def _fix_conditions(app: CheckedApp, edits: Edits, chosen: dict[str, set[str]]) 
 
 
 def _fix_powertools(app: CheckedApp, edits: Edits, chosen: dict[str, set[str]]) -> None:
-    modules = _EditedModules(app, edits)
     table, exists = persistence_table(edits.template)
     used = False
-    for found in _plans(app, modules):
-        codes = chosen.get(found.function.logical_id, set())
-        needed = {write.code for write in found.writes if write not in found.conditions}
-        if found.decoration is None or found.refusal or not codes & needed:
+    for function in app.functions:
+        if not chosen.get(function.logical_id):
             continue
-        reader = HandlerReader(found.function.code_dir, modules)
-        scope = reader.scope(found.function.module_path)
+        # Parsed afresh: an earlier function of this loop may share (and have changed) the module.
+        reader = HandlerReader(function.code_dir, _EditedModules(app, edits))
+        found = plan(app.template, function, at_least_once(app, function.logical_id), reader, _sharing(app, function))
+        if found is None or found.decoration is None or found.refusal:
+            continue
+        if not chosen[function.logical_id] & {write.code for write in found.writes if write not in found.conditions}:
+            continue
+        scope = reader.scope(function.module_path)
         if scope is None:
             continue
-        refused = ungrantable(edits.template.data, found.function.logical_id, table)
-        if refused:  # an earlier rule of this run changed the function since it was found
-            raise StranglerError(refused, where=f"{app.template_path}: {found.function.logical_id}",
-                                 hint="fix it by hand, or leave its finding out with --select")
-        grant(edits.template, found.function.logical_id, table)
-        edits.touch_template()
+        _grant_all(app, edits, found, table)
         used = True
-        relative = app.relative(found.function.module_path)
+        relative = app.relative(function.module_path)
         edits.replace(relative, make_idempotent(scope[0].module, scope[0], found.decoration).code)
-        _require(app, edits, found)
         edits.say("changed", f"{relative}: {describe(found.decoration)}")
     if used and not exists:
         add_persistence_table(edits.template, table)
         edits.say("created", f"{table}: the DynamoDB table the Powertools idempotency utility keeps its records in")
 
 
-def _require(app: CheckedApp, edits: Edits, found: Plan) -> None:
-    relative = app.relative(found.function.code_dir / "requirements.txt")
+def _sharing(app: CheckedApp, function: FunctionRef) -> tuple[str, ...]:
+    """Every function that loads the same handler module: each reads IDEMPOTENCY_TABLE once
+    the module creates the persistence layer."""
+    return tuple(other.logical_id for other in app.functions if other.module_path == function.module_path)
+
+
+def _grant_all(app: CheckedApp, edits: Edits, found: Plan, table: str) -> None:
+    for other in app.functions:
+        if other.module_path != found.function.module_path:
+            continue
+        refused = ungrantable(edits.template.data, other.logical_id, table)
+        if refused:  # an earlier rule of this run changed the function since it was found
+            raise StranglerError(refused, where=f"{app.template_path}: {other.logical_id}",
+                                 hint="fix it by hand, or leave its finding out with --select")
+        grant(edits.template, other.logical_id, table)
+        _require(app, edits, other)
+    edits.touch_template()
+
+
+def _require(app: CheckedApp, edits: Edits, function: FunctionRef) -> None:
+    relative = app.relative(function.code_dir / "requirements.txt")
     before = edits.text(relative)
     after = with_requirement(before)
     if after != before:

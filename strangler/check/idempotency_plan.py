@@ -53,8 +53,9 @@ def describe(decoration: Decoration) -> str:
 
 
 def plan(template: Mapping[str, Any], function: FunctionRef, sources: tuple[AtLeastOnce, ...],
-         reader: HandlerReader) -> Plan | None:
-    """None when nothing needs fixing (no repeating source, a guarded handler, no write)."""
+         reader: HandlerReader, sharing: tuple[str, ...] = ()) -> Plan | None:
+    """None when nothing needs fixing (no repeating source, a guarded handler, no write).
+    ``sharing``: the functions that load the same handler module (they all need the table)."""
     if not sources or not function.has_local_code:
         return None
     writes = reader.writes(function.module_path, function.function_name)
@@ -68,7 +69,7 @@ def plan(template: Mapping[str, Any], function: FunctionRef, sources: tuple[AtLe
     rest = [write for write in writes if write not in conditions]
     if not rest:
         return Plan(function, sources, writes, conditions)
-    refusal = _refusal(template, function, sources)
+    refusal = _refusal(template, function, sources, sharing or (function.logical_id,))
     decoration = None if refusal else _decoration(reader, function, sources[0], rest)
     return Plan(function, sources, writes, conditions, decoration, refusal)
 
@@ -81,7 +82,8 @@ def _condition_key(template: Mapping[str, Any], function: FunctionRef, write: Wr
     return None if key in write.generated else key
 
 
-def _refusal(template: Mapping[str, Any], function: FunctionRef, sources: tuple[AtLeastOnce, ...]) -> str | None:
+def _refusal(template: Mapping[str, Any], function: FunctionRef, sources: tuple[AtLeastOnce, ...],
+             sharing: tuple[str, ...]) -> str | None:
     services = sorted({source.service for source in sources})
     if len(services) > 1:
         return (f"{function.logical_id} is delivered events by {' and '.join(services)}, whose events carry "
@@ -89,9 +91,11 @@ def _refusal(template: Mapping[str, Any], function: FunctionRef, sources: tuple[
     if sources[0].event_key is None and services[0] != "asynchronous invoke":
         return (f"{services[0]} events carry no id Powertools is known to key on: choose the fields that "
                 "identify a request (event_key_jmespath)")
-    refused = ungrantable(template, function.logical_id, existing_persistence_table(template) or TABLE_ID)
-    if refused:
-        return refused
+    table = existing_persistence_table(template) or TABLE_ID
+    for function_id in sharing:
+        refused = ungrantable(template, function_id, table)
+        if refused:
+            return refused
     if function.code_elsewhere:
         return f"{function.logical_id}'s code is deployed from {function.code_elsewhere}: change it where it is built"
     return None

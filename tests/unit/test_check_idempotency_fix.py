@@ -195,3 +195,76 @@ def test_a_generated_hash_key_is_no_condition_fix(tmp_path: Path) -> None:
         """)
     (finding,) = findings(RULE, app)
     assert finding.code == "STR201" and "@idempotent on handler" in (finding.fix or "")
+
+
+def test_every_function_loading_the_fixed_module_gets_the_table(tmp_path: Path) -> None:
+    more = """\
+  Api:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.api
+      Runtime: python3.12
+      Events:
+        Get:
+          Type: HttpApi
+"""
+    app = sam_app(tmp_path, """\
+        import boto3
+
+        sns = boto3.client("sns")
+
+
+        def handler(event, context):
+            sns.publish(TopicArn="t", Message=event["Records"][0]["body"])
+
+
+        def api(event, context):
+            sns.publish(TopicArn="t", Message="m")
+            return {"statusCode": 204}
+        """, more=more)
+    assert [f.function_id for f in findings(RULE, app)] == ["Worker"]  # the API is synchronous
+    fixed(RULE, app)
+    cfn = samcheck.assert_valid(app / "template.yaml")
+    for function in ("Worker", "Api"):  # Api imports the module too: it reads IDEMPOTENCY_TABLE
+        assert cfn["Resources"][function]["Properties"]["Environment"]["Variables"]["IDEMPOTENCY_TABLE"] \
+            == {"Ref": "IdempotencyTable"}
+    code = (app / "src" / "app.py").read_text()
+    assert code.count("@idempotent(") == 1 and code.count("DynamoDBPersistenceLayer(") == 1
+
+
+def test_two_at_least_once_functions_sharing_a_module_are_both_decorated(tmp_path: Path) -> None:
+    more = """\
+  Topic:
+    Type: AWS::SNS::Topic
+  Other:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.other
+      Runtime: python3.12
+      Events:
+        Note:
+          Type: SNS
+          Properties:
+            Topic: !Ref Topic
+"""
+    app = sam_app(tmp_path, """\
+        import requests
+
+
+        def handler(event, context):
+            requests.post("https://x.example", json=event["Records"][0]["body"])
+
+
+        def other(event, context):
+            requests.post("https://y.example", json=event["Records"][0]["Sns"]["Message"])
+        """, more=more)
+    fixed(RULE, app)
+    code = (app / "src" / "app.py").read_text()
+    assert 'idempotency_config = IdempotencyConfig(event_key_jmespath="Records[*].messageId")' in code
+    assert 'idempotency_config_2 = IdempotencyConfig(event_key_jmespath="Records[*].Sns.MessageId")' in code
+    assert "config=idempotency_config)\ndef handler(" in code and "config=idempotency_config_2)\ndef other(" in code
+    assert code.count("DynamoDBPersistenceLayer(table_name") == 1
+    samcheck.assert_valid(app / "template.yaml")
+    assert fixed(RULE, app).changes == ()
