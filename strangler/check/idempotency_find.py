@@ -275,6 +275,8 @@ def _dynamodb(resolver: Resolver, call: _Call, alone: bool) -> tuple[str, str, o
     node, target = call.node, call.target
     if keyword(node, "ConditionExpression") is not None or keyword(node, "Expected") is not None:
         return None
+    if any(arg.star == "**" for arg in node.args):
+        return None  # ``**params`` may carry the condition: unknown is no finding
     table = _table_of(resolver, call)
     label = "{table}"  # the Rule names the template's table
     if call.method == "put_item":

@@ -25,6 +25,7 @@ def _codes(app: Path) -> list[tuple[str, int]]:
     ('boto3.client("dynamodb").put_item(TableName=os.environ["TABLE"], Item={})', ["STR201"]),
     ('boto3.resource("dynamodb").Table(os.environ["TABLE"]).put_item(Item={})', ["STR201"]),
     ('boto3.resource("dynamodb").Table("t").put_item(Item={}, ConditionExpression="attribute_not_exists(pk)")', []),
+    ('boto3.resource("dynamodb").Table("t").put_item(**event["params"])', []),
     ('with boto3.resource("dynamodb").Table("t").batch_writer() as batch:\n        batch.put_item(Item={})', ["STR201"]),
     # update_item: counters and appends, not plain SETs.
     ('boto3.client("dynamodb").update_item(TableName="t", Key={}, UpdateExpression="ADD n :one")', ["STR202"]),
