@@ -10,17 +10,18 @@ repeats that effect on every redelivery. ``fix`` guards a creating ``put_item`` 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import libcst as cst
 
 from strangler.check.app import CheckedApp
 from strangler.check.edits import Edits
-from strangler.check.idempotency_find import HandlerReader, Write
+from strangler.check.idempotency_actions import actions_of
+from strangler.check.idempotency_find import HandlerReader, Modules, Write
 from strangler.check.idempotency_fix import add_conditions, make_idempotent
 from strangler.check.idempotency_plan import Plan, describe, plan, table_label
-from strangler.check.idempotency_sources import at_least_once
+from strangler.check.idempotency_sources import at_least_once, repeating
 from strangler.check.idempotency_template import (
     add_persistence_table,
     grant,
@@ -60,7 +61,8 @@ class IdempotencyRule:
         return INFOS
 
     def find(self, app: CheckedApp) -> Iterable[Finding]:
-        findings = [finding for found in _plans(app, app.module) for finding in _findings(app, found)]
+        plans = _plans(app, app.module, lambda function: True)
+        findings = [finding for found in plans for finding in _findings(app, found)]
         return sorted(findings, key=lambda f: (f.location.path, f.location.line, f.location.col, f.code))
 
     def fix(self, app: CheckedApp, findings: Sequence[Finding], edits: Edits) -> None:
@@ -70,33 +72,47 @@ class IdempotencyRule:
                 chosen[finding.function_id].add(finding.code)
         if not chosen:
             return
-        _fix_conditions(app, edits, chosen)
-        _fix_powertools(app, edits, chosen)
+        decorate = _fix_conditions(app, edits, chosen)
+        _fix_powertools(app, edits, decorate)
 
 
 RULE = IdempotencyRule()
 
 
-def _plans(app: CheckedApp, modules) -> list[Plan]:  # type: ignore[no-untyped-def]
+def _plans(app: CheckedApp, modules: Modules, per_action: Callable[[FunctionRef], bool]) -> list[Plan]:
+    """Each function's plan; a monolith's per action when ``per_action`` says its code is as
+    the dispatch analysis reads it."""
     found = []
     for function in app.functions:
-        reader = HandlerReader(function.code_dir, modules)
-        result = plan(app.template, function, at_least_once(app, function.logical_id), reader, _sharing(app, function))
+        result = _plan(app, function, HandlerReader(function.code_dir, modules), per_action(function))
         if result is not None:
             found.append(result)
     return found
 
 
+def _plan(app: CheckedApp, function: FunctionRef, reader: HandlerReader, per_action: bool) -> Plan | None:
+    sources = at_least_once(app, function.logical_id)
+    if not sources:
+        return None  # a function no repeating source reaches needs no dispatch analysis
+    actions = actions_of(app, function, reader) if per_action else None
+    kinds = {(source.service if source else "synchronous")
+             for source in (repeating(app, function.logical_id, d) for d in app.deliveries(function.logical_id))}
+    return plan(app.template, function, sources, reader, _sharing(app, function), actions, len(kinds) == 1)
+
+
 def _findings(app: CheckedApp, found: Plan) -> list[Finding]:
-    source = found.sources[0].describe()
-    if len(found.sources) > 1:
-        source += f" (and {len(found.sources) - 1} more)"
     template = Location(app.template_path, _template_line(app, found.function.logical_id))
-    return [_finding(app, found, write, source, template) for write in found.writes]
+    return [_finding(app, found, write, template) for write in found.writes]
 
 
-def _finding(app: CheckedApp, found: Plan, write: Write, source: str, template: Location) -> Finding:
+def _finding(app: CheckedApp, found: Plan, write: Write, template: Location) -> Finding:
+    origin = found.origins[write]
+    source = origin.sources[0].describe()
+    if len(origin.sources) > 1:
+        source += f" (and {len(origin.sources) - 1} more)"
     what = write.what.replace("{table}", table_label(app.template, found.function.logical_id, write))
+    if origin.actions:
+        what += f" (action {', '.join(repr(key) for key in origin.actions)})"
     fix = found.fix_of(write)
     advice = "" if fix else (found.refusal or "make the write conditional, or use the Powertools idempotency utility")
     return Finding(
@@ -132,35 +148,44 @@ class _EditedModules:
         return self._parsed[path]
 
 
-def _fix_conditions(app: CheckedApp, edits: Edits, chosen: dict[str, set[str]]) -> None:
+def _fix_conditions(app: CheckedApp, edits: Edits, chosen: dict[str, set[str]]) -> set[str]:
+    """Guard the put_items a condition fixes; the functions that still need Powertools."""
     modules = _EditedModules(app, edits)
     by_path: dict[Path, dict[tuple[int, int], str]] = defaultdict(dict)
-    for found in _plans(app, modules):
-        if "STR201" in chosen.get(found.function.logical_id, ()):
+    decorate: set[str] = set()
+    for found in _plans(app, modules, lambda function: _as_on_disk(app, edits, function)):
+        codes = chosen.get(found.function.logical_id, set())
+        if "STR201" in codes:
             for write, key in found.conditions.items():
                 by_path[write.path][(write.line, write.col)] = key
+        needed = {write.code for write in found.writes if write not in found.conditions}
+        if found.decoration is not None and not found.refusal and codes & needed:
+            decorate.add(found.function.logical_id)
     for path, keys in by_path.items():
         module = modules(path)
         if module is not None:
             edits.replace(app.relative(path), add_conditions(module, keys).code)
             edits.say("changed", f"{app.relative(path)}: put_item guarded by a ConditionExpression")
+    return decorate
 
 
-def _fix_powertools(app: CheckedApp, edits: Edits, chosen: dict[str, set[str]]) -> None:
+def _as_on_disk(app: CheckedApp, edits: Edits, function: FunctionRef) -> bool:
+    """The handler module is as the dispatch analysis reads it (no earlier rule changed it)."""
+    relative = app.relative(function.module_path)
+    return edits.text(relative) == app.text(function.module_path)
+
+
+def _fix_powertools(app: CheckedApp, edits: Edits, decorate: set[str]) -> None:
     table, exists = persistence_table(edits.template)
     used = False
     for function in app.functions:
-        if not chosen.get(function.logical_id):
+        if function.logical_id not in decorate:
             continue
-        # Parsed afresh: an earlier function of this loop may share (and have changed) the module.
+        # Parsed afresh: the conditions, or an earlier function sharing the module, changed it.
         reader = HandlerReader(function.code_dir, _EditedModules(app, edits))
-        found = plan(app.template, function, at_least_once(app, function.logical_id), reader, _sharing(app, function))
-        if found is None or found.decoration is None or found.refusal:
-            continue
-        if not chosen[function.logical_id] & {write.code for write in found.writes if write not in found.conditions}:
-            continue
+        found = _plan(app, function, reader, per_action=False)
         scope = reader.scope(function.module_path)
-        if scope is None:
+        if found is None or found.decoration is None or found.refusal or scope is None:
             continue
         _grant_all(app, edits, found, table)
         used = True

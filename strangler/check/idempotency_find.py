@@ -96,17 +96,39 @@ class HandlerReader:
             return None
         if "idempotent" in decorator_names(found[0].functions[handler]):
             return None
+        return self._writes(_Visit(module_path, handler, 0))
+
+    def writes_within(self, module_path: Path, function: str, lines: tuple[int, int]) -> tuple[Write, ...]:
+        """The writes reachable from the code of ``function`` between ``lines`` (a branch)."""
+        if self.scope(module_path) is None:
+            return ()
+        return self._writes(_Visit(module_path, function, 0, lines=lines))
+
+    def writes_of_names(self, module_path: Path, names: list[str]) -> tuple[Write, ...]:
+        """The writes reachable from the module's functions named ``names`` (a table's entries)."""
+        found = self.scope(module_path)
+        if found is None:
+            return ()
         writes: list[Write] = []
-        for visit in self._reachable(module_path, handler):
-            scope, positions = self.scope(visit.path)  # type: ignore[misc]
-            function = scope.functions[visit.name]
-            writes += _writes_in(Resolver(scope, local_bindings(function), visit.given), positions, function)
+        for name in names:
+            target = self._function_named(found[0], cst.Name(name), 0)
+            if target is not None:
+                writes += self._writes(target)
         return tuple(writes)
 
-    def _reachable(self, module_path: Path, handler: str) -> Iterator[_Visit]:
+    def _writes(self, root: _Visit) -> tuple[Write, ...]:
+        writes: list[Write] = []
+        for visit in self._reachable(root):
+            scope, positions = self.scope(visit.path)  # type: ignore[misc]
+            function = scope.functions[visit.name]
+            found = _writes_in(Resolver(scope, local_bindings(function), visit.given), positions, function)
+            writes += [write for write in found if visit.lines is None or visit.lines[0] <= write.line <= visit.lines[1]]
+        return tuple(writes)
+
+    def _reachable(self, root: _Visit) -> Iterator[_Visit]:
         """Each function reached once, with what its caller passed it the first time."""
         seen: set[tuple[Path, str]] = set()
-        todo = [_Visit(module_path, handler, 0)]
+        todo = [root]
         while todo:
             visit = todo.pop(0)
             found = self.scope(visit.path)
@@ -117,14 +139,16 @@ class HandlerReader:
             if "idempotent_function" in decorator_names(function):
                 continue  # guarded: what it writes happens once per key
             yield visit
-            todo += self._callees(Resolver(found[0], local_bindings(function), visit.given), function, visit.hops)
+            resolver = Resolver(found[0], local_bindings(function), visit.given)
+            todo += self._callees(resolver, function, visit.hops, _within(found[1], visit.lines))
 
-    def _callees(self, resolver: Resolver, function: cst.FunctionDef, hops: int) -> list[_Visit]:
+    def _callees(self, resolver: Resolver, function: cst.FunctionDef, hops: int,
+                 within: Callable[[cst.CSTNode], bool]) -> list[_Visit]:
         """Functions ``function`` calls (with the values of the arguments it passes), functions
         it hands to something that calls them (``process_partial_response(record_handler=
         handle)``) and functions in the module-level tables it reads (``HANDLERS[kind](event)``)."""
         found: list[_Visit] = []
-        for call in _calls(function):
+        for call in filter(within, _calls(function)):
             target = self._function_named(resolver.scope, call.func, hops)
             if target is not None:
                 found.append(self._with_arguments(target, call, resolver))
@@ -132,10 +156,10 @@ class HandlerReader:
                 target = self._function_named(resolver.scope, arg.value, hops)
                 if target is not None:
                     found.append(target)
-        for name in _names_in(function):
+        for name in names_in(function) if within(function) else ():
             table = resolver.scope.bindings.get(name)
             if isinstance(table, (cst.Dict, cst.List, cst.Tuple, cst.Set)) and name not in resolver.local:
-                found += [t for node in _names_in(table) if (t := self._function_named(resolver.scope, cst.Name(node), hops))]
+                found += [t for node in names_in(table) if (t := self._function_named(resolver.scope, cst.Name(node), hops))]
         return found
 
     def _function_named(self, scope: ModuleScope, node: cst.BaseExpression, hops: int) -> _Visit | None:
@@ -180,9 +204,17 @@ class _Visit:
     name: str
     hops: int  # module boundaries crossed from the handler's module
     given: dict = field(default_factory=dict, compare=False, hash=False)  # parameter -> what the caller passed
+    lines: tuple[int, int] | None = None  # only the code between these lines (one branch of a dispatch)
 
 
-def _names_in(node: cst.CSTNode) -> list[str]:
+def _within(positions: dict, lines: tuple[int, int] | None) -> Callable[[cst.CSTNode], bool]:
+    """Whether a node is inside ``lines`` (everything is, without lines)."""
+    if lines is None:
+        return lambda node: True
+    return lambda node: node in positions and lines[0] <= positions[node].start.line <= lines[1]
+
+
+def names_in(node: cst.CSTNode) -> list[str]:
     found: list[str] = []
 
     class _Collect(cst.CSTVisitor):

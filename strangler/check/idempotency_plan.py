@@ -10,6 +10,7 @@ from typing import Any
 
 import libcst as cst
 
+from strangler.check.idempotency_actions import ActionWrites
 from strangler.check.idempotency_find import STR201, HandlerReader, Write
 from strangler.check.idempotency_fix import Decoration, condition_arguments
 from strangler.check.idempotency_scope import Env, ModuleScope
@@ -25,10 +26,20 @@ from strangler.model import FunctionRef
 
 
 @dataclass(frozen=True)
+class Origin:
+    """What makes one write a pitfall: the repeating sources that reach it, and in a
+    monolith the actions it belongs to."""
+
+    sources: tuple[AtLeastOnce, ...]
+    actions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Plan:
     function: FunctionRef
     sources: tuple[AtLeastOnce, ...]
     writes: tuple[Write, ...]
+    origins: Mapping[Write, Origin]
     conditions: Mapping[Write, str] = field(default_factory=dict)  # write -> the table's hash key
     decoration: Decoration | None = None  # for the writes a condition does not guard
     refusal: str | None = None  # why the Powertools fix cannot be made
@@ -53,12 +64,18 @@ def describe(decoration: Decoration) -> str:
 
 
 def plan(template: Mapping[str, Any], function: FunctionRef, sources: tuple[AtLeastOnce, ...],
-         reader: HandlerReader, sharing: tuple[str, ...] = ()) -> Plan | None:
+         reader: HandlerReader, sharing: tuple[str, ...] = (), actions: tuple[ActionWrites, ...] | None = None,
+         uniform: bool = True) -> Plan | None:
     """None when nothing needs fixing (no repeating source, a guarded handler, no write).
-    ``sharing``: the functions that load the same handler module (they all need the table)."""
+    ``sharing``: the functions that load the same handler module (they all need the table);
+    ``actions``: a monolith's actions (a write only synchronous actions reach is none);
+    ``uniform``: every delivery of the function is of one repeating service (else a
+    decorator on a monolith's handler would key the other sources' events on nothing)."""
     if not sources or not function.has_local_code:
         return None
-    writes = reader.writes(function.module_path, function.function_name)
+    found = reader.writes(function.module_path, function.function_name) or ()
+    origins = {write: _origin(write, sources, actions) for write in found}
+    writes = tuple(write for write in found if origins[write].sources)
     if not writes:
         return None
     conditions = {}
@@ -68,10 +85,24 @@ def plan(template: Mapping[str, Any], function: FunctionRef, sources: tuple[AtLe
             conditions[write] = key
     rest = [write for write in writes if write not in conditions]
     if not rest:
-        return Plan(function, sources, writes, conditions)
-    refusal = _refusal(template, function, sources, sharing or (function.logical_id,))
-    decoration = None if refusal else _decoration(reader, function, sources[0], rest)
-    return Plan(function, sources, writes, conditions, decoration, refusal)
+        return Plan(function, sources, writes, origins, conditions)
+    reaching = tuple(dict.fromkeys(source for write in rest for source in origins[write].sources))
+    if actions is not None and not uniform:
+        reaching = sources  # the handler sees every source's events
+    refusal = _refusal(template, function, reaching, sharing or (function.logical_id,), actions is not None, uniform)
+    decoration = None if refusal else _decoration(reader, function, reaching[0], rest)
+    return Plan(function, sources, writes, origins, conditions, decoration, refusal)
+
+
+def _origin(write: Write, sources: tuple[AtLeastOnce, ...], actions: tuple[ActionWrites, ...] | None) -> Origin:
+    """The sources of the actions that reach ``write``; code no action owns (the entry's
+    own) is reached by every source of the function."""
+    position = (write.path, write.line, write.col)
+    reaching = [action for action in actions or () if position in action.writes]
+    if not reaching:
+        return Origin(sources)
+    found = tuple(dict.fromkeys(source for action in reaching for source in action.sources))
+    return Origin(found, tuple(action.key for action in reaching))
 
 
 def _condition_key(template: Mapping[str, Any], function: FunctionRef, write: Write) -> str | None:
@@ -83,11 +114,16 @@ def _condition_key(template: Mapping[str, Any], function: FunctionRef, write: Wr
 
 
 def _refusal(template: Mapping[str, Any], function: FunctionRef, sources: tuple[AtLeastOnce, ...],
-             sharing: tuple[str, ...]) -> str | None:
+             sharing: tuple[str, ...], monolith: bool, uniform: bool = True) -> str | None:
     services = sorted({source.service for source in sources})
+    if monolith and not uniform:
+        return (f"{function.logical_id} is a monolith also delivered events that do not repeat (or by several "
+                "services): split it first (strangler extract), then fix each new function")
     if len(services) > 1:
+        then = ("split it first (strangler extract), then fix each new function" if monolith
+                else "key @idempotent on the fields that identify a request in all of them")
         return (f"{function.logical_id} is delivered events by {' and '.join(services)}, whose events carry "
-                "different ids: key @idempotent on the fields that identify a request in all of them")
+                f"different ids: {then}")
     if sources[0].event_key is None and services[0] != "asynchronous invoke":
         return (f"{services[0]} events carry no id Powertools is known to key on: choose the fields that "
                 "identify a request (event_key_jmespath)")

@@ -60,14 +60,15 @@ class AtLeastOnce:
 
 def at_least_once(app: CheckedApp, function_id: str) -> tuple[AtLeastOnce, ...]:
     """The deliveries of ``function_id`` that can repeat an event, in template order."""
-    found = [_repeating(app, function_id, delivery) for delivery in app.deliveries(function_id)]
+    found = [repeating(app, function_id, delivery) for delivery in app.deliveries(function_id)]
     own = app.resource(function_id).get("Properties")
     if isinstance(own, Mapping) and own.get("EventInvokeConfig") is not None:
         found.append(AtLeastOnce(function_id, "asynchronous invoke"))
     return tuple(source for source in found if source is not None)
 
 
-def _repeating(app: CheckedApp, function_id: str, delivery: Delivery) -> AtLeastOnce | None:
+def repeating(app: CheckedApp, function_id: str, delivery: Delivery) -> AtLeastOnce | None:
+    """The delivery as an at-least-once source, None when it answers a caller."""
     if delivery.outside_events and delivery.kind == "AWS::Lambda::Permission":
         # A service allowed to invoke the function, its side set up elsewhere.
         principal = (app.resource(delivery.name).get("Properties") or {}).get("Principal")

@@ -128,3 +128,27 @@ def test_second_fix_changes_nothing(after: Path) -> None:
     assert fixed(RULE, after).changes == ()
     assert snapshot(after) == before
     assert [f for f in findings(RULE, after) if f.fixable] == []
+
+
+def test_a_monolith_is_checked_per_action(tmp_path: Path) -> None:
+    app = copy_app("multi-source-orders", tmp_path / "app")
+    handlers = app / "orders" / "order_handlers.py"
+    text = handlers.read_text()
+    # A put_item only the HTTP API's action reaches (a caller sees its errors), and an
+    # external call only the partner topic's action reaches.
+    text = text.replace("def cancel_order(table, order_id):\n",
+                        "def cancel_order(table, order_id):\n    table.put_item(Item={\"order_id\": order_id + \"-audit\"})\n")
+    text = text.replace("def partner_update(table, message):\n",
+                        "def partner_update(table, message):\n    import urllib.request\n"
+                        "    urllib.request.urlopen(\"https://partner.example\", data=b\"{}\")\n")
+    handlers.write_text(text)
+    found = [(f.line(), f.fixable, f.advice) for f in findings(RULE, app)]
+    twice = "can deliver the same event twice"
+    assert found == [
+        ((f"orders/order_handlers.py:13:5: STR201 IntakeQueue (SQS) {twice}; put_item into OrdersTable has no "
+          "ConditionExpression (action 'SQS')"), True, ""),
+        ((f"orders/order_handlers.py:23:5: STR205 PartnerUpdatesTopic (SNS) {twice}; urllib.request.urlopen sends "
+          "data to an external API on every delivery (action 'SNS')"), False,
+         ("OrdersFunction is a monolith also delivered events that do not repeat (or by several services): split "
+          "it first (strangler extract), then fix each new function")),
+    ]
