@@ -9,10 +9,12 @@ reads it (``analyse_function``) and each action's route as ``extract`` would pla
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from libcst.metadata import MetadataWrapper, PositionProvider
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from strangler.analyse.dispatch import Analysis
 from strangler.analyse.function import analyse_function
@@ -49,6 +51,7 @@ def actions_of(app: CheckedApp, function: FunctionRef, reader: HandlerReader) ->
     dialect = dialect_of(app.template)
     events = dialect.events_of(app.resource(function.logical_id))
     invokers = dialect.invokers_of(app.template, function.logical_id, app.project.template.read_file)
+    positions = MetadataWrapper(analysis.module, unsafe_skip_copy=True).resolve(PositionProvider)
     found = []
     for action in analysis.dispatch.actions:
         try:
@@ -60,7 +63,7 @@ def actions_of(app: CheckedApp, function: FunctionRef, reader: HandlerReader) ->
         deliveries += [Delivery(_kind(app, split.logical_id), split.logical_id, outside_events=True)
                        for split in route.resources if split.delivers]
         sources = tuple(s for s in (repeating(app, function.logical_id, d) for d in deliveries) if s is not None)
-        writes = _action_writes(analysis, action.key, function, reader)
+        writes = _action_writes(analysis, positions, action.key, function, reader)
         if writes is None:
             return None
         found.append(ActionWrites(action.key, sources, frozenset((w.path, w.line, w.col) for w in writes)))
@@ -71,7 +74,8 @@ def _kind(app: CheckedApp, logical_id: str) -> str:
     return str(app.resource(logical_id).get("Type", ""))
 
 
-def _action_writes(analysis: Analysis, key: str, function: FunctionRef, reader: HandlerReader) -> tuple[Write, ...] | None:
+def _action_writes(analysis: Analysis, positions: Mapping[cst.CSTNode, CodeRange], key: str, function: FunctionRef,
+                   reader: HandlerReader) -> tuple[Write, ...] | None:
     """The writes an action's code reaches: the lines of its branch (and what they call), or
     the functions its table entry names; None when its code is not in the handler module."""
     layout = analysis.layout
@@ -79,7 +83,6 @@ def _action_writes(analysis: Analysis, key: str, function: FunctionRef, reader: 
     nodes = layout.unit_nodes().get(label)
     if not nodes:
         return None
-    positions = MetadataWrapper(analysis.module, unsafe_skip_copy=True).resolve(PositionProvider)
     writes: list[Write] = []
     for node in nodes:
         span = positions.get(node)

@@ -77,6 +77,8 @@ class HandlerReader:
         self.code_dir = code_dir
         self._modules = modules
         self._scopes: dict[Path, tuple[ModuleScope, dict] | None] = {}
+        # Each function's writes, per what its caller passed it: read once per run.
+        self._found: dict[tuple[Path, str, tuple], tuple[Write, ...]] = {}
 
     def scope(self, path: Path) -> tuple[ModuleScope, dict] | None:
         if path not in self._scopes:
@@ -119,11 +121,18 @@ class HandlerReader:
     def _writes(self, root: _Visit) -> tuple[Write, ...]:
         writes: list[Write] = []
         for visit in self._reachable(root):
-            scope, positions = self.scope(visit.path)  # type: ignore[misc]
-            function = scope.functions[visit.name]
-            found = _writes_in(Resolver(scope, local_bindings(function), visit.given), positions, function)
+            found = self._writes_of(visit)
             writes += [write for write in found if visit.lines is None or visit.lines[0] <= write.line <= visit.lines[1]]
         return tuple(writes)
+
+    def _writes_of(self, visit: _Visit) -> tuple[Write, ...]:
+        key = (visit.path, visit.name, tuple(sorted(visit.given.items(), key=lambda item: item[0])))
+        if key not in self._found:
+            scope, positions = self.scope(visit.path)  # type: ignore[misc]
+            function = scope.functions[visit.name]
+            resolver = Resolver(scope, local_bindings(function), visit.given)
+            self._found[key] = tuple(_writes_in(resolver, positions, function))
+        return self._found[key]
 
     def _reachable(self, root: _Visit) -> Iterator[_Visit]:
         """Each function reached once, with what its caller passed it the first time."""
