@@ -21,7 +21,6 @@ from strangler.analyse.function import analyse_function
 from strangler.check.app import CheckedApp, Delivery
 from strangler.check.idempotency_find import HandlerReader, Write, names_in
 from strangler.check.idempotency_sources import AtLeastOnce, repeating
-from strangler.errors import StranglerError
 from strangler.model import FunctionRef
 from strangler.plan import naming
 from strangler.sources.route import plan_route
@@ -44,7 +43,7 @@ def actions_of(app: CheckedApp, function: FunctionRef, reader: HandlerReader) ->
     dispatch or routes strangler cannot read: then the function is checked whole)."""
     try:
         analysis = analyse_function(app.project, function)
-    except (StranglerError, RecursionError):
+    except Exception:  # noqa: BLE001  (extract's analysis refusing or failing: check the function whole)
         return None
     if len(analysis.dispatch.actions) < 2:
         return None
@@ -57,8 +56,8 @@ def actions_of(app: CheckedApp, function: FunctionRef, reader: HandlerReader) ->
         try:
             route = plan_route(events, action.key, analysis.dispatch.event_path, function.logical_id, (), invokers,
                                app.project.template, naming.logical_id(action.key))
-        except StranglerError:
-            return None  # an action without a route: its sources are not known
+        except Exception:  # noqa: BLE001  (an action without a route: its sources are not known)
+            return None
         deliveries = [Delivery(str((entry or {}).get("Type")), str(name)) for name, entry in route.new_events.items()]
         deliveries += [Delivery(_kind(app, split.logical_id), split.logical_id, outside_events=True)
                        for split in route.resources if split.delivers]
