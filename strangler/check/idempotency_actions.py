@@ -41,15 +41,15 @@ class ActionWrites:
 def actions_of(app: CheckedApp, function: FunctionRef, reader: HandlerReader) -> tuple[ActionWrites, ...] | None:
     """The actions of a monolith, None for a function that does not dispatch (or whose
     dispatch or routes strangler cannot read: then the function is checked whole)."""
+    dialect = dialect_of(app.template)
     try:
         analysis = analyse_function(app.project, function)
+        events = dialect.events_of(app.resource(function.logical_id))
+        invokers = dialect.invokers_of(app.template, function.logical_id, app.project.template.read_file)
     except Exception:  # noqa: BLE001  (extract's analysis refusing or failing: check the function whole)
         return None
     if len(analysis.dispatch.actions) < 2:
         return None
-    dialect = dialect_of(app.template)
-    events = dialect.events_of(app.resource(function.logical_id))
-    invokers = dialect.invokers_of(app.template, function.logical_id, app.project.template.read_file)
     positions = MetadataWrapper(analysis.module, unsafe_skip_copy=True).resolve(PositionProvider)
     found = []
     for action in analysis.dispatch.actions:
