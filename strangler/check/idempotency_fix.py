@@ -162,6 +162,9 @@ class _Decorate(cst.CSTTransformer):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False  # module-level functions only
 
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False  # a method of the same name is not the handler
+
     def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
         name = original.name.value
         decoration = self.decoration
