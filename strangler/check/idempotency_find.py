@@ -17,6 +17,7 @@ from pathlib import Path
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from strangler.check.idempotency_guard import guard_line
 from strangler.check.idempotency_scope import (
     Client,
     Env,
@@ -157,7 +158,8 @@ class HandlerReader:
         it hands to something that calls them (``process_partial_response(record_handler=
         handle)``) and functions in the module-level tables it reads (``HANDLERS[kind](event)``)."""
         found: list[_Visit] = []
-        for call in filter(within, _calls(function)):
+        unguarded = _before_guard(resolver, function, self.scope(resolver.scope.path)[1])  # type: ignore[index]
+        for call in filter(unguarded, filter(within, _calls(function))):
             target = self._function_named(resolver.scope, call.func, hops)
             if target is not None:
                 found.append(self._with_arguments(target, call, resolver))
@@ -216,6 +218,14 @@ class _Visit:
     lines: tuple[int, int] | None = None  # only the code between these lines (one branch of a dispatch)
 
 
+def _before_guard(resolver: Resolver, function: cst.FunctionDef, positions: dict) -> Callable[[cst.CSTNode], bool]:
+    """Whether a node comes before the function's dedupe guard (everything does without one)."""
+    line = guard_line(resolver, function, positions)
+    if line is None:
+        return lambda node: True
+    return lambda node: node in positions and positions[node].start.line <= line
+
+
 def _within(positions: dict, lines: tuple[int, int] | None) -> Callable[[cst.CSTNode], bool]:
     """Whether a node is inside ``lines`` (everything is, without lines)."""
     if lines is None:
@@ -255,7 +265,7 @@ def _writes_in(resolver: Resolver, positions: dict, function: cst.FunctionDef) -
     scope = resolver.scope
     statements = _statement_calls(function)
     writes = []
-    for node in _calls(function):
+    for node in filter(_before_guard(resolver, function, positions), _calls(function)):
         call = _call_of(resolver, node)
         if call is None:
             continue

@@ -227,3 +227,40 @@ def test_arguments_dispatch_tables_and_lazy_imports_are_followed(tmp_path: Path)
     found = [(f.location.path, f.code) for f in findings(RULE, app)]
     # _paid's ``sink`` is reached through the table, not as a call: its client is unknown.
     assert found == [("src/app.py", "STR201"), ("src/audit.py", "STR203")]
+
+
+def test_writes_after_a_dedupe_record_are_guarded(tmp_path: Path) -> None:
+    app = sam_app(tmp_path, """\
+        import boto3
+        from botocore.exceptions import ClientError
+
+        table = boto3.resource("dynamodb").Table("t")
+        sns = boto3.client("sns")
+
+
+        def _first_time(message_id):
+            try:
+                table.put_item(Item={"pk": message_id}, ConditionExpression="attribute_not_exists(pk)")
+            except ClientError:
+                return False
+            return True
+
+
+        def _notify(body):
+            sns.publish(TopicArn="t", Message=body)
+
+
+        def handler(event, context):
+            sns.publish(TopicArn="t", Message="before the guard")
+            for record in event["Records"]:
+                if not _first_time(record["messageId"]):
+                    continue
+                table.update_item(Key={"pk": "n"}, UpdateExpression="ADD n :one")
+                _notify(record["body"])
+            try:
+                table.put_item(Item={"pk": event["batch"]}, ConditionExpression="attribute_not_exists(pk)")
+            except ClientError:
+                return "seen"
+            sns.publish(TopicArn="t", Message="after the inline guard")
+        """)
+    assert _codes(app) == [("STR203", 21)]
