@@ -16,7 +16,7 @@ from moto import mock_aws
 from strangler.check.idempotency import RULE
 from strangler.verify import lambdaload
 from tests.support import samcheck
-from tests.support.apps import FIXTURES, copy_app, scenario
+from tests.support.apps import FIXTURES, copy_app, scenario, strangler
 from tests.support.checkfix import findings, fixed
 
 APPS = sorted(p.name for p in FIXTURES.iterdir() if (p / "before").is_dir())
@@ -84,3 +84,19 @@ def _persistence_table(app: Path) -> None:
     boto3.client("dynamodb", region_name="us-east-1").create_table(
         TableName=PERSISTENCE, BillingMode=properties["BillingMode"], KeySchema=properties["KeySchema"],
         AttributeDefinitions=properties["AttributeDefinitions"])
+
+
+def test_after_a_split_each_new_function_is_checked_on_its_own(tmp_path: Path) -> None:
+    app = copy_app("chain-payments", tmp_path / "app")
+    assert strangler(app, "migrate").exit_code == 0
+    found = [(f.location.path, f.code, f.function_id, f.fixable) for f in findings(RULE, app)]
+    assert found == [
+        ("functions/chargeback_opened/app.py", "STR201", "ChargebackOpenedFunction", True),
+        ("functions/payment_refunded/app.py", "STR203", "PaymentRefundedFunction", True),
+    ]
+    changes = fixed(RULE, app)
+    assert [c.path for c in changes.changes] == [
+        "functions/chargeback_opened/app.py", "functions/payment_refunded/app.py",
+        "functions/payment_refunded/requirements.txt", "template.yaml"]
+    samcheck.assert_valid(app / "template.yaml")
+    assert fixed(RULE, app).changes == ()
