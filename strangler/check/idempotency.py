@@ -25,6 +25,7 @@ from strangler.check.idempotency_sources import at_least_once, repeating
 from strangler.check.idempotency_template import (
     add_persistence_table,
     grant,
+    has_powertools_layer,
     persistence_table,
     ungrantable,
     with_requirement,
@@ -217,6 +218,8 @@ def _grant_all(app: CheckedApp, edits: Edits, found: Plan, table: str) -> None:
 
 
 def _require(app: CheckedApp, edits: Edits, function: FunctionRef) -> None:
+    if has_powertools_layer(app.template, function.logical_id):
+        return  # the layer provides the package at run time
     relative = app.relative(function.code_dir / "requirements.txt")
     before = edits.text(relative)
     after = with_requirement(before)

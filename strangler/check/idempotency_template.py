@@ -185,6 +185,16 @@ def _crud_on(policy: Any, table: str) -> bool:
     return isinstance(crud, Mapping) and intrinsic(crud.get("TableName")) == ("Ref", table)
 
 
+def has_powertools_layer(template: Mapping[str, Any], function_id: str) -> bool:
+    """The function (or Globals) lists the Powertools layer (``...:layer:AWSLambdaPowertoolsPythonV3...``)."""
+    globals_ = template.get("Globals")
+    function = ((template.get("Resources") or {}).get(function_id) or {}).get("Properties") or {}
+    layers = [function.get("Layers")]
+    if isinstance(globals_, Mapping) and isinstance(globals_.get("Function"), Mapping):
+        layers.append(globals_["Function"].get("Layers"))
+    return "AWSLambdaPowertoolsPython" in str(layers)
+
+
 def with_requirement(text: str | None) -> str:
     """requirements.txt with ``aws-lambda-powertools`` (unchanged if it is there in any
     spelling); its line endings kept."""

@@ -268,3 +268,15 @@ def test_two_at_least_once_functions_sharing_a_module_are_both_decorated(tmp_pat
     assert code.count("DynamoDBPersistenceLayer(table_name") == 1
     samcheck.assert_valid(app / "template.yaml")
     assert fixed(RULE, app).changes == ()
+
+
+def test_the_powertools_layer_needs_no_requirement(tmp_path: Path) -> None:
+    app = sam_app(tmp_path, "import boto3\n\n\ndef handler(event, context):\n"
+                            "    boto3.client('sns').publish(TopicArn='t', Message='m')\n")
+    template = app / "template.yaml"
+    template.write_text(template.read_text().replace(
+        "      Runtime: python3.12\n",
+        "      Runtime: python3.12\n      Layers:\n"
+        "        - !Sub arn:aws:lambda:${AWS::Region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:7\n"))
+    assert "src/requirements.txt" not in [c.path for c in fixed(RULE, app).changes]
+    samcheck.assert_valid(app / "template.yaml")
