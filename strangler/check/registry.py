@@ -1,16 +1,11 @@
-"""Every rule ``strangler check`` runs, in the order their codes are numbered."""
+"""Every rule ``strangler check`` runs, in the order their codes are numbered: a new
+pitfall is a module beside this one and a line here."""
 
 from __future__ import annotations
 
 from strangler.check.base import Rule
+from strangler.check.idempotency import RULE as IDEMPOTENCY
+from strangler.check.invokes import SyncInvokeRule
+from strangler.check.monolith import MonolithRule
 
-# Append-only: each rule module adds its rule object here.
-RULES: list[Rule] = []
-
-from strangler.check.monolith import MonolithRule  # appended: one import per rule
-
-RULES.append(MonolithRule())
-
-from strangler.check.invokes import SyncInvokeRule  # appended: one import per rule
-
-RULES.append(SyncInvokeRule())
+RULES: list[Rule] = [MonolithRule(), SyncInvokeRule(), IDEMPOTENCY]

@@ -21,8 +21,8 @@ from strangler.template.document import (
 from tests.support.apps import copy_app
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
-# The apps strangler splits (they have reviewed expected/ trees); the apps of `strangler
-# check` (no monolith, no expected/) have nothing to migrate.
+# The monolith apps: the ones with a reviewed split (``expected/``); an app written for
+# ``strangler check`` has single-purpose functions and nothing to migrate.
 APPS = sorted(p.name for p in FIXTURES.iterdir() if (p / "before").is_dir() and (p / "expected").is_dir())
 
 
