@@ -24,7 +24,7 @@ from strangler.check.edits import Edits
 from strangler.check.model import Finding, Location, RuleInfo
 from strangler.errors import StranglerError, did_you_mean
 from strangler.load.project import Project, load
-from strangler.model import ChangeSet, Report
+from strangler.model import ChangeSet, FileChange, Report
 
 
 @dataclass(frozen=True)
@@ -89,11 +89,11 @@ def _check(directory: Path, template: Path | None, options: CheckOptions, say: C
     unread = unreadable(app)
     if not options.fix or not any(finding.fixable for finding in found):
         return Checked(found, found, unread=unread)
-    changes = fixes(project, rules, codes, found)
+    changes, remaining = _fixed_point(project, rules, codes, found)
     if not changes.changes:
         return Checked(found, found, changes, unread=unread)
     if options.dry_run:
-        return Checked(found, _found_after(project, changes, rules, codes), changes, unread=unread)
+        return Checked(found, remaining, changes, unread=unread)
     sink.write_changes(project, changes, WriteOptions(allow_dirty=options.allow_dirty), say)
     again = find(CheckedApp(load(directory, template)), rules, codes)
     return Checked(found, again, changes, written=True, unread=unread)
@@ -132,21 +132,55 @@ def fixes(project: Project, rules: Sequence[Rule], codes: frozenset[str], found:
     return edits.change_set()
 
 
-def _found_after(project: Project, changes: ChangeSet, rules: Sequence[Rule], codes: frozenset[str]) -> tuple[Finding, ...]:
-    """What a run would find after ``changes``: the files the rules read, changed, in a
-    scratch folder (so a dry run reports what would remain without writing a byte here)."""
+# A fix can make a finding of another rule (a queue put in front of a callee makes it
+# at-least-once): fixes are made again on the fixed copy until none is left, so that a
+# second ``check --fix`` changes nothing. Each rule's fix is final on its own findings, so
+# the rounds end; the bound only guards against a rule that undoes another's fix.
+_ROUNDS = 4
+
+
+def _fixed_point(project: Project, rules: Sequence[Rule], codes: frozenset[str],
+                 found: Sequence[Finding]) -> tuple[ChangeSet, tuple[Finding, ...]]:
+    """Every round of fixes as one ChangeSet against the files as they are, and what a run
+    would find after it; the rounds run in a scratch copy, so nothing here is written."""
     with tempfile.TemporaryDirectory(prefix="strangler-check-") as scratch:
-        root = Path(scratch)
-        for path in [project.template.path, *project.sources]:
-            relative = project.relative(Path(path))
-            if relative.startswith("../"):
-                continue
-            target = root / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
-        changeset.apply(root, changes.changes)
-        template = project.relative(project.template.path)
-        return find(CheckedApp(load(root, Path(template))), rules, codes)
+        root = _scratch_copy(project, Path(scratch))
+        template = Path(project.relative(project.template.path))
+        current, remaining, reports, touched = project, tuple(found), [], set()
+        for _ in range(_ROUNDS):
+            step = fixes(current, rules, codes, remaining)
+            if not step.changes:
+                break
+            changeset.apply(root, step.changes)
+            reports.append(step.report)
+            touched.update(change.path for change in step.changes)
+            current = load(root, template)
+            remaining = find(CheckedApp(current), rules, codes)
+            if not any(finding.fixable for finding in remaining):
+                break
+        changes = tuple(FileChange(path, _text(project.root / path), _text(root / path)) for path in sorted(touched))
+        return ChangeSet(tuple(c for c in changes if c.old != c.new), _joined(reports)), remaining
+
+
+def _scratch_copy(project: Project, root: Path) -> Path:
+    """The files the rules read (the template and the functions' code), under ``root``."""
+    for path in [project.template.path, *project.sources]:
+        relative = project.relative(Path(path))
+        if relative.startswith("../"):
+            continue
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    return root
+
+
+def _text(path: Path) -> str | None:
+    return path.read_bytes().decode("utf-8") if path.is_file() else None
+
+
+def _joined(reports: Sequence[Report]) -> Report:
+    return Report(**{kind: tuple(line for report in reports for line in getattr(report, kind))
+                     for kind in ("created", "changed", "manual")})
 
 
 def under(prefix: str, findings: Iterable[Finding]) -> tuple[Finding, ...]:
@@ -163,9 +197,4 @@ def under(prefix: str, findings: Iterable[Finding]) -> tuple[Finding, ...]:
 
 def merged_report(results: Iterable[Checked]) -> Report:
     """The report lines of every application's fix, in one Report."""
-    kinds: dict[str, list[str]] = {"created": [], "changed": [], "manual": []}
-    for result in results:
-        if result.changes is not None:
-            for kind in kinds:
-                kinds[kind] += getattr(result.changes.report, kind)
-    return Report(created=tuple(kinds["created"]), changed=tuple(kinds["changed"]), manual=tuple(kinds["manual"]))
+    return _joined([result.changes.report for result in results if result.changes is not None])

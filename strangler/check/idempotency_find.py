@@ -62,6 +62,10 @@ class Write:
     # Attributes of the put_item's Item made up on every delivery (uuid4, time): a repeat
     # writes another item, which attribute_not_exists on such a key cannot stop.
     generated: tuple[str, ...] = ()
+    # Attributes read from the delivery's own id (an SQS messageId, an EventBridge event's
+    # id): an item keyed on one is created by that delivery, so a condition on it stops only
+    # a repeat. Keyed on anything else, two different events may write the same item.
+    delivery_keyed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -273,9 +277,10 @@ def _writes_in(resolver: Resolver, positions: dict, function: cst.FunctionDef) -
         if found is not None:
             start: CodeRange = positions[node]
             code, what, table, fixable = found
-            generated = _generated_attributes(resolver, node) if call.method == "put_item" else ()
+            generated = _item_attributes(resolver, node, _generated) if call.method == "put_item" else ()
+            keyed = _item_attributes(resolver, node, _delivery_id) if call.method == "put_item" else ()
             writes.append(Write(code, scope.path, start.start.line, start.start.column + 1, what,
-                                function.name.value, table, fixable, generated))
+                                function.name.value, table, fixable, generated, keyed))
     return writes
 
 
@@ -361,9 +366,10 @@ def _external(call: _Call) -> tuple[str, str, object, bool] | None:
     return None
 
 
-def _generated_attributes(resolver: Resolver, node: cst.Call) -> tuple[str, ...]:
+def _item_attributes(resolver: Resolver, node: cst.Call,
+                     test: Callable[[Resolver, cst.BaseExpression], bool]) -> tuple[str, ...]:
     """The Item's attributes (of a literal dict, maybe through a local variable) whose value
-    is generated."""
+    passes ``test``."""
     item = keyword(node, "Item")
     if isinstance(item, cst.Name) and isinstance(resolver.local.get(item.value), cst.Dict):
         item = resolver.local[item.value]
@@ -372,9 +378,42 @@ def _generated_attributes(resolver: Resolver, node: cst.Call) -> tuple[str, ...]
     found = []
     for element in item.elements:
         if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString) \
-                and _generated(resolver, element.value):
+                and test(resolver, element.value):
             found.append(str(element.key.evaluated_value))
     return tuple(found)
+
+
+_DELIVERY_IDS = {"messageId", "MessageId", "eventID", "sequencer"}  # SQS, SNS, streams, S3
+_DELIVERY_ID_ATTRIBUTES = {"message_id", "event_id"}  # the Powertools event classes
+
+
+def _delivery_id(resolver: Resolver, node: cst.BaseExpression | None, depth: int = 0) -> bool:
+    """``node`` reads the id of the delivery: ``record["messageId"]``, ``event["id"]`` (an
+    EventBridge event's), ``record.message_id`` (directly or through a local variable)."""
+    if node is None or depth > 4:
+        return False
+    found = False
+
+    class _Look(cst.CSTVisitor):
+        def visit_Subscript(self, inner: cst.Subscript) -> None:
+            nonlocal found
+            index = inner.slice[0].slice if len(inner.slice) == 1 else None
+            key = index.value.evaluated_value if isinstance(index, cst.Index) and isinstance(
+                index.value, cst.SimpleString) else None
+            found = found or key in _DELIVERY_IDS or (
+                key == "id" and isinstance(inner.value, cst.Name) and inner.value.value == "event")
+
+        def visit_Attribute(self, inner: cst.Attribute) -> None:
+            nonlocal found
+            found = found or inner.attr.value in _DELIVERY_ID_ATTRIBUTES
+
+        def visit_Name(self, inner: cst.Name) -> None:
+            nonlocal found
+            bound = resolver.local.get(inner.value)
+            found = found or (bound is not None and _delivery_id(resolver, bound, depth + 1))
+
+    node.visit(_Look())
+    return found
 
 
 def _generated(resolver: Resolver, node: cst.BaseExpression | None, depth: int = 0) -> bool:

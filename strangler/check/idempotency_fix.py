@@ -158,6 +158,10 @@ class _Decorate(cst.CSTTransformer):
     def __init__(self, module: cst.Module, decoration: Decoration, store: str, config: str) -> None:
         super().__init__()
         self.module, self.decoration, self.store, self.config = module, decoration, store, config
+        # The def a name is bound to in the end: a wrapper defined under the handler's name
+        # is what runs, and the function it wraps must not be decorated too.
+        self.bound = {statement.name.value: statement for statement in module.body
+                      if isinstance(statement, cst.FunctionDef)}
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False  # module-level functions only
@@ -168,6 +172,8 @@ class _Decorate(cst.CSTTransformer):
     def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
         name = original.name.value
         decoration = self.decoration
+        if self.bound.get(name) is not original:
+            return updated
         if decoration.record_function is None and name == decoration.handler:
             return _decorated(updated, f"idempotent(persistence_store={self.store}, config={self.config})")
         if name == decoration.record_function:

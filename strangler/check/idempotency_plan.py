@@ -110,7 +110,9 @@ def _condition_key(template: Mapping[str, Any], function: FunctionRef, write: Wr
         return None
     table = table_id(template, function.logical_id, write.table)
     key = hash_key(template, table) if table else None
-    return None if key in write.generated else key
+    # Only an item its delivery creates: keyed on a business id, two different events may
+    # write the same item on purpose, which a condition would turn into a silent no-op.
+    return key if key in write.delivery_keyed and key not in write.generated else None
 
 
 def _refusal(template: Mapping[str, Any], function: FunctionRef, sources: tuple[AtLeastOnce, ...],

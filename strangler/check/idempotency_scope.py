@@ -120,8 +120,15 @@ class ModuleScope:
             for target in small.targets:
                 if isinstance(target.target, cst.Name):
                     self.bindings[target.target.value] = small.value
+                    self._alias(target.target.value, small.value)
         elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value is not None:
             self.bindings[small.target.value] = small.value
+
+    def _alias(self, name: str, value: cst.BaseExpression) -> None:
+        """``handler = lambda_handler``: the name is the function defined so far, even when a
+        later ``def`` takes the old name (a wrapper around the handler)."""
+        if isinstance(value, cst.Name) and value.value in self.functions:
+            self.functions[name] = self.functions[value.value]
 
     def _read_from(self, small: cst.ImportFrom, code_dir: Path) -> None:
         base = _dotted(small.module) if small.module is not None else ""

@@ -107,6 +107,27 @@ def test_aliases_constants_and_helpers_are_followed(tmp_path: Path) -> None:
     ]
 
 
+def test_a_handler_wrapped_under_its_own_name_is_read_through_its_alias(tmp_path: Path) -> None:
+    # What STR101's fix leaves in a callee: the original kept as an alias, a wrapper in its name.
+    app = sam_app(tmp_path, """\
+        import boto3
+
+        table = boto3.resource("dynamodb").Table("t")
+
+
+        def handler(event, context):
+            table.put_item(Item=event)
+
+
+        _handler_direct = handler
+
+
+        def handler(event, context):
+            return _handler_direct(event, context)
+        """)
+    assert _codes(app) == [("STR201", 7)]
+
+
 def test_idempotent_handler_and_idempotent_function_are_guarded(tmp_path: Path) -> None:
     app = sam_app(tmp_path, """\
         import boto3

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from strangler.check.idempotency import RULE
 from strangler.check.idempotency_fix import condition_arguments
 from strangler.check.idempotency_template import with_requirement
+from strangler.verify import lambdaload
 from tests.support import samcheck
 from tests.support.checkapps import sam_app
 from tests.support.checkfix import findings, fixed, snapshot
@@ -280,3 +283,54 @@ def test_the_powertools_layer_needs_no_requirement(tmp_path: Path) -> None:
         "        - !Sub arn:aws:lambda:${AWS::Region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:7\n"))
     assert "src/requirements.txt" not in [c.path for c in fixed(RULE, app).changes]
     samcheck.assert_valid(app / "template.yaml")
+
+
+def test_a_put_item_keyed_on_a_business_id_is_guarded_by_powertools_not_a_condition(tmp_path: Path) -> None:
+    # Another event (an update of the same order) may write this item again on purpose: a
+    # condition would silently drop it, the Powertools utility drops only a repeat.
+    app = sam_app(tmp_path, """\
+        import json
+        import boto3
+
+        table = boto3.resource("dynamodb").Table("t")
+
+
+        def handler(event, context):
+            for record in event["Records"]:
+                order = json.loads(record["body"])
+                table.put_item(Item={"pk": order["order_id"], "status": order["status"]})
+        """)
+    (finding,) = findings(RULE, app)
+    assert finding.code == "STR201" and "Powertools" in (finding.fix or "") and "Condition" not in (finding.fix or "")
+
+
+def test_the_condition_fix_replayed_under_moto_writes_once_and_a_repeat_succeeds(tmp_path: Path) -> None:
+    moto = pytest.importorskip("moto")
+    boto3 = pytest.importorskip("boto3")
+    app = sam_app(tmp_path, """\
+        import os
+        import boto3
+
+        table = boto3.resource("dynamodb").Table(os.environ["TABLE"])
+
+
+        def handler(event, context):
+            for record in event["Records"]:
+                message_id = record["messageId"]
+                table.put_item(Item={"pk": message_id, "body": record["body"]})
+            return len(event["Records"])
+        """)
+    fixed(RULE, app)
+    assert "ConditionExpression" in (app / "src" / "app.py").read_text()
+    event = {"Records": [{"messageId": "m-1", "body": "first", "eventSource": "aws:sqs"}]}
+    env = {"TABLE": "t", "AWS_DEFAULT_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}
+    with moto.mock_aws():
+        dynamodb = boto3.resource("dynamodb", region_name="eu-west-1")
+        dynamodb.create_table(TableName="t", BillingMode="PAY_PER_REQUEST",
+                              AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                              KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+        first = lambdaload.invoke(app / "src", "app.handler", event, env)
+        repeat = lambdaload.invoke(app / "src", "app.handler", {"Records": [dict(event["Records"][0], body="again")]}, env)
+        items = dynamodb.Table("t").scan()["Items"]
+    assert first == repeat == 1
+    assert items == [{"pk": "m-1", "body": "first"}]  # the repeat neither failed nor wrote
