@@ -54,3 +54,42 @@ def test_a_queue_put_in_front_of_a_callee_has_its_writes_guarded_in_the_same_run
     again = strangler(app, "check", "--fix")
     assert snapshot(app) == after
     assert _codes(app) == ["STR102"] and again.exit_code == 1
+
+
+def test_the_callee_fed_by_the_queue_writes_once_when_a_message_comes_twice(tmp_path: Path) -> None:
+    """Both rounds of the fix replayed under moto: the message Pricing now sends, delivered
+    twice to the adapted and guarded Audit, writes the audit item once (a repeat no longer
+    overwrites what changed since) and answers the same."""
+    import boto3
+    from moto import mock_aws
+
+    from strangler.verify import lambdaload
+    from tests.support.apps import scenario
+
+    app = copy_app("sync-chain-orders", tmp_path / "app")
+    repository(app)
+    assert strangler(app, "check", "--fix").exit_code == 1
+    story = scenario("sync-chain-orders")
+    record = {"messageId": "m-1", "receiptHandle": "r", "body": json.dumps(story.AUDIT_PAYLOAD), "attributes": {},
+              "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+              "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:audit", "awsRegion": "us-east-1"}
+    env = {**story.ENV, "IDEMPOTENCY_TABLE": "idempotency"}
+    with mock_aws():
+        story.setup_aws()
+        boto3.client("dynamodb", region_name=story.REGION).create_table(
+            TableName="idempotency", BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+        def deliver() -> object:
+            return lambdaload.invoke(app / "audit", "app.lambda_handler", {"Records": [dict(record)]}, env,
+                                     context=lambdaload.FakeContext(function_name="AuditFunction"))
+
+        first = deliver()
+        assert story.aws_state() == [story.AUDIT_ITEM]
+        table = boto3.resource("dynamodb", region_name=story.REGION).Table(story.TABLE_NAME)
+        key = {"pk": story.AUDIT_ITEM["pk"], "sk": story.AUDIT_ITEM["sk"]}
+        table.update_item(Key=key, UpdateExpression="SET reviewed = :yes", ExpressionAttributeValues={":yes": True})
+        repeat = deliver()
+        state = story.aws_state()
+    assert first == repeat == {"batchItemFailures": []}
+    assert state == [{**story.AUDIT_ITEM, "reviewed": True}]  # the repeat did not write the item again
