@@ -387,52 +387,49 @@ _DELIVERY_IDS = {"messageId", "MessageId", "eventID", "sequencer"}  # SQS, SNS, 
 _DELIVERY_ID_ATTRIBUTES = {"message_id", "event_id"}  # the Powertools event classes
 
 
-def _delivery_id(resolver: Resolver, node: cst.BaseExpression | None, depth: int = 0) -> bool:
+def _delivery_id(resolver: Resolver, node: cst.BaseExpression | None) -> bool:
     """``node`` reads the id of the delivery: ``record["messageId"]``, ``event["id"]`` (an
     EventBridge event's), ``record.message_id`` (directly or through a local variable)."""
-    if node is None or depth > 4:
-        return False
-    found = False
+    def hit(inner: cst.CSTNode) -> bool:
+        if isinstance(inner, cst.Attribute):
+            return inner.attr.value in _DELIVERY_ID_ATTRIBUTES
+        if not isinstance(inner, cst.Subscript) or len(inner.slice) != 1:
+            return False
+        index = inner.slice[0].slice
+        key = index.value.evaluated_value if isinstance(index, cst.Index) and isinstance(
+            index.value, cst.SimpleString) else None
+        return key in _DELIVERY_IDS or (key == "id" and isinstance(inner.value, cst.Name) and inner.value.value == "event")
 
-    class _Look(cst.CSTVisitor):
-        def visit_Subscript(self, inner: cst.Subscript) -> None:
-            nonlocal found
-            index = inner.slice[0].slice if len(inner.slice) == 1 else None
-            key = index.value.evaluated_value if isinstance(index, cst.Index) and isinstance(
-                index.value, cst.SimpleString) else None
-            found = found or key in _DELIVERY_IDS or (
-                key == "id" and isinstance(inner.value, cst.Name) and inner.value.value == "event")
-
-        def visit_Attribute(self, inner: cst.Attribute) -> None:
-            nonlocal found
-            found = found or inner.attr.value in _DELIVERY_ID_ATTRIBUTES
-
-        def visit_Name(self, inner: cst.Name) -> None:
-            nonlocal found
-            bound = resolver.local.get(inner.value)
-            found = found or (bound is not None and _delivery_id(resolver, bound, depth + 1))
-
-    node.visit(_Look())
-    return found
+    return _contains(resolver, node, hit)
 
 
-def _generated(resolver: Resolver, node: cst.BaseExpression | None, depth: int = 0) -> bool:
+def _generated(resolver: Resolver, node: cst.BaseExpression | None) -> bool:
     """``node`` contains a call of uuid4/time/datetime.now/random (directly or through a
     local variable set to one)."""
+    def hit(inner: cst.CSTNode) -> bool:
+        if not isinstance(inner, cst.Call):
+            return False
+        callee = resolver.value(inner.func)
+        return isinstance(callee, Qual) and bool(_GENERATED.match(callee.name))
+
+    return _contains(resolver, node, hit)
+
+
+def _contains(resolver: Resolver, node: cst.BaseExpression | None, hit: Callable[[cst.CSTNode], bool],
+              depth: int = 0) -> bool:
+    """Some node of ``node`` is a ``hit``, or a local variable it names is bound to one."""
     if node is None or depth > 4:
         return False
     found = False
 
     class _Look(cst.CSTVisitor):
-        def visit_Call(self, inner: cst.Call) -> None:
+        def on_visit(self, inner: cst.CSTNode) -> bool:
             nonlocal found
-            callee = resolver.value(inner.func)
-            found = found or (isinstance(callee, Qual) and bool(_GENERATED.match(callee.name)))
-
-        def visit_Name(self, inner: cst.Name) -> None:
-            nonlocal found
-            bound = resolver.local.get(inner.value)
-            found = found or (bound is not None and _generated(resolver, bound, depth + 1))
+            found = found or hit(inner)
+            if isinstance(inner, cst.Name) and not found:
+                bound = resolver.local.get(inner.value)
+                found = bound is not None and _contains(resolver, bound, hit, depth + 1)
+            return not found
 
     node.visit(_Look())
     return found

@@ -32,11 +32,11 @@ def guard_line(resolver: Resolver, function: cst.FunctionDef, positions: dict) -
             return node is function
 
         def visit_If(self, node: cst.If) -> None:
-            if _stops(node.body, _STOPS) and any(_records(resolver, call) for call in _calls(node.test)):
+            if _stops(node.body, _STOPS) and any(_records(resolver, call) for call in calls_under(node.test)):
                 lines.append(positions[node].end.line)
 
         def visit_Try(self, node: cst.Try) -> None:
-            conditional = any(_conditional_put(resolver, call) for call in _calls(node.body))
+            conditional = any(_conditional_put(resolver, call) for call in calls_under(node.body))
             if conditional and any(_stops(handler.body, _SKIPS) for handler in node.handlers):
                 lines.append(positions[node].end.line)
 
@@ -50,7 +50,7 @@ def _records(resolver: Resolver, call: cst.Call) -> bool:
         return False
     helper = resolver.scope.functions[call.func.value]
     inner = Resolver(resolver.scope)
-    return any(_conditional_put(inner, node) for node in _calls(helper))
+    return any(_conditional_put(inner, node) for node in calls_under(helper))
 
 
 def _conditional_put(resolver: Resolver, call: cst.Call) -> bool:
@@ -76,7 +76,8 @@ def _stops(node: cst.CSTNode, kinds: tuple[type, ...]) -> bool:
     return found
 
 
-def _calls(node: cst.CSTNode) -> list[cst.Call]:
+def calls_under(node: cst.CSTNode) -> list[cst.Call]:
+    """Every call in ``node``, outermost first."""
     found: list[cst.Call] = []
 
     class _Collect(cst.CSTVisitor):

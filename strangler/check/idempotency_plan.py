@@ -13,6 +13,7 @@ import libcst as cst
 from strangler.check.idempotency_actions import ActionWrites
 from strangler.check.idempotency_find import STR201, HandlerReader, Write
 from strangler.check.idempotency_fix import Decoration, condition_arguments
+from strangler.check.idempotency_guard import calls_under
 from strangler.check.idempotency_scope import Env, ModuleScope
 from strangler.check.idempotency_sources import AtLeastOnce
 from strangler.check.idempotency_template import (
@@ -182,7 +183,7 @@ def _fits(scope: ModuleScope, function: cst.FunctionDef, batch: bool) -> bool:
 
 def _batch_record_handlers(handler: cst.FunctionDef) -> list[str]:
     """Functions passed as ``record_handler=`` (process_partial_response, @batch_processor)."""
-    return [arg.value.value for call in _calls_under(handler) for arg in call.args
+    return [arg.value.value for call in calls_under(handler) for arg in call.args
             if arg.keyword is not None and arg.keyword.value == "record_handler" and isinstance(arg.value, cst.Name)]
 
 
@@ -199,7 +200,7 @@ def _per_record_calls(handler: cst.FunctionDef) -> list[str]:
             if not (_is_records(node.iter, event) and isinstance(node.target, cst.Name)):
                 return
             variable = node.target.value
-            for call in _calls_under(node.body):
+            for call in calls_under(node.body):
                 args = call.args
                 if isinstance(call.func, cst.Name) and len(args) == 1 and args[0].keyword is None \
                         and isinstance(args[0].value, cst.Name) and args[0].value.value == variable:
@@ -216,21 +217,10 @@ def _is_records(node: cst.BaseExpression, event: str) -> bool:
         and node.slice[0].slice.value.evaluated_value == "Records"
 
 
-def _calls_under(node: cst.CSTNode) -> list[cst.Call]:
-    found: list[cst.Call] = []
-
-    class _Collect(cst.CSTVisitor):
-        def visit_Call(self, inner: cst.Call) -> None:
-            found.append(inner)
-
-    node.visit(_Collect())
-    return found
-
-
 def _only_simple_calls(scope: ModuleScope, name: str) -> bool:
     """Every call of ``name`` in the module passes one positional argument (or the keyword):
     those can all be rewritten to the keyword idempotent_function needs."""
-    for call in _calls_under(scope.module):
+    for call in calls_under(scope.module):
         named = isinstance(call.func, cst.Name) and call.func.value == name
         if named and (len(call.args) != 1 or call.args[0].star):
             return False

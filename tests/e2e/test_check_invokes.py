@@ -20,20 +20,16 @@ from moto import mock_aws
 from strangler.verify import lambdaload
 from tests.support import samcheck
 from tests.support.apps import copy_app, scenario, snapshot, strangler
+from tests.support.hostile import repository
 
 APP = "sync-chain-orders"
 SNAPSHOT = Path(__file__).parent / "snapshots" / "check" / "sync-chain-orders.txt"
 
 
-def _git(app: Path) -> Path:
-    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "app"]):
-        subprocess.run(["git", *args], cwd=app, check=True, capture_output=True)
-    return app
-
-
 @pytest.fixture
 def app(tmp_path: Path) -> Path:
-    return _git(copy_app(APP, tmp_path / "app"))
+    repository(app := copy_app(APP, tmp_path / "app"))
+    return app
 
 
 def test_findings_are_exact_with_the_chain(app: Path) -> None:

@@ -14,13 +14,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import git
 import pytest
 
 from strangler.load.settings import load_settings
 from tests.e2e import test_fixture_apps as checks
 from tests.support import samcheck
 from tests.support.apps import FIXTURES, ROOT, Run, copy_app, snapshot, strangler
+from tests.support.hostile import repository
 
 SETTINGS = {
     "eventbridge-orders": '[groups.Lifecycle]\nactions = ["OrderPlaced", "OrderCancelled"]\n',
@@ -128,20 +128,10 @@ def test_an_action_taken_out_of_a_group_with_function_equals_it_found(tmp_path: 
 
 
 # --- stepwise == at once ---------------------------------------------------------------------
-def _committed(app: Path) -> None:
-    repo = git.Repo.init(app)
-    with repo.config_writer() as config:
-        config.set_value("user", "name", "Test")
-        config.set_value("user", "email", "test@example.com")
-        config.set_value("commit", "gpgsign", "false")
-    repo.git.add(A=True)
-    repo.index.commit("the monolith")
-
-
 @pytest.mark.parametrize("fixture", sorted(SETTINGS))
 def test_each_group_extracted_with_commit_then_migrate_equals_migrate(tmp_path: Path, fixture: str) -> None:
     stepwise = _app(fixture, tmp_path / "stepwise")
-    _committed(stepwise)
+    repository(stepwise)
     for name, actions in _groups(fixture).items():
         _run(stepwise, "extract", *actions, "--into", name, "--commit")
     _run(stepwise, "migrate", "--commit")

@@ -10,7 +10,6 @@ import io
 import re
 from pathlib import Path
 
-import git
 import pytest
 
 from strangler import pipeline
@@ -22,6 +21,7 @@ from strangler.model import FileChange
 from strangler.render import render
 from strangler.scan import scan_function
 from tests.support.apps import copy_app
+from tests.support.hostile import repository
 
 ACTIONS = ("OrderPlaced", "OrderCancelled", "OrderShipped", "PaymentFailed")  # eventbridge-orders, in order
 
@@ -49,17 +49,6 @@ class Recorder:
 
     def items(self) -> list[str]:
         return [text for kind, text, _ in self.said if kind == "advance"]
-
-
-def _repo(app: Path) -> git.Repo:
-    repo = git.Repo.init(app)
-    with repo.config_writer() as config:
-        config.set_value("user", "name", "Test")
-        config.set_value("user", "email", "test@example.com")
-        config.set_value("commit", "gpgsign", "false")
-    repo.git.add(A=True)
-    repo.index.commit("the monolith")
-    return repo
 
 
 # --- the stages tell their phases ----------------------------------------------------------------
@@ -100,7 +89,7 @@ def test_writing_tells_the_check_then_the_files(tmp_path: Path) -> None:
 
 def test_committing_counts_the_commits_one_per_step(tmp_path: Path) -> None:
     app = copy_app("eventbridge-orders", tmp_path / "app")
-    repo = _repo(app)
+    repo = repository(app)
     outcome = pipeline.run(app, None, None, None, retire=True, steps=True)
     told = Recorder()
     sink.write(outcome, WriteOptions(commit=True), say=lambda _: None, progress=told)

@@ -5,20 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import git
-
 from tests.support.apps import copy_app, strangler
+from tests.support.hostile import repository
 
 
 def test_the_commits_said_are_the_commits_made(tmp_path: Path) -> None:
     app = copy_app("eventbridge-orders", tmp_path / "app")
-    repo = git.Repo.init(app)
-    with repo.config_writer() as config:
-        config.set_value("user", "name", "Test")
-        config.set_value("user", "email", "test@example.com")
-        config.set_value("commit", "gpgsign", "false")
-    repo.git.add(A=True)
-    repo.index.commit("the monolith")
+    repo = repository(app)
 
     result = strangler(app, "migrate", "--commit", "--branch", "strangle")
 
