@@ -236,24 +236,32 @@ class _Extractor:
         self.invokers = self.dialect.invokers_of(doc.data, monolith.logical_id, doc.read_file)
 
     def extract(self, action: ActionPlan) -> Any:
-        """The new function's resource; its code goes into the draft, the monolith narrows."""
-        if action.group:
-            return self._extract_group(action)
+        """The new function's resource; its code goes into the draft, the monolith narrows.
+
+        A group's function keeps the monolith's module for the group's actions only (its
+        dispatch specialised to them, as the monolith is to the actions that stay), the
+        routes of all of them, and what they need together."""
         draft, monolith = self.draft, self.monolith
         draft.edit(monolith.logical_id, action.logical_id)
-        route = _route(self.dialect, self.doc, self.resource, self.analysis, action, self.invokers)
-        piece = slice_action(self.analysis, action.key, self.modules, self.facts)
+        if action.group:
+            route, piece, handler = self._group_route(action), self._group_slice(action), monolith.handler
+        else:
+            route = _route(self.dialect, self.doc, self.resource, self.analysis, action, self.invokers)
+            piece, handler = slice_action(self.analysis, action.key, self.modules, self.facts), _handler(monolith)
         narrowing = narrow(self.original_properties, piece, self.requirements, self.installed())
         _write_function_code(self.project, self.analysis, action, piece, narrowing, draft)
         resource, notes = self.dialect.new_function(
-            self.doc, monolith.logical_id, self.resource, action.key, _code_uri(monolith, action), _handler(monolith)
+            self.doc, monolith.logical_id, self.resource, action.key, _code_uri(monolith, action), handler
         )
+        if action.group:
+            self._mark_group(action, resource)
         self.dialect.apply_narrowing(resource["Properties"], narrowing)
         self._apply_settings(action, resource)
         draft.narrowed.extend(f"{action.logical_id}: {line}" for line in summarise(narrowing))
         self.dialect.set_events(self.doc, resource, route)
-        self.dialect.narrow_monolith(self.resource, route)
-        _apply_resources(self.dialect, self.doc, route.resources, draft)
+        if not action.group:  # a group's route narrowed the monolith action by action
+            self.dialect.narrow_monolith(self.resource, route)
+            _apply_resources(self.dialect, self.doc, route.resources, draft)
         watched, reported = split_watchers(self.doc, monolith.logical_id, action.key, action.logical_id, resource,
                                            f"{self.doc.path.name}: Resources.{monolith.logical_id}")
         _apply_resources(self.dialect, self.doc, watched, draft)
@@ -261,35 +269,15 @@ class _Extractor:
         self._report_new(action, route, notes)
         return resource
 
-    def _extract_group(self, action: ActionPlan) -> Any:
-        """A group's function: the monolith's module kept for the group's actions only (its
-        dispatch specialised to them, as the monolith is to the actions that stay), the
-        routes of all of them, and what they need together."""
-        draft, monolith = self.draft, self.monolith
-        draft.edit(monolith.logical_id, action.logical_id)
-        route = self._group_route(action)
-        piece = self._group_slice(action)
-        narrowing = narrow(self.original_properties, piece, self.requirements, self.installed())
-        _write_function_code(self.project, self.analysis, action, piece, narrowing, draft)
-        resource, notes = self.dialect.new_function(
-            self.doc, monolith.logical_id, self.resource, action.key, _code_uri(monolith, action), monolith.handler
-        )
+    def _mark_group(self, action: ActionPlan, resource: Any) -> None:
+        """Metadata.Strangler.Actions, and the settings of the group's actions that the
+        group's function does not take."""
         functions.mark_group(self.doc, resource, action.group)
-        self.dialect.apply_narrowing(resource["Properties"], narrowing)
-        self._apply_settings(action, resource)
         settings = self.project.settings
-        draft.manual.extend(
+        self.draft.manual.extend(
             f"{action.logical_id}: the settings of {settings.place(key)} ([actions.{key}]) are not applied to the group's "
             f"function: set them under [actions.{action.key}]" for key in action.group if key in settings.actions
         )
-        draft.narrowed.extend(f"{action.logical_id}: {line}" for line in summarise(narrowing))
-        self.dialect.set_events(self.doc, resource, route)
-        watched, reported = split_watchers(self.doc, monolith.logical_id, action.key, action.logical_id, resource,
-                                           f"{self.doc.path.name}: Resources.{monolith.logical_id}")
-        _apply_resources(self.dialect, self.doc, watched, draft)
-        draft.manual.extend(reported)
-        self._report_new(action, route, notes)
-        return resource
 
     def _report_new(self, action: ActionPlan, route: RoutePlan, notes: list[str]) -> None:
         """What the run says of a new function: its route, the monolith's events it
