@@ -17,6 +17,7 @@ from strangler.errors import StranglerError
 from strangler.load.project import Project
 from strangler.model import ChangeSet, FileChange
 from strangler.pipeline import Outcome
+from strangler.plan.plan import ActionPlan
 from strangler.progress import SILENT, Progress
 
 
@@ -170,10 +171,15 @@ def step_titles(outcome: Outcome) -> list[str]:
     for plan in outcome.plans:
         if not (plan.actions or plan.retire):
             continue
-        titles += [f"Extract {a.key} from {plan.monolith.logical_id} into {a.logical_id}" for a in plan.actions]
+        titles += [f"Extract {_what(a)} from {plan.monolith.logical_id} into {a.logical_id}" for a in plan.actions]
         if plan.retire:
             titles.append(f"Retire {plan.monolith.logical_id}: every action has its own function")
     return titles
+
+
+def _what(action: ActionPlan) -> str:
+    """The action's key, and a group's actions: a commit title names what moved."""
+    return f"{action.key} ({', '.join(action.group)})" if action.group else action.key
 
 
 def _undo_git(workspace: Workspace, start: Start, branch: str | None, originals: changeset.Originals | None) -> None:

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import git
 import pytest
 
 from strangler.load.settings import load_settings
@@ -138,6 +139,9 @@ def test_each_group_extracted_with_commit_then_migrate_equals_migrate(tmp_path: 
     at_once = _app(fixture, tmp_path / "at-once")
     _run(at_once, "migrate")
     assert snapshot(stepwise) == snapshot(at_once)
+    titles = git.Repo(stepwise).git.log("--format=%s").splitlines()
+    for name, actions in _groups(fixture).items():  # a group's commit names what moved
+        assert any(title.startswith(f"Extract {name} ({', '.join(actions)}) from ") for title in titles), titles
 
 
 def test_extract_of_a_group_name_equals_into(tmp_path: Path) -> None:
