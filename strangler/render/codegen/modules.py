@@ -356,7 +356,20 @@ def monolith_module(analysis: Analysis, removed: Iterable[str]) -> tuple[str, tu
         replace = {analysis.helper_index: _entrypoint_without(analysis, removed, graph.statements[analysis.helper_index])}
     if analysis.table_index is not None:
         replace[analysis.table_index] = _without_entries(graph.statements[analysis.table_index], analysis, removed)
-    return _module_without(analysis.module, analysis.source, graph, leaving_units, own, staying_units, replace)
+    code, gone, parts = _module_without(analysis.module, analysis.source, graph, leaving_units, own, staying_units, replace)
+    analysis.cache["monolith statements"] = (code, parts)
+    return code, gone
+
+
+def monolith_statements(analysis: Analysis, code: str) -> tuple[tuple[int | None, cst.BaseStatement], ...] | None:
+    """The statements of ``code``, the monolith's module as :func:`monolith_module` last
+    wrote it, each with its index in the monolith when it is that statement unchanged
+    (None for one rewritten); None for any other text.
+
+    ``--commit`` reads what the trimmed monolith still needs after every action: statement
+    by statement, each statement read once a run, not the whole module once a step."""
+    last = analysis.cache.get("monolith statements")
+    return last[1] if last is not None and last[0] is code else None
 
 
 def router_module_without(router: RouterModule, removed: Iterable[int]) -> tuple[str, tuple[str, ...]]:
@@ -367,21 +380,24 @@ def router_module_without(router: RouterModule, removed: Iterable[int]) -> tuple
     wanted = router.imported_by(path for path, _ in router.importers)
     kept = frozenset(index for name in (graph.definers if wanted is None else wanted) for index in graph.definers.get(name, ()))
     kept -= removed
-    return _module_without(router.module, router.source, graph, removed, removed, set(), {}, kept)
+    code, gone, _ = _module_without(router.module, router.source, graph, removed, removed, set(), {}, kept)
+    return code, gone
 
 
 def _module_without(
     module: cst.Module, source: str, graph: SymbolGraph, leaving_units, own: Iterable[int], staying_units,
     replace: Mapping[int, cst.BaseStatement], kept: frozenset[int] = frozenset(),
-) -> tuple[str, tuple[str, ...]]:
+) -> tuple[str, tuple[str, ...], tuple[tuple[int | None, cst.BaseStatement], ...]]:
     """``module`` without the statements ``own`` to the leaving units and the code only
     they used; ``replace`` gives the statements rewritten in place, ``kept`` those that
-    stay whoever uses them."""
+    stay whoever uses them. Also the statements written, each with its index when it is
+    the original statement (its blank lines aside)."""
     leaving, leaving_names = graph.closure(leaving_units)
     leaving = (leaving | frozenset(own)) - frozenset(replace) - kept
     staying = [i for i in range(len(graph.statements)) if i not in leaving]
     live, live_names = graph.closure([*staying, *staying_units])
     body: list[cst.BaseStatement] = []
+    origins: list[int | None] = []
     skipped: list[cst.BaseStatement] = []  # removed since the last statement kept
     for index, statement in enumerate(graph.statements):
         if index in replace:
@@ -399,10 +415,11 @@ def _module_without(
         # Like the new module: a group whose first statement left keeps its blank line, so
         # extracting in several runs writes what one run writes.
         body.append(_keep_separation(kept, tuple(skipped)))
+        origins.append(index if kept is statement else None)
         skipped = []
     still_defined = {name for index in staying for name in graph.defines[index]}
     gone = sorted((leaving_names - live_names - still_defined) & set(graph.definers))
-    return written(module.with_changes(body=body), source), tuple(gone)
+    return written(module.with_changes(body=body), source), tuple(gone), tuple(zip(origins, body))
 
 
 def _without_entries(statement: cst.BaseStatement, analysis: Analysis, removed: set[str]) -> cst.BaseStatement:
