@@ -7,7 +7,7 @@ so a statement shared by many actions is walked once per run.
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -139,12 +139,13 @@ class FactCache:
     def __init__(self) -> None:
         self._cache: dict[int, tuple[object, Facts]] = {}
 
-    def of(self, node: cst.CSTNode, tree: ast.AST | None = None) -> Facts:
+    def of(self, node: cst.CSTNode, tree: ast.AST | None = None, text: Callable[[], str] | None = None) -> Facts:
+        """``text``: how to have the node's code, when the caller has it cheaper than printing."""
         cached = self._cache.get(id(node))
         if cached is not None and cached[0] is node:
             return cached[1]
         if tree is None:
-            tree = ast.parse(cst.Module([]).code_for_node(node))
+            tree = ast.parse(text() if text is not None else cst.Module([]).code_for_node(node))
         facts = facts_of(tree)
         self._cache[id(node)] = (node, facts)
         return facts

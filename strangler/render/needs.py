@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,7 +69,10 @@ def _slice_action(analysis: Analysis, key: str, modules: LocalModules, facts: Fa
     code, statements, names, entry_parts = codegen.extracted_module(analysis, key, docstring)
     # The entrypoint as specialised: imports made only in other branches do not count.
     graph = analysis.graph
-    kept: list[Facts] = [facts.of(part) for part in entry_parts]
+    # A specialised entrypoint is a new node per action, written into its module already:
+    # its text is taken from there, not printed again.
+    kept: list[Facts] = [facts.of(part, text=functools.partial(codegen.statement_code, analysis.module, part))
+                         for part in entry_parts]
     trimmed = codegen.trimmed_imports(graph, statements, names)
     kept += [
         facts.of(trimmed[i]) if i in trimmed else facts.of(graph.statements[i], graph.trees[i])
