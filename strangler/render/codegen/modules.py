@@ -132,6 +132,49 @@ def _names_of(node: cst.CSTNode) -> frozenset[str]:
     return frozenset(collector.names)
 
 
+def _names_reusing(analysis: Analysis, function: cst.CSTNode) -> frozenset[str]:
+    """The names in ``function``, the monolith's dispatcher specialised to one action.
+
+    Specialising makes new nodes only on the path down to the dispatch; every other subtree
+    is the monolith's own node, untouched. Their names are found once a run and looked up
+    after that, so an action costs the nodes it changed, not the whole function again.
+    """
+    own = _dispatcher_nodes(analysis)
+    known: dict[int, tuple[cst.CSTNode, frozenset[str]]] = analysis.cache.setdefault("subtree names", {})
+    names: set[str] = set()
+    pending = [function]
+    while pending:  # iterative: a chain is as deep as it is long
+        node = pending.pop()
+        if id(node) in own:
+            hit = known.get(id(node))
+            if hit is None or hit[0] is not node:
+                hit = known[id(node)] = (node, _names_of(node))
+            names |= hit[1]
+            continue
+        if isinstance(node, cst.Name):
+            names.add(node.value)
+        pending.extend(node.children)
+    return frozenset(names)
+
+
+def _dispatcher_nodes(analysis: Analysis) -> frozenset[int]:
+    """The ids of every node of the monolith's entrypoint and of the helper it dispatches in
+    (the analysis holds them, so the ids stay theirs)."""
+    found = analysis.cache.get("dispatcher nodes")
+    if found is None:
+        roots = [analysis.entrypoint]
+        if analysis.helper_index is not None:
+            roots.append(analysis.graph.statements[analysis.helper_index])
+        ids: set[int] = set()
+        pending: list[cst.CSTNode] = list(roots)
+        while pending:
+            node = pending.pop()
+            ids.add(id(node))
+            pending.extend(node.children)
+        found = analysis.cache["dispatcher nodes"] = frozenset(ids)
+    return found
+
+
 def extracted_module(
     analysis: Analysis, key: str, docstring: str
 ) -> tuple[str, frozenset[int], frozenset[str], tuple[cst.CSTNode, ...]]:
@@ -153,18 +196,14 @@ def extracted_module(
         entry_names, parts = frozenset(collector.names), (entry, handler)
     else:
         entry = specialise(analysis, key)
-        collector = _Names()
-        entry.visit(collector)
-        entry_names, handler, parts = frozenset(collector.names), None, (entry,)
+        entry_names, handler, parts = _names_reusing(analysis, entry), None, (entry,)
     roots = (entry_names & graph.uses.get(analysis.entry_index, frozenset())) | graph.uses.get(analysis.unit(key), frozenset())
     replace: dict[int, cst.BaseStatement] = {analysis.entry_index: entry}
     helper = specialised_helper(analysis, key)
     skip: frozenset[int] = frozenset()
     if helper is not None and analysis.helper_index is not None:
         # Only what the helper's one branch still reads: not the constants other branches compared with.
-        names = _Names()
-        helper.visit(names)
-        roots |= frozenset(names.names) & graph.uses.get(analysis.helper_index, frozenset())
+        roots |= _names_reusing(analysis, helper) & graph.uses.get(analysis.helper_index, frozenset())
         replace[analysis.helper_index] = helper
         skip = frozenset({analysis.helper_index})
         parts = (*parts, helper)
