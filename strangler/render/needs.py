@@ -11,7 +11,15 @@ from pathlib import Path
 from strangler.analyse.dispatch import Analysis
 from strangler.analyse.dispatch.layout import Route, RouteLayout, RouterModule
 from strangler.analyse.dispatch.routers import absolute_module
-from strangler.analyse.facts import FactCache, Facts, Import, Walk, combined, facts_of, walk
+from strangler.analyse.facts import (
+    FactCache,
+    Facts,
+    Import,
+    Walk,
+    combined,
+    facts_of,
+    walk,
+)
 from strangler.analyse.localmods import LocalModules
 from strangler.errors import StranglerError
 from strangler.render import codegen

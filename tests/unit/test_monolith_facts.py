@@ -44,7 +44,7 @@ def _steps_checked(app: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, int
 @pytest.mark.parametrize("name", APPS)
 def test_every_step_of_a_fixture_app(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     app = copy_app(name, tmp_path / "app")
-    by_statement, whole = _steps_checked(app, monkeypatch)
+    _, whole = _steps_checked(app, monkeypatch)
     assert whole == 0
 
 
