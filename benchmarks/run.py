@@ -464,8 +464,10 @@ def profile(
         gc.collect()
         profiler = cProfile.Profile()
         started = time.perf_counter()
-        with deep.in_place():  # the work would otherwise run on a thread cProfile does not see
-            profiler.runcall(call)
+        # The profiler runs on the thread with the deep stack (cProfile sees only the thread it
+        # was enabled on; the calls strangler makes through deep.call then stay on it), so a long
+        # elif chain is profiled as it runs, not ended by the default recursion limit.
+        deep.call(profiler.runcall, call)
         elapsed = time.perf_counter() - started
         if save is not None:
             profiler.dump_stats(str(save))

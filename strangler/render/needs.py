@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +11,15 @@ from pathlib import Path
 from strangler.analyse.dispatch import Analysis
 from strangler.analyse.dispatch.layout import Route, RouteLayout, RouterModule
 from strangler.analyse.dispatch.routers import absolute_module
-from strangler.analyse.facts import FactCache, Facts, Import, facts_of
+from strangler.analyse.facts import (
+    FactCache,
+    Facts,
+    Import,
+    Walk,
+    combined,
+    facts_of,
+    walk,
+)
 from strangler.analyse.localmods import LocalModules
 from strangler.errors import StranglerError
 from strangler.render import codegen
@@ -68,7 +77,10 @@ def _slice_action(analysis: Analysis, key: str, modules: LocalModules, facts: Fa
     code, statements, names, entry_parts = codegen.extracted_module(analysis, key, docstring)
     # The entrypoint as specialised: imports made only in other branches do not count.
     graph = analysis.graph
-    kept: list[Facts] = [facts.of(part) for part in entry_parts]
+    # A specialised entrypoint is a new node per action, written into its module already:
+    # its text is taken from there, not printed again.
+    kept: list[Facts] = [facts.of(part, text=functools.partial(codegen.statement_code, analysis.module, part))
+                         for part in entry_parts]
     trimmed = codegen.trimmed_imports(graph, statements, names)
     kept += [
         facts.of(trimmed[i]) if i in trimmed else facts.of(graph.statements[i], graph.trees[i])
@@ -166,10 +178,39 @@ def monolith_slice(analysis: Analysis, code: str, modules: LocalModules, rewritt
     ``rewritten``), still needs."""
     rewritten = dict(rewritten or {})
     overrides = {path: facts_of(ast.parse(text)) for path, text in rewritten.items()}
-    kept = [facts_of(ast.parse(code))]
+    kept = [_module_facts(analysis, code)]
     local = modules.files(kept[0].imports, analysis.function.package, overrides)
     named = monolith_env(analysis, modules)
     return _slice("(monolith)", code, frozenset(), frozenset(), kept, local, modules, rewritten, overrides, named)
+
+
+def _module_facts(analysis: Analysis, code: str) -> Facts:
+    """The facts of the trimmed monolith ``code``: combined from its statements' when
+    codegen says which they are, so each step walks only what it rewrote (the unchanged
+    statements' walks are kept for the run, from the analysis' own ``ast``); else from the
+    whole text."""
+    statements = codegen.monolith_statements(analysis, code)
+    if statements is None:
+        return facts_of(ast.parse(code))
+    trees = analysis.graph.trees
+    unchanged: dict[int, Walk] = analysis.cache.setdefault("statement walks", {})
+    # A rewritten statement (the dispatcher, a trimmed import) is kept one step only: the
+    # dispatcher differs after every action, the rest repeats from one step to the next.
+    before: dict[str, Walk] = analysis.cache.get("rewritten walks", {})
+    rewritten: dict[str, Walk] = {}
+    found = []
+    for index, statement in statements:
+        if index is not None:
+            one = unchanged.get(index)
+            if one is None:
+                one = unchanged[index] = walk(trees[index])
+        else:
+            text = codegen.statement_code(analysis.module, statement)
+            one = rewritten.get(text) or before.get(text) or walk(ast.parse(text))
+            rewritten[text] = one
+        found.append(one)
+    analysis.cache["rewritten walks"] = rewritten
+    return combined(found)
 
 
 def _slice(

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import libcst as cst
 
@@ -396,12 +397,29 @@ _CONSTANTS: ContextVar[Constants] = ContextVar("strangler_constants", default={}
 @contextmanager
 def constants_of(module: cst.Module) -> Iterator[Constants]:
     """Let :func:`constant` and :func:`constants` see ``module``'s string constants."""
-    found = module_constants(module)
+    found = _known_constants(module)
     token = _CONSTANTS.set(found)
     try:
         yield found
     finally:
         _CONSTANTS.reset(token)
+
+
+# The constants of the last few modules, by identity (the module held so its id stays
+# its own): the analysis and the rewriting of the monolith read the same module's.
+_KNOWN: dict[int, tuple[cst.Module, Constants]] = {}
+_KNOWN_KEPT = 4
+
+
+def _known_constants(module: cst.Module) -> Constants:
+    known = _KNOWN.get(id(module))
+    if known is not None and known[0] is module:
+        return known[1]
+    found = MappingProxyType(module_constants(module))
+    while len(_KNOWN) >= _KNOWN_KEPT:
+        _KNOWN.pop(next(iter(_KNOWN)))
+    _KNOWN[id(module)] = (module, found)
+    return found
 
 
 def module_constants(module: cst.Module) -> dict[str, str | tuple[str, ...]]:

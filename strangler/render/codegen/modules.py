@@ -132,6 +132,49 @@ def _names_of(node: cst.CSTNode) -> frozenset[str]:
     return frozenset(collector.names)
 
 
+def _names_reusing(analysis: Analysis, function: cst.CSTNode) -> frozenset[str]:
+    """The names in ``function``, the monolith's dispatcher specialised to one action.
+
+    Specialising makes new nodes only on the path down to the dispatch; every other subtree
+    is the monolith's own node, untouched. Their names are found once a run and looked up
+    after that, so an action costs the nodes it changed, not the whole function again.
+    """
+    own = _dispatcher_nodes(analysis)
+    known: dict[int, tuple[cst.CSTNode, frozenset[str]]] = analysis.cache.setdefault("subtree names", {})
+    names: set[str] = set()
+    pending = [function]
+    while pending:  # iterative: a chain is as deep as it is long
+        node = pending.pop()
+        if id(node) in own:
+            hit = known.get(id(node))
+            if hit is None or hit[0] is not node:
+                hit = known[id(node)] = (node, _names_of(node))
+            names |= hit[1]
+            continue
+        if isinstance(node, cst.Name):
+            names.add(node.value)
+        pending.extend(node.children)
+    return frozenset(names)
+
+
+def _dispatcher_nodes(analysis: Analysis) -> frozenset[int]:
+    """The ids of every node of the monolith's entrypoint and of the helper it dispatches in
+    (the analysis holds them, so the ids stay theirs)."""
+    found = analysis.cache.get("dispatcher nodes")
+    if found is None:
+        roots = [analysis.entrypoint]
+        if analysis.helper_index is not None:
+            roots.append(analysis.graph.statements[analysis.helper_index])
+        ids: set[int] = set()
+        pending: list[cst.CSTNode] = list(roots)
+        while pending:
+            node = pending.pop()
+            ids.add(id(node))
+            pending.extend(node.children)
+        found = analysis.cache["dispatcher nodes"] = frozenset(ids)
+    return found
+
+
 def extracted_module(
     analysis: Analysis, key: str, docstring: str
 ) -> tuple[str, frozenset[int], frozenset[str], tuple[cst.CSTNode, ...]]:
@@ -153,18 +196,14 @@ def extracted_module(
         entry_names, parts = frozenset(collector.names), (entry, handler)
     else:
         entry = specialise(analysis, key)
-        collector = _Names()
-        entry.visit(collector)
-        entry_names, handler, parts = frozenset(collector.names), None, (entry,)
+        entry_names, handler, parts = _names_reusing(analysis, entry), None, (entry,)
     roots = (entry_names & graph.uses.get(analysis.entry_index, frozenset())) | graph.uses.get(analysis.unit(key), frozenset())
     replace: dict[int, cst.BaseStatement] = {analysis.entry_index: entry}
     helper = specialised_helper(analysis, key)
     skip: frozenset[int] = frozenset()
     if helper is not None and analysis.helper_index is not None:
         # Only what the helper's one branch still reads: not the constants other branches compared with.
-        names = _Names()
-        helper.visit(names)
-        roots |= frozenset(names.names) & graph.uses.get(analysis.helper_index, frozenset())
+        roots |= _names_reusing(analysis, helper) & graph.uses.get(analysis.helper_index, frozenset())
         replace[analysis.helper_index] = helper
         skip = frozenset({analysis.helper_index})
         parts = (*parts, helper)
@@ -356,7 +395,20 @@ def monolith_module(analysis: Analysis, removed: Iterable[str]) -> tuple[str, tu
         replace = {analysis.helper_index: _entrypoint_without(analysis, removed, graph.statements[analysis.helper_index])}
     if analysis.table_index is not None:
         replace[analysis.table_index] = _without_entries(graph.statements[analysis.table_index], analysis, removed)
-    return _module_without(analysis.module, analysis.source, graph, leaving_units, own, staying_units, replace)
+    code, gone, parts = _module_without(analysis.module, analysis.source, graph, leaving_units, own, staying_units, replace)
+    analysis.cache["monolith statements"] = (code, parts)
+    return code, gone
+
+
+def monolith_statements(analysis: Analysis, code: str) -> tuple[tuple[int | None, cst.BaseStatement], ...] | None:
+    """The statements of ``code``, the monolith's module as :func:`monolith_module` last
+    wrote it, each with its index in the monolith when it is that statement unchanged
+    (None for one rewritten); None for any other text.
+
+    ``--commit`` reads what the trimmed monolith still needs after every action: statement
+    by statement, each statement read once a run, not the whole module once a step."""
+    last = analysis.cache.get("monolith statements")
+    return last[1] if last is not None and last[0] is code else None
 
 
 def router_module_without(router: RouterModule, removed: Iterable[int]) -> tuple[str, tuple[str, ...]]:
@@ -367,21 +419,24 @@ def router_module_without(router: RouterModule, removed: Iterable[int]) -> tuple
     wanted = router.imported_by(path for path, _ in router.importers)
     kept = frozenset(index for name in (graph.definers if wanted is None else wanted) for index in graph.definers.get(name, ()))
     kept -= removed
-    return _module_without(router.module, router.source, graph, removed, removed, set(), {}, kept)
+    code, gone, _ = _module_without(router.module, router.source, graph, removed, removed, set(), {}, kept)
+    return code, gone
 
 
 def _module_without(
     module: cst.Module, source: str, graph: SymbolGraph, leaving_units, own: Iterable[int], staying_units,
     replace: Mapping[int, cst.BaseStatement], kept: frozenset[int] = frozenset(),
-) -> tuple[str, tuple[str, ...]]:
+) -> tuple[str, tuple[str, ...], tuple[tuple[int | None, cst.BaseStatement], ...]]:
     """``module`` without the statements ``own`` to the leaving units and the code only
     they used; ``replace`` gives the statements rewritten in place, ``kept`` those that
-    stay whoever uses them."""
+    stay whoever uses them. Also the statements written, each with its index when it is
+    the original statement (its blank lines aside)."""
     leaving, leaving_names = graph.closure(leaving_units)
     leaving = (leaving | frozenset(own)) - frozenset(replace) - kept
     staying = [i for i in range(len(graph.statements)) if i not in leaving]
     live, live_names = graph.closure([*staying, *staying_units])
     body: list[cst.BaseStatement] = []
+    origins: list[int | None] = []
     skipped: list[cst.BaseStatement] = []  # removed since the last statement kept
     for index, statement in enumerate(graph.statements):
         if index in replace:
@@ -399,10 +454,11 @@ def _module_without(
         # Like the new module: a group whose first statement left keeps its blank line, so
         # extracting in several runs writes what one run writes.
         body.append(_keep_separation(kept, tuple(skipped)))
+        origins.append(index if kept is statement else None)
         skipped = []
     still_defined = {name for index in staying for name in graph.defines[index]}
     gone = sorted((leaving_names - live_names - still_defined) & set(graph.definers))
-    return written(module.with_changes(body=body), source), tuple(gone)
+    return written(module.with_changes(body=body), source), tuple(gone), tuple(zip(origins, body))
 
 
 def _without_entries(statement: cst.BaseStatement, analysis: Analysis, removed: set[str]) -> cst.BaseStatement:

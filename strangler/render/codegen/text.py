@@ -34,6 +34,11 @@ def module_code(module: cst.Module) -> str:
     return "".join(text for text, _ in written)
 
 
+def statement_code(module: cst.Module, statement: cst.CSTNode) -> str:
+    """The text of one of ``module``'s statements, as :func:`module_code` writes it."""
+    return _code(statement, (module.default_indent, module.default_newline), cached=True)[0]
+
+
 def _code(node: cst.CSTNode, config: tuple[str, str], cached: bool) -> tuple[str, str | None]:
     if cached:
         hit = _CACHE.get(id(node))
