@@ -15,6 +15,9 @@ from strangler.cli import main
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"
 IGNORED = {"__pycache__", ".pytest_cache", ".git"}
+# The monolith apps: the ones with a reviewed split (``expected/``); an app written for
+# ``strangler check`` has single-purpose functions and nothing to split.
+MONOLITH_APPS = sorted(p.name for p in FIXTURES.iterdir() if (p / "before").is_dir() and (p / "expected").is_dir())
 
 
 def copy_app(name: str, destination: Path) -> Path:

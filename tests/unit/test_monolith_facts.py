@@ -15,10 +15,10 @@ from strangler.errors import StranglerError
 from strangler.pipeline import run
 from strangler.plan.plan import DEFAULT_FUNCTIONS_DIR
 from strangler.render import needs
-from tests.support.apps import copy_app
+from tests.support.apps import MONOLITH_APPS, copy_app
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
-APPS = sorted(p.name for p in FIXTURES.iterdir() if (p / "before").is_dir())
+APPS = MONOLITH_APPS
 
 
 def _steps_checked(app: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, int]:

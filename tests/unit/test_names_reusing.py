@@ -14,9 +14,10 @@ from strangler.errors import StranglerError
 from strangler.load.project import load
 from strangler.pipeline import dispatching
 from strangler.render.codegen import modules
+from tests.support.apps import MONOLITH_APPS
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
-APPS = sorted(p.name for p in FIXTURES.iterdir() if (p / "before").is_dir())
+APPS = MONOLITH_APPS
 
 
 def _visited(node) -> frozenset[str]:

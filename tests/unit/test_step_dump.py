@@ -18,12 +18,10 @@ from strangler.template.document import (
     _serialize,
     _source,
 )
-from tests.support.apps import copy_app
+from tests.support.apps import MONOLITH_APPS, copy_app
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
-# The monolith apps: the ones with a reviewed split (``expected/``); an app written for
-# ``strangler check`` has single-purpose functions and nothing to migrate.
-APPS = sorted(p.name for p in FIXTURES.iterdir() if (p / "before").is_dir() and (p / "expected").is_dir())
+APPS = MONOLITH_APPS
 
 
 def _whole(doc: TemplateDocument) -> str:
