@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from strangler import deep
 from strangler.analyse.dispatch import Analysis
@@ -179,9 +180,14 @@ def run(
     where the source of a monolith whose code is in S3 is. ``progress`` is told each phase
     (analysis, then the render's) and each action as it is rendered."""
     return deep.call(
-        _run, directory, template, function, keys,
+        _in_long_run, directory, template, function, keys,
         retire=retire, functions_dir=functions_dir, steps=steps, progress=progress, code=code, into=into,
     )
+
+
+def _in_long_run(directory: Path, *args: Any, **kwargs: Any) -> Outcome:
+    with deep.long_run():  # the survey's and each action's objects are frozen as they settle
+        return _run(directory, *args, **kwargs)
 
 
 def _run(
@@ -202,6 +208,7 @@ def _run(
     wanted = groups.request(project.settings, keys, into)
     keys = wanted.keys
     chosen = _monoliths_or_done(project, function, keys)
+    deep.settled()  # the project and its analyses live until the end
     if isinstance(chosen, str):
         return Outcome(project, (), None, chosen)
     if function is None and wanted.into is None:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from strangler import deep
 from strangler.analyse.dispatch import Analysis
 from strangler.analyse.dispatch.layout import RouteLayout, RouterModule
 from strangler.analyse.facts import FactCache
@@ -112,6 +113,7 @@ def _render_one(project: Project, analysis: Analysis, plan: Plan, doc: TemplateD
     placed = []
     for action in plan.actions:
         placed.append((action.logical_id, extractor.extract(action)))
+        deep.settled()  # what the action made lives until the end of the run
         progress.advance(action.key)
     extractor.dialect.place_new_functions(doc.data["Resources"], monolith.logical_id, placed)
     draft.changed.extend(plan.notes)

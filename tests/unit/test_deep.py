@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 
@@ -50,3 +51,30 @@ def test_in_place_runs_on_the_calling_thread_so_a_profiler_sees_the_work() -> No
     with deep.in_place():
         assert deep.call(threading.current_thread) is threading.current_thread()
     assert deep.call(threading.current_thread) is not threading.current_thread()
+
+
+def test_what_settled_during_a_run_is_frozen_until_the_run_ends() -> None:
+    assert gc.get_freeze_count() == 0
+    deep.settled()  # outside a run: nothing is frozen for good
+    assert gc.get_freeze_count() == 0
+    kept = [[] for _ in range(10)]
+    with deep.long_run():
+        deep.settled()
+        assert gc.get_freeze_count() >= len(kept)
+        with deep.long_run():  # a nested run does not unfreeze the outer one's
+            deep.settled()
+        assert gc.get_freeze_count() >= len(kept)
+    assert gc.get_freeze_count() == 0
+
+
+def test_objects_frozen_by_someone_else_are_left_alone() -> None:
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        with deep.long_run():
+            _ = [[] for _ in range(10)]
+            deep.settled()
+            assert gc.get_freeze_count() == before
+        assert gc.get_freeze_count() == before
+    finally:
+        gc.unfreeze()

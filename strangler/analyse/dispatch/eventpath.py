@@ -470,14 +470,31 @@ def _rebound(statement: cst.CSTNode, assigned: dict[str, list[cst.BaseExpression
     """A name a def, a class or a ``global`` statement also binds is not a constant."""
     if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
         assigned[statement.name.value].append(cst.Name("None"))
-
-    class Globals(cst.CSTVisitor):
-        def visit_Global(self, node: cst.Global) -> None:
-            for item in node.names:
-                assigned[item.name.value].append(cst.Name("None"))
-
     if isinstance(statement, cst.FunctionDef):
-        statement.visit(Globals())
+        for name in _globals_in(statement):
+            assigned[name].append(cst.Name("None"))
+
+
+# Where a statement can stand: a ``global`` is a statement, and no expression holds one (a
+# lambda's body is an expression), so the search for them walks statements and their suites
+# only, not every expression node of the function (a visitor did: the largest share of
+# finding a big module's constants).
+_HOLDS_STATEMENTS = (
+    cst.BaseStatement, cst.BaseSuite, cst.Else, cst.ExceptHandler, cst.ExceptStarHandler, cst.Finally, cst.MatchCase,
+)
+
+
+def _globals_in(function: cst.FunctionDef) -> Iterator[str]:
+    """The names of the ``global`` statements anywhere in ``function`` (nested defs too)."""
+    pending: list[cst.CSTNode] = [function]
+    while pending:  # iterative: an elif chain is as deep as it is long
+        node = pending.pop()
+        if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            for small in node.body:
+                if isinstance(small, cst.Global):
+                    yield from (item.name.value for item in small.names)
+            continue
+        pending.extend(child for child in node.children if isinstance(child, _HOLDS_STATEMENTS))
 
 
 def _elements(value: cst.BaseExpression) -> list[cst.BaseExpression]:
