@@ -16,19 +16,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate import generate, keys_of
-from strangler import deep
-from tests.support.hostile import accepted, refused
+from tests.support.hostile import accepted, python_compiles, refused
 
 N = 5000
-
-
-def _python_compiles(path: Path) -> bool:
-    """3.12 caps the compiler's C recursion at ~2,500 elifs; 3.11 and 3.13 parse ~6,000."""
-    try:
-        deep.call(compile, path.read_text(encoding="utf-8"), str(path), "exec")
-    except (RecursionError, MemoryError):
-        return False
-    return True
 
 
 @pytest.mark.slow
@@ -38,13 +28,13 @@ def test_two_of_5000_branches_are_split_and_the_rest_still_scans(shape: str, tmp
     keys = keys_of(N, 0, shape)
     first, last = keys[0], keys[-1]
     monolith = app / "src" / "app.py"
-    if not _python_compiles(monolith):
+    if not python_compiles(monolith):
         refused(app, "extract", first, last, names=("src/app.py:",))
         return
 
     accepted(app, "extract", first, last)
     code = monolith.read_text(encoding="utf-8")
-    assert _python_compiles(monolith)
+    assert python_compiles(monolith)
     assert f'"{first}"' not in code and f'"{last}"' not in code
     assert f'"{keys[1]}"' in code and f'"{keys[-2]}"' in code
     made = sorted((app / "functions").glob("*/app.py"))

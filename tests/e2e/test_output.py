@@ -28,7 +28,7 @@ from strangler.errors import did_you_mean
 from strangler.pipeline import ANALYSING
 from strangler.render.render import ASSEMBLING, RENDERING
 from tests.support.apps import copy_app, snapshot
-from tests.support.hostile import edit
+from tests.support.hostile import edit, repository
 from tests.unit.test_progress import open_escapes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -186,15 +186,9 @@ def test_progress_on_a_terminal_never_says_extracted_in_a_dry_run(tmp_path: Path
 
 
 def test_progress_on_a_terminal_shows_every_phase_of_a_real_run(tmp_path: Path) -> None:
-    import git
 
     app = generate(tmp_path / "app", 12, seed=0)
-    repo = git.Repo.init(app)
-    with repo.config_writer() as config:
-        config.set_value("user", "name", "Test")
-        config.set_value("user", "email", "test@example.com")
-    repo.git.add(A=True)
-    repo.index.commit("the monolith")
+    repository(app)
     code, _, terminal = _on_a_terminal(app, "migrate", "--commit", stdout_too=True)
     assert code == 0, terminal
     shown = [terminal.find(phase) for phase in (ANALYSING, RENDERING, ASSEMBLING, CHECKING, COMMITTING)]
@@ -272,15 +266,8 @@ def test_next_steps_tell_the_deploy_order_for_direct_invoke_callers(tmp_path: Pa
 
 
 def test_next_steps_in_git_review_the_diff_or_the_commits(tmp_path: Path) -> None:
-    import git
-
     app = copy_app("eventbridge-orders", tmp_path / "orders")
-    repo = git.Repo.init(app)
-    with repo.config_writer() as config:
-        config.set_value("user", "name", "Test")
-        config.set_value("user", "email", "test@example.com")
-    repo.git.add(A=True)
-    repo.index.commit("the monolith")
+    repo = repository(app)
     assert "git diff" in run(app, "extract", "OrderShipped").stdout
     repo.git.add(A=True)
     repo.index.commit("OrderShipped")
@@ -479,15 +466,8 @@ def test_nothing_is_reported_about_a_function_the_same_run_removes(app: str, tmp
 
 
 def test_a_commit_run_says_each_change_once(tmp_path: Path) -> None:
-    import git
-
     app = copy_app("eventbridge-orders", tmp_path / "orders")
-    repo = git.Repo.init(app)
-    with repo.config_writer() as config:
-        config.set_value("user", "name", "Test")
-        config.set_value("user", "email", "test@example.com")
-    repo.git.add(A=True)
-    repo.index.commit("the monolith")
+    repo = repository(app)
     result = run(app, "migrate", "--commit", "-v")
     assert result.exit_code == 0, result.output
     commits = [line for line in result.stderr.splitlines() if re.match(r"\[[0-9a-f]+\] ", line)]

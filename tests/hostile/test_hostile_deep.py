@@ -18,8 +18,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.branches import function, generate, key
-from strangler import deep
-from tests.support.hostile import TreeState, accepted, refused
+from tests.support.hostile import TreeState, accepted, python_compiles, refused
 
 N = 1000
 
@@ -95,20 +94,10 @@ def test_extract_from_a_400_branch_chain_which_used_to_overflow(generated, tmp_p
     _extracted(generated("chain", 400, tmp_path), 400, 200, "chain")
 
 
-def _python_compiles(path: Path) -> bool:
-    """Whether this Python compiles the module at all: 3.12 caps the compiler's C recursion
-    at a fixed depth (~2,500 elifs), 3.11 and 3.13 go to the parser's ~6,000."""
-    try:
-        deep.call(compile, path.read_text(encoding="utf-8"), str(path), "exec")
-    except (RecursionError, MemoryError):
-        return False
-    return True
-
-
 @pytest.mark.slow
 def test_scan_of_a_5000_branch_chain_lists_every_action(generated, tmp_path: Path) -> None:
     app = generated("chain", 5000, tmp_path)
-    if not _python_compiles(app / "src" / "app.py"):
+    if not python_compiles(app / "src" / "app.py"):
         refused(app, "scan", names=("src/app.py:", "if/elif chain of 5000 branches"))
         return
     (function_scan,) = json.loads(accepted(app, "scan", "--json").output)["functions"]
