@@ -14,8 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ruamel.yaml.comments import CommentedSeq
-
+from strangler.check.function_edits import add_policy, seq, set_variable, variables
 from strangler.check.idempotency_scope import Env, Text
 from strangler.template import document
 from strangler.template.document import TemplateDocument
@@ -25,18 +24,6 @@ TABLE_TYPES = ("AWS::DynamoDB::Table", "AWS::Serverless::SimpleTable")
 ENV_NAME = "IDEMPOTENCY_TABLE"
 TABLE_ID = "IdempotencyTable"
 REQUIREMENT = "aws-lambda-powertools"
-
-
-def variables(template: Mapping[str, Any], function_id: str) -> dict[str, Any]:
-    """The function's environment variables, Globals merged under its own."""
-    merged: dict[str, Any] = {}
-    globals_ = (template.get("Globals") or {}).get("Function") if isinstance(template.get("Globals"), Mapping) else None
-    function = ((template.get("Resources") or {}).get(function_id) or {}).get("Properties") or {}
-    for properties in (globals_ or {}, function):
-        found = ((properties.get("Environment") or {}).get("Variables") or {}) if isinstance(properties, Mapping) else {}
-        if isinstance(found, Mapping):
-            merged.update(found)
-    return merged
 
 
 def table_id(template: Mapping[str, Any], function_id: str, name: Env | Text | None) -> str | None:
@@ -116,15 +103,11 @@ def _is_persistence_table(resource: Any) -> bool:
 def _new_table(doc: TemplateDocument) -> Any:
     properties = doc.new_map({
         "BillingMode": "PAY_PER_REQUEST",
-        "AttributeDefinitions": _seq(doc, doc.new_map({"AttributeName": "id", "AttributeType": "S"})),
-        "KeySchema": _seq(doc, doc.new_map({"AttributeName": "id", "KeyType": "HASH"})),
+        "AttributeDefinitions": seq(doc, [doc.new_map({"AttributeName": "id", "AttributeType": "S"})]),
+        "KeySchema": seq(doc, [doc.new_map({"AttributeName": "id", "KeyType": "HASH"})]),
         "TimeToLiveSpecification": doc.new_map({"AttributeName": "expiration", "Enabled": True}),
     })
     return doc.new_map({"Type": "AWS::DynamoDB::Table", "Properties": properties})
-
-
-def _seq(doc: TemplateDocument, *items: Any) -> Any:
-    return list(items) if doc.is_json else CommentedSeq(items)
 
 
 def ungrantable(template: Mapping[str, Any], function_id: str, table: str) -> str | None:
@@ -145,39 +128,9 @@ def grant(doc: TemplateDocument, function_id: str, table: str) -> None:
     """Give the function ``IDEMPOTENCY_TABLE`` and CRUD on ``table`` (``ungrantable`` said it can)."""
     properties = doc.data["Resources"][function_id]["Properties"]
     if variables(doc.data, function_id).get(ENV_NAME) is None:
-        _variables_of(doc, properties)[ENV_NAME] = doc.ref(table)
-    _add_policy(doc, properties, table)
-
-
-def _variables_of(doc: TemplateDocument, properties: Any) -> Any:
-    if not isinstance(properties.get("Environment"), dict):
-        properties["Environment"] = doc.new_map()
-    environment = properties["Environment"]
-    if not isinstance(environment.get("Variables"), dict):
-        environment["Variables"] = doc.new_map()
-    return environment["Variables"]
-
-
-def _add_policy(doc: TemplateDocument, properties: Any, table: str) -> None:
+        set_variable(doc, properties, ENV_NAME, doc.ref(table))
     policy = doc.new_map({"DynamoDBCrudPolicy": doc.new_map({"TableName": doc.ref(table)})})
-    policies = properties.get("Policies")
-    if isinstance(policies, list):
-        if not any(_crud_on(item, table) for item in policies):
-            policies.append(policy)
-        return
-    if policies is None:
-        properties["Policies"] = _seq(doc, policy)
-    elif not _crud_on(policies, table):
-        properties["Policies"] = _seq(doc, policies, policy)  # one policy (a name, a statement) becomes a list
-        _move_end_comment(properties, "Policies", properties["Policies"])
-
-
-def _move_end_comment(mapping: Any, key: str, seq: Any) -> None:
-    """The comment that ended ``key: value`` now ends the value's line, as the item of ``seq``."""
-    slots = getattr(mapping, "ca", None) and mapping.ca.items.get(key)
-    if slots and len(slots) > 2 and slots[2] is not None and hasattr(seq, "ca"):
-        seq.ca.items[0] = [slots[2], None]
-        slots[2] = None
+    add_policy(doc, properties, policy, present=lambda item: _crud_on(item, table))
 
 
 def _crud_on(policy: Any, table: str) -> bool:

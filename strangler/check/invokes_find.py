@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from strangler.check.app import CheckedApp
+from strangler.check.function_edits import variables
 from strangler.model import FunctionRef
 from strangler.template.intrinsics import intrinsic
 
@@ -304,10 +305,7 @@ class _ModuleInvokes:
         return function_named(self.app, literal) if literal else None
 
     def _variable(self, name: str) -> Any:
-        own = _variables(self.app.resource(self.function.logical_id).get("Properties"))
-        if name in own:
-            return own[name]
-        return _variables((self.app.template.get("Globals") or {}).get("Function")).get(name)
+        return variables(self.app.template, self.function.logical_id).get(name)
 
 
 def payload_refusal(payload: ast.expr | None) -> str | None:
@@ -327,12 +325,6 @@ def payload_refusal(payload: ast.expr | None) -> str | None:
         return None
     return (f"the Payload is {ast.unparse(payload)}: only json.dumps(...), a str or a bytes literal "
             "is rewritten into a message body")
-
-
-def _variables(properties: Any) -> Mapping[str, Any]:
-    environment = properties.get("Environment") if isinstance(properties, Mapping) else None
-    variables = environment.get("Variables") if isinstance(environment, Mapping) else None
-    return variables if isinstance(variables, Mapping) else {}
 
 
 def is_function(app: CheckedApp, logical_id: Any) -> bool:

@@ -18,14 +18,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ruamel.yaml.comments import CommentedSeq
-
 from strangler.check import invokes_code
 from strangler.check.app import CheckedApp
 from strangler.check.edits import Edits
+from strangler.check.function_edits import add, add_policy, seq, set_variable, variables
 from strangler.check.invokes_code import env_var, queue_ids
 from strangler.check.invokes_find import Invoke
-from strangler.template import document
 from strangler.template.document import TemplateDocument
 from strangler.template.intrinsics import intrinsic_name
 from strangler.template.sam import place_new_functions
@@ -55,8 +53,7 @@ def refusal(app: CheckedApp, invoke: Invoke) -> str | None:
     taken = [name for name in (queue, dead) if name in (app.template.get("Resources") or {})]
     if taken:
         return f"the template already has a resource {taken[0]}"
-    variables = _variables(app.resource(invoke.caller))
-    if env_var(invoke.callee) in variables:
+    if env_var(invoke.callee) in variables(app.template, invoke.caller):
         return f"{invoke.caller} already has an environment variable {env_var(invoke.callee)}"
     return invokes_code.handler_refusal(app, invoke.callee)
 
@@ -130,65 +127,20 @@ def _subscribe(doc: TemplateDocument, callee: str) -> None:
     event = doc.new_map({"Type": "SQS", "Properties": doc.new_map({
         "Queue": doc.get_att(queue, "Arn"),
         "BatchSize": BATCH_SIZE,
-        "FunctionResponseTypes": _seq(doc, ["ReportBatchItemFailures"]),
+        "FunctionResponseTypes": seq(doc, ["ReportBatchItemFailures"]),
     })})
     events = properties.get("Events")
     if events is None:
-        _add(properties, "Events", doc.new_map({queue: event}))
+        add(properties, "Events", doc.new_map({queue: event}))
         return
     name = next(n for n in (queue, *(f"{queue}{i}" for i in range(2, 100))) if n not in events)
-    _add(events, name, event)
+    add(events, name, event)
 
 
 def _grant(doc: TemplateDocument, caller: str, callee: str) -> None:
     queue, _ = queue_ids(callee)
     properties = doc.data["Resources"][caller]["Properties"]
-    _set_variable(doc, properties, env_var(callee), doc.ref(queue))
-    policy = doc.new_map({"SQSSendMessagePolicy": doc.new_map({"QueueName": doc.get_att(queue, "QueueName")})})
-    policies = properties.get("Policies")
-    if policies is None:
-        _add(properties, "Policies", _seq(doc, [policy]))
-    elif isinstance(policies, str):
-        properties["Policies"] = _seq(doc, [policies, policy])
-    else:
-        _add(policies, None, policy)
+    set_variable(doc, properties, env_var(callee), doc.ref(queue))
+    add_policy(doc, properties, doc.new_map({"SQSSendMessagePolicy": doc.new_map({"QueueName": doc.get_att(queue, "QueueName")})}))
 
 
-def _set_variable(doc: TemplateDocument, properties: Any, name: str, value: Any) -> None:
-    """An environment variable of the function, with the Environment/Variables it needs."""
-    environment = properties.get("Environment")
-    if environment is None:
-        _add(properties, "Environment", doc.new_map({"Variables": doc.new_map({name: value})}))
-    elif environment.get("Variables") is None:
-        _add(environment, "Variables", doc.new_map({name: value}))
-    else:
-        _add(environment["Variables"], name, value)
-
-
-def _add(container: Any, key: str | None, value: Any) -> None:
-    """Add ``value`` at the end of ``container`` (appended when ``key`` is None). The blank
-    lines and comments that followed the container's last value move after the new one;
-    a comment on that value's own line stays on it."""
-    after = document.trailing_comment(container) if hasattr(container, "ca") else None
-    if after is not None:
-        inline, after = document.inline_and_rest(after)
-        document.set_trailing_comment(container, inline)
-    if key is None:
-        container.append(value)
-    else:
-        container[key] = value
-    if after is not None:
-        document.set_trailing_comment(container, after)
-
-
-def _seq(doc: TemplateDocument, items: list[Any]) -> Any:
-    """A list in the template's own syntax (a block sequence in YAML)."""
-    return list(items) if doc.is_json else CommentedSeq(items)
-
-
-def _variables(resource: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The resource's Environment.Variables ({} when it has none)."""
-    properties = resource.get("Properties")
-    environment = properties.get("Environment") if isinstance(properties, Mapping) else None
-    variables = environment.get("Variables") if isinstance(environment, Mapping) else None
-    return variables if isinstance(variables, Mapping) else {}
