@@ -3,6 +3,7 @@ what delivers events to it, each file parsed at most once per run."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -33,6 +34,7 @@ class CheckedApp:
     def __init__(self, project: Project) -> None:
         self.project = project
         self._modules: dict[Path, cst.Module | None] = {}
+        self._trees: dict[Path, ast.Module | None] = {}
 
     @property
     def root(self) -> Path:
@@ -73,6 +75,17 @@ class CheckedApp:
             except (cst.ParserSyntaxError, RecursionError):
                 self._modules[path] = None
         return self._modules[path]
+
+    def tree(self, path: Path) -> ast.Module | None:
+        """The file's ``ast``, once per run (for rules that only read); None when it cannot be
+        read or parsed. Several functions may share a code folder, and so its files."""
+        if path not in self._trees:
+            text = self.text(path)
+            try:
+                self._trees[path] = None if text is None else ast.parse(text)
+            except (SyntaxError, ValueError, RecursionError):
+                self._trees[path] = None
+        return self._trees[path]
 
     def deliveries(self, function_id: str) -> tuple[Delivery, ...]:
         """Everything that delivers events to the function: its Events, then outside them."""

@@ -58,8 +58,7 @@ def sync_invokes(app: CheckedApp) -> tuple[Invoke, ...]:
     seen: set[tuple[str, int, int]] = set()
     for function in app.functions:
         for path in _files_of(app, function):
-            text = app.text(path)
-            tree = _parse(text) if text is not None else None
+            tree = app.tree(path)
             if tree is None:
                 continue
             relative = app.relative(path)
@@ -75,13 +74,6 @@ def _files_of(app: CheckedApp, function: FunctionRef) -> list[Any]:
     others = sorted(path for path in app.project.sources
                     if path.suffix == ".py" and path != function.module_path and function.code_dir in path.parents)
     return [function.module_path, *others]
-
-
-def _parse(text: str) -> ast.Module | None:
-    try:
-        return ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError):
-        return None
 
 
 def _dotted(node: ast.AST) -> str | None:
