@@ -18,6 +18,7 @@ import copy
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 from strangler.model import ANY_CASE, DELETE, NESTED_SEPARATOR, EventPath
@@ -226,9 +227,12 @@ class Filter:
     def parse(cls, rule: Any) -> "Filter":
         if rule is None:
             return cls("all")
-        items = list(rule) if isinstance(rule, list) else [rule]
-        if items and all(isinstance(item, str) for item in items):
-            return cls("only", tuple(items))
+        # list.__iter__ reads a CommentedSeq at C speed (its own __iter__ goes through
+        # __getitem__ per item): every extraction re-reads the monolith's rule, which holds a
+        # detail-type list per source once several pairs have left.
+        items = tuple(list.__iter__(rule)) if isinstance(rule, list) else (rule,)
+        if items and all(map(isinstance, items, repeat(str))):
+            return cls("only", items)
         if len(items) == 1 and isinstance(items[0], Mapping) and set(items[0]) == {"anything-but"}:
             excluded = items[0]["anything-but"]
             excluded = list(excluded) if isinstance(excluded, list) else [excluded]
