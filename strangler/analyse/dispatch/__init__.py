@@ -12,6 +12,7 @@ from typing import Any
 
 import libcst as cst
 
+from strangler import deep
 from strangler.analyse.dispatch.layout import BranchLayout, Layout, RouteLayout, TableLayout
 from strangler.analyse.dispatch.routers import Neighbours
 from strangler.analyse.slicing import SymbolGraph
@@ -101,6 +102,9 @@ def analyse(
     from strangler.analyse.dispatch.eventpath import constants_of
 
     module = parse(source, path)
+    # The tree lives as long as the run: later full collections (the ast parse's, the
+    # detectors') need not scan it again (a tenth of a long chain's migration).
+    deep.settled()
     with constants_of(module):
         return _detect(function, source, path, module, earlier, neighbours, events)
 
