@@ -8,7 +8,7 @@ use it, and nothing is ever widened.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from strangler.model import Decision, Narrowing
@@ -258,12 +258,34 @@ def summarise(narrowing: Narrowing) -> list[str]:
     return lines
 
 
-def installed_distributions() -> dict[str, tuple[str, ...]]:
+def installed_distributions() -> Mapping[str, tuple[str, ...]]:
     """Import names per installed distribution, from the environment's metadata."""
-    from importlib.metadata import packages_distributions
+    return _Installed()
 
-    found: dict[str, set[str]] = {}
-    for module, distributions in packages_distributions().items():
-        for distribution in distributions:
-            found.setdefault(normalise(distribution), set()).add(module)
-    return {name: tuple(sorted(modules)) for name, modules in found.items()}
+
+class _Installed(Mapping[str, tuple[str, ...]]):
+    """Read on first use: reading every distribution's file list takes tenths of a second,
+    and it is needed only for a requirement line :data:`KNOWN_DISTRIBUTIONS` lacks."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, tuple[str, ...]] | None = None
+
+    def _read(self) -> dict[str, tuple[str, ...]]:
+        if self._found is None:
+            from importlib.metadata import packages_distributions
+
+            found: dict[str, set[str]] = {}
+            for module, distributions in packages_distributions().items():
+                for distribution in distributions:
+                    found.setdefault(normalise(distribution), set()).add(module)
+            self._found = {name: tuple(sorted(modules)) for name, modules in found.items()}
+        return self._found
+
+    def __getitem__(self, name: str) -> tuple[str, ...]:
+        return self._read()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -232,7 +231,7 @@ class _Extractor:
         self.modules = LocalModules(monolith.code_dir, project.sources, project.relative)
         self.original_properties = project.resources[monolith.logical_id].get("Properties") or {}
         self.requirements = project.sources.get(monolith.code_dir / "requirements.txt")
-        self.installed = functools.cache(installed_distributions)
+        self.installed = installed_distributions()
         self.dialect: Dialect = dialect_of(doc.data)
         # From the template as it was: once per run, not per action.
         self.invokers = self.dialect.invokers_of(doc.data, monolith.logical_id, doc.read_file)
@@ -250,7 +249,7 @@ class _Extractor:
         else:
             route = _route(self.dialect, self.doc, self.resource, self.analysis, action, self.invokers)
             piece, handler = slice_action(self.analysis, action.key, self.modules, self.facts), _handler(monolith)
-        narrowing = narrow(self.original_properties, piece, self.requirements, self.installed())
+        narrowing = narrow(self.original_properties, piece, self.requirements, self.installed)
         _write_function_code(self.project, self.analysis, action, piece, narrowing, draft)
         resource, notes = self.dialect.new_function(
             self.doc, monolith.logical_id, self.resource, action.key, _code_uri(monolith, action), handler
@@ -480,8 +479,9 @@ def _retire(project: Project, analysis: Analysis, plan: Plan, doc: TemplateDocum
 def _answers_preflight(analysis: Analysis) -> bool:
     """The handler answers OPTIONS before its dispatch (an ``if`` on the method that returns):
     every new function keeps that code, so any of them can take the preflight route."""
-    tree = ast.parse(analysis.source)
-    entry = next((node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    # The analysis parsed the module's top-level statements already (one ast per statement).
+    top_level = (node for tree in analysis.graph.trees for node in tree.body)
+    entry = next((node for node in top_level if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
                   and node.name == analysis.dispatch.entrypoint), None)
     if entry is None:
         return False
