@@ -15,6 +15,7 @@ and every later extraction works on what earlier ones wrote.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -160,7 +161,11 @@ def _eventbridge_pair(name: str, event: Any, key: str, path: EventPath, where: s
     if not rest:
         return EventSplit(new_event, DELETE)
     monolith = copy.deepcopy(event, _copies_but_pair(pattern, event, fields))
-    _write_pair(monolith["Properties"]["Pattern"], *rules_of(rest, fields))  # type: ignore[arg-type]
+    left = monolith["Properties"]["Pattern"]
+    if len(rest) > 1 and hasattr(left, "insert"):
+        _write_pair(left, {fields[0]: None, fields[1]: None}, written_branches(rest, fields))
+    else:
+        _write_pair(left, *rules_of(rest, fields))  # type: ignore[arg-type]
     return EventSplit(new_event, monolith, f"{name}: the monolith's rule now excludes {pair[0]} {pair[1]}",
                       about_monolith=True)
 
@@ -183,7 +188,7 @@ def _write_pair(pattern: Any, rules: dict[str, list | None], branches: list | No
     if hasattr(pattern, "insert"):  # ruamel's CommentedMap keeps the comments around the keys
         entries = [(k, seq_like(old.get(k), v) if k in old else _flow(v)) for k, v in rules.items() if v is not None]
         if branches:
-            entries.append((OR, _block([{k: _flow(v) for k, v in branch.items()} for branch in branches])))
+            entries.append((OR, _block(branches)))
         for offset, (k, v) in enumerate(entries):
             pattern.insert(anchor + offset, k, v)
         return
@@ -202,10 +207,15 @@ def _flow(items: list) -> Any:
     return seq
 
 
-def _block(items: list) -> Any:
+def _block(branches: list) -> Any:
+    """The ``$or`` list: a branch given as rules is written ``field: [a, b]``; one already
+    written (a ``CommentedMap``, see ``written_branches``) goes in as it is."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    return CommentedSeq([CommentedMap(item) for item in items])
+    return CommentedSeq([
+        branch if isinstance(branch, CommentedMap) else CommentedMap({k: _flow(v) for k, v in branch.items()})
+        for branch in branches
+    ])
 
 
 # --- two fields at once: boxes ------------------------------------------------------------
@@ -222,6 +232,12 @@ class Filter:
 
     kind: str  # "all", "only" or "except"
     values: tuple[str, ...] = ()
+
+    @functools.cached_property
+    def _members(self) -> frozenset[str]:
+        # A box lives through many extractions (see ``written_branches``): look values up
+        # in a set, not along a list of hundreds of detail-types each time.
+        return frozenset(self.values)
 
     @classmethod
     def parse(cls, rule: Any) -> "Filter":
@@ -242,8 +258,8 @@ class Filter:
 
     def admits(self, value: str) -> bool:
         if self.kind == "only":
-            return value in self.values
-        return value not in self.values
+            return value in self._members
+        return value not in self._members
 
     def without(self, value: str) -> "Filter":
         if self.kind == "only":
@@ -275,10 +291,57 @@ def boxes_of(pattern: Mapping[str, Any], fields: tuple[str, str]) -> list[Box]:
         raise Unsupported(branches)
     boxes = []
     for branch in branches:
-        if not isinstance(branch, Mapping) or not branch or set(branch) - set(fields):
-            raise Unsupported(branch)
-        boxes.append((Filter.parse(branch.get(fields[0])), Filter.parse(branch.get(fields[1]))))
+        box = _box_written(branch, fields)
+        if box is None:
+            if not isinstance(branch, Mapping) or not branch or set(branch) - set(fields):
+                raise Unsupported(branch)
+            box = (Filter.parse(branch.get(fields[0])), Filter.parse(branch.get(fields[1])))
+        boxes.append(box)
     return boxes
+
+
+# Splitting a nested dispatch's pairs one by one leaves the monolith's rule a branch per
+# source, each listing the detail-types still its own: reading and writing every branch
+# for every action made the route quadratic. A branch is written once for its box and
+# then carried over, as the same object, to the monolith's next rule while its box is
+# unchanged; reading it back gives that box without parsing it again. The previous rule
+# is replaced in the template by the next one, so no branch is in the document twice.
+# id(box) -> (box, branch); id(branch) -> (branch, fields, box, stamp). Entries keep their
+# objects alive, so ids are not reused; the stamp (the ids and lengths of the branch's
+# values) tells a branch edited since it was written, which is then read again.
+_BRANCH_OF: dict[int, tuple[Box, Any]] = {}
+_BOX_OF: dict[int, tuple[Any, tuple[str, str], Box, tuple]] = {}
+_BOUND = 100_000
+
+
+def written_branches(boxes: list[Box], fields: tuple[str, str]) -> list[Any]:
+    """The ``$or`` branches of ``boxes``, reusing the branch written before for a box."""
+    from ruamel.yaml.comments import CommentedMap
+
+    if len(_BRANCH_OF) >= _BOUND:
+        _BRANCH_OF.clear()
+        _BOX_OF.clear()
+    result = []
+    for box in boxes:
+        hit = _BRANCH_OF.get(id(box))
+        if hit is None or hit[0] is not box:
+            branch = CommentedMap({field: _flow(rule) for field, f in zip(fields, box, strict=True)
+                                   if (rule := f.rule()) is not None})
+            hit = _BRANCH_OF[id(box)] = (box, branch)
+            _BOX_OF[id(branch)] = (branch, fields, box, _stamp(branch))
+        result.append(hit[1])
+    return result
+
+
+def _box_written(branch: Any, fields: tuple[str, str]) -> Box | None:
+    hit = _BOX_OF.get(id(branch))
+    if hit is None or hit[0] is not branch or hit[1] != fields or hit[3] != _stamp(branch):
+        return None
+    return hit[2]
+
+
+def _stamp(branch: Any) -> tuple:
+    return len(branch), *((id(value), len(value) if isinstance(value, list) else -1) for value in branch.values())
 
 
 def admits(boxes: list[Box], pair: tuple[str, str]) -> bool:

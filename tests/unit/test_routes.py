@@ -674,6 +674,22 @@ def test_nested_pairs_leave_the_monolith_every_event_it_had_but_theirs(events, p
             break
 
 
+def test_a_monolith_branch_edited_after_a_split_is_read_again(events):
+    """A branch strangler wrote is carried over, unparsed, to the next split while its box
+    is unchanged; one edited in place since (a detail-type added by hand) is read afresh."""
+    current = events("Shop:\n  Type: EventBridgeRule\n  Properties:\n    Pattern:\n      source: [shop.orders, shop.payments]\n"
+                     "      detail-type: [Placed, Cancelled, Captured]\n")
+    current = route(current, "shop.orders/Placed", NESTED).monolith_events
+    current = route(current, "shop.payments/Captured", NESTED).monolith_events
+    branches = current["Shop"]["Properties"]["Pattern"]["$or"]
+    orders = next(b for b in branches if list(b["source"]) == ["shop.orders"])
+    orders["detail-type"].append("Packed")
+    monolith = route(current, "shop.orders/Cancelled", NESTED).monolith_events["Shop"]["Properties"]["Pattern"]
+    assert _accepts(monolith, "shop.orders", "Packed")
+    assert not _accepts(monolith, "shop.orders", "Cancelled") and not _accepts(monolith, "shop.orders", "Placed")
+    assert _accepts(monolith, "shop.payments", "Placed") and not _accepts(monolith, "shop.payments", "Captured")
+
+
 def test_nested_pair_rule_and_the_monolith_or(events):
     rule = events(
         """\
