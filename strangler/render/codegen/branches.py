@@ -174,6 +174,17 @@ def _clauses(head: cst.If) -> tuple[list[cst.If], cst.Else | None]:
         node = node.orelse
 
 
+def _unchanged_suffix(clauses: list[cst.If], default: cst.Else | None, kept: list[cst.If], tail: cst.Else | None) -> int:
+    """How many of the last ``kept`` clauses are the original last clauses, unchanged and
+    still followed by the original else."""
+    if tail is not default:
+        return 0
+    count = 0
+    while count < len(kept) and count < len(clauses) and kept[-1 - count] is clauses[-1 - count]:
+        count += 1
+    return count
+
+
 class _WithoutBranches(cst.CSTTransformer):
     """The monolith's dispatcher once some branches left: the others stay as they were.
 
@@ -189,6 +200,21 @@ class _WithoutBranches(cst.CSTTransformer):
             if layout.kind == "sequence"
             for branch in layout.branches
         }
+        self.targets = [layout.nodes[0] for layout, _ in levels if layout.nodes and layout.kind != "sequence"]
+        self.members = [node for layout, _ in levels if layout.kind == "sequence" for node in layout.nodes]
+        self.spine: frozenset[int] | None = None
+        self.rooted = False
+
+    # As in SpecialiseBranches, only the paths down to the chains and sequence members are
+    # walked: ``--commit`` trims the monolith after every action, and walking every branch
+    # of a long chain each time made the run quadratic.
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if not self.rooted:
+            self.rooted = True
+            self.spine, _ = _spine(node, self.targets, self.members)
+        if self.spine is not None and id(node) not in self.spine:
+            return False
+        return super().on_visit(node)
 
     def leave_If(self, original: cst.If, updated: cst.If):
         level = self.heads.get(id(original))
@@ -225,6 +251,12 @@ class _WithoutBranches(cst.CSTTransformer):
                 return self._flatten(tail.body, head)
             return cst.RemoveFromParent()
         chain: cst.If | cst.Else | None = tail
+        # The clauses after the last one that left or changed are the chain's own nodes,
+        # with what follows them: they are reused whole, not rebuilt one by one.
+        reused = _unchanged_suffix(clauses, default, kept, tail)
+        if reused:
+            chain = kept[-reused]
+            kept = kept[:-reused]
         for clause in reversed(kept):
             chain = clause.with_changes(orelse=chain)
         assert isinstance(chain, cst.If)
