@@ -33,13 +33,21 @@ def copied_links(project: Project, folder: str, code_dir: Path, paths: Iterable[
 
 
 def guard_links(
-    project: Project, files: MutableMapping[str, str | None], removed: list[str], manual: list[str]
+    project: Project, files: MutableMapping[str, str | None], removed: list[str], manual: list[str],
+    unlinked: set[str] | None = None,
 ) -> None:
-    """Refuse to rewrite a file reached through a symlink; keep deletions off link targets."""
+    """Refuse to rewrite a file reached through a symlink; keep deletions off link targets.
+
+    ``unlinked``: paths known to be reached through no symlink, skipped, and added to as
+    they are found (a run that checks after every step checks each path once)."""
     for path in sorted(files):
+        if unlinked is not None and path in unlinked:
+            continue
         absolute = project.root / path
         link = link_of(project.sources, absolute)
         if link is None:
+            if unlinked is not None:
+                unlinked.add(path)
             continue
         if files[path] is not None:
             raise StranglerError(

@@ -64,6 +64,10 @@ class _Draft:
     # The resources edited since the template was last dumped (None: maybe any of them),
     # so that a run dumping it after each step serializes only those again.
     edited: set[str] | None = field(default_factory=set)
+    # What freezing found of each file, kept for the next step's freeze: a run that
+    # freezes after every action would otherwise look at every file written so far again.
+    unlinked: set[str] = field(default_factory=set)  # paths no symlink reaches
+    frozen: dict[str, tuple[str | None, FileChange | None]] = field(default_factory=dict)  # path -> (new, its change)
 
     def edit(self, *logical_ids: str) -> None:
         if self.edited is not None:
@@ -505,18 +509,30 @@ def _sharing_code(project: Project, monolith) -> list[str]:
 
 def _freeze(project: Project, draft: _Draft) -> ChangeSet:
     changes = []
-    guard_links(project, draft.files, draft.removed, draft.manual)
+    guard_links(project, draft.files, draft.removed, draft.manual, draft.unlinked)
     for path, new in sorted(draft.files.items()):
-        absolute = project.root / path
-        old = project.sources.get(absolute)
-        if old is not None:
-            old = as_written(project.sources, absolute, old)
-            new = None if new is None else as_written(project.sources, absolute, new)
-        if old is None and absolute == project.template.path:
-            old = project.template.text
-        if old is None and absolute.is_file():
-            old = absolute.read_text(encoding="utf-8")
-        if old != new:
-            changes.append(FileChange(path, old, new))
+        known = draft.frozen.get(path)
+        if known is not None and known[0] is new:
+            if known[1] is not None:
+                changes.append(known[1])
+            continue
+        change = _change(project, path, new)
+        draft.frozen[path] = (new, change)
+        if change is not None:
+            changes.append(change)
     report = Report(tuple(draft.created), tuple(draft.narrowed), tuple(draft.changed), tuple(draft.removed), tuple(dict.fromkeys(draft.manual)))
     return ChangeSet(tuple(changes), report, tuple(draft.routed))
+
+
+def _change(project: Project, path: str, new: str | None) -> FileChange | None:
+    """The change to ``path`` (relative to the root) if it becomes ``new``, or None."""
+    absolute = project.root / path
+    old = project.sources.get(absolute)
+    if old is not None:
+        old = as_written(project.sources, absolute, old)
+        new = None if new is None else as_written(project.sources, absolute, new)
+    if old is None and absolute == project.template.path:
+        old = project.template.text
+    if old is None and absolute.is_file():
+        old = absolute.read_text(encoding="utf-8")
+    return FileChange(path, old, new) if old != new else None
