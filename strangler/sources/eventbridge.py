@@ -352,9 +352,10 @@ def without(boxes: list[Box], pair: tuple[str, str]) -> list[Box]:
     """The boxes once ``pair`` goes elsewhere."""
     first, second = pair
     result: list[Box] = []
-    for outer, inner in boxes:
+    for box in boxes:
+        outer, inner = box
         if not (outer.admits(first) and inner.admits(second)):
-            result.append((outer, inner))
+            result.append(box)  # the same object: its branch is written once (written_branches)
             continue
         rest = outer.without(first)
         if not rest.empty:
