@@ -20,6 +20,7 @@ import io
 import json
 import posixpath
 import re
+import secrets
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -298,6 +299,8 @@ class StepDump:
             self._yaml = _yaml(self._text)
             self._piece_yaml = _yaml(self._text)
             self._piece_yaml.explicit_start = False
+            self._lists = _FlowLists(self._text)
+            self._piece_yaml.Representer = self._lists.representer(self._piece_yaml.Representer)
             self.enabled = self._assemble(None) == _base(doc.text, doc.is_json, doc.json_indent)
             self._unverified = None
 
@@ -377,7 +380,15 @@ class StepDump:
         wrapper["Resources"] = inner
         stream = io.StringIO()
         self._piece_yaml.dump(wrapper, stream)
-        first, _, text = stream.getvalue().partition("\n")
+        dumped = self._lists.fill(stream.getvalue())
+        if dumped is None:  # a list stands too far right: dump the piece as it is
+            self._lists.paused, stream = True, io.StringIO()
+            try:
+                self._piece_yaml.dump(wrapper, stream)
+            finally:
+                self._lists.paused = False
+            dumped = stream.getvalue()
+        first, _, text = dumped.partition("\n")
         if first != "Resources:":
             raise StaleDump(self.doc.path.name)
         return text
@@ -399,6 +410,90 @@ class StepDump:
         stream = io.StringIO()
         self._yaml.dump(top, stream)
         return stream.getvalue()
+
+
+class _FlowLists:
+    """The text of long one-line lists (``detail-type: [A, B, ...]``), kept from one step's
+    dump to the next.
+
+    A nested dispatch split pair by pair leaves the monolith's rule a list of detail-types
+    per source, the same list objects step after step but for the one that changed (see
+    ``sources.eventbridge.written_branches``): dumping every item of every list again was
+    most of a ``--commit`` run. A piece is dumped with a placeholder for each such list,
+    which is then replaced by the list's text, made once per list. Only lists whose text
+    does not depend on where they stand qualify: flow style, strings, no comment,
+    anchor or tag, on one line that still ends within the dump's width where it stands.
+    ``StepDump.verify`` still compares the pieces with a whole dump."""
+
+    SHORTEST = 8  # items: below that, a placeholder saves nothing
+    WIDTH = 4096  # the dump's width (``_yaml``): a list written past it is wrapped
+
+    def __init__(self, text: str) -> None:
+        self._yaml = _yaml(text)
+        self._yaml.explicit_start = False
+        self._mark = f"strangler{secrets.token_hex(8)}list"
+        self._texts: dict[int, tuple[CommentedSeq, tuple[str, ...], str]] = {}  # id -> (list, its items, its text)
+        self._placed: dict[str, str] = {}  # placeholder -> text, for the dump under way
+        self.paused = False
+
+    def representer(self, base: type) -> type:
+        lists = self
+
+        def represent_list(representer: Any, data: Any) -> Any:
+            text = None if lists.paused else lists._text(data)
+            if text is None:
+                return base.represent_list(representer, data)
+            placeholder = f"{lists._mark}{len(lists._placed)}"
+            lists._placed[placeholder] = text
+            return representer.represent_scalar("tag:yaml.org,2002:str", placeholder)
+
+        cls = type("_PieceRepresenter", (base,), {})
+        cls.add_representer(CommentedSeq, represent_list)
+        return cls
+
+    def fill(self, dumped: str) -> str | None:
+        """``dumped`` with each placeholder replaced by its list's text; None when a list
+        would have ended past the width where it stands (the emitter wraps it there)."""
+        placed, self._placed = self._placed, {}
+        if not placed:
+            return dumped
+        pieces, end = [], 0
+        for match in re.finditer(re.escape(self._mark) + r"\d+", dumped):
+            text = placed[match.group(0)]
+            column = match.start() - (dumped.rfind("\n", 0, match.start()) + 1)
+            if column + len(text) > self.WIDTH:
+                return None
+            pieces += [dumped[end:match.start()], text]
+            end = match.end()
+        return "".join([*pieces, dumped[end:]])
+
+
+    def _text(self, data: Any) -> str | None:
+        if type(data) is not CommentedSeq or len(data) < self.SHORTEST or not data.fa.flow_style():
+            return None
+        items = tuple(list.__iter__(data))
+        known = self._texts.get(id(data))
+        if known is not None and known[0] is data and known[1] == items:
+            return known[2]
+        if not all(isinstance(item, str) and not _anchored(item) for item in items) or data.ca.comment \
+                or data.ca.items or data.ca.end or _anchored(data) or data.tag.trval:
+            return None
+        stream = io.StringIO()
+        self._yaml.dump(data, stream)
+        text = stream.getvalue().rstrip("\n")
+        if "\n" in text or not (text.startswith("[") and text.endswith("]")):
+            return None
+        if len(self._texts) >= 100_000:
+            self._texts.clear()
+        self._texts[id(data)] = (data, items, text)
+        return text
+
+
+def _anchored(node: Any) -> bool:
+    """``&name`` on a ruamel node or ScalarString (a plain str has none)."""
+    read = getattr(node, "yaml_anchor", None)
+    anchor = read() if read is not None else None
+    return anchor is not None and getattr(anchor, "value", None) is not None
 
 
 def _reset_comments(node: Any) -> None:

@@ -94,3 +94,72 @@ def test_a_run_whose_steps_do_not_name_their_edits_is_rendered_again_whole(tmp_p
         silent = run(app, None, None, None, retire=True, functions_dir=DEFAULT_FUNCTIONS_DIR, steps=True)
     assert silent.steps == whole.steps
     assert silent.changes.changes[0].new is not None
+
+
+def _rule_template(types: list[str], prefix: str = "") -> str:
+    listed = ", ".join(types)
+    return (
+        "Resources:\n"
+        "  Monolith:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        "      Handler: app.handler\n"
+        "      Events:\n"
+        "        Rule:\n"
+        "          Type: EventBridgeRule\n"
+        "          Properties:\n"
+        "            Pattern:\n"
+        f"              {prefix}detail-type: [{listed}]\n"
+        "  Other:\n"
+        "    Type: AWS::SNS::Topic\n"
+    )
+
+
+def test_long_one_line_lists_keep_their_text_from_step_to_step_and_say_what_a_whole_dump_says(monkeypatch) -> None:
+    """A list unchanged since the last step is not dumped again; an edited one is."""
+    from strangler.template import document
+
+    made: list[int] = []
+    real = document._FlowLists._text
+
+    def counted(self, data):
+        known = self._texts.get(id(data))
+        text = real(self, data)
+        if text is not None and (known is None or known[0] is not data or known[1] != tuple(data)):
+            made.append(len(data))
+        return text
+
+    monkeypatch.setattr(document._FlowLists, "_text", counted)
+    types = [f"Type{i}" for i in range(30)] + ["'yes'", '"on"', "Order Placed"]
+    doc = TemplateDocument.parse(Path("template.yaml"), _rule_template(types))
+    dumper = StepDump(doc)
+    assert dumper.enabled and made == [33]
+    rule = doc.data["Resources"]["Monolith"]["Properties"]["Events"]["Rule"]["Properties"]["Pattern"]
+    for step in range(3):
+        doc.data["Resources"]["Monolith"]["Properties"]["Timeout"] = 10 + step  # the list itself unchanged
+        assert dumper.dump({"Monolith"}, meant=False) == doc.dump()
+        dumper.verify()
+    assert made == [33], "the unchanged list was dumped again"
+    rule["detail-type"].pop(0)  # edited in place: its text is made again
+    assert dumper.dump({"Monolith"}, meant=False) == doc.dump()
+    dumper.verify()
+    assert made == [33, 32]
+
+
+def test_a_long_list_that_would_be_wrapped_where_it_stands_is_dumped_in_place(monkeypatch) -> None:
+    """The dump wraps a one-line list that runs past its width (4096) where it stands: its
+    text on its own (4,094 characters) would not say that."""
+    from strangler.template import document
+
+    fills: list[bool] = []
+    real = document._FlowLists.fill
+    monkeypatch.setattr(document._FlowLists, "fill", lambda self, dumped: fills.append(bool(r := real(self, dumped))) or r)
+    types = [f"SomethingHappened{i:04d}" for i in range(178)]
+    doc = TemplateDocument.parse(Path("template.yaml"), _rule_template(types))
+    dumper = StepDump(doc)
+    assert dumper.enabled
+    assert "\n" in _whole(doc).split("detail-type: [", 1)[1].split("]", 1)[0], "the list is not wrapped: nothing tested"
+    doc.data["Resources"]["Monolith"]["Properties"]["Timeout"] = 3
+    assert dumper.dump({"Monolith"}, meant=False) == doc.dump()
+    dumper.verify()
+    assert False in fills, "no placeholder was refused: the fallback was not tested"
