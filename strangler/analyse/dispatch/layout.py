@@ -6,6 +6,7 @@ action's nodes a unit of their own, and code generation specialises or removes t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -76,7 +77,16 @@ class BranchLayout:
         return {branch.label: [branch.body] for branch in self.branches}
 
     def branch(self, key: str) -> Branch:
-        return next(b for b in self.branches if key in b.keys)
+        return self._by_key[key]
+
+    @functools.cached_property
+    def _by_key(self) -> dict[str, Branch]:
+        # Looked up for every action, and for every action left at each --commit step.
+        found: dict[str, Branch] = {}
+        for branch in self.branches:
+            for key in branch.keys:
+                found.setdefault(key, branch)
+        return found
 
     def label(self, key: str) -> str:
         return self.branch(key).label
