@@ -190,6 +190,7 @@ def _render_steps(project: Project, work: Sequence[tuple[Analysis, Plan]], facts
             extractor.dialect.place_new_functions(doc.data["Resources"], monolith.logical_id, [(action.logical_id, resource)])
             extractor.trim_monolith([key for a in plan.actions[:count] for key in a.keys])
             steps.append(_snapshot(project, dumper, draft))
+            deep.settled()  # the step's change set lives until the end of the run
             progress.advance(action.key)
         if plan.retire:
             dumper.verify()
