@@ -14,6 +14,7 @@ scalar copied from the template stays plain and keeps the meaning it had.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import io
@@ -21,7 +22,7 @@ import json
 import posixpath
 import re
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -381,12 +382,10 @@ class StepDump:
         stream = io.StringIO()
         self._piece_yaml.dump(wrapper, stream)
         dumped = self._lists.fill(stream.getvalue())
-        if dumped is None:  # a list stands too far right: dump the piece as it is
-            self._lists.paused, stream = True, io.StringIO()
-            try:
+        if dumped is None:  # a list's text depends on where it stands: dump the piece as it is
+            stream = io.StringIO()
+            with self._lists.in_place():
                 self._piece_yaml.dump(wrapper, stream)
-            finally:
-                self._lists.paused = False
             dumped = stream.getvalue()
         first, _, text = dumped.partition("\n")
         if first != "Resources:":
@@ -434,13 +433,13 @@ class _FlowLists:
         self._mark = f"strangler{secrets.token_hex(8)}list"
         self._texts: dict[int, tuple[CommentedSeq, tuple[str, ...], str]] = {}  # id -> (list, its items, its text)
         self._placed: dict[str, str] = {}  # placeholder -> text, for the dump under way
-        self.paused = False
+        self._paused = False
 
     def representer(self, base: type) -> type:
         lists = self
 
         def represent_list(representer: Any, data: Any) -> Any:
-            text = None if lists.paused else lists._text(data)
+            text = None if lists._paused else lists._text(data)
             if text is None:
                 return base.represent_list(representer, data)
             placeholder = f"{lists._mark}{len(lists._placed)}"
@@ -453,7 +452,9 @@ class _FlowLists:
 
     def fill(self, dumped: str) -> str | None:
         """``dumped`` with each placeholder replaced by its list's text; None when a list
-        would have ended past the width where it stands (the emitter wraps it there)."""
+        would have ended past the width where it stands (the emitter wraps it there), or
+        does not end its line (what follows it, a comment or the next item of a flow
+        collection, was placed after a placeholder of another length)."""
         placed, self._placed = self._placed, {}
         if not placed:
             return dumped
@@ -461,12 +462,20 @@ class _FlowLists:
         for match in re.finditer(re.escape(self._mark) + r"\d+", dumped):
             text = placed[match.group(0)]
             column = match.start() - (dumped.rfind("\n", 0, match.start()) + 1)
-            if column + len(text) > self.WIDTH:
+            if column + len(text) > self.WIDTH or dumped[match.end():match.end() + 1] not in ("\n", ""):
                 return None
             pieces += [dumped[end:match.start()], text]
             end = match.end()
         return "".join([*pieces, dumped[end:]])
 
+    @contextlib.contextmanager
+    def in_place(self) -> Iterator[None]:
+        """Dumps inside write every list where it stands."""
+        self._paused = True
+        try:
+            yield
+        finally:
+            self._paused = False
 
     def _text(self, data: Any) -> str | None:
         if type(data) is not CommentedSeq or len(data) < self.SHORTEST or not data.fa.flow_style():

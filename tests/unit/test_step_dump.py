@@ -163,3 +163,29 @@ def test_a_long_list_that_would_be_wrapped_where_it_stands_is_dumped_in_place(mo
     assert dumper.dump({"Monolith"}, meant=False) == doc.dump()
     dumper.verify()
     assert False in fills, "no placeholder was refused: the fallback was not tested"
+
+
+def test_a_long_list_followed_on_its_line_is_dumped_in_place(monkeypatch) -> None:
+    """What follows a list on its line (the rest of a flow mapping) was placed after the
+    placeholder, not after the list: such a piece is dumped as it is."""
+    from strangler.template import document
+
+    fills: list[bool] = []  # for each dump with a placeholder: whether it was filled
+    real = document._FlowLists.fill
+
+    def spy(self, dumped: str):
+        placed, filled = bool(self._placed), real(self, dumped)
+        if placed:
+            fills.append(filled is not None)
+        return filled
+
+    monkeypatch.setattr(document._FlowLists, "fill", spy)
+    types = ", ".join(f"Type{i}" for i in range(20))
+    text = _rule_template([]).replace("Pattern:\n              detail-type: []", f"Pattern: {{detail-type: [{types}], source: [shop]}}")
+    doc = TemplateDocument.parse(Path("template.yaml"), text)
+    dumper = StepDump(doc)
+    assert dumper.enabled
+    doc.data["Resources"]["Monolith"]["Properties"]["Timeout"] = 3
+    assert dumper.dump({"Monolith"}, meant=False) == doc.dump()
+    dumper.verify()
+    assert fills and not any(fills), "the list was replaced in the middle of its line"
