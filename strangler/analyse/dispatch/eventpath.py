@@ -46,10 +46,24 @@ class Locals:
         params = function.params.params or function.params.posonly_params
         if not params:
             raise Unresolvable(function, f"{function.name.value}() takes no event parameter")
+        typed_as = _event_source_class(function) or _PARAMETER_CLASS.get()
+        known = _LOCALS.get(id(function))
+        if known is not None and known[0] is function and known[1].event_class == typed_as:
+            return known[1]
         collector = _Bindings()
         function.body.visit(collector)
-        typed_as = _event_source_class(function) or _PARAMETER_CLASS.get()
-        return cls(params[0].name.value, dict(collector.assigned), dict(collector.loops), typed_as)
+        found = cls(params[0].name.value, dict(collector.assigned), dict(collector.loops), typed_as)
+        while len(_LOCALS) >= _LOCALS_KEPT:
+            _LOCALS.pop(next(iter(_LOCALS)))
+        _LOCALS[id(function)] = (function, found)
+        return found
+
+
+# The locals of the last few functions read, by id: each detector the survey tries reads
+# the entrypoint's, a walk of the whole handler each time. The function is kept with them,
+# so its id is not reused while cached.
+_LOCALS: dict[int, tuple[cst.FunctionDef, Locals]] = {}
+_LOCALS_KEPT = 8
 
 
 # The class of the object a helper's first parameter receives (the caller unmarshalled it):
