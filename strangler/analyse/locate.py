@@ -8,9 +8,11 @@ inside one statement by a position pass over that statement alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst._nodes.internal import CodegenState
 
 
 def top_level_line(source: str, name: str, kind: str = "any") -> int:
@@ -29,22 +31,63 @@ def top_level_line(source: str, name: str, kind: str = "any") -> int:
 
 
 class Lines:
-    """Lines of nodes inside one statement, from one position pass over that statement."""
+    """Lines of nodes inside one statement, from one pass of code generation over it."""
 
     def __init__(self, statement: cst.BaseStatement, statement_line: int):
         self.statement = statement
         self.statement_line = statement_line
-        self._positions = None
+        self._lines: dict[int, int] | None = None
         self._anchor = 0
 
     def of(self, node: cst.CSTNode) -> int:
-        if self._positions is None:
-            mini = cst.Module(body=[self.statement])
-            self._positions = MetadataWrapper(mini, unsafe_skip_copy=True).resolve(PositionProvider)
+        if self._lines is None:
+            self._lines = start_lines(cst.Module(body=[self.statement]))
             anchor_node = self.statement.name if isinstance(self.statement, (cst.FunctionDef, cst.ClassDef)) else self.statement
-            self._anchor = self._positions[anchor_node].start.line
-        where = self._positions.get(node)
-        return self.statement_line + (where.start.line - self._anchor) if where else self.statement_line
+            self._anchor = self._lines[id(anchor_node)]
+        line = self._lines.get(id(node))
+        return self.statement_line + (line - self._anchor) if line is not None else self.statement_line
+
+
+def start_lines(module: cst.Module) -> dict[int, int]:
+    """The line each node of ``module`` starts on, by id: ``PositionProvider``'s start
+    lines, for a fraction of its cost (it computes lines and columns token by token, and
+    a range object per node; a branch dispatch of hundreds of branches is read several
+    times a run)."""
+    state = _StartTokens(default_indent=module.default_indent, default_newline=module.default_newline)
+    module._codegen(state)
+    newlines = [0]
+    for token in state.tokens:
+        newlines.append(newlines[-1] + len(_NEWLINE.findall(token)))
+    return {node: 1 + newlines[index] for node, index in state.starts.items()}
+
+
+_NEWLINE = re.compile(r"\r\n?|\n")
+
+
+class _StartTokens(CodegenState):
+    """Code generation noting the token each node starts at, as ``PositionProvider`` does:
+    where the node's syntax starts when it says so, else where its code does."""
+
+    def __init__(self, default_indent: str, default_newline: str) -> None:
+        super().__init__(default_indent=default_indent, default_newline=default_newline)
+        self.starts: dict[int, int] = {}
+        self._open: list[int] = []
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        self._open.append(len(self.tokens))
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        self.starts.setdefault(id(node), self._open.pop())
+
+    @contextmanager
+    def record_syntactic_position(
+        self, node: cst.CSTNode, *, start_node: cst.CSTNode | None = None, end_node: cst.CSTNode | None = None,
+    ) -> Iterator[None]:
+        start = len(self.tokens)
+        try:
+            yield
+        finally:
+            self.starts[id(node)] = self.starts[id(start_node)] if start_node is not None else start
 
 
 def line_within(statement: cst.BaseStatement, statement_line: int, node: cst.CSTNode) -> int:
