@@ -7,6 +7,7 @@ inside one statement by a position pass over that statement alone.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,8 @@ from libcst._nodes.internal import CodegenState
 
 def top_level_line(source: str, name: str, kind: str = "any") -> int:
     """The line of ``def name`` / ``class name`` / ``name = ...`` at column 0 (0 if absent)."""
+    if kind == "def":
+        return _top_level_defs(source).get(name, 0)
     patterns = {
         "def": rf"^(?:async[ \t]+)?def[ \t]+{re.escape(name)}\b",
         "class": rf"^class[ \t]+{re.escape(name)}\b",
@@ -28,6 +31,22 @@ def top_level_line(source: str, name: str, kind: str = "any") -> int:
         for match in re.finditer(pattern, source, re.MULTILINE):
             last = max(last, source.count("\n", 0, match.start()) + 1)
     return last
+
+
+@functools.lru_cache(maxsize=8)
+def _top_level_defs(source: str) -> dict[str, int]:
+    """The last line of each ``def`` at column 0, by name: one pass over the module for all
+    of them (a resolver's routes are one def each, hundreds of them)."""
+    found: dict[str, int] = {}
+    line, counted = 1, 0
+    for match in _DEF.finditer(source):
+        line += source.count("\n", counted, match.start())
+        counted = match.start()
+        found[match.group(1)] = line
+    return found
+
+
+_DEF = re.compile(r"^(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
 
 
 class Lines:

@@ -48,3 +48,18 @@ def test_a_fixture_handlers_clauses_are_found_on_their_lines() -> None:
     for node in ifs:
         text = source.splitlines()[lines.of(node) - 1].strip()
         assert text.startswith(("if ", "elif ")), text
+
+
+def test_a_top_level_def_is_found_on_its_last_line_at_column_zero() -> None:
+    from strangler.analyse.locate import top_level_line
+
+    source = (
+        "import os\r\n\r\nasync def fetch(e):\r\n    def inner():\r\n        pass\r\n\r\n"
+        "def handler(e, c):\r\n    return 1\r\n\r\n\r\ndef handler(e, c):  # redefined: this one runs\r\n    return 2\r\n"
+        "def handler_v2(e, c):\r\n    return 3\r\n"
+    )
+    assert top_level_line(source, "fetch", "def") == 3
+    assert top_level_line(source, "inner", "def") == 0  # not at column 0
+    assert top_level_line(source, "handler", "def") == 11
+    assert top_level_line(source, "handler_v2", "def") == 13
+    assert top_level_line(source, "missing", "def") == 0
