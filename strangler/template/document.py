@@ -433,6 +433,7 @@ class _FlowLists:
         self._mark = f"strangler{secrets.token_hex(8)}list"
         self._texts: dict[int, tuple[CommentedSeq, tuple[str, ...], str]] = {}  # id -> (list, its items, its text)
         self._placed: dict[str, str] = {}  # placeholder -> text, for the dump under way
+        self._items: dict[tuple[type, str], str | None] = {}  # (type, value) -> its text in a list
         self._paused = False
 
     def representer(self, base: type) -> type:
@@ -487,15 +488,30 @@ class _FlowLists:
         if not all(isinstance(item, str) and not _anchored(item) for item in items) or data.ca.comment \
                 or data.ca.items or data.ca.end or _anchored(data) or data.tag.trval:
             return None
-        stream = io.StringIO()
-        self._yaml.dump(data, stream)
-        text = stream.getvalue().rstrip("\n")
-        if "\n" in text or not (text.startswith("[") and text.endswith("]")):
+        parts = [self._item(item) for item in items]
+        if any(part is None for part in parts):
             return None
+        text = "[" + ", ".join(parts) + "]"  # type: ignore[arg-type]
         if len(self._texts) >= 100_000:
             self._texts.clear()
         self._texts[id(data)] = (data, items, text)
         return text
+
+
+    def _item(self, item: str) -> str | None:
+        """How the dump writes ``item`` in a flow list, the same wherever the list stands
+        (plain or quoted as its text and style ask); None if not on one line. Kept by
+        value: a list one item shorter than the last step's is written from the same items."""
+        key = (type(item), item)
+        if key not in self._items:
+            seq = CommentedSeq([item])
+            seq.fa.set_flow_style()
+            stream = io.StringIO()
+            self._yaml.dump(seq, stream)
+            text = stream.getvalue().rstrip("\n")
+            ok = "\n" not in text and text.startswith("[") and text.endswith("]")
+            self._items[key] = text[1:-1] if ok else None
+        return self._items[key]
 
 
 def _anchored(node: Any) -> bool:
@@ -522,10 +538,12 @@ def _reset_comments(node: Any) -> None:
                     tokens.extend(token)
                 elif hasattr(token, "reset"):
                     token.reset()
+        # Strings carry no comments: a rule's long lists of them are not walked item by item
+        # (list.__iter__ reads a CommentedSeq at C speed, its own __iter__ does not).
         if isinstance(current, dict):
-            stack.extend(current.values())
+            stack.extend(value for value in current.values() if not isinstance(value, str))
         elif isinstance(current, list):
-            stack.extend(current)
+            stack.extend(item for item in list.__iter__(current) if not isinstance(item, str))
 
 
 _TAG_SLOT = Tag.attrib

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from ruamel.yaml.comments import CommentedSeq
 
 from strangler.errors import StranglerError
 from strangler.pipeline import run
@@ -189,3 +190,29 @@ def test_a_long_list_followed_on_its_line_is_dumped_in_place(monkeypatch) -> Non
     assert dumper.dump({"Monolith"}, meant=False) == doc.dump()
     dumper.verify()
     assert fills and not any(fills), "the list was replaced in the middle of its line"
+
+
+@pytest.mark.parametrize("quote", ["'", '"'])
+def test_a_lists_text_from_its_items_is_what_the_dump_writes_for_the_whole_list(quote: str) -> None:
+    """Strings YAML 1.1 would read otherwise, flow indicators, quotes of both kinds, a
+    template's own plain and quoted scalars: joined item by item as the dump joins them."""
+    import io
+
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
+    from strangler.template.document import _FlowLists, _yaml
+
+    template = f"a: [x, 'y', \"z\", plain value]\nb: {quote}q{quote}\n"
+    doc = TemplateDocument.parse(Path("template.yaml"), template)
+    items = ["yes", "on", "null", "", "a: b", "#x", "ünï", "123", "1e3", "2024-01-01", "a,b", "[x]", "{y}", "x y",
+             "-", "- x", "*a", "&b", "!t", "%p", "@q", "`r", "'s'", '"t"', "~", "=", "<<", "12:30", "0x1F", "+1",
+             ".inf", "Off", "y", "a\\b", "tab\there", DoubleQuotedScalarString("dq"), SingleQuotedScalarString("sq"),
+             *doc.data["a"]]
+    lists, dump = _FlowLists(template), _yaml(template)
+    dump.explicit_start = False
+    for count in range(_FlowLists.SHORTEST, len(items) + 1):
+        data = CommentedSeq(items[:count])
+        data.fa.set_flow_style()
+        stream = io.StringIO()
+        dump.dump(data, stream)
+        assert lists._text(data) == stream.getvalue().rstrip("\n")
