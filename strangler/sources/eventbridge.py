@@ -311,7 +311,7 @@ def boxes_of(pattern: Mapping[str, Any], fields: tuple[str, str]) -> list[Box]:
 # values) tells a branch edited since it was written, which is then read again.
 _BRANCH_OF: dict[int, tuple[Box, Any]] = {}
 _BOX_OF: dict[int, tuple[Any, tuple[str, str], Box, tuple]] = {}
-_BOUND = 100_000
+_BOUND = 20_000  # branches of a few nested migrations; then it starts over
 
 
 def written_branches(boxes: list[Box], fields: tuple[str, str]) -> list[Any]:
