@@ -19,6 +19,7 @@ import copy
 import functools
 import io
 import json
+import operator
 import posixpath
 import re
 import secrets
@@ -419,10 +420,11 @@ class _FlowLists:
     per source, the same list objects step after step but for the one that changed (see
     ``sources.eventbridge.written_branches``): dumping every item of every list again was
     most of a ``--commit`` run. A piece is dumped with a placeholder for each such list,
-    which is then replaced by the list's text, made once per list. Only lists whose text
-    does not depend on where they stand qualify: flow style, strings, no comment,
-    anchor or tag, on one line that still ends within the dump's width where it stands.
-    ``StepDump.verify`` still compares the pieces with a whole dump."""
+    which is then replaced by the list's text: kept per list, and written from its items'
+    texts, each made once (a list one item shorter is new, its items are not). Only lists
+    whose text does not depend on where they stand qualify: flow style, strings, no
+    comment, anchor or tag, on one line that still ends within the dump's width where it
+    stands. ``StepDump.verify`` still compares the pieces with a whole dump."""
 
     SHORTEST = 8  # items: below that, a placeholder saves nothing
     WIDTH = 4096  # the dump's width (``_yaml``): a list written past it is wrapped
@@ -479,14 +481,15 @@ class _FlowLists:
             self._paused = False
 
     def _text(self, data: Any) -> str | None:
-        if type(data) is not CommentedSeq or len(data) < self.SHORTEST or not data.fa.flow_style():
+        if type(data) is not CommentedSeq or len(data) < self.SHORTEST or not data.fa.flow_style() \
+                or data.ca.comment or data.ca.items or data.ca.end or _anchored(data) or data.tag.trval:
             return None
         items = tuple(list.__iter__(data))
         known = self._texts.get(id(data))
-        if known is not None and known[0] is data and known[1] == items:
+        # The same item objects, not equal ones: a string's type says how it is quoted.
+        if known is not None and known[0] is data and len(known[1]) == len(items) and all(map(operator.is_, known[1], items)):
             return known[2]
-        if not all(isinstance(item, str) and not _anchored(item) for item in items) or data.ca.comment \
-                or data.ca.items or data.ca.end or _anchored(data) or data.tag.trval:
+        if not all(isinstance(item, str) and not _anchored(item) for item in items):
             return None
         parts = [self._item(item) for item in items]
         if any(part is None for part in parts):
@@ -496,7 +499,6 @@ class _FlowLists:
             self._texts.clear()
         self._texts[id(data)] = (data, items, text)
         return text
-
 
     def _item(self, item: str) -> str | None:
         """How the dump writes ``item`` in a flow list, the same wherever the list stands
