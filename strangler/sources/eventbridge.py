@@ -307,8 +307,8 @@ def boxes_of(pattern: Mapping[str, Any], fields: tuple[str, str]) -> list[Box]:
 # unchanged; reading it back gives that box without parsing it again. The previous rule
 # is replaced in the template by the next one, so no branch is in the document twice.
 # id(box) -> (box, branch); id(branch) -> (branch, fields, box, stamp). Entries keep their
-# objects alive, so ids are not reused; the stamp (the ids and lengths of the branch's
-# values) tells a branch edited since it was written, which is then read again.
+# objects alive, so ids are not reused; the stamp (the branch's keys, the ids and lengths
+# of its values) tells a branch edited since it was written, which is then read again.
 _BRANCH_OF: dict[int, tuple[Box, Any]] = {}
 _BOX_OF: dict[int, tuple[Any, tuple[str, str], Box, tuple]] = {}
 _BOUND = 20_000  # branches of a few nested migrations; then it starts over
@@ -341,7 +341,7 @@ def _box_written(branch: Any, fields: tuple[str, str]) -> Box | None:
 
 
 def _stamp(branch: Any) -> tuple:
-    return len(branch), *((id(value), len(value) if isinstance(value, list) else -1) for value in branch.values())
+    return tuple(branch), *((id(value), len(value) if isinstance(value, list) else -1) for value in branch.values())
 
 
 def admits(boxes: list[Box], pair: tuple[str, str]) -> bool:
