@@ -175,3 +175,20 @@ def test_code_kept_for_its_effects_is_reported() -> None:
     result = narrow(MONOLITH, piece(env=["ORDERS_TABLE"], kept_code=["patch_all() (src/app.py:12)"]), None, {})
     assert [d.reason for d in result.code] == ["may have side effects"]
     assert "kept module-level code patch_all() (src/app.py:12) (may have side effects)" in summarise(result)
+
+
+def test_installed_distributions_are_read_only_for_a_requirement_the_table_does_not_know(monkeypatch) -> None:
+    """Reading every installed distribution's metadata costs tenths of a second a run."""
+    import importlib.metadata
+
+    from strangler.render.narrowing import installed_distributions
+
+    reads: list[int] = []
+    monkeypatch.setattr(importlib.metadata, "packages_distributions", lambda: reads.append(1) or {"acme_sdk": ["acme-sdk"]})
+    installed = installed_distributions()
+    known = narrow(MONOLITH, piece(modules=("boto3",)), "boto3>=1.34\naws-lambda-powertools\n", installed)
+    assert reads == [] and all(d.kept or d.item == "aws-lambda-powertools" for d in known.requirements)
+    unknown = narrow(MONOLITH, piece(modules=("acme_sdk",)), "acme-sdk==2.0\n", installed)
+    assert reads == [1] and [(d.item, d.kept) for d in unknown.requirements] == [("acme-sdk", True)]
+    narrow(MONOLITH, piece(modules=()), "acme-sdk==2.0\n", installed)
+    assert reads == [1]  # read once
