@@ -128,11 +128,7 @@ def test_powertools_fix_adds_a_persistence_table_when_there_is_none(tmp_path: Pa
 
 
 def test_no_fix_for_a_function_with_its_own_role(tmp_path: Path) -> None:
-    app = sam_app(tmp_path, "import boto3\n\n\ndef handler(event, context):\n"
-                            "    boto3.client('sns').publish(TopicArn='t', Message='m')\n")
-    template = app / "template.yaml"
-    template.write_text(template.read_text().replace("      Runtime: python3.12\n",
-                                                     "      Runtime: python3.12\n      Role: arn:aws:iam::1:role/r\n"))
+    app = _publishing_app(tmp_path, after="      Runtime: python3.12\n", added="      Role: arn:aws:iam::1:role/r\n")
     (finding,) = findings(RULE, app)
     assert not finding.fixable and "has its own Role" in finding.advice
     assert fixed(RULE, app).changes == ()
@@ -173,11 +169,7 @@ def test_put_item_into_an_unknown_table_falls_back_to_powertools(tmp_path: Path)
 
 
 def test_no_fix_when_the_variable_names_another_table(tmp_path: Path) -> None:
-    app = sam_app(tmp_path, "import boto3\n\n\ndef handler(event, context):\n"
-                            "    boto3.client('sns').publish(TopicArn='t', Message='m')\n")
-    template = app / "template.yaml"
-    template.write_text(template.read_text().replace("          TABLE: !Ref Table\n",
-                                                     "          TABLE: !Ref Table\n          IDEMPOTENCY_TABLE: !Ref Table\n"))
+    app = _publishing_app(tmp_path, after="          TABLE: !Ref Table\n", added="          IDEMPOTENCY_TABLE: !Ref Table\n")
     (finding,) = findings(RULE, app)
     assert not finding.fixable and "already sets IDEMPOTENCY_TABLE" in finding.advice
 
@@ -274,13 +266,10 @@ def test_two_at_least_once_functions_sharing_a_module_are_both_decorated(tmp_pat
 
 
 def test_the_powertools_layer_needs_no_requirement(tmp_path: Path) -> None:
-    app = sam_app(tmp_path, "import boto3\n\n\ndef handler(event, context):\n"
-                            "    boto3.client('sns').publish(TopicArn='t', Message='m')\n")
-    template = app / "template.yaml"
-    template.write_text(template.read_text().replace(
-        "      Runtime: python3.12\n",
-        "      Runtime: python3.12\n      Layers:\n"
-        "        - !Sub arn:aws:lambda:${AWS::Region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:7\n"))
+    app = _publishing_app(
+        tmp_path, after="      Runtime: python3.12\n",
+        added="      Layers:\n"
+              "        - !Sub arn:aws:lambda:${AWS::Region}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python312-x86_64:7\n")
     assert "src/requirements.txt" not in [c.path for c in fixed(RULE, app).changes]
     samcheck.assert_valid(app / "template.yaml")
 
@@ -334,3 +323,14 @@ def test_the_condition_fix_replayed_under_moto_writes_once_and_a_repeat_succeeds
         items = dynamodb.Table("t").scan()["Items"]
     assert first == repeat == 1
     assert items == [{"pk": "m-1", "body": "first"}]  # the repeat neither failed nor wrote
+
+
+def _publishing_app(tmp_path: Path, after: str, added: str) -> Path:
+    """An app whose SQS-fed handler publishes to SNS, with ``added`` put after the template's line ``after``."""
+    app = sam_app(tmp_path, "import boto3\n\n\ndef handler(event, context):\n"
+                            "    boto3.client('sns').publish(TopicArn='t', Message='m')\n")
+    template = app / "template.yaml"
+    text = template.read_text()
+    assert after in text
+    template.write_text(text.replace(after, after + added))
+    return app
